@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'ClinicaDL.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d0f6c7e-3c1b-4c36-9f5e-2b8f1c4a7d21'
+    Author               = 'ClinicaDL for PowerShell contributors'
+    Copyright            = '(c) ClinicaDL for PowerShell contributors. MIT licence.'
+    Description          = 'Reproducible deep learning on neuroimaging data (BIDS, CAPS, NIfTI, MAPS) for PowerShell, over TorchSharp.'
+    PowerShellVersion    = '7.6'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('ClinicaDL.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-ClinicaDLEnvironment'
+        'Read-NiftiImage'
+        'Test-ClinicaDLEnvironment'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('neuroimaging', 'deep-learning', 'BIDS', 'NIfTI', 'MRI', 'ClinicaDL', 'TorchSharp')
+            ProjectUri = 'https://github.com/aramis-lab/clinicadl'
+        }
+    }
+}
