@@ -29,8 +29,10 @@ public static class NiftiWriter
         try
         {
             using var target = AtomicFile.Create(path);
-            using (var content = OpenContent(target, header, options))
+            using (var gzip = Compressor(target, options))
             {
+                var content = (Stream?)gzip ?? target.Stream;
+                content.Write(NiftiHeaderCodec.EncodeNifti1(header));
                 for (var start = 0; start < values.Length; start += ChunkVoxels)
                 {
                     var chunk = values.Slice(start, Math.Min(ChunkVoxels, values.Length - start));
@@ -65,8 +67,10 @@ public static class NiftiWriter
             nativeBytes = swapped;
         }
         using var target = AtomicFile.Create(path);
-        using (var content = OpenContent(target, header, options))
+        using (var gzip = Compressor(target, options))
         {
+            var content = (Stream?)gzip ?? target.Stream;
+            content.Write(NiftiHeaderCodec.EncodeNifti1(header));
             content.Write(nativeBytes);
         }
         target.Commit();
@@ -133,12 +137,9 @@ public static class NiftiWriter
         };
     }
 
-    private static Stream OpenContent(AtomicFile target, NiftiHeader header, NiftiWriteOptions options)
-    {
-        Stream content = target.TargetPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+    /// <summary>A gzip layer over the file for <c>.gz</c> names; null when the file takes the bytes directly.</summary>
+    private static GZipStream? Compressor(AtomicFile target, NiftiWriteOptions options) =>
+        target.TargetPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
             ? new GZipStream(target.Stream, options.Compression, leaveOpen: true)
-            : new BufferedStream(target.Stream, 1 << 16);
-        content.Write(NiftiHeaderCodec.EncodeNifti1(header));
-        return content;
-    }
+            : null;
 }
