@@ -1,0 +1,244 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks the ClinicaDL PowerShell module.
+.DESCRIPTION
+    Build  assembles out/ClinicaDL/, the installable module: manifest, assemblies, format file, the libtorch
+           natives of this platform and, on Linux systems whose libstdc++ predates GCC 13, the compatibility
+           step that lets TorchSharp's native library load (see src/ClinicaDL.Core/Runtime/LibStdCxxCompatibility.cs).
+    Test   builds, runs the xunit tests, then the Pester tests in a child pwsh against out/ClinicaDL, and ends
+           with one line 'N passed, M failed, K skipped' summing both; exits non-zero when anything failed.
+    Demo   builds and runs the main job.
+    Bench  builds and runs the benchmarks under bench/, which print 'name: value' lines.
+    Clean  removes out/ and every bin/ and obj/ folder.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$OutDirectory = Join-Path $Root 'out'
+$ModuleDirectory = Join-Path $OutDirectory 'ClinicaDL'
+$TestResultsDirectory = Join-Path $OutDirectory 'TestResults'
+$TorchSharpVersion = '0.107.0'
+$LibTorchVersion = '2.10.0'
+$PesterVersion = '5.7.1'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-RuntimeIdentifier {
+    $architecture = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+    if ($IsWindows) { return "win-$architecture" }
+    if ($IsMacOS) { return "osx-$architecture" }
+    return "linux-$architecture"
+}
+
+function Get-NuGetPackageRoot {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+# The child pwsh that runs tests and the demo: the same PowerShell as this one, without a profile.
+function Get-ChildPwsh {
+    $arguments = [Environment]::GetCommandLineArgs()
+    if ($arguments[0] -like '*.dll') {
+        return @([Environment]::ProcessPath, $arguments[0])
+    }
+    return @([Environment]::ProcessPath)
+}
+
+function Invoke-ChildPwsh {
+    param([Parameter(Mandatory)] [string] $Command)
+    $pwsh = @(Get-ChildPwsh)
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)
+    & $pwsh[0] @arguments
+    return $LASTEXITCODE
+}
+
+# Copies a file unless an identical-looking copy (same length and time) is already there: libtorch_cpu alone
+# is 460 MB, and rebuilding the module should not copy it again.
+function Copy-IfChanged {
+    param([string] $Source, [string] $Destination)
+    $target = Join-Path $Destination (Split-Path $Source -Leaf)
+    $sourceItem = Get-Item -LiteralPath $Source
+    if (Test-Path -LiteralPath $target) {
+        $targetItem = Get-Item -LiteralPath $target
+        if ($targetItem.Length -eq $sourceItem.Length -and $targetItem.LastWriteTimeUtc -eq $sourceItem.LastWriteTimeUtc) {
+            return
+        }
+    }
+    Copy-Item -LiteralPath $Source -Destination $target -Force
+}
+
+function Copy-TorchNatives {
+    param([string] $PackageRoot, [string] $RuntimeIdentifier)
+    $libTorchNatives = Join-Path $PackageRoot "libtorch-cpu-$RuntimeIdentifier/$LibTorchVersion/runtimes/$RuntimeIdentifier/native"
+    $torchSharpNatives = Join-Path $PackageRoot "torchsharp/$TorchSharpVersion/runtimes/$RuntimeIdentifier/native"
+    foreach ($folder in $libTorchNatives, $torchSharpNatives) {
+        if (-not (Test-Path -LiteralPath $folder)) {
+            throw "The native folder '$folder' is missing: the restore of build/Dependencies.proj did not provide libtorch for $RuntimeIdentifier."
+        }
+    }
+    # Test, Python and mobile back-end libraries are not needed to run models.
+    $unneeded = 'test|python|backend_with_compiler|aoti_custom_ops|nnapi|libshm'
+    Get-ChildItem -LiteralPath $libTorchNatives -File | Where-Object Name -NotMatch $unneeded | ForEach-Object {
+        Copy-IfChanged -Source $_.FullName -Destination $ModuleDirectory
+    }
+    Get-ChildItem -LiteralPath $torchSharpNatives -File | ForEach-Object {
+        Copy-Item -LiteralPath $_.FullName -Destination $ModuleDirectory -Force
+    }
+}
+
+# On Linux with a libstdc++ older than GCC 13's, TorchSharp's native library needs the compatibility step;
+# elsewhere the natives ship untouched. The step itself lives in ClinicaDL.Core so that it is tested.
+function Set-LibStdCxxCompatibility {
+    $shim = Join-Path $ModuleDirectory 'libClinicaDLStdCxxCompat.so'
+    if (-not $IsLinux) {
+        Write-Host 'libstdc++ compatibility: not applicable on this system; natives shipped untouched.'
+        return
+    }
+    Add-Type -LiteralPath (Join-Path $ModuleDirectory 'ClinicaDL.Core.dll')
+    $compatibility = [ClinicaDL.Core.Runtime.LibStdCxxCompatibility]
+    $libStdCxx = $compatibility::LoadedLibStdCxx()
+    if ($libStdCxx -and $compatibility::Provides($libStdCxx)) {
+        Remove-Item -LiteralPath $shim -ErrorAction SilentlyContinue
+        Write-Host "libstdc++ compatibility: not needed ($libStdCxx has $($compatibility::RequiredVersion)); natives shipped untouched."
+        return
+    }
+    $torchSharpNative = Join-Path $ModuleDirectory 'libLibTorchSharp.so'
+    if ($compatibility::Requires($torchSharpNative)) {
+        $compatibility::Patch($torchSharpNative)
+    }
+    if (-not (Get-Command g++ -ErrorAction SilentlyContinue)) {
+        throw "This system's libstdc++ ($libStdCxx) lacks $($compatibility::RequiredVersion), which TorchSharp needs; the build compiles a small compatibility library for it with g++, which is not installed (Debian/Ubuntu: apt-get install g++)."
+    }
+    $source = Join-Path $Root 'src/native/ios_base_library_init.cpp'
+    Invoke-Native g++ @('-shared', '-fPIC', '-O2', '-o', $shim, $source)
+    Write-Host "libstdc++ compatibility: applied ($libStdCxx lacks $($compatibility::RequiredVersion)): libLibTorchSharp.so patched, $(Split-Path $shim -Leaf) built."
+}
+
+function Invoke-Build {
+    $runtimeIdentifier = Get-RuntimeIdentifier
+    Write-Host "Restoring dependencies (Pester $PesterVersion, libtorch $LibTorchVersion for $runtimeIdentifier)..."
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Dependencies.proj'), "-p:TorchNativeRid=$runtimeIdentifier", '--nologo', '-v', 'q')
+    Write-Host "Building ($Configuration)..."
+    Invoke-Native dotnet @('build', (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.PowerShell.csproj'), '-c', $Configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly')
+    $null = New-Item -ItemType Directory -Force -Path $ModuleDirectory
+    $binary = Join-Path $Root "src/ClinicaDL.PowerShell/bin/$Configuration/net10.0"
+    Get-ChildItem -LiteralPath $binary -Filter '*.dll' | ForEach-Object { Copy-Item -LiteralPath $_.FullName -Destination $ModuleDirectory -Force }
+    Copy-Item -LiteralPath (Join-Path $Root 'ClinicaDL.psd1') -Destination $ModuleDirectory -Force
+    Copy-Item -LiteralPath (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.Format.ps1xml') -Destination $ModuleDirectory -Force
+    Copy-TorchNatives -PackageRoot (Get-NuGetPackageRoot) -RuntimeIdentifier $runtimeIdentifier
+    Set-LibStdCxxCompatibility
+    Write-Host "Module ready: $ModuleDirectory"
+}
+
+function Invoke-XunitTests {
+    $null = New-Item -ItemType Directory -Force -Path $TestResultsDirectory
+    $trx = Join-Path $TestResultsDirectory 'core.trx'
+    Remove-Item -LiteralPath $trx -ErrorAction SilentlyContinue
+    & dotnet test (Join-Path $Root 'tests/ClinicaDL.Core.Tests/ClinicaDL.Core.Tests.csproj') -c $Configuration --nologo `
+        --logger "trx;LogFileName=core.trx" --logger 'console;verbosity=normal' --results-directory $TestResultsDirectory
+    if (-not (Test-Path -LiteralPath $trx)) {
+        throw 'The xunit tests did not run (no results file): see the build errors above.'
+    }
+    $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+    return [pscustomobject]@{
+        Passed  = [int]$counters.passed
+        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped = [int]$counters.notExecuted
+    }
+}
+
+function Invoke-PesterTests {
+    $pester = Join-Path (Get-NuGetPackageRoot) "pester/$PesterVersion/tools/Pester.psd1"
+    $summary = Join-Path $TestResultsDirectory 'pester.json'
+    Remove-Item -LiteralPath $summary -ErrorAction SilentlyContinue
+    $env:CLINICADL_MODULE = Join-Path $ModuleDirectory 'ClinicaDL.psd1'
+    $command = @"
+Import-Module '$pester' -MinimumVersion $PesterVersion
+`$configuration = New-PesterConfiguration
+`$configuration.Run.Path = '$(Join-Path $Root 'tests/Pester')'
+`$configuration.Run.PassThru = `$true
+`$configuration.Output.Verbosity = 'Detailed'
+`$result = Invoke-Pester -Configuration `$configuration
+[pscustomobject]@{
+    Passed  = `$result.PassedCount
+    Failed  = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount
+    Skipped = `$result.SkippedCount
+} | ConvertTo-Json | Set-Content -LiteralPath '$summary'
+"@
+    $null = Invoke-ChildPwsh -Command $command
+    if (-not (Test-Path -LiteralPath $summary)) {
+        throw 'The Pester run ended without a summary: see its output above.'
+    }
+    return Get-Content -LiteralPath $summary -Raw | ConvertFrom-Json
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $xunit = Invoke-XunitTests
+    $pester = Invoke-PesterTests
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $module = Join-Path $ModuleDirectory 'ClinicaDL.psd1'
+    $command = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$module'
+Get-Command -Module ClinicaDL | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+Get-ClinicaDLEnvironment | Format-List | Out-String -Width 200 | Write-Host
+Test-ClinicaDLEnvironment | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+"@
+    $exitCode = Invoke-ChildPwsh -Command $command
+    if ($exitCode -ne 0) { exit $exitCode }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/ClinicaDL.Bench/ClinicaDL.Bench.csproj'), '-c', 'Release', '--', $OutDirectory)
+}
+
+function Invoke-Clean {
+    Remove-Item -LiteralPath $OutDirectory -Recurse -Force -ErrorAction SilentlyContinue
+    Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests'), (Join-Path $Root 'bench') -Directory -Recurse -Include bin, obj -ErrorAction SilentlyContinue |
+        Remove-Item -Recurse -Force
+}
+
+Push-Location $Root
+try {
+    switch ($Task) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Bench' { Invoke-Bench }
+        'Clean' { Invoke-Clean }
+    }
+}
+finally {
+    Pop-Location
+}

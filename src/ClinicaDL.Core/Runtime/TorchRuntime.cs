@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace ClinicaDL.Core.Runtime;
+
+/// <summary>
+/// Loads libtorch once per process from the folder TorchSharp.dll was loaded from (the module folder), after
+/// the libstdc++ compatibility library when the build put one there, and resolves device names.
+/// </summary>
+public static class TorchRuntime
+{
+    private const int RtldNow = 0x2;
+    private const int RtldGlobal = 0x100;
+
+    private static readonly Lock Gate = new();
+    private static bool _loaded;
+
+    /// <summary>Whether the compatibility library for an older libstdc++ was loaded (see <see cref="LibStdCxxCompatibility"/>).</summary>
+    public static bool CompatibilityActive { get; private set; }
+
+    /// <summary>The folder holding TorchSharp.dll and, next to it, the native libraries.</summary>
+    public static string NativeDirectory => Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (_loaded)
+            {
+                return;
+            }
+            var shim = Path.Combine(NativeDirectory, LibStdCxxCompatibility.ShimFileName);
+            if (OperatingSystem.IsLinux() && File.Exists(shim))
+            {
+                // Global, so that libLibTorchSharp.so's unversioned std::ios_base_library_init binds to it.
+                if (DlOpen(shim, RtldNow | RtldGlobal) == IntPtr.Zero)
+                {
+                    throw new TorchRuntimeException($"The libstdc++ compatibility library '{shim}' could not be loaded. Rebuild the module with build.ps1.");
+                }
+                CompatibilityActive = true;
+            }
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+            }
+            catch (Exception error) when (error is not TorchRuntimeException)
+            {
+                throw new TorchRuntimeException(
+                    $"libtorch could not be loaded from '{NativeDirectory}': {error.Message} " +
+                    "The module folder must hold the libtorch natives that build.ps1 copies there; on Linux with a libstdc++ older than GCC 13's, " +
+                    "build.ps1 also prepares a compatibility library (it needs g++).", error);
+            }
+            _loaded = true;
+        }
+    }
+
+    /// <summary>Turns "cpu", "cuda" or "cuda:N" into a device, refusing CUDA clearly where this build has none.</summary>
+    public static torch.Device ResolveDevice(string name)
+    {
+        EnsureLoaded();
+        var normalized = name.Trim().ToLowerInvariant();
+        if (normalized == "cpu")
+        {
+            return torch.CPU;
+        }
+        if (normalized == "cuda" || normalized.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!torch.cuda.is_available())
+            {
+                throw new TorchRuntimeException(
+                    $"Device '{name}' was asked for, but CUDA is not available: this module ships the CPU build of libtorch " +
+                    "(TorchSharp-cpu) or no GPU is visible. Use -Device cpu, or install a CUDA build of TorchSharp.");
+            }
+            return torch.device(normalized);
+        }
+        throw new TorchRuntimeException($"Unknown device '{name}'; expected cpu, cuda or cuda:N.");
+    }
+
+    private static IntPtr DlOpen(string path, int flags)
+    {
+        // glibc 2.34+ has dlopen in libc; older ones in libdl.
+        try
+        {
+            return LibC.dlopen(path, flags);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return LibDl.dlopen(path, flags);
+        }
+    }
+
+    private static partial class LibC
+    {
+        [DllImport("libc.so.6", CharSet = CharSet.Ansi, BestFitMapping = false)]
+        public static extern IntPtr dlopen(string path, int flags);
+    }
+
+    private static partial class LibDl
+    {
+        [DllImport("libdl.so.2", CharSet = CharSet.Ansi, BestFitMapping = false)]
+        public static extern IntPtr dlopen(string path, int flags);
+    }
+}

@@ -1,0 +1,10 @@
+namespace ClinicaDL.PowerShell;
+
+/// <summary>The stable ErrorIds of the module's ErrorRecords (listed, with remedies, in about_ClinicaDL).</summary>
+internal static class ErrorIds
+{
+    public const string PathNotFound = nameof(PathNotFound);
+    public const string InvalidNiftiFile = nameof(InvalidNiftiFile);
+    public const string FileReadFailed = nameof(FileReadFailed);
+    public const string TorchUnavailable = nameof(TorchUnavailable);
+}

@@ -1,0 +1,25 @@
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace ClinicaDL.PowerShell;
+
+/// <summary>
+/// pwsh does not read the module's deps.json, so the module's own dependencies (ClinicaDL.Core, TorchSharp
+/// and theirs) are resolved from the module folder here. The natives are found by TorchSharp next to its
+/// own assembly, in the same folder.
+/// </summary>
+public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+{
+    private static readonly string ModuleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!;
+
+    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveFromModuleFolder;
+
+    public void OnRemove(PSModuleInfo module) => AssemblyLoadContext.Default.Resolving -= ResolveFromModuleFolder;
+
+    private static Assembly? ResolveFromModuleFolder(AssemblyLoadContext context, AssemblyName name)
+    {
+        var candidate = Path.Combine(ModuleDirectory, name.Name + ".dll");
+        return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+    }
+}
