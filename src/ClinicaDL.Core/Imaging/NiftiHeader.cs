@@ -57,8 +57,11 @@ public sealed record NiftiHeader
 
     public IReadOnlyList<NiftiExtension> Extensions { get; internal init; } = [];
 
-    /// <summary>The datatype as an enum (unknown codes stay visible in <see cref="Datatype"/>).</summary>
-    public NiftiDataType DataType => (NiftiDataType)Datatype;
+    /// <summary>
+    /// The datatype as an enum (unknown codes stay visible in <see cref="Datatype"/>). Internal because
+    /// PowerShell, case-insensitive, could not tell it from <see cref="Datatype"/>.
+    /// </summary>
+    internal NiftiDataType VoxelType => (NiftiDataType)Datatype;
 
     /// <summary>nibabel's shape: <c>dim[1..dim[0]]</c>.</summary>
     public long[] Shape => Dim.AsSpan(1, (int)Math.Clamp(Dim[0], 0, 7)).ToArray();

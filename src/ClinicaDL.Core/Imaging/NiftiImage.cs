@@ -38,7 +38,7 @@ public sealed class NiftiImage
     /// <summary>Which header fields the affine came from: sform, qform or base (pixdim only).</summary>
     public string AffineSource { get; }
 
-    public NiftiDataType DataType => Header.DataType;
+    public NiftiDataType DataType => Header.VoxelType;
 
     /// <summary>Number of voxels.</summary>
     public long VoxelCount => Header.VoxelCount;

@@ -39,7 +39,7 @@ public static class NiftiReader
     {
         using var source = Open(path);
         header = source.Header;
-        var type = header.DataType;
+        var type = header.VoxelType;
         if (!NiftiDataTypes.IsScalar(type) && type is not (NiftiDataType.Complex64 or NiftiDataType.Complex128))
         {
             throw new InvalidNiftiException(source.Path, $"{NiftiDataTypes.Name(type)} voxels cannot be read as single numbers");
@@ -89,7 +89,7 @@ public static class NiftiReader
         ReadExactly(source, raw);
         if (source.Header.IsBigEndian == BitConverter.IsLittleEndian)
         {
-            VoxelDecoder.SwapInPlace(raw, source.Header.DataType);
+            VoxelDecoder.SwapInPlace(raw, source.Header.VoxelType);
         }
         return raw;
     }
@@ -106,7 +106,7 @@ public static class NiftiReader
                 {
                     throw new InvalidNiftiException(source.DataPath,
                         $"the voxel data end after {alreadyRead + total} of the {source.DataLength} bytes the header declares " +
-                        $"({string.Join("x", source.Header.Shape)} {NiftiDataTypes.Name(source.Header.DataType)}); the file is truncated");
+                        $"({string.Join("x", source.Header.Shape)} {NiftiDataTypes.Name(source.Header.VoxelType)}); the file is truncated");
                 }
                 total += read;
             }
@@ -273,7 +273,7 @@ public static class NiftiReader
                 throw new InvalidNiftiException(path, $"dim[{axis}] is {header.Dim[axis]}, larger than an image this reader can hold");
             }
         }
-        var type = header.DataType;
+        var type = header.VoxelType;
         var voxelSize = NiftiDataTypes.BytesPerVoxel(type);
         if (voxelSize == 0)
         {
@@ -329,7 +329,7 @@ public static class NiftiReader
         if (offset + dataLength > fileLength)
         {
             throw new InvalidNiftiException(path,
-                $"the data are truncated: the header declares {dataLength} bytes ({string.Join("x", header.Shape)} {NiftiDataTypes.Name(header.DataType)}) from vox_offset {offset}, but the file has only {fileLength - offset}");
+                $"the data are truncated: the header declares {dataLength} bytes ({string.Join("x", header.Shape)} {NiftiDataTypes.Name(header.VoxelType)}) from vox_offset {offset}, but the file has only {fileLength - offset}");
         }
     }
 

@@ -13,6 +13,14 @@ public static class NiftiWriter
 {
     private const int ChunkVoxels = 1 << 16;
 
+    /// <summary>Writes float32 values (the form model inputs take), converted to the chosen datatype.</summary>
+    public static void Write(string path, int[] shape, float[] values, AffineMatrix affine, NiftiWriteOptions? options = null) =>
+        Write<float>(path, shape, values, affine, options);
+
+    /// <summary>Writes float64 values (the form <see cref="NiftiImage.GetData"/> gives), converted to the chosen datatype.</summary>
+    public static void Write(string path, int[] shape, double[] values, AffineMatrix affine, NiftiWriteOptions? options = null) =>
+        Write<double>(path, shape, values, affine, options);
+
     /// <summary>Writes values, converted to the chosen datatype (rounded and clamped for integer types).</summary>
     public static void Write<T>(string path, IReadOnlyList<int> shape, ReadOnlySpan<T> values, AffineMatrix affine, NiftiWriteOptions? options = null)
         where T : struct, INumberBase<T>

@@ -34,17 +34,17 @@ public static class TrainingSmokeTest
         var watch = Stopwatch.StartNew();
         torch.manual_seed(seed);
         using var model = Sequential(
-            ("conv1", Conv3d(1, 4, 3, padding: 1)),
-            ("norm1", BatchNorm3d(4)),
+            ("conv1", Conv3d(1, 8, 3, padding: 1)),
+            ("norm1", BatchNorm3d(8)),
             ("relu1", ReLU()),
             ("pool1", MaxPool3d(2)),
-            ("conv2", Conv3d(4, 8, 3, padding: 1)),
+            ("conv2", Conv3d(8, 16, 3, padding: 1)),
             ("relu2", ReLU()),
             ("pool2", AdaptiveAvgPool3d(1)),
             ("flatten", Flatten()),
-            ("fc", Linear(8, 2)));
+            ("fc", Linear(16, 2)));
         model.to(device);
-        using var optimizer = optim.Adam(model.parameters(), lr: 0.01);
+        using var optimizer = optim.Adam(model.parameters(), lr: 0.005);
         using var inputs = ToyInputs(seed).to(device);
         using var labels = torch.tensor(new long[] { 0, 1, 0, 1, 0, 1, 0, 1 }).to(device);
         var losses = new double[steps];
@@ -68,7 +68,7 @@ public static class TrainingSmokeTest
         };
     }
 
-    /// <summary>Eight 16³ noise volumes; the odd ones carry a bright 6³ cube.</summary>
+    /// <summary>Eight 16³ noise volumes; the odd ones carry a bright 8³ cube.</summary>
     private static Tensor ToyInputs(long seed)
     {
         using var scope = torch.NewDisposeScope();
@@ -76,7 +76,7 @@ public static class TrainingSmokeTest
         var volumes = torch.randn([8, 1, 16, 16, 16], generator: generator);
         for (var i = 1; i < 8; i += 2)
         {
-            volumes[i, 0, TensorIndex.Slice(5, 11), TensorIndex.Slice(5, 11), TensorIndex.Slice(5, 11)].add_(2.0);
+            volumes[i, 0, TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12)].add_(3.0);
         }
         return volumes.MoveToOuterDisposeScope();
     }
