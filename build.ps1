@@ -68,7 +68,7 @@ function Invoke-ChildPwsh {
     param([Parameter(Mandatory)] [string] $Command)
     $pwsh = @(Get-ChildPwsh)
     $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)
-    & $pwsh[0] @arguments
+    & $pwsh[0] @arguments | Out-Host
     return $LASTEXITCODE
 }
 
@@ -155,7 +155,7 @@ function Invoke-XunitTests {
     $trx = Join-Path $TestResultsDirectory 'core.trx'
     Remove-Item -LiteralPath $trx -ErrorAction SilentlyContinue
     & dotnet test (Join-Path $Root 'tests/ClinicaDL.Core.Tests/ClinicaDL.Core.Tests.csproj') -c $Configuration --nologo `
-        --logger "trx;LogFileName=core.trx" --logger 'console;verbosity=normal' --results-directory $TestResultsDirectory
+        --logger "trx;LogFileName=core.trx" --logger 'console;verbosity=normal' --results-directory $TestResultsDirectory | Out-Host
     if (-not (Test-Path -LiteralPath $trx)) {
         throw 'The xunit tests did not run (no results file): see the build errors above.'
     }
