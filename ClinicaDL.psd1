@@ -1,5 +1,7 @@
 @{
     RootModule           = 'ClinicaDL.PowerShell.dll'
+    # The engine's types (NiftiImage, AffineMatrix, NiftiWriter...) are usable in scripts right after Import-Module.
+    RequiredAssemblies   = @('ClinicaDL.Core.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '5d0f6c7e-3c1b-4c36-9f5e-2b8f1c4a7d21'
     Author               = 'ClinicaDL for PowerShell contributors'

@@ -8,7 +8,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "ClinicaDLEnvironment")]
 [OutputType(typeof(SmokeTestResult))]
-public sealed class TestClinicaDLEnvironmentCommand : PSCmdlet
+public sealed class TestClinicaDLEnvironmentCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancellation = new();
 
@@ -40,4 +40,6 @@ public sealed class TestClinicaDLEnvironmentCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => _cancellation.Cancel();
+
+    public void Dispose() => _cancellation.Dispose();
 }

@@ -1,0 +1,35 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:ModulePath = Get-ClinicaDLModulePath
+    Import-Module $ModulePath -Force
+    $script:Commands = Get-Command -Module ClinicaDL
+}
+
+Describe 'ClinicaDL module' {
+    Context 'its manifest' {
+        It 'exports exactly the cmdlets its manifest lists' {
+            $manifest = Import-PowerShellDataFile $ModulePath
+            ($Commands.Name | Sort-Object) | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+        }
+
+        It 'uses approved verbs only' {
+            $approved = (Get-Verb).Verb
+            $Commands | ForEach-Object { $_.Verb | Should -BeIn $approved }
+        }
+
+        It 'declares an output type for every cmdlet' {
+            $Commands | ForEach-Object { $_.OutputType | Should -Not -BeNullOrEmpty -Because "$($_.Name) must declare [OutputType]" }
+        }
+    }
+
+    Context 'a fresh session' {
+        It 'can use the engine types right after Import-Module' {
+            $pwsh = [Environment]::GetCommandLineArgs()[0]
+            $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+            $executable = [Environment]::ProcessPath
+            $output = & $executable @prefix -NoProfile -NonInteractive -Command "Import-Module '$ModulePath'; [ClinicaDL.Core.Imaging.AffineMatrix]::Identity[2, 2]"
+            $LASTEXITCODE | Should -Be 0
+            $output | Should -Be '1'
+        }
+    }
+}
