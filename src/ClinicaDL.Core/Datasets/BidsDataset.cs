@@ -1,0 +1,214 @@
+using ClinicaDL.Core.Tables;
+
+namespace ClinicaDL.Core.Datasets;
+
+/// <summary>
+/// Reads a BIDS dataset's layout: subjects, sessions, NIfTI images with their entities and sidecars, and the
+/// participants.tsv / sessions.tsv columns. derivatives/, sourcedata/, code/ and .bidsignore'd paths are not read.
+/// </summary>
+public static class BidsDataset
+{
+    private static readonly string[] ImageExtensions = [".nii.gz", ".nii"];
+
+    public static BidsScan Scan(string path, IReadOnlyCollection<string>? modalities = null)
+    {
+        var root = Path.GetFullPath(path);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"The BIDS folder '{root}' does not exist.");
+        }
+        var issues = new List<DatasetIssue>();
+        if (!File.Exists(Path.Combine(root, "dataset_description.json")))
+        {
+            issues.Add(new DatasetIssue(DatasetIssueKind.MissingDatasetDescription,
+                $"'{root}' has no dataset_description.json: it may not be a BIDS dataset.", [root]));
+        }
+        var ignore = BidsIgnore.Load(root);
+        var participantsPath = Path.Combine(root, "participants.tsv");
+        var participants = File.Exists(participantsPath) ? TsvTable.Read(participantsPath) : null;
+        participants?.Require("participant_id");
+        var participantRows = participants is null ? [] : IndexRows(participants, "participant_id");
+
+        var subjects = Directory.EnumerateDirectories(root, "sub-*")
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(name => !ignore.IsIgnored(name))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (participants is not null)
+        {
+            var missing = subjects.Where(s => !participantRows.ContainsKey(s)).ToList();
+            if (missing.Count > 0)
+            {
+                issues.Add(new DatasetIssue(DatasetIssueKind.SubjectNotInParticipantsTsv,
+                    $"{missing.Count} subject folder(s) of '{root}' are not listed in participants.tsv: {string.Join(", ", missing)}.",
+                    missing.Select(s => Path.Combine(root, s)).ToList()));
+            }
+            var orphans = participantRows.Keys.Where(id => !subjects.Contains(id)).Order(StringComparer.Ordinal).ToList();
+            if (orphans.Count > 0)
+            {
+                issues.Add(new DatasetIssue(DatasetIssueKind.ParticipantWithoutFolder,
+                    $"{orphans.Count} participant(s) of '{participantsPath}' have no folder: {string.Join(", ", orphans)}.", [participantsPath]));
+            }
+        }
+
+        var sessions = new List<BidsSession>();
+        var emptyImages = new List<string>();
+        var hasSessions = false;
+        foreach (var subject in subjects)
+        {
+            var subjectPath = Path.Combine(root, subject);
+            var sessionFolders = Directory.EnumerateDirectories(subjectPath, "ses-*")
+                .Select(Path.GetFileName).OfType<string>()
+                .Where(name => !ignore.IsIgnored($"{subject}/{name}"))
+                .Order(StringComparer.Ordinal).ToList();
+            hasSessions |= sessionFolders.Count > 0;
+            var sessionsTable = ReadSessionsTable(subjectPath, subject);
+            var sessionRows = sessionsTable is null ? [] : IndexRows(sessionsTable, "session_id");
+            var folders = sessionFolders.Count > 0 ? sessionFolders.Select(s => (Id: (string?)s, Path: Path.Combine(subjectPath, s))) : [(null, subjectPath)];
+            foreach (var (sessionId, sessionPath) in folders)
+            {
+                var images = FindImages(root, sessionPath, ignore, modalities);
+                if (modalities is { Count: > 0 } && images.Count == 0)
+                {
+                    continue;
+                }
+                emptyImages.AddRange(images.Where(i => i.SizeBytes == 0).Select(i => i.Path));
+                var attributes = new Dictionary<string, object?>(StringComparer.Ordinal);
+                AddAttributes(attributes, participants, participantRows.GetValueOrDefault(subject), "participant_id");
+                AddAttributes(attributes, sessionsTable, sessionId is null ? null : sessionRows.GetValueOrDefault(sessionId), "session_id");
+                sessions.Add(new BidsSession
+                {
+                    ParticipantId = subject,
+                    SessionId = sessionId,
+                    DatasetPath = root,
+                    Images = images,
+                    Attributes = attributes,
+                });
+            }
+        }
+        if (emptyImages.Count > 0)
+        {
+            issues.Add(new DatasetIssue(DatasetIssueKind.EmptyImageFile,
+                $"{emptyImages.Count} image file(s) of '{root}' are empty (0 bytes), e.g. '{emptyImages[0]}'.", emptyImages));
+        }
+        return new BidsScan
+        {
+            DatasetPath = root,
+            Sessions = sessions,
+            Issues = issues,
+            HasSessions = hasSessions,
+            ParticipantsColumns = participants?.Columns ?? [],
+        };
+    }
+
+    private static TsvTable? ReadSessionsTable(string subjectPath, string subject)
+    {
+        var path = Path.Combine(subjectPath, $"{subject}_sessions.tsv");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var table = TsvTable.Read(path);
+        table.Require("session_id");
+        return table;
+    }
+
+    private static Dictionary<string, int> IndexRows(TsvTable table, string keyColumn)
+    {
+        var key = table.IndexOf(keyColumn);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var row = 0; row < table.Rows.Count; row++)
+        {
+            var value = table.Rows[row][key];
+            if (value is null)
+            {
+                throw new InvalidTableException($"'{table.Path}', line {TsvTable.LineOf(row)}: {keyColumn} is missing.", table.Path);
+            }
+            if (!index.TryAdd(value, row))
+            {
+                throw new InvalidTableException($"'{table.Path}', line {TsvTable.LineOf(row)}: {keyColumn} '{value}' already appears on line {TsvTable.LineOf(index[value])}.", table.Path);
+            }
+        }
+        return index;
+    }
+
+    private static void AddAttributes(Dictionary<string, object?> attributes, TsvTable? table, int? row, string keyColumn)
+    {
+        if (table is null)
+        {
+            return;
+        }
+        var numeric = AttributeValues.NumericColumns(table);
+        for (var column = 0; column < table.Columns.Count; column++)
+        {
+            if (table.Columns[column] != keyColumn)
+            {
+                attributes[table.Columns[column]] = row is null ? null : AttributeValues.Typed(table.Rows[row.Value][column], numeric[column]);
+            }
+        }
+    }
+
+    private static List<BidsImage> FindImages(string root, string sessionPath, BidsIgnore ignore, IReadOnlyCollection<string>? modalities)
+    {
+        var images = new List<BidsImage>();
+        foreach (var datatypeFolder in Directory.EnumerateDirectories(sessionPath).Order(StringComparer.Ordinal))
+        {
+            var datatype = Path.GetFileName(datatypeFolder);
+            if (datatype.StartsWith("ses-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            foreach (var file in Directory.EnumerateFiles(datatypeFolder, "sub-*").Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(file);
+                var extension = ImageExtensions.FirstOrDefault(e => name.EndsWith(e, StringComparison.Ordinal));
+                if (extension is null || ignore.IsIgnored(Path.GetRelativePath(root, file)))
+                {
+                    continue;
+                }
+                var stem = name[..^extension.Length];
+                var parts = stem.Split('_');
+                var suffix = parts[^1];
+                if (modalities is { Count: > 0 } && !modalities.Contains(suffix, StringComparer.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                var entities = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var part in parts[..^1])
+                {
+                    var dash = part.IndexOf('-');
+                    if (dash > 0 && part[..dash] is not ("sub" or "ses"))
+                    {
+                        entities[part[..dash]] = part[(dash + 1)..];
+                    }
+                }
+                images.Add(new BidsImage
+                {
+                    Path = file,
+                    Suffix = suffix,
+                    Datatype = datatype,
+                    Entities = entities,
+                    SidecarPath = FindSidecar(root, datatypeFolder, stem, entities, suffix),
+                    SizeBytes = new FileInfo(file).Length,
+                });
+            }
+        }
+        return images;
+    }
+
+    /// <summary>
+    /// The sidecar beside the image, else the dataset-level one the inheritance principle gives (same entities
+    /// without sub/ses, e.g. <c>task-rest_acq-fullbrain_bold.json</c>).
+    /// </summary>
+    private static string? FindSidecar(string root, string folder, string stem, IReadOnlyDictionary<string, string> entities, string suffix)
+    {
+        var beside = Path.Combine(folder, stem + ".json");
+        if (File.Exists(beside))
+        {
+            return beside;
+        }
+        var inherited = Path.Combine(root, string.Join('_', entities.Select(e => $"{e.Key}-{e.Value}").Append(suffix)) + ".json");
+        return File.Exists(inherited) ? inherited : null;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+using ClinicaDL.Core.IO;
+using nietras.SeparatedValues;
+
+namespace ClinicaDL.Core.Tables;
+
+/// <summary>
+/// A tab-separated table as BIDS, Clinica and ClinicaDL (pandas) write them: a header line, one row per line,
+/// <c>n/a</c> or an empty cell for a missing value (held as null), CRLF or LF line ends, final newline optional.
+/// Written back with LF line ends and missing values as empty cells, as pandas' <c>to_csv(sep="\t")</c> does.
+/// </summary>
+public sealed class TsvTable
+{
+    private readonly Dictionary<string, int> _columnIndex;
+
+    public TsvTable(IEnumerable<string> columns, IEnumerable<string?[]> rows, string? path = null)
+    {
+        Columns = columns.ToList();
+        _columnIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (!_columnIndex.TryAdd(Columns[i], i))
+            {
+                throw new InvalidTableException($"{Describe(path)} has the column '{Columns[i]}' twice.", path);
+            }
+        }
+        Rows = rows.ToList();
+        Path = path;
+        foreach (var row in Rows)
+        {
+            if (row.Length != Columns.Count)
+            {
+                throw new ArgumentException($"A row has {row.Length} cells for {Columns.Count} columns.", nameof(rows));
+            }
+        }
+    }
+
+    /// <summary>The file the table was read from, if any.</summary>
+    public string? Path { get; }
+
+    public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Cells in column order; null for a missing value.</summary>
+    public IReadOnlyList<string?[]> Rows { get; }
+
+    public bool HasColumn(string name) => _columnIndex.ContainsKey(name);
+
+    public int IndexOf(string name) => _columnIndex.TryGetValue(name, out var index) ? index : -1;
+
+    public string? Cell(int row, string column) => Rows[row][_columnIndex[column]];
+
+    /// <summary>Fails naming the file and every required column it lacks.</summary>
+    public void Require(params string[] columns)
+    {
+        var missing = columns.Where(c => !HasColumn(c)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidTableException(
+                $"{Describe(Path)} has no column {string.Join(", ", missing.Select(c => $"'{c}'"))}; its columns are {string.Join(", ", Columns)}.", Path);
+        }
+    }
+
+    /// <summary>The 1-based line of a data row in its file (the header is line 1).</summary>
+    public static int LineOf(int rowIndex) => rowIndex + 2;
+
+    public static bool IsMissing(string? cell) => cell is null || cell.Length == 0 || cell == "n/a" || cell == "NaN";
+
+    public static TsvTable Read(string path)
+    {
+        var fullPath = System.IO.Path.GetFullPath(path);
+        try
+        {
+            var text = File.ReadAllText(fullPath);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw new InvalidTableException($"{Describe(fullPath)} is empty; a header line was expected.", fullPath);
+            }
+            using var reader = Sep.New('\t').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).FromText(text);
+            var columns = reader.Header.ColNames.Select(c => c.Trim()).ToList();
+            var rows = new List<string?[]>();
+            foreach (var row in reader)
+            {
+                if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty)
+                {
+                    continue;
+                }
+                if (row.ColCount != columns.Count)
+                {
+                    throw new InvalidTableException(
+                        $"{Describe(fullPath)}, line {LineOf(rows.Count)}: {row.ColCount} cells where the header has {columns.Count} columns ({string.Join(", ", columns)}).", fullPath);
+                }
+                var cells = new string?[columns.Count];
+                for (var i = 0; i < cells.Length; i++)
+                {
+                    var cell = row[i].ToString();
+                    cells[i] = IsMissing(cell) ? null : cell;
+                }
+                rows.Add(cells);
+            }
+            return new TsvTable(columns, rows, fullPath);
+        }
+        catch (InvalidDataException error)
+        {
+            throw new InvalidTableException($"{Describe(fullPath)} is not a readable TSV file: {error.Message}", fullPath, error);
+        }
+    }
+
+    /// <summary>Writes the table atomically (a failed write leaves any previous file intact).</summary>
+    public void Write(string path)
+    {
+        var text = new StringBuilder();
+        text.AppendJoin('\t', Columns.Select(Escape)).Append('\n');
+        foreach (var row in Rows)
+        {
+            text.AppendJoin('\t', row.Select(cell => Escape(cell ?? ""))).Append('\n');
+        }
+        using var file = AtomicFile.Create(path);
+        file.Stream.Write(new UTF8Encoding(false).GetBytes(text.ToString()));
+        file.Commit();
+    }
+
+    /// <summary>A new table with the same columns and the given rows.</summary>
+    public TsvTable WithRows(IEnumerable<string?[]> rows) => new(Columns, rows, null);
+
+    /// <summary>Formats a number as pandas does for floats that are whole (e.g. 72.0) or not, culture-invariant.</summary>
+    public static string FormatNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Describe(string? path) => path is null ? "the table" : $"'{path}'";
+
+    // pandas quotes a cell only when it holds the separator, a quote or a line break.
+    private static string Escape(string cell) =>
+        cell.AsSpan().IndexOfAny("\t\"\r\n") < 0 ? cell : "\"" + cell.Replace("\"", "\"\"") + "\"";
+}
