@@ -109,15 +109,24 @@ public sealed class TsvTable
     /// <summary>Writes the table atomically (a failed write leaves any previous file intact).</summary>
     public void Write(string path)
     {
-        var text = new StringBuilder();
-        text.AppendJoin('\t', Columns.Select(Escape)).Append('\n');
+        using var file = AtomicFile.Create(path);
+        using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+        {
+            WriteTo(writer);
+        }
+        file.Commit();
+    }
+
+    /// <summary>The table as text: LF line ends, missing values as empty cells.</summary>
+    public void WriteTo(TextWriter writer)
+    {
+        writer.Write(string.Join('\t', Columns.Select(Escape)));
+        writer.Write('\n');
         foreach (var row in Rows)
         {
-            text.AppendJoin('\t', row.Select(cell => Escape(cell ?? ""))).Append('\n');
+            writer.Write(string.Join('\t', row.Select(cell => Escape(cell ?? ""))));
+            writer.Write('\n');
         }
-        using var file = AtomicFile.Create(path);
-        file.Stream.Write(new UTF8Encoding(false).GetBytes(text.ToString()));
-        file.Commit();
     }
 
     /// <summary>A new table with the same columns and the given rows.</summary>

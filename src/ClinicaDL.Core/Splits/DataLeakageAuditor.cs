@@ -1,0 +1,201 @@
+using System.Text.Json;
+using ClinicaDL.Core.Tables;
+
+namespace ClinicaDL.Core.Splits;
+
+/// <summary>
+/// Audits split trees (folders with split.json or kfold.json, as ClinicaDL and <see cref="SplitWriter"/> write
+/// them) and MAPS folders for the data leakage that contaminates results.
+/// </summary>
+public static class DataLeakageAuditor
+{
+    private const string BiasedSplit = "biased split";
+    private const string LateSplit = "late split";
+    private const string BiasedEnsemble = "biased ensemble";
+    private const string NoTestSet = "no independent test set";
+
+    public static LeakageAudit AuditSplitTree(string root)
+    {
+        root = Path.GetFullPath(root);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"The split folder '{root}' does not exist.");
+        }
+        var findings = new List<LeakageFinding>();
+        var files = 0;
+        var splitFolders = Directory.EnumerateFiles(root, "split.json", SearchOption.AllDirectories).Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var kfoldFolders = Directory.EnumerateFiles(root, "kfold.json", SearchOption.AllDirectories).Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        foreach (var folder in splitFolders)
+        {
+            files += CheckSides(folder, SubsetName(Path.Combine(folder, "split.json"), "test"), findings);
+        }
+        foreach (var folder in kfoldFolders)
+        {
+            var subsetName = SubsetName(Path.Combine(folder, "kfold.json"), "validation");
+            var folds = Directory.EnumerateDirectories(folder, "split-*").Order(StringComparer.Ordinal).ToList();
+            var held = new List<(string Folder, HashSet<string> Participants)>();
+            var everyone = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var fold in folds)
+            {
+                files += CheckSides(fold, subsetName, findings);
+                var subset = Participants(SubsetFiles(fold, subsetName));
+                held.Add((fold, subset));
+                everyone.UnionWith(subset);
+                everyone.UnionWith(Participants(TrainFiles(fold)));
+            }
+            for (var a = 0; a < held.Count; a++)
+            {
+                for (var b = a + 1; b < held.Count; b++)
+                {
+                    var both = held[a].Participants.Intersect(held[b].Participants).Order(StringComparer.Ordinal).ToArray();
+                    if (both.Length > 0)
+                    {
+                        findings.Add(Finding(LeakageKind.OverlappingValidationFolds, BiasedEnsemble, "Error", both, [held[a].Folder, held[b].Folder],
+                            $"{both.Length} participant(s) are held out by both {Path.GetFileName(held[a].Folder)} and {Path.GetFileName(held[b].Folder)}"));
+                    }
+                }
+            }
+            var neverHeld = everyone.Except(held.SelectMany(h => h.Participants)).Order(StringComparer.Ordinal).ToArray();
+            if (neverHeld.Length > 0)
+            {
+                findings.Add(Finding(LeakageKind.IncompleteFoldCoverage, BiasedEnsemble, "Error", neverHeld, [folder],
+                    $"{neverHeld.Length} participant(s) of the k-fold data are in no fold's {subsetName} set"));
+            }
+            var testAbove = AncestorTestSplit(folder);
+            if (testAbove is null)
+            {
+                findings.Add(Finding(LeakageKind.NoIndependentTestSet, NoTestSet, "Warning", [], [folder],
+                    $"the cross-validation in '{folder}' has no hold-out test split above it: its {subsetName} results select models and must not be reported as test results"));
+            }
+            else
+            {
+                var test = Participants(SubsetFiles(testAbove, "test"));
+                var inside = everyone.Intersect(test).Order(StringComparer.Ordinal).ToArray();
+                if (inside.Length > 0)
+                {
+                    findings.Add(Finding(LeakageKind.TestParticipantInTraining, NoTestSet, "Error", inside, [testAbove, folder],
+                        $"{inside.Length} test participant(s) of '{testAbove}' are in the cross-validation data of '{folder}'"));
+                }
+            }
+        }
+        return new LeakageAudit { Path = root, Findings = findings, SplitFoldersChecked = splitFolders.Count + kfoldFolders.Count, FilesChecked = files };
+    }
+
+    /// <summary>Checks a candidate data TSV against every participant a MAPS saw in training or pre-training.</summary>
+    public static LeakageAudit AuditMaps(string mapsPath, string dataPath)
+    {
+        var seenPath = Path.Combine(Path.GetFullPath(mapsPath), "groups", "train+validation.tsv");
+        if (!File.Exists(seenPath))
+        {
+            throw new FileNotFoundException($"'{mapsPath}' is not a MAPS: it has no groups/train+validation.tsv.", seenPath);
+        }
+        var seen = Participants([seenPath]);
+        var findings = new List<LeakageFinding>();
+        var duplicates = new List<LeakageFinding>();
+        CheckDuplicates(Path.GetFullPath(dataPath), duplicates);
+        findings.AddRange(duplicates);
+        var overlap = Participants([dataPath]).Intersect(seen).Order(StringComparer.Ordinal).ToArray();
+        if (overlap.Length > 0)
+        {
+            findings.Add(Finding(LeakageKind.SeenInTraining, $"{NoTestSet}; biased transfer learning", "Error", overlap, [Path.GetFullPath(dataPath), seenPath],
+                $"{overlap.Length} participant(s) of '{dataPath}' were seen in training or pre-training of this MAPS"));
+        }
+        return new LeakageAudit { Path = Path.GetFullPath(mapsPath), Findings = findings, SplitFoldersChecked = 0, FilesChecked = 2 };
+    }
+
+    /// <summary>Train against subset of one split folder, plus duplicates in each file; returns the number of files read.</summary>
+    private static int CheckSides(string folder, string subsetName, List<LeakageFinding> findings)
+    {
+        var trainFiles = TrainFiles(folder);
+        var subsetFiles = SubsetFiles(folder, subsetName);
+        foreach (var file in trainFiles.Concat(subsetFiles))
+        {
+            CheckDuplicates(file, findings);
+        }
+        var trainSessions = Sessions(trainFiles);
+        var subsetSessions = Sessions(subsetFiles);
+        var sameSession = subsetSessions.Intersect(trainSessions).Select(s => s.Participant).Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (sameSession.Length > 0)
+        {
+            findings.Add(Finding(LeakageKind.ParticipantOnBothSides, BiasedSplit, "Error", sameSession, [.. trainFiles, .. subsetFiles],
+                $"{sameSession.Length} participant(s) have the same session in train and {subsetName} of '{folder}'"));
+        }
+        var otherSession = subsetSessions.Select(s => s.Participant).Intersect(trainSessions.Select(s => s.Participant))
+            .Except(sameSession).Order(StringComparer.Ordinal).ToArray();
+        if (otherSession.Length > 0)
+        {
+            findings.Add(Finding(LeakageKind.LaterSessionHeldOut, BiasedSplit, "Error", otherSession, [.. trainFiles, .. subsetFiles],
+                $"{otherSession.Length} training participant(s) of '{folder}' have another session in {subsetName}"));
+        }
+        return trainFiles.Count + subsetFiles.Count;
+    }
+
+    private static void CheckDuplicates(string file, List<LeakageFinding> findings)
+    {
+        var table = TsvTable.Read(file);
+        table.Require("participant_id", "session_id");
+        var duplicated = table.Rows.GroupBy(r => (r[table.IndexOf("participant_id")], r[table.IndexOf("session_id")]))
+            .Where(g => g.Count() > 1).Select(g => g.Key.Item1 ?? "").Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (duplicated.Length > 0)
+        {
+            findings.Add(Finding(LeakageKind.DuplicateRows, LateSplit, "Error", duplicated, [file],
+                $"{duplicated.Length} participant(s) have a session listed more than once in '{file}'"));
+        }
+    }
+
+    private static List<string> TrainFiles(string folder) =>
+        new[] { "train.tsv", "train_baseline.tsv" }.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
+
+    private static List<string> SubsetFiles(string folder, string subsetName) =>
+        new[] { $"{subsetName}_baseline.tsv", $"{subsetName}.tsv" }.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
+
+    private static HashSet<(string Participant, string Session)> Sessions(IEnumerable<string> files)
+    {
+        var sessions = new HashSet<(string, string)>();
+        foreach (var file in files)
+        {
+            var table = TsvTable.Read(file);
+            table.Require("participant_id", "session_id");
+            foreach (var row in table.Rows)
+            {
+                sessions.Add((row[table.IndexOf("participant_id")] ?? "", row[table.IndexOf("session_id")] ?? ""));
+            }
+        }
+        return sessions;
+    }
+
+    private static HashSet<string> Participants(IEnumerable<string> files)
+    {
+        var participants = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var table = TsvTable.Read(file);
+            table.Require("participant_id");
+            participants.UnionWith(table.Rows.Select(r => r[table.IndexOf("participant_id")]).OfType<string>());
+        }
+        return participants;
+    }
+
+    private static string SubsetName(string jsonPath, string fallback)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        return document.RootElement.TryGetProperty("subset_name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : fallback;
+    }
+
+    /// <summary>The nearest folder above (or at) a k-fold folder holding a hold-out split whose subset is "test".</summary>
+    private static string? AncestorTestSplit(string folder)
+    {
+        for (var current = Path.GetDirectoryName(folder); current is not null; current = Path.GetDirectoryName(current))
+        {
+            var json = Path.Combine(current, "split.json");
+            if (File.Exists(json) && SubsetName(json, "test") == "test")
+            {
+                return current;
+            }
+        }
+        return null;
+    }
+
+    private static LeakageFinding Finding(LeakageKind kind, string scenario, string severity, string[] participants, string[] files, string message) =>
+        new() { Kind = kind, Scenario = scenario, Severity = severity, Participants = participants, Files = files, Message = message + "." };
+}

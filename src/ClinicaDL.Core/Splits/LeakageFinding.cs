@@ -1,0 +1,45 @@
+namespace ClinicaDL.Core.Splits;
+
+/// <summary>The kinds of data leakage the audit detects; the names are stable (scripts and tests use them).</summary>
+public enum LeakageKind
+{
+    /// <summary>The same (participant, session) on both sides of a split. Scenario: biased split.</summary>
+    ParticipantOnBothSides,
+
+    /// <summary>A training participant's other session held out. Scenario: biased split (split by session, not participant).</summary>
+    LaterSessionHeldOut,
+
+    /// <summary>The same (participant, session) twice in one file. Scenario: late split (samples duplicated before splitting).</summary>
+    DuplicateRows,
+
+    /// <summary>A participant held out by two folds. Scenario: biased ensemble (fold models evaluated on data other folds trained on).</summary>
+    OverlappingValidationFolds,
+
+    /// <summary>A participant of the k-fold data held out by no fold. Scenario: biased ensemble.</summary>
+    IncompleteFoldCoverage,
+
+    /// <summary>A test participant inside the cross-validation data nested under its split. Scenario: no independent test set.</summary>
+    TestParticipantInTraining,
+
+    /// <summary>Cross-validation with no held-out test split above it. Scenario: no independent test set.</summary>
+    NoIndependentTestSet,
+
+    /// <summary>A participant of the evaluated data listed in a MAPS' groups/train+validation.tsv. Scenarios: no independent test set, biased transfer learning.</summary>
+    SeenInTraining,
+}
+
+/// <summary>One leakage problem: what, who, where.</summary>
+public sealed class LeakageFinding
+{
+    public required LeakageKind Kind { get; init; }
+
+    /// <summary>Which of the five leakage scenarios (Wen et al., 2020) this is an instance of.</summary>
+    public required string Scenario { get; init; }
+
+    /// <summary>Error: results would be contaminated. Warning: a missing safeguard.</summary>
+    public required string Severity { get; init; }
+
+    public required string[] Participants { get; init; }
+    public required string[] Files { get; init; }
+    public required string Message { get; init; }
+}
