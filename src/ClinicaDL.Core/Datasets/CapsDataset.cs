@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+
+namespace ClinicaDL.Core.Datasets;
+
+/// <summary>
+/// Finds preprocessed images in a CAPS folder (<c>subjects/sub-*/ses-*/...</c>) with ClinicaDL 1.6's file
+/// patterns. When several files match and differ only by <c>run-N</c>, the highest run is taken (as ClinicaDL);
+/// any other multiple match is an error naming the files.
+/// </summary>
+public static partial class CapsDataset
+{
+    public static IReadOnlyList<CapsImage> Find(string capsPath, CapsQuery query, ICollection<string>? notes = null)
+    {
+        var root = Path.GetFullPath(capsPath);
+        var subjects = Path.Combine(root, "subjects");
+        if (!Directory.Exists(subjects))
+        {
+            throw new CapsException($"'{root}' is not a CAPS folder: it has no subjects/ folder.");
+        }
+        var (folder, pattern) = FilePattern(query);
+        var images = new List<CapsImage>();
+        foreach (var subjectPath in Directory.EnumerateDirectories(subjects, "sub-*").Order(StringComparer.Ordinal))
+        {
+            foreach (var sessionPath in Directory.EnumerateDirectories(subjectPath, "ses-*").Order(StringComparer.Ordinal))
+            {
+                var searchRoot = folder is null ? sessionPath : Path.Combine(sessionPath, folder);
+                if (!Directory.Exists(searchRoot))
+                {
+                    continue;
+                }
+                var matches = Directory.EnumerateFiles(searchRoot, "*", SearchOption.AllDirectories)
+                    .Where(f => pattern.IsMatch(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
+                if (matches.Count == 0)
+                {
+                    continue;
+                }
+                var chosen = matches.Count == 1 ? matches[0] : HighestRun(matches, notes);
+                var name = Path.GetFileName(chosen);
+                images.Add(new CapsImage
+                {
+                    ParticipantId = Path.GetFileName(subjectPath),
+                    SessionId = Path.GetFileName(sessionPath),
+                    Preprocessing = query.Preprocessing,
+                    Path = chosen,
+                    Cropped = name.Contains("_desc-Crop_", StringComparison.OrdinalIgnoreCase),
+                    Tracer = Entity(name, "trc"),
+                    SuvrReferenceRegion = Entity(name, "suvr"),
+                    CustomSuffix = query.CustomSuffix,
+                });
+            }
+        }
+        return images;
+    }
+
+    /// <summary>The sub-folder of a session and the file-name pattern of a preprocessing, as ClinicaDL defines them.</summary>
+    internal static (string? Folder, Regex Pattern) FilePattern(CapsQuery query)
+    {
+        var crop = query.UseUncroppedImage ? "" : "_desc-Crop";
+        const string space = "_space-MNI152NLin2009cSym";
+        return query.Preprocessing switch
+        {
+            "t1-linear" => ("t1_linear", Pattern($"{space}{crop}_res-1x1x1_T1w.nii.gz")),
+            "flair-linear" => ("flair_linear", Pattern($"{space}{crop}_res-1x1x1_flair.nii.gz")),
+            "t1-extensive" => ("t1_extensive", Pattern("_space-Ixi549Space_desc-SkullStripped_T1w.nii.gz")),
+            "pet-linear" => ("pet_linear", Pattern(
+                $"_trc-{Required(query.Tracer, "-Tracer")}{space}{crop}_res-1x1x1_suvr-{Required(query.SuvrReferenceRegion, "-SuvrReferenceRegion")}_pet.nii.gz")),
+            "custom" => (null, Pattern(Required(query.CustomSuffix, "-CustomSuffix"))),
+            _ => throw new CapsException($"Unknown preprocessing '{query.Preprocessing}'; expected one of {string.Join(", ", CapsQuery.PreprocessingNames)}."),
+        };
+    }
+
+    private static Regex Pattern(string ending) =>
+        new("^.*" + Regex.Escape(ending) + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    private static string Required(string? value, string parameter) =>
+        string.IsNullOrWhiteSpace(value) ? throw new CapsException($"This preprocessing needs {parameter}.") : value;
+
+    private static string HighestRun(List<string> matches, ICollection<string>? notes)
+    {
+        var withoutRun = matches.Select(m => RunEntity().Replace(Path.GetFileName(m), "")).Distinct().Count();
+        if (withoutRun != 1 || matches.Any(m => !RunEntity().IsMatch(Path.GetFileName(m))))
+        {
+            throw new CapsException($"Several files match in one session, not only differing by run: {string.Join(", ", matches)}.");
+        }
+        var chosen = matches.OrderByDescending(m => int.Parse(RunEntity().Match(Path.GetFileName(m)).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).First();
+        notes?.Add($"Several runs match; the highest was taken: '{chosen}'.");
+        return chosen;
+    }
+
+    private static string? Entity(string name, string key)
+    {
+        var match = Regex.Match(name, $"_{key}-([A-Za-z0-9]+)");
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex(@"_run-(\d+)")]
+    private static partial Regex RunEntity();
+}
