@@ -11,8 +11,15 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('ClinicaDL.Format.ps1xml')
     CmdletsToExport      = @(
+        'Add-ClinicaDLProgression'
+        'Get-ClinicaDLDemographics'
         'Get-ClinicaDLEnvironment'
+        'Get-ClinicaDLLabel'
+        'Import-BidsDataset'
+        'Import-CapsDataset'
+        'New-ClinicaDLSplit'
         'Read-NiftiImage'
+        'Test-ClinicaDLDataLeakage'
         'Test-ClinicaDLEnvironment'
     )
     FunctionsToExport    = @()

@@ -7,4 +7,9 @@ internal static class ErrorIds
     public const string InvalidNiftiFile = nameof(InvalidNiftiFile);
     public const string FileReadFailed = nameof(FileReadFailed);
     public const string TorchUnavailable = nameof(TorchUnavailable);
+    public const string InvalidTable = nameof(InvalidTable);
+    public const string InvalidSplit = nameof(InvalidSplit);
+    public const string InvalidCaps = nameof(InvalidCaps);
+    public const string InvalidInput = nameof(InvalidInput);
+    public const string DataLeakage = nameof(DataLeakage);
 }

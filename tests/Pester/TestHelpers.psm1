@@ -15,3 +15,27 @@ function Get-SharedTestData {
 $SharedTestDataAbsent = '../shared/testdata is absent: tests on the reference data are skipped'
 
 Export-ModuleMember -Function Get-ClinicaDLModulePath, Get-SharedTestData -Variable SharedTestDataAbsent
+
+# A small BIDS dataset with demographics: participants.tsv (age, sex), per-subject sessions.tsv (diagnosis),
+# and a T1w file per session (a placeholder: these tests do not read voxels).
+function New-TestBidsDataset {
+    param([Parameter(Mandatory)] [string] $Path, [int] $Participants = 40, [string[]] $Sessions = @('ses-M000', 'ses-M012'))
+    New-Item -ItemType Directory -Force $Path | Out-Null
+    Set-Content (Join-Path $Path 'dataset_description.json') '{"Name": "test", "BIDSVersion": "1.8.0"}'
+    $lines = @("participant_id`tage`tsex")
+    foreach ($p in 1..$Participants) {
+        $id = 'sub-{0:D3}' -f $p
+        $lines += "$id`t$(60 + ($p * 7) % 25)`t$(@('M', 'F')[$p % 2])"
+        $sessionLines = @("session_id`tdiagnosis")
+        foreach ($session in $Sessions) {
+            $anat = Join-Path $Path "$id/$session/anat"
+            New-Item -ItemType Directory -Force $anat | Out-Null
+            Set-Content (Join-Path $anat "${id}_${session}_T1w.nii.gz") 'placeholder'
+            $sessionLines += "$session`t$(if ($p % 3 -eq 0) { 'AD' } else { 'CN' })"
+        }
+        Set-Content (Join-Path $Path "$id/${id}_sessions.tsv") ($sessionLines -join "`n")
+    }
+    Set-Content (Join-Path $Path 'participants.tsv') ($lines -join "`n")
+}
+
+Export-ModuleMember -Function New-TestBidsDataset

@@ -6,7 +6,7 @@ namespace ClinicaDL.Core.Splits;
 /// </summary>
 internal static class HoldOutSplitter
 {
-    public static HoldOutPlan Plan(ParticipantTable table, SplitOptions options)
+    public static HoldOutPlan Plan(ParticipantTable table, HoldOutOptions options)
     {
         var participants = table.Participants;
         var subsetCount = options.TestSize >= 1 ? (int)options.TestSize : (int)(options.TestSize * participants.Count);
@@ -83,7 +83,7 @@ internal static class HoldOutSplitter
     /// with the largest fractions (as scikit-learn's StratifiedShuffleSplit). Every stratum must keep
     /// participants on both sides.
     /// </summary>
-    private static Dictionary<string, int> Allocate(SortedDictionary<string, List<Participant>> strata, int subsetCount, SplitOptions options)
+    private static Dictionary<string, int> Allocate(SortedDictionary<string, List<Participant>> strata, int subsetCount, HoldOutOptions options)
     {
         var total = strata.Values.Sum(s => s.Count);
         var exact = strata.ToDictionary(s => s.Key, s => (double)s.Value.Count * subsetCount / total);

@@ -25,7 +25,7 @@ public static class SplitWriter
     }
 
     /// <summary>Plans a hold-out split; <paramref name="write"/> false only computes it (for -WhatIf).</summary>
-    public static SplitSet HoldOut(TsvTable labels, string parent, SplitOptions options, bool write = true)
+    public static SplitSet HoldOut(TsvTable labels, string parent, HoldOutOptions options, bool write = true)
     {
         var table = ParticipantTable.Build(labels, options.Stratification, !options.IgnoreDemographics);
         var plan = HoldOutSplitter.Plan(table, options);

@@ -6,7 +6,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>Reads NIfTI-1/NIfTI-2/ANALYZE images; one <see cref="NiftiImage"/> per file, errors per file.</summary>
 [Cmdlet(VerbsCommunications.Read, "NiftiImage", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(NiftiImage))]
-public sealed class ReadNiftiImageCommand : PSCmdlet
+public sealed class ReadNiftiImageCommand : ClinicaDLCmdlet
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -27,7 +27,8 @@ public sealed class ReadNiftiImageCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var file in ResolveFiles())
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var file in ResolveExisting(literal ? LiteralPath : Path, literal, File.Exists))
         {
             try
             {
@@ -43,47 +44,4 @@ public sealed class ReadNiftiImageCommand : PSCmdlet
             }
         }
     }
-
-    private IEnumerable<string> ResolveFiles()
-    {
-        if (ParameterSetName == LiteralPathSet)
-        {
-            foreach (var literal in LiteralPath)
-            {
-                var file = GetUnresolvedProviderPathFromPSPath(literal);
-                if (File.Exists(file))
-                {
-                    yield return file;
-                }
-                else
-                {
-                    WriteError(NotFound(literal));
-                }
-            }
-            yield break;
-        }
-        foreach (var pattern in Path)
-        {
-            List<string> files;
-            try
-            {
-                files = GetResolvedProviderPathFromPSPath(pattern, out _).Where(File.Exists).ToList();
-            }
-            catch (ItemNotFoundException)
-            {
-                files = [];
-            }
-            if (files.Count == 0)
-            {
-                WriteError(NotFound(pattern));
-            }
-            foreach (var file in files)
-            {
-                yield return file;
-            }
-        }
-    }
-
-    private static ErrorRecord NotFound(string path) => new(
-        new ItemNotFoundException($"No NIfTI file matches '{path}'."), ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound, path);
 }

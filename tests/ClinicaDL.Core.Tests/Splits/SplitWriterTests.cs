@@ -19,7 +19,7 @@ public sealed class SplitWriterTests : IDisposable
         var labels = LabelTables.Cohort(300, seed: 7);
         var parent = Path.Combine(_folder, $"seed{seed}");
 
-        var split = SplitWriter.HoldOut(labels, parent, new SplitOptions { TestSize = 0.2, Seed = seed });
+        var split = SplitWriter.HoldOut(labels, parent, new HoldOutOptions { TestSize = 0.2, Seed = seed });
         var folds = SplitWriter.KFold(TsvTable.Read(split.TrainPath), split.Path, new KFoldOptions { Folds = 5, Seed = seed });
 
         var train = Read(split.TrainPath);
@@ -45,9 +45,9 @@ public sealed class SplitWriterTests : IDisposable
     public void The_same_seed_writes_the_same_bytes_and_another_seed_differs()
     {
         var labels = LabelTables.Cohort(120);
-        var first = SplitWriter.HoldOut(labels, Path.Combine(_folder, "a"), new SplitOptions { TestSize = 0.25, Seed = 5 });
-        var again = SplitWriter.HoldOut(labels, Path.Combine(_folder, "b"), new SplitOptions { TestSize = 0.25, Seed = 5 });
-        var other = SplitWriter.HoldOut(labels, Path.Combine(_folder, "c"), new SplitOptions { TestSize = 0.25, Seed = 6 });
+        var first = SplitWriter.HoldOut(labels, Path.Combine(_folder, "a"), new HoldOutOptions { TestSize = 0.25, Seed = 5 });
+        var again = SplitWriter.HoldOut(labels, Path.Combine(_folder, "b"), new HoldOutOptions { TestSize = 0.25, Seed = 5 });
+        var other = SplitWriter.HoldOut(labels, Path.Combine(_folder, "c"), new HoldOutOptions { TestSize = 0.25, Seed = 6 });
 
         foreach (var file in new[] { "train.tsv", "train_baseline.tsv", "test_baseline.tsv", "split.json" })
         {
@@ -66,8 +66,8 @@ public sealed class SplitWriterTests : IDisposable
             ["sub-05", "ses-M000", "66", "M", "CN"], ["sub-06", "ses-M000", "75", "F", "AD"],
         ]);
 
-        var split = SplitWriter.HoldOut(labels, _folder, new SplitOptions { TestSize = 2, Seed = 0, IgnoreDemographics = true, ValidLongitudinal = true });
-        var again = SplitWriter.HoldOut(labels, _folder, new SplitOptions { TestSize = 2, Seed = 0, IgnoreDemographics = true });
+        var split = SplitWriter.HoldOut(labels, _folder, new HoldOutOptions { TestSize = 2, Seed = 0, IgnoreDemographics = true, ValidLongitudinal = true });
+        var again = SplitWriter.HoldOut(labels, _folder, new HoldOutOptions { TestSize = 2, Seed = 0, IgnoreDemographics = true });
 
         Assert.Equal("split", split.Name);
         Assert.Equal("split_2", again.Name);
@@ -98,7 +98,7 @@ public sealed class SplitWriterTests : IDisposable
     public void Unreachable_thresholds_stop_after_the_attempts_with_the_best_p_values()
     {
         var error = Assert.Throws<SplitException>(() => SplitWriter.HoldOut(LabelTables.Cohort(40), _folder,
-            new SplitOptions { TestSize = 0.5, PAgeThreshold = 0.9999, PSexThreshold = 0.9999, MaxAttempts = 50 }));
+            new HoldOutOptions { TestSize = 0.5, PAgeThreshold = 0.9999, PSexThreshold = 0.9999, MaxAttempts = 50 }));
         Assert.Contains("50 draws", error.Message);
         Assert.Matches(@"best draw reached p\(age\) = 0\.\d{3} and p\(sex\) = \d\.\d{3}", error.Message);
         Assert.Empty(Directory.GetFileSystemEntries(_folder));
@@ -119,7 +119,7 @@ public sealed class SplitWriterTests : IDisposable
             ["sub-04", "ses-M000", "70", "M", "AD"], ["sub-05", "ses-M000", "72", "F", "CN"], ["sub-06", "ses-M000", "69", "F", "CN"],
         ];
         string[] columns = ["participant_id", "session_id", "age", "sex", "diagnosis"];
-        var options = new SplitOptions { TestSize = 2, Seed = 0 };
+        var options = new HoldOutOptions { TestSize = 2, Seed = 0 };
         switch (defect)
         {
             case "missing column":
@@ -136,7 +136,7 @@ public sealed class SplitWriterTests : IDisposable
                 break;
             case "empty class":
                 (rows[1][3], rows[2][2]) = ("F", "70");
-                options = new SplitOptions { TestSize = 1, Seed = 0, IgnoreDemographics = true };
+                options = new HoldOutOptions { TestSize = 1, Seed = 0, IgnoreDemographics = true };
                 break;
             case "single value":
                 (rows[1][3], rows[2][2], rows[4][4], rows[5][4]) = ("F", "70", "AD", "AD");
@@ -159,7 +159,7 @@ public sealed class SplitWriterTests : IDisposable
     public void The_audit_finds_planted_leaks()
     {
         var labels = LabelTables.Cohort(60);
-        var split = SplitWriter.HoldOut(labels, _folder, new SplitOptions { TestSize = 0.2, Seed = 1, IgnoreDemographics = true });
+        var split = SplitWriter.HoldOut(labels, _folder, new HoldOutOptions { TestSize = 0.2, Seed = 1, IgnoreDemographics = true });
         var folds = SplitWriter.KFold(TsvTable.Read(split.TrainPath), split.Path, new KFoldOptions { Folds = 3, Seed = 1 });
         Assert.True(DataLeakageAuditor.AuditSplitTree(_folder).Passed);
 

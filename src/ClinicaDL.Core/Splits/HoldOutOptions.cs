@@ -1,7 +1,7 @@
 namespace ClinicaDL.Core.Splits;
 
 /// <summary>A hold-out split (ClinicaDL <c>tsvtools split</c>), seeded and bounded.</summary>
-public sealed class SplitOptions
+public sealed class HoldOutOptions
 {
     /// <summary>At least 1: that many participants; below 1: that fraction of them; 0: no subset, all in train.</summary>
     public double TestSize { get; init; } = 100;

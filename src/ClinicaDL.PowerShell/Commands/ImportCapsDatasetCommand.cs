@@ -1,0 +1,65 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Datasets;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>Lists the preprocessed images of a CAPS folder with ClinicaDL's file patterns.</summary>
+[Cmdlet(VerbsData.Import, "CapsDataset", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(CapsImage))]
+public sealed class ImportCapsDatasetCommand : ClinicaDLCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateSet("t1-linear", "t1-extensive", "pet-linear", "flair-linear", "custom")]
+    public string Preprocessing { get; set; } = "t1-linear";
+
+    [Parameter]
+    public SwitchParameter UseUncroppedImage { get; set; }
+
+    [Parameter]
+    public string? Tracer { get; set; }
+
+    [Parameter]
+    public string? SuvrReferenceRegion { get; set; }
+
+    [Parameter]
+    public string? CustomSuffix { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        var query = new CapsQuery
+        {
+            Preprocessing = Preprocessing,
+            UseUncroppedImage = UseUncroppedImage,
+            Tracer = Tracer,
+            SuvrReferenceRegion = SuvrReferenceRegion,
+            CustomSuffix = CustomSuffix,
+        };
+        foreach (var folder in ResolveExisting(literal ? LiteralPath : Path, literal, Directory.Exists))
+        {
+            var notes = new List<string>();
+            try
+            {
+                WriteObject(CapsDataset.Find(folder, query, notes), enumerateCollection: true);
+            }
+            catch (Exception error) when (IsInputFailure(error))
+            {
+                WriteError(ToErrorRecord(error, folder));
+            }
+            notes.ForEach(WriteWarning);
+        }
+    }
+}

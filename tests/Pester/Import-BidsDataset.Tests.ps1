@@ -1,0 +1,98 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $script:Bids = if (Get-SharedTestData) { Join-Path (Get-SharedTestData) 'bids' } else { $null }
+    $script:Suffix = ',ClinicaDL.PowerShell.Commands.ImportBidsDatasetCommand'
+    function Skip-WithoutTestData { if (-not $script:Bids) { Set-ItResult -Skipped -Because $SharedTestDataAbsent } }
+}
+
+Describe 'Import-BidsDataset' {
+    Context 'the bids-examples datasets' {
+        It 'lists <Name> with the expected participants, sessions and T1w pairs' -ForEach @(
+            @{ Name = 'ds114' }, @{ Name = '7t_trt' }, @{ Name = 'ds000117' }, @{ Name = 'synthetic' }, @{ Name = 'pet003' }, @{ Name = 'ds001' }
+        ) {
+            Skip-WithoutTestData
+            $expected = Get-Content (Join-Path $Bids "$Name.expected.json") -Raw | ConvertFrom-Json
+            $sessions = Import-BidsDataset (Join-Path $Bids $Name) -ErrorAction SilentlyContinue
+            ($sessions.ParticipantId | Select-Object -Unique) | Should -Be $expected.subjects
+            $t1w = @($sessions | Where-Object { $_.Images.Suffix -contains 'T1w' })
+            $t1w.Count | Should -Be $expected.t1w_pairs.Count
+            if (-not $expected.has_sessions) { $sessions.SessionId | Where-Object { $_ } | Should -BeNullOrEmpty }
+        }
+
+        It 'turns participants.tsv columns into properties, from CRLF files too' {
+            Skip-WithoutTestData
+            $sessions = Import-BidsDataset (Join-Path $Bids 'ds114') -ErrorAction SilentlyContinue
+            $sessions.Count | Should -Be 20
+            ($sessions | Where-Object ParticipantId -eq 'sub-01' | Select-Object -First 1).dominant_hand | Should -Be 'left'
+            ($sessions | Group-Object dominant_hand).Name | Should -Be @('left', 'right')
+        }
+
+        It 'types numeric columns and keeps sessions.tsv columns per session' {
+            Skip-WithoutTestData
+            $first = Import-BidsDataset (Join-Path $Bids 'ds001') -ErrorAction SilentlyContinue | Select-Object -First 1
+            $first.age | Should -BeOfType [double]
+            $session = Import-BidsDataset (Join-Path $Bids '7t_trt') -ErrorAction SilentlyContinue | Where-Object { $_.ParticipantId -eq 'sub-01' -and $_.SessionId -eq 'ses-1' }
+            $session.Attributes.Keys | Should -Contain 'age_at_first_scan_years'
+        }
+
+        It 'reads pet003, whose participants.tsv has CRLF and no final newline' {
+            Skip-WithoutTestData
+            $session = Import-BidsDataset (Join-Path $Bids 'pet003') -ErrorAction SilentlyContinue
+            $session.sex | Should -Not -BeNullOrEmpty
+            $session.sex | Should -Not -Match "`r"
+        }
+
+        It 'filters by -Modality' {
+            Skip-WithoutTestData
+            $sessions = Import-BidsDataset (Join-Path $Bids '7t_trt') -Modality T1w -ErrorAction SilentlyContinue
+            $sessions.Count | Should -Be 22
+            $sessions.Images.Suffix | Select-Object -Unique | Should -Be 'T1w'
+        }
+
+        It 'reports empty image files as one EmptyImageFile error and goes on' {
+            Skip-WithoutTestData
+            $sessions = Import-BidsDataset (Join-Path $Bids 'ds114') -ErrorVariable problems -ErrorAction SilentlyContinue
+            $sessions.Count | Should -Be 20
+            @($problems | Where-Object FullyQualifiedErrorId -eq "EmptyImageFile$Suffix").Count | Should -Be 1
+        }
+    }
+
+    Context 'a dataset with defects' {
+        BeforeAll {
+            $script:Root = Join-Path $TestDrive 'defects'
+            New-Item -ItemType Directory -Force (Join-Path $Root 'sub-01/ses-M000/anat'), (Join-Path $Root 'sub-02/ses-M000/anat'), (Join-Path $Root 'derivatives/sub-09/ses-M000/anat') | Out-Null
+            Set-Content (Join-Path $Root 'sub-01/ses-M000/anat/sub-01_ses-M000_T1w.nii.gz') 'not empty'
+            Set-Content (Join-Path $Root 'sub-02/ses-M000/anat/sub-02_ses-M000_run-01_T1w.nii.gz') 'not empty'
+            Set-Content (Join-Path $Root 'sub-02/ses-M000/anat/sub-02_ses-M000_run-01_T1w.json') '{}'
+            [IO.File]::WriteAllText((Join-Path $Root 'participants.tsv'), "participant_id`tage`nsub-01`t71`nsub-05`t60")
+        }
+
+        It 'warns with stable ErrorIds for a missing description, unlisted subjects and listed participants without folder' {
+            $sessions = Import-BidsDataset -LiteralPath $Root -ErrorVariable problems -ErrorAction SilentlyContinue
+            $sessions.ParticipantId | Should -Be @('sub-01', 'sub-02')
+            $ids = $problems.FullyQualifiedErrorId
+            $ids | Should -Contain "MissingDatasetDescription$Suffix"
+            $ids | Should -Contain "SubjectNotInParticipantsTsv$Suffix"
+            $ids | Should -Contain "ParticipantWithoutFolder$Suffix"
+            ($problems | Where-Object FullyQualifiedErrorId -like 'ParticipantWithoutFolder*').Exception.Message | Should -Match 'sub-05'
+        }
+
+        It 'gives images their entities and sidecar' {
+            $image = (Import-BidsDataset -LiteralPath $Root -ErrorAction SilentlyContinue | Where-Object ParticipantId -eq 'sub-02').Images[0]
+            $image.Entities['run'] | Should -Be '01'
+            $image.SidecarPath | Should -BeLike '*sub-02_ses-M000_run-01_T1w.json'
+            $image.Datatype | Should -Be 'anat'
+        }
+
+        It 'reports a folder that does not exist as PathNotFound' {
+            Import-BidsDataset (Join-Path $TestDrive 'nowhere') -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $problems[0].FullyQualifiedErrorId | Should -Be "PathNotFound$Suffix"
+        }
+
+        It 'shows ParticipantId, SessionId, Modalities and Images in its table' {
+            $table = Import-BidsDataset -LiteralPath $Root -ErrorAction SilentlyContinue | Format-Table | Out-String -Width 200
+            $table | Should -Match 'ParticipantId\s+SessionId\s+Modalities\s+Images'
+        }
+    }
+}
