@@ -18,6 +18,7 @@
         'Import-BidsDataset'
         'Import-CapsDataset'
         'New-ClinicaDLSplit'
+        'New-ClinicaDLSyntheticDataset'
         'Read-NiftiImage'
         'Test-ClinicaDLDataLeakage'
         'Test-ClinicaDLEnvironment'
