@@ -4,3 +4,4 @@ using ClinicaDL.Bench;
 var workFolder = Path.Combine(args.Length > 0 ? args[0] : Path.GetTempPath(), "bench");
 Directory.CreateDirectory(workFolder);
 NiftiDecodeBenchmark.Run(workFolder);
+SyntheticBenchmark.Run(workFolder);

@@ -14,9 +14,46 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet, IDisp
 {
     private readonly CancellationTokenSource _cancellation = new();
 
+    /// <summary>Phantom (no input), Trivial and Random (from -CapsPath), SheppLogan (no input).</summary>
     [Parameter]
-    [ValidateSet("Phantom")]
+    [ValidateSet("Phantom", "Trivial", "Random", "SheppLogan")]
     public string Kind { get; set; } = "Phantom";
+
+    /// <summary>Trivial, Random: the CAPS whose t1-linear images are used.</summary>
+    [Parameter]
+    public string? CapsPath { get; set; }
+
+    /// <summary>Trivial: intensity lost in the atrophied hemisphere, in percent.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 100.0)]
+    public double AtrophyPercent { get; set; } = 60;
+
+    /// <summary>Random: mean and standard deviation of the added Gaussian noise.</summary>
+    [Parameter]
+    public double NoiseMean { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double NoiseStd { get; set; } = 0.5;
+
+    /// <summary>SheppLogan: side of the phantom in pixels.</summary>
+    [Parameter]
+    [ValidateRange(16, 512)]
+    public int ImageSize { get; set; } = 128;
+
+    /// <summary>SheppLogan: probabilities of subtypes 0, 1, 2 for CN and for AD.</summary>
+    [Parameter]
+    public double[] CnSubtypeDistribution { get; set; } = [1.0, 0.0, 0.0];
+
+    [Parameter]
+    public double[] AdSubtypeDistribution { get; set; } = [0.05, 0.85, 0.10];
+
+    [Parameter]
+    public SwitchParameter Smoothing { get; set; }
+
+    /// <summary>SheppLogan: ellipsoids in a cube instead of 2D slices.</summary>
+    [Parameter]
+    public SwitchParameter ThreeDimensional { get; set; }
 
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -60,6 +97,11 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet, IDisp
         {
             return;
         }
+        if (Kind != "Phantom")
+        {
+            GenerateDerived(output);
+            return;
+        }
         var options = new SyntheticOptions
         {
             OutputPath = output,
@@ -94,6 +136,39 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet, IDisp
         catch (AggregateException error) when (error.InnerException is OperationCanceledException)
         {
             // Ctrl+C: the staging folder is gone and the output folder untouched.
+        }
+    }
+
+    private void GenerateDerived(string output)
+    {
+        var options = new DerivedKindOptions
+        {
+            OutputPath = output,
+            CapsPath = CapsPath is null ? null : ProviderPath(CapsPath),
+            ParticipantCount = MyInvocation.BoundParameters.ContainsKey(nameof(ParticipantCount)) ? ParticipantCount : 300,
+            AtrophyPercent = AtrophyPercent,
+            NoiseMean = NoiseMean,
+            NoiseStd = NoiseStd,
+            ImageSize = ImageSize,
+            CnSubtypes = CnSubtypeDistribution,
+            AdSubtypes = AdSubtypeDistribution,
+            Smoothing = Smoothing,
+            ThreeDimensional = ThreeDimensional,
+            Seed = Seed,
+        };
+        try
+        {
+            var sessions = Kind switch
+            {
+                "Trivial" => DerivedDatasetGenerator.Trivial(options, Force),
+                "Random" => DerivedDatasetGenerator.RandomNoise(options, Force),
+                _ => DerivedDatasetGenerator.SheppLogan(options, Force),
+            };
+            WriteObject(sessions, enumerateCollection: true);
+        }
+        catch (Exception error) when (error is SyntheticDataException or Core.Datasets.CapsException or Core.Imaging.InvalidNiftiException or IOException)
+        {
+            ThrowTerminatingError(new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, CapsPath ?? output));
         }
     }
 
