@@ -1,0 +1,77 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClinicaDL.Core.Networks;
+
+/// <summary>
+/// ClinicaDL's CNN shape: a <c>convolutions</c> stack then an <c>fc</c> stack, with the same child names as
+/// PyTorch so weights map one to one (convolutions.0.weight, fc.2.weight...).
+/// </summary>
+public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>
+{
+    private readonly Sequential convolutions;
+    private readonly Sequential fc;
+
+    internal ConvolutionalNetwork(string name, Sequential convolutions, Sequential fc) : base(name)
+    {
+        this.convolutions = convolutions;
+        this.fc = fc;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var features = convolutions.forward(input);
+        return fc.forward(features);
+    }
+
+    /// <summary>The convolution stack, which saliency methods such as Grad-CAM hook into.</summary>
+    public Sequential Convolutions => convolutions;
+
+    /// <summary>Conv5_FC3: five conv-BN-ReLU-PadMaxPool blocks (8 to 128 channels), then FC 1300-50-output.</summary>
+    internal static ConvolutionalNetwork Conv5FC3(long[] inputShape, int outputSize, double dropout) =>
+        Pooled("Conv5_FC3", inputShape, outputSize, dropout, [1300, 50]);
+
+    /// <summary>Conv4_FC3: as ClinicaDL, the same five blocks as Conv5_FC3, then FC 50-40-output.</summary>
+    internal static ConvolutionalNetwork Conv4FC3(long[] inputShape, int outputSize, double dropout) =>
+        Pooled("Conv4_FC3", inputShape, outputSize, dropout, [50, 40]);
+
+    /// <summary>Stride_Conv5_FC3: five stride-2 conv-BN-ReLU blocks, no pooling, then FC 1300-50-output.</summary>
+    internal static ConvolutionalNetwork StrideConv5FC3(long[] inputShape, int outputSize, double dropout)
+    {
+        var dimensions = inputShape.Length - 1;
+        var layers = new List<Module<Tensor, Tensor>>();
+        long channels = inputShape[0];
+        foreach (var output in new long[] { 8, 16, 32, 64, 128 })
+        {
+            layers.Add(NetworkLayers.Convolution(dimensions, channels, output, stride: 2));
+            layers.Add(NetworkLayers.BatchNorm(dimensions, output));
+            layers.Add(ReLU());
+            channels = output;
+        }
+        var convolutions = NetworkLayers.Indexed([.. layers]);
+        return new ConvolutionalNetwork("Stride_Conv5_FC3", convolutions, Head(NetworkLayers.FlatFeatures(convolutions, inputShape), outputSize, dropout, [1300, 50]));
+    }
+
+    private static ConvolutionalNetwork Pooled(string name, long[] inputShape, int outputSize, double dropout, long[] hidden)
+    {
+        var dimensions = inputShape.Length - 1;
+        var layers = new List<Module<Tensor, Tensor>>();
+        long channels = inputShape[0];
+        foreach (var output in new long[] { 8, 16, 32, 64, 128 })
+        {
+            layers.Add(NetworkLayers.Convolution(dimensions, channels, output));
+            layers.Add(NetworkLayers.BatchNorm(dimensions, output));
+            layers.Add(ReLU());
+            layers.Add(new PadMaxPool(dimensions));
+            channels = output;
+        }
+        var convolutions = NetworkLayers.Indexed([.. layers]);
+        return new ConvolutionalNetwork(name, convolutions, Head(NetworkLayers.FlatFeatures(convolutions, inputShape), outputSize, dropout, hidden));
+    }
+
+    private static Sequential Head(long features, int outputSize, double dropout, long[] hidden) => NetworkLayers.Indexed(
+        Flatten(), Dropout(dropout), Linear(features, hidden[0]), ReLU(), Linear(hidden[0], hidden[1]), ReLU(), Linear(hidden[1], outputSize));
+}

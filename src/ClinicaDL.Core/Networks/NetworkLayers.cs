@@ -1,0 +1,32 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClinicaDL.Core.Networks;
+
+/// <summary>Builds layers in 2D or 3D from the input rank, and names Sequential children as PyTorch does (0, 1, 2...).</summary>
+internal static class NetworkLayers
+{
+    public static Module<Tensor, Tensor> Convolution(int dimensions, long input, long output, long kernel = 3, long stride = 1, long padding = 1, bool bias = true) =>
+        dimensions == 3
+            ? Conv3d(input, output, kernel, stride: stride, padding: padding, bias: bias)
+            : Conv2d(input, output, kernel, stride: stride, padding: padding, bias: bias);
+
+    public static Module<Tensor, Tensor> BatchNorm(int dimensions, long channels) => dimensions == 3 ? BatchNorm3d(channels) : BatchNorm2d(channels);
+
+    public static Sequential Indexed(params Module<Tensor, Tensor>[] modules) =>
+        Sequential(modules.Select((m, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), m)).ToArray());
+
+    /// <summary>The number of features a convolution stack produces for one sample of the given shape.</summary>
+    public static long FlatFeatures(Module<Tensor, Tensor> convolutions, long[] inputShape)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var training = convolutions.training;
+        convolutions.eval();
+        var output = convolutions.forward(zeros([1, .. inputShape]));
+        convolutions.train(training);
+        return output.numel();
+    }
+}

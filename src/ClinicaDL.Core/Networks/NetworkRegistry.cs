@@ -1,0 +1,64 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Networks;
+
+/// <summary>
+/// The architectures by ClinicaDL name. Each builds itself for an input shape (channels first, no batch) and
+/// an output size, and refuses a shape it cannot take, saying which it needs.
+/// </summary>
+public static class NetworkRegistry
+{
+    private sealed record Entry(NetworkDescription Description, Func<long[], int, double, nn.Module<Tensor, Tensor>> Build, Func<long[], string?> Check);
+
+    private static readonly Dictionary<string, Entry> Entries = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Conv5_FC3"] = new(Describe("Conv5_FC3", "2D/3D", "C x D x H x W or C x H x W, each spatial size at least 1",
+                "Five conv(3)-BatchNorm-ReLU-PadMaxPool blocks (8, 16, 32, 64, 128 channels), then FC 1300-50-output. ClinicaDL's default."),
+            ConvolutionalNetwork.Conv5FC3, AnyImage),
+        ["Conv4_FC3"] = new(Describe("Conv4_FC3", "2D/3D", "C x D x H x W or C x H x W",
+                "As ClinicaDL: the same five convolution blocks as Conv5_FC3, then FC 50-40-output."),
+            ConvolutionalNetwork.Conv4FC3, AnyImage),
+        ["Stride_Conv5_FC3"] = new(Describe("Stride_Conv5_FC3", "2D/3D", "C x D x H x W or C x H x W",
+                "Five stride-2 conv(3)-BatchNorm-ReLU blocks, no pooling, then FC 1300-50-output."),
+            ConvolutionalNetwork.StrideConv5FC3, AnyImage),
+        ["ResNet3D"] = new(Describe("ResNet3D", "3D", "1 x 169 x 208 x 179 only (Clinica's cropped t1-linear at 1 mm)",
+                "Five residual blocks (ELU, 1x1x1 shortcut) each followed by MaxPool3d(3, 2), then FC 10240-256-output, dropout 0.8.", withDropout: false),
+            (_, output, _) => new ResNet3D(output),
+            shape => shape.SequenceEqual(ResNet3D.RequiredShape) ? null : $"ResNet3D takes only {string.Join("x", ResNet3D.RequiredShape)} images"),
+    };
+
+    public static IReadOnlyList<NetworkDescription> All => Entries.Values.Select(e => e.Description).ToList();
+
+    public static IReadOnlyList<string> Names => Entries.Keys.ToList();
+
+    public static bool Exists(string name) => Entries.ContainsKey(name);
+
+    /// <summary>Builds a network; the shape is that of one sample, channels first.</summary>
+    public static nn.Module<Tensor, Tensor> Create(string name, long[] inputShape, int outputSize, double dropout)
+    {
+        if (!Entries.TryGetValue(name, out var entry))
+        {
+            throw new ArgumentException($"Unknown architecture '{name}'; known: {string.Join(", ", Entries.Keys)}.", nameof(name));
+        }
+        var problem = entry.Check(inputShape);
+        if (problem is not null)
+        {
+            throw new ArgumentException($"{name} cannot take inputs of shape {string.Join("x", inputShape)}: {problem}.", nameof(inputShape));
+        }
+        return entry.Build(inputShape, outputSize, dropout);
+    }
+
+    private static string? AnyImage(long[] shape) =>
+        shape.Length is 3 or 4 && shape.All(s => s > 0) ? null : "it needs channels then 2 or 3 spatial sizes (C x H x W or C x D x H x W)";
+
+    private static NetworkDescription Describe(string name, string dimensions, string shapes, string description, bool withDropout = true) => new()
+    {
+        Name = name,
+        Tasks = ["classification", "regression"],
+        Dimensions = dimensions,
+        InputShapes = shapes,
+        Parameters = withDropout ? ["input_size", "output_size", "dropout"] : ["output_size"],
+        Description = description,
+    };
+}

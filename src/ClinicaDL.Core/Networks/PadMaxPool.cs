@@ -1,0 +1,31 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Networks;
+
+/// <summary>
+/// ClinicaDL's PadMaxPool: before a 2x2(x2) max pooling, every odd spatial size is zero-padded by one voxel at
+/// its start, so each pooling gives ceil(size / 2) and no border voxel is dropped.
+/// </summary>
+internal sealed class PadMaxPool : nn.Module<Tensor, Tensor>
+{
+    private readonly int _dimensions;
+
+    public PadMaxPool(int dimensions) : base(nameof(PadMaxPool))
+    {
+        _dimensions = dimensions;
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        var shape = input.shape;
+        var pad = new long[2 * _dimensions];
+        for (var axis = 0; axis < _dimensions; axis++)
+        {
+            // F.pad lists the last axis first: (last_start, last_end, previous_start, ...).
+            pad[2 * axis] = shape[^(axis + 1)] % 2;
+        }
+        using var padded = pad.Any(p => p != 0) ? nn.functional.pad(input, pad) : input.alias();
+        return _dimensions == 3 ? nn.functional.max_pool3d(padded, [2, 2, 2], [2, 2, 2]) : nn.functional.max_pool2d(padded, [2, 2], [2, 2]);
+    }
+}

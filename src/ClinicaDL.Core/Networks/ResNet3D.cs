@@ -1,0 +1,66 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ClinicaDL.Core.Networks;
+
+/// <summary>
+/// ClinicaDL's ResNet3D for 1x169x208x179 images: five residual blocks (8 to 128 channels, ELU, 1x1x1 shortcut)
+/// each followed by MaxPool3d(3, 2), then FC 10240-256-output with dropout 0.8. ClinicaDL fixes the output to
+/// 2; here it follows the task (classes, or 1 for regression).
+/// </summary>
+public sealed class ResNet3D : Module<Tensor, Tensor>
+{
+    public static readonly long[] RequiredShape = [1, 169, 208, 179];
+
+    private readonly Sequential layers;
+    private readonly Sequential fc;
+
+    internal ResNet3D(int outputSize) : base("ResNet3D")
+    {
+        var blocks = new List<Module<Tensor, Tensor>>();
+        long channels = 1;
+        foreach (var output in new long[] { 8, 16, 32, 64, 128 })
+        {
+            blocks.Add(new ResidualBlock(channels, output));
+            blocks.Add(MaxPool3d(3, 2));
+            channels = output;
+        }
+        layers = NetworkLayers.Indexed([.. blocks]);
+        fc = NetworkLayers.Indexed(Flatten(), Linear(128 * 4 * 5 * 4, 256), ELU(), Dropout(0.8), Linear(256, outputSize));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var features = layers.forward(input);
+        return fc.forward(features);
+    }
+
+    private sealed class ResidualBlock : Module<Tensor, Tensor>
+    {
+        private readonly Module<Tensor, Tensor> conv1;
+        private readonly Module<Tensor, Tensor> bn1;
+        private readonly Module<Tensor, Tensor> conv2;
+        private readonly Module<Tensor, Tensor> bn2;
+        private readonly Module<Tensor, Tensor> shortcut;
+
+        public ResidualBlock(long input, long output) : base(nameof(ResidualBlock))
+        {
+            conv1 = Conv3d(input, output, 3, padding: 1, bias: false);
+            bn1 = BatchNorm3d(output);
+            conv2 = Conv3d(output, output, 3, padding: 1, bias: false);
+            bn2 = BatchNorm3d(output);
+            shortcut = Conv3d(input, output, 1, bias: false);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            var main = bn2.forward(conv2.forward(functional.elu(bn1.forward(conv1.forward(input)), 1.0)));
+            return functional.elu(main + shortcut.forward(input), 1.0).MoveToOuterDisposeScope();
+        }
+    }
+}
