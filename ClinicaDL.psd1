@@ -20,6 +20,8 @@
         'New-ClinicaDLSplit'
         'New-ClinicaDLSyntheticDataset'
         'Read-NiftiImage'
+        'Resume-ClinicaDLTraining'
+        'Start-ClinicaDLTraining'
         'Test-ClinicaDLDataLeakage'
         'Test-ClinicaDLEnvironment'
     )

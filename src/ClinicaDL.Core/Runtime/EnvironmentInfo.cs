@@ -56,6 +56,20 @@ public sealed class EnvironmentInfo
         };
     }
 
+    /// <summary>The environment as the lines of a MAPS' environment.txt.</summary>
+    public string ToText() => string.Join("\n",
+    [
+        $"clinicadl-powershell=={ModuleVersion}",
+        $"{HostName.ToLowerInvariant()}=={HostVersion}",
+        $"dotnet=={DotNetVersion}",
+        $"torchsharp=={TorchSharpVersion}",
+        $"libtorch=={LibTorchVersion}",
+        $"# os: {OperatingSystem} ({Architecture})",
+        $"# cpu: {CpuModel}, {LogicalCores} logical cores, torch threads {TorchThreads}",
+        $"# devices: {string.Join(", ", Devices)}",
+        $"# libstdc++ compatibility step: {(CompatibilityStepActive ? "active" : "not needed")}",
+    ]) + "\n";
+
     private static string CpuModelName()
     {
         if (File.Exists("/proc/cpuinfo"))

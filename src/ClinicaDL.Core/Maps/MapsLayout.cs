@@ -1,0 +1,30 @@
+namespace ClinicaDL.Core.Maps;
+
+/// <summary>The paths of a MAPS folder, as ClinicaDL lays it out.</summary>
+public sealed class MapsLayout(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public string MapsJson => Path.Combine(Root, "maps.json");
+    public string Environment => Path.Combine(Root, "environment.txt");
+    public string InformationLog => Path.Combine(Root, "information.log");
+    public string Groups => Path.Combine(Root, "groups");
+    public string TrainValidation => Path.Combine(Groups, "train+validation.tsv");
+
+    public string Group(string group) => Path.Combine(Groups, group);
+    public string GroupSplit(string group, int split) => Path.Combine(Groups, group, $"split-{split}");
+    public string Split(int split) => Path.Combine(Root, $"split-{split}");
+    public string TrainingLog(int split) => Path.Combine(Split(split), "training_logs", "training.tsv");
+    public string Temporary(int split) => Path.Combine(Split(split), "tmp");
+    public string Checkpoint(int split) => Path.Combine(Temporary(split), "checkpoint.pt");
+    public string Best(int split, string metric) => Path.Combine(Split(split), $"best-{metric}");
+    public string BestModel(int split, string metric) => Path.Combine(Best(split, metric), "model.pt");
+    public string Results(int split, string metric, string group) => Path.Combine(Best(split, metric), group);
+    public string Predictions(int split, string metric, string group, string level = "image") => Path.Combine(Results(split, metric, group), $"{group}_{level}_level_prediction.tsv");
+    public string MetricsTable(int split, string metric, string group, string level = "image") => Path.Combine(Results(split, metric, group), $"{group}_{level}_level_metrics.tsv");
+
+    /// <summary>The split numbers present (split-0, split-1...).</summary>
+    public IReadOnlyList<int> Splits() => Directory.Exists(Root)
+        ? Directory.EnumerateDirectories(Root, "split-*").Select(d => int.TryParse(Path.GetFileName(d)[6..], out var n) ? n : -1).Where(n => n >= 0).Order().ToList()
+        : [];
+}

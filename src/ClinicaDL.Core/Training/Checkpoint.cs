@@ -1,0 +1,63 @@
+using System.Text.Json;
+using ClinicaDL.Core.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>
+/// The state a split needs to resume exactly where it stopped: the last finished epoch, the model and optimiser
+/// states, torch's random generator and the model-selection and early-stopping state. One file, written
+/// atomically after every epoch, so a killed process leaves the previous epoch's checkpoint intact.
+/// </summary>
+internal sealed class Checkpoint
+{
+    private const string Magic = "ClinicaDL-checkpoint-1";
+
+    // Best values start at plus or minus infinity.
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public required int Epoch { get; init; }
+    public required Dictionary<string, double> Best { get; init; }
+    public required int EpochsWithoutImprovement { get; init; }
+    public required double BestLoss { get; init; }
+
+    public void Save(string path, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var file = AtomicFile.Create(path);
+        using (var writer = new BinaryWriter(file.Stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            writer.Write(JsonSerializer.Serialize(new State(Epoch, Best, EpochsWithoutImprovement, BestLoss), Json));
+            var rng = get_rng_state().data<byte>().ToArray();
+            writer.Write(rng.Length);
+            writer.Write(rng);
+            model.save(writer);
+            Helper(optimizer).save_state_dict(writer);
+        }
+        file.Commit();
+    }
+
+    public static Checkpoint Load(string path, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        if (reader.ReadString() != Magic)
+        {
+            throw new InvalidDataException($"'{path}' is not a checkpoint of this module.");
+        }
+        var state = JsonSerializer.Deserialize<State>(reader.ReadString(), Json)!;
+        var rng = reader.ReadBytes(reader.ReadInt32());
+        set_rng_state(tensor(rng));
+        model.load(reader);
+        Helper(optimizer).load_state_dict(reader);
+        return new Checkpoint { Epoch = state.Epoch, Best = state.Best, EpochsWithoutImprovement = state.EpochsWithoutImprovement, BestLoss = state.BestLoss };
+    }
+
+    private sealed record State(int Epoch, Dictionary<string, double> Best, int EpochsWithoutImprovement, double BestLoss);
+
+    /// <summary>TorchSharp's optimisers save and load their state through OptimizerHelper.</summary>
+    private static TorchSharp.Modules.OptimizerHelper Helper(optim.Optimizer optimizer) => optimizer as TorchSharp.Modules.OptimizerHelper
+        ?? throw new NotSupportedException($"The optimiser {optimizer.GetType().Name} cannot save its state.");
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using ClinicaDL.Core.Datasets;
+using ClinicaDL.Core.Tables;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>
+/// A set of sessions with their CAPS images and labels: what a split's train or validation side, or a
+/// prediction group, is made of. Every TSV row must have its image, else the missing ones are listed.
+/// </summary>
+public sealed class DataGroup
+{
+    private DataGroup(string source, IReadOnlyList<LabeledImage> images)
+    {
+        Source = source;
+        Images = images;
+    }
+
+    public string Source { get; }
+    public IReadOnlyList<LabeledImage> Images { get; }
+
+    /// <summary>The images of a TSV's sessions; the label column may be absent when labels are not needed.</summary>
+    public static DataGroup FromTsv(TsvTable table, string capsDirectory, TrainingConfig config, bool needLabels)
+    {
+        var source = table.Path ?? "the data";
+        table.Require("participant_id", "session_id");
+        var label = config.ResolvedLabel;
+        if (needLabels)
+        {
+            table.Require(label);
+        }
+        var images = CapsDataset.Find(capsDirectory, new CapsQuery { Preprocessing = config.Preprocessing })
+            .ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path);
+        var rows = table.Rows.ToList();
+        if (table.HasColumn("diagnosis") && config.NetworkTask == "classification")
+        {
+            // As ClinicaDL: only the diagnoses of the experiment are used.
+            rows = rows.Where(r => r[table.IndexOf("diagnosis")] is null || config.Diagnoses.Contains(r[table.IndexOf("diagnosis")]!)).ToList();
+        }
+        int participant = table.IndexOf("participant_id"), session = table.IndexOf("session_id"), labelColumn = table.IndexOf(label);
+        var missing = rows.Where(r => !images.ContainsKey((r[participant]!, r[session]!))).Select(r => $"{r[participant]} {r[session]}").ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidTableException(
+                $"{missing.Count} session(s) of '{source}' have no {config.Preprocessing} image in '{capsDirectory}': {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}.",
+                table.Path);
+        }
+        var samples = rows.Select(r => new LabeledImage(r[participant]!, r[session]!, labelColumn < 0 ? null : r[labelColumn], images[(r[participant]!, r[session]!)])).ToList();
+        if (needLabels)
+        {
+            var unlabeled = samples.Where(s => s.Label is null).Select(s => $"{s.ParticipantId} {s.SessionId}").ToList();
+            if (unlabeled.Count > 0)
+            {
+                throw new InvalidTableException($"{unlabeled.Count} session(s) of '{source}' have no '{label}': {string.Join(", ", unlabeled.Take(20))}.", table.Path);
+            }
+            if (config.NetworkTask == "regression")
+            {
+                var bad = samples.Where(s => !double.TryParse(s.Label, NumberStyles.Float, CultureInfo.InvariantCulture, out _)).Select(s => $"{s.ParticipantId} {s.SessionId} ('{s.Label}')").ToList();
+                if (bad.Count > 0)
+                {
+                    throw new InvalidTableException($"Regression needs numbers in '{label}'; '{source}' has {string.Join(", ", bad.Take(20))}.", table.Path);
+                }
+            }
+        }
+        if (samples.Count == 0)
+        {
+            throw new InvalidTableException($"'{source}' has no session to use (diagnoses {string.Join(", ", config.Diagnoses)}).", table.Path);
+        }
+        return new DataGroup(source, samples);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>A model's outputs on a data group: per-sample predictions, and the mean loss when labels are known.</summary>
+public sealed class Evaluation
+{
+    public required IReadOnlyList<LabeledImage> Samples { get; init; }
+    public required bool Classification { get; init; }
+    public int[]? TrueCodes { get; init; }
+    public double[]? TrueValues { get; init; }
+    public required int[] PredictedCodes { get; init; }
+    public required double[][] Probabilities { get; init; }
+    public required double[] PredictedValues { get; init; }
+
+    /// <summary>Mean loss per sample (ClinicaDL sums batch losses; a mean compares across data sizes).</summary>
+    public double Loss { get; init; } = double.NaN;
+
+    public int Classes { get; init; }
+
+    public bool HasLabels => TrueCodes is not null || TrueValues is not null;
+
+    /// <summary>The metrics of the samples at the given indices (all of them for the reported value; resamples for CIs).</summary>
+    public Dictionary<string, double> MetricsOf(int[] indices) => Classification
+        ? Metrics.Classification(indices.Select(i => TrueCodes![i]).ToList(), indices.Select(i => PredictedCodes[i]).ToList(), indices.Select(i => Probabilities[i]).ToList(), Classes)
+        : Metrics.Regression(indices.Select(i => TrueValues![i]).ToList(), indices.Select(i => PredictedValues[i]).ToList());
+
+    public Dictionary<string, double> AllMetrics()
+    {
+        var metrics = MetricsOf(Enumerable.Range(0, Samples.Count).ToArray());
+        metrics["loss"] = Loss;
+        return metrics;
+    }
+
+    /// <summary>Runs a model in evaluation mode over samples, one dispose scope per batch.</summary>
+    public static Evaluation Run(nn.Module<Tensor, Tensor> model, IReadOnlyList<LabeledImage> samples, ImageTensors images, TrainingConfig config,
+        IReadOnlyDictionary<string, int> labelCode, Device device, bool withLabels, CancellationToken cancellation)
+    {
+        var classification = config.NetworkTask == "classification";
+        var classes = labelCode.Count;
+        var predictedCodes = new int[samples.Count];
+        var probabilities = new double[samples.Count][];
+        var predictedValues = new double[samples.Count];
+        var lossSum = 0.0;
+        model.eval();
+        using (no_grad())
+        {
+            for (var start = 0; start < samples.Count; start += config.BatchSize)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var batch = samples.Skip(start).Take(config.BatchSize).ToList();
+                var input = images.Batch(batch.Select(s => s.ImagePath)).to(device);
+                var output = model.forward(input);
+                if (withLabels)
+                {
+                    var loss = LossFunction.Compute(config, output, Targets(batch, config, labelCode, device));
+                    lossSum += loss.item<float>() * batch.Count;
+                }
+                if (classification)
+                {
+                    var probability = nn.functional.softmax(output, 1).cpu().to(ScalarType.Float64).data<double>().ToArray();
+                    for (var b = 0; b < batch.Count; b++)
+                    {
+                        var row = probability.AsSpan(b * classes, classes).ToArray();
+                        probabilities[start + b] = row;
+                        predictedCodes[start + b] = Array.IndexOf(row, row.Max());
+                    }
+                }
+                else
+                {
+                    var values = output.cpu().to(ScalarType.Float64).data<double>().ToArray();
+                    for (var b = 0; b < batch.Count; b++)
+                    {
+                        predictedValues[start + b] = values[b];
+                        probabilities[start + b] = [];
+                    }
+                }
+            }
+        }
+        return new Evaluation
+        {
+            Samples = samples,
+            Classification = classification,
+            Classes = classes,
+            TrueCodes = withLabels && classification ? samples.Select(s => labelCode[s.Label!]).ToArray() : null,
+            TrueValues = withLabels && !classification ? samples.Select(s => double.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray() : null,
+            PredictedCodes = predictedCodes,
+            Probabilities = probabilities,
+            PredictedValues = predictedValues,
+            Loss = withLabels ? lossSum / samples.Count : double.NaN,
+        };
+    }
+
+    /// <summary>The target tensor of a batch: class codes (int64) or values [B, 1] (float32).</summary>
+    public static Tensor Targets(IReadOnlyList<LabeledImage> batch, TrainingConfig config, IReadOnlyDictionary<string, int> labelCode, Device device) =>
+        config.NetworkTask == "classification"
+            ? tensor(batch.Select(s => (long)labelCode[s.Label!]).ToArray()).to(device)
+            : tensor(batch.Select(s => float.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray(), [batch.Count, 1]).to(device);
+}

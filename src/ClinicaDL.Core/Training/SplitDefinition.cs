@@ -1,0 +1,41 @@
+using ClinicaDL.Core.Tables;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>One split's training and validation tables, read from a split or k-fold folder as ClinicaDL reads them.</summary>
+public sealed record SplitDefinition(int Index, TsvTable Train, TsvTable Validation)
+{
+    /// <summary>
+    /// A k-fold folder (split-0, split-1... inside) or a single split folder (train.tsv, validation_baseline.tsv).
+    /// train_baseline.tsv with -Baseline; validation.tsv with -ValidLongitudinal.
+    /// </summary>
+    public static IReadOnlyList<SplitDefinition> Read(string tsvPath, TrainingConfig config)
+    {
+        if (!Directory.Exists(tsvPath))
+        {
+            throw new DirectoryNotFoundException($"The split folder '{tsvPath}' does not exist.");
+        }
+        var folds = Directory.EnumerateDirectories(tsvPath, "split-*")
+            .Select(d => (Path: d, Index: int.TryParse(Path.GetFileName(d)[6..], out var n) ? n : -1)).Where(f => f.Index >= 0).OrderBy(f => f.Index).ToList();
+        var folders = folds.Count > 0 ? folds : [(tsvPath, 0)];
+        var wanted = config.Split.Count > 0 ? config.Split : folders.Select(f => f.Index).ToList();
+        var unknown = wanted.Where(w => folders.All(f => f.Index != w)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"Split(s) {string.Join(", ", unknown)} do not exist in '{tsvPath}' (it has {string.Join(", ", folders.Select(f => f.Index))}).");
+        }
+        return folders.Where(f => wanted.Contains(f.Index)).Select(f => new SplitDefinition(f.Index,
+            Read(f.Path, config.Baseline ? "train_baseline.tsv" : "train.tsv"),
+            Read(f.Path, config.ValidLongitudinal ? "validation.tsv" : "validation_baseline.tsv"))).ToList();
+    }
+
+    private static TsvTable Read(string folder, string file)
+    {
+        var path = Path.Combine(folder, file);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"'{folder}' has no {file}: a training folder is a split (train.tsv, validation_baseline.tsv) or a k-fold folder (split-<i>/...).", path);
+        }
+        return TsvTable.Read(path);
+    }
+}

@@ -1,0 +1,443 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Networks;
+using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Tables;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>
+/// Trains image-mode classification and regression networks into a MAPS, split by split: one dispose scope per
+/// batch, the whole train and validation sets evaluated after every epoch, a training.tsv row and an atomic
+/// checkpoint per epoch, best-&lt;metric&gt;/ updated when a selection metric strictly improves, early stopping,
+/// gradient accumulation. A stopped run resumes from its checkpoints to the same result.
+/// </summary>
+public sealed class Trainer
+{
+    private static readonly string[] Optimizers = ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax"];
+
+    private readonly TrainingConfig _config;
+    private readonly MapsLayout _maps;
+    private readonly IProgress<TrainingProgress>? _progress;
+    private readonly Action<string> _log;
+    private readonly CancellationToken _cancellation;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+
+    private Trainer(TrainingConfig config, string mapsPath, IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellation)
+    {
+        _config = config;
+        _maps = new MapsLayout(mapsPath);
+        _progress = progress;
+        _log = log ?? (_ => { });
+        _cancellation = cancellation;
+    }
+
+    /// <summary>Creates the MAPS and trains every split of the configuration.</summary>
+    public static IReadOnlyList<TrainingResult> Train(TrainingConfig config, string mapsPath, bool overwrite, string hostDescription,
+        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        Validate(config);
+        var maps = new MapsLayout(mapsPath);
+        if (Directory.Exists(maps.Root) && Directory.EnumerateFileSystemEntries(maps.Root).Any())
+        {
+            if (!overwrite)
+            {
+                throw new MapsException($"'{maps.Root}' already exists and is not empty; choose another MAPS path or replace it with -Overwrite.");
+            }
+            Directory.Delete(maps.Root, recursive: true);
+        }
+        var trainer = new Trainer(config, mapsPath, progress, log, cancellation);
+        return trainer.Run(resume: false, hostDescription);
+    }
+
+    /// <summary>Completes the splits of a MAPS that a stopped run left unfinished, from their last checkpoint.</summary>
+    public static IReadOnlyList<TrainingResult> Resume(string mapsPath, string hostDescription, IProgress<TrainingProgress>? progress = null,
+        Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        var maps = new MapsLayout(mapsPath);
+        if (!File.Exists(maps.MapsJson))
+        {
+            throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+        }
+        var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
+        return new Trainer(config, mapsPath, progress, log, cancellation).Run(resume: true, hostDescription);
+    }
+
+    private static void Validate(TrainingConfig config)
+    {
+        if (config.NetworkTask is not ("classification" or "regression"))
+        {
+            throw new ArgumentException($"Task '{config.NetworkTask}' is not available in image mode yet; use classification or regression.");
+        }
+        if (config.CapsDirectory is null || config.TsvPath is null)
+        {
+            throw new ArgumentException("Training needs a CAPS folder (-CapsPath) and a split folder (-TsvPath).");
+        }
+        if (!NetworkRegistry.Exists(config.ResolvedArchitecture))
+        {
+            throw new ArgumentException($"Unknown architecture '{config.Architecture}'; known: {string.Join(", ", NetworkRegistry.Names)}.");
+        }
+        if (!Optimizers.Contains(config.Optimizer))
+        {
+            throw new ArgumentException($"Unknown optimizer '{config.Optimizer}'; known: {string.Join(", ", Optimizers)}.");
+        }
+        if (config.Sampler is not ("random" or "weighted"))
+        {
+            throw new ArgumentException($"Unknown sampler '{config.Sampler}'; expected random or weighted.");
+        }
+        var known = config.NetworkTask == "classification" ? Metrics.ClassificationNames : Metrics.RegressionNames;
+        var unknown = config.SelectionMetrics.Where(m => m != "loss" && !known.Contains(m)).ToList();
+        if (unknown.Count > 0 || config.SelectionMetrics.Count == 0)
+        {
+            throw new ArgumentException($"Selection metrics {string.Join(", ", unknown)} are not {config.NetworkTask} metrics; choose among loss, {string.Join(", ", known)}.");
+        }
+        if (config.Epochs < 1 || config.BatchSize < 1 || config.AccumulationSteps < 1)
+        {
+            throw new ArgumentException($"Epochs, batch size and accumulation steps must be at least 1; got {config.Epochs}, {config.BatchSize}, {config.AccumulationSteps}.");
+        }
+        if (config.DataAugmentation.Count > 0)
+        {
+            throw new ArgumentException($"Data augmentation ({string.Join(", ", config.DataAugmentation)}) is not available yet; train without it.");
+        }
+    }
+
+    private IReadOnlyList<TrainingResult> Run(bool resume, string hostDescription)
+    {
+        TorchRuntime.EnsureLoaded();
+        if (_config.Threads > 0)
+        {
+            set_num_threads(_config.Threads);
+        }
+        var device = TorchRuntime.ResolveDevice(_config.Device);
+        var splits = SplitDefinition.Read(_config.TsvPath!, _config);
+        var groups = splits.Select(s => (Split: s.Index,
+            Train: DataGroup.FromTsv(s.Train, _config.CapsDirectory!, _config, needLabels: true),
+            Validation: DataGroup.FromTsv(s.Validation, _config.CapsDirectory!, _config, needLabels: true))).ToList();
+        if (_config.NetworkTask == "classification" && _config.LabelCode.Count == 0)
+        {
+            var labels = groups[0].Train.Images.Select(i => i.Label!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            _config.LabelCode = labels.Select((label, code) => (label, code)).ToDictionary(p => p.label, p => p.code);
+        }
+        foreach (var group in groups.Where(_ => _config.NetworkTask == "classification"))
+        {
+            var absent = group.Train.Images.Concat(group.Validation.Images).Select(i => i.Label!).Distinct().Where(l => !_config.LabelCode.ContainsKey(l)).ToList();
+            if (absent.Count > 0)
+            {
+                throw new InvalidTableException(
+                    $"Split {group.Split} has label(s) {string.Join(", ", absent)} that the training set of split {groups[0].Split} lacks (labels: {string.Join(", ", _config.LabelCode.Keys)}); a classifier cannot learn a class it never sees.");
+            }
+        }
+        if (_config.NetworkTask == "classification" && _config.LabelCode.Count < 2)
+        {
+            throw new InvalidTableException($"Classification needs at least two labels in the training set; it has {string.Join(", ", _config.LabelCode.Keys)}.");
+        }
+        var allImages = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath);
+        _log($"Decoding {groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath).Distinct().Count()} images into memory.");
+        using var images = new ImageTensors(allImages, _config, Math.Max(1, Environment.ProcessorCount), _cancellation);
+        _log($"Images: {string.Join("x", images.SampleShape)} each, {images.Bytes / 1e6:F0} MB in memory.");
+        var outputSize = _config.NetworkTask == "classification" ? _config.LabelCode.Count : 1;
+        // Refuse an architecture that cannot take these images before anything is written.
+        using (NewModel(images.SampleShape, outputSize))
+        {
+        }
+        if (!resume)
+        {
+            WriteMaps(splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images.SampleShape, outputSize, hostDescription);
+        }
+        var results = new List<TrainingResult>();
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var (split, train, validation) = groups[i];
+            results.Add(TrainSplit(split, i, groups.Count, train, validation, images, outputSize, device, resume));
+        }
+        return results;
+    }
+
+    private nn.Module<Tensor, Tensor> NewModel(long[] sampleShape, int outputSize) =>
+        NetworkRegistry.Create(_config.ResolvedArchitecture, sampleShape, outputSize, _config.Dropout);
+
+    private TrainingResult TrainSplit(int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, int outputSize, Device device, bool resume)
+    {
+        var start = _watch.Elapsed;
+        if (resume && Directory.Exists(_maps.Split(split)) && !File.Exists(_maps.Checkpoint(split)) && _config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m))))
+        {
+            _log($"Split {split} is already complete.");
+            return Summary(split, "Completed", null, TrainingLog.Read(_maps.TrainingLog(split)).Rows.Count, device, images, validation, outputSize, start);
+        }
+        manual_seed(_config.Seed);
+        using var model = NewModel(images.SampleShape, outputSize);
+        if (_config.TransferPath is not null)
+        {
+            var source = new MapsLayout(_config.TransferPath).BestModel(split, _config.TransferSelectionMetric);
+            if (!File.Exists(source))
+            {
+                throw new MapsException($"The transfer-learning MAPS has no '{source}' (same split, best-{_config.TransferSelectionMetric}).");
+            }
+            model.load(source);
+        }
+        model.to(device);
+        using var optimizer = NewOptimizer(model);
+        var best = _config.SelectionMetrics.ToDictionary(m => m, m => m == "loss" || Metrics.LowerIsBetter(m) ? double.PositiveInfinity : double.NegativeInfinity);
+        var bestEpoch = new Dictionary<string, int>();
+        var bestLoss = double.PositiveInfinity;
+        var withoutImprovement = 0;
+        var firstEpoch = 0;
+        var log = new TrainingLog(_maps.TrainingLog(split), ColumnNames());
+        if (resume && File.Exists(_maps.Checkpoint(split)))
+        {
+            var checkpoint = Checkpoint.Load(_maps.Checkpoint(split), model, optimizer);
+            firstEpoch = checkpoint.Epoch + 1;
+            best = checkpoint.Best;
+            bestLoss = checkpoint.BestLoss;
+            withoutImprovement = checkpoint.EpochsWithoutImprovement;
+            log.TruncateAfter(checkpoint.Epoch);
+            _log($"Split {split}: resuming after epoch {checkpoint.Epoch}.");
+        }
+        else
+        {
+            log.Start();
+        }
+        var status = "Completed";
+        string? message = null;
+        var epoch = firstEpoch;
+        var batches = (train.Images.Count + _config.BatchSize - 1) / _config.BatchSize;
+        for (; epoch < _config.Epochs; epoch++)
+        {
+            model.train();
+            var order = SampleOrder(train.Images, epoch);
+            optimizer.zero_grad();
+            for (var b = 0; b < batches; b++)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var batch = order.Skip(b * _config.BatchSize).Take(_config.BatchSize).Select(i => train.Images[i]).ToList();
+                var output = model.forward(images.Batch(batch.Select(s => s.ImagePath)).to(device));
+                var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, _config, _config.LabelCode, device));
+                var value = loss.item<float>();
+                if (!float.IsFinite(value))
+                {
+                    status = "Failed";
+                    message = $"The training loss became {value} at epoch {epoch}, batch {b}: lower the learning rate (now {_config.LearningRate}) or check the images.";
+                    break;
+                }
+                loss.backward();
+                if ((b + 1) % _config.AccumulationSteps == 0 || b == batches - 1)
+                {
+                    optimizer.step();
+                    optimizer.zero_grad();
+                }
+                _progress?.Report(new TrainingProgress(split, splitsDone, splitCount, epoch, _config.Epochs, b + 1, batches, "training", _watch.Elapsed));
+            }
+            if (status == "Failed")
+            {
+                break;
+            }
+            _progress?.Report(new TrainingProgress(split, splitsDone, splitCount, epoch, _config.Epochs, batches, batches, "evaluating", _watch.Elapsed));
+            var trainMetrics = Evaluation.Run(model, train.Images, images, _config, _config.LabelCode, device, true, _cancellation).AllMetrics();
+            var validationMetrics = Evaluation.Run(model, validation.Images, images, _config, _config.LabelCode, device, true, _cancellation).AllMetrics();
+            log.Append(epoch, (epoch + 1) * batches, (_watch.Elapsed - start).TotalSeconds, trainMetrics, validationMetrics);
+            foreach (var metric in _config.SelectionMetrics)
+            {
+                var current = validationMetrics[metric];
+                var improved = metric == "loss" || Metrics.LowerIsBetter(metric) ? current < best[metric] : current > best[metric];
+                if (improved)
+                {
+                    best[metric] = current;
+                    Directory.CreateDirectory(_maps.Best(split, metric));
+                    SaveModel(model, _maps.BestModel(split, metric));
+                }
+            }
+            var validationLoss = validationMetrics["loss"];
+            if (validationLoss < bestLoss - bestLoss * _config.Tolerance)
+            {
+                (bestLoss, withoutImprovement) = (validationLoss, 0);
+            }
+            else
+            {
+                withoutImprovement++;
+            }
+            new Checkpoint { Epoch = epoch, Best = best, BestLoss = bestLoss, EpochsWithoutImprovement = withoutImprovement }.Save(_maps.Checkpoint(split), model, optimizer);
+            _log($"Split {split}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationLoss:F4}" +
+                (validationMetrics.TryGetValue("BA", out var ba) ? $", validation BA {ba:F3}" : ""));
+            if (_config.Patience > 0 && withoutImprovement >= _config.Patience)
+            {
+                status = "EarlyStopped";
+                message = $"Validation loss did not improve for {_config.Patience} epoch(s).";
+                epoch++;
+                break;
+            }
+        }
+        if (status == "Failed" && !_config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m))))
+        {
+            _log($"Split {split} failed: {message}");
+            return new TrainingResult
+            {
+                Split = split, Status = status, Message = message, EpochsRun = epoch, BestEpoch = new Dictionary<string, int>(),
+                ValidationMetrics = new Dictionary<string, double>(), Duration = _watch.Elapsed - start, MapsPath = _maps.Root,
+            };
+        }
+        var result = Summary(split, status, message, epoch, device, images, validation, outputSize, start, train);
+        Directory.Delete(_maps.Temporary(split), recursive: true);
+        return result;
+    }
+
+    /// <summary>Reloads each best model, evaluates train and validation with confidence intervals and writes their results.</summary>
+    private TrainingResult Summary(int split, string status, string? message, int epochs, Device device, ImageTensors images, DataGroup validation, int outputSize,
+        TimeSpan start, DataGroup? train = null)
+    {
+        var validationMetrics = new Dictionary<string, double>();
+        var rows = TrainingLog.Read(_maps.TrainingLog(split));
+        var bestEpoch = new Dictionary<string, int>();
+        foreach (var metric in _config.SelectionMetrics)
+        {
+            bestEpoch[metric] = TrainingLog.BestEpoch(rows, metric);
+            if (train is null)
+            {
+                continue;
+            }
+            using var model = NewModel(images.SampleShape, outputSize);
+            model.load(_maps.BestModel(split, metric));
+            model.to(device);
+            foreach (var (name, group) in new[] { ("train", train), ("validation", validation) })
+            {
+                var evaluation = Evaluation.Run(model, group.Images, images, _config, _config.LabelCode, device, true, _cancellation);
+                var estimates = ResultWriter.Write(_maps.Results(split, metric, name), name, evaluation, _config.BootstrapResamples, _config.Seed, _config.CapsDirectory!);
+                if (name == "validation" && metric == _config.SelectionMetrics[0])
+                {
+                    validationMetrics = estimates!.ToDictionary(e => e.Key, e => e.Value.Value);
+                }
+            }
+        }
+        if (train is null)
+        {
+            validationMetrics = MapsResults.Read(_maps.Root, "validation", split, _config.SelectionMetrics[0]).FirstOrDefault()?.Values.ToDictionary(v => v.Key, v => v.Value.Value)
+                ?? [];
+        }
+        return new TrainingResult
+        {
+            Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = bestEpoch, ValidationMetrics = validationMetrics,
+            Duration = _watch.Elapsed - start, MapsPath = _maps.Root,
+        };
+    }
+
+    /// <summary>
+    /// The order of the training samples in an epoch, from the seed and the epoch alone (so a resumed run draws
+    /// the same batches): a permutation, or for the weighted sampler a draw with replacement, weight 1 / class
+    /// count (regression: 5 equal-width bins of the label), as ClinicaDL.
+    /// </summary>
+    private List<int> SampleOrder(IReadOnlyList<LabeledImage> samples, int epoch)
+    {
+        var random = new Random(unchecked(_config.Seed * 7919 + epoch));
+        if (_config.Sampler == "random")
+        {
+            var order = Enumerable.Range(0, samples.Count).ToArray();
+            random.Shuffle(order);
+            return [.. order];
+        }
+        var classes = _config.NetworkTask == "classification"
+            ? samples.Select(s => s.Label!).ToList()
+            : Bins(samples.Select(s => double.Parse(s.Label!, CultureInfo.InvariantCulture)).ToList());
+        var counts = classes.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
+        var weights = classes.Select(c => 1.0 / counts[c]).ToArray();
+        var total = weights.Sum();
+        var cumulative = new double[weights.Length];
+        var running = 0.0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            running += weights[i] / total;
+            cumulative[i] = running;
+        }
+        return Enumerable.Range(0, samples.Count).Select(_ =>
+        {
+            var index = Array.BinarySearch(cumulative, random.NextDouble());
+            return Math.Min(index < 0 ? ~index : index, samples.Count - 1);
+        }).ToList();
+    }
+
+    private static List<string> Bins(List<double> values)
+    {
+        double min = values.Min(), width = (values.Max() - min) / 5;
+        return values.Select(v => width == 0 ? "0" : Math.Min(4, (int)((v - min) / width)).ToString(CultureInfo.InvariantCulture)).ToList();
+    }
+
+    private optim.Optimizer NewOptimizer(nn.Module<Tensor, Tensor> model) => _config.Optimizer switch
+    {
+        "Adam" => optim.Adam(model.parameters(), _config.LearningRate, weight_decay: _config.WeightDecay),
+        "AdamW" => optim.AdamW(model.parameters(), _config.LearningRate, weight_decay: _config.WeightDecay),
+        "SGD" => optim.SGD(model.parameters(), _config.LearningRate, weight_decay: _config.WeightDecay),
+        "RMSprop" => optim.RMSProp(model.parameters(), _config.LearningRate, weight_decay: _config.WeightDecay),
+        "Adagrad" => optim.Adagrad(model.parameters(), _config.LearningRate, weight_decay: _config.WeightDecay),
+        "Adadelta" => optim.Adadelta(model.parameters(), _config.LearningRate, weight_decay: _config.WeightDecay),
+        _ => optim.Adamax(model.parameters(), _config.LearningRate, weight_decay: _config.WeightDecay),
+    };
+
+    private static void SaveModel(nn.Module<Tensor, Tensor> model, string path)
+    {
+        var temporary = path + ".tmp";
+        model.save(temporary);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private List<string> ColumnNames() =>
+        [.. (_config.NetworkTask == "classification" ? Metrics.ClassificationNames : Metrics.RegressionNames), "loss"];
+
+    private void WriteMaps(IReadOnlyList<SplitDefinition> splits, List<(int Split, DataGroup Train, DataGroup Validation)> groups, long[] sampleShape, int outputSize, string hostDescription)
+    {
+        Directory.CreateDirectory(_maps.Root);
+        var json = JsonNode.Parse(_config.ToJson())!.AsObject();
+        json["architecture"] = _config.ResolvedArchitecture;
+        json["label"] = _config.ResolvedLabel;
+        json["loss"] = _config.ResolvedLoss;
+        json["validation"] = Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Any() ? "KFoldSplit" : "SingleSplit";
+        json["num_networks"] = 1;
+        json["output_size"] = outputSize;
+        json["input_size"] = new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray());
+        json["n_splits"] = json["validation"]!.GetValue<string>() == "KFoldSplit" ? Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Count() : 0;
+        json["split"] = new JsonArray(splits.Select(s => (JsonNode?)s.Index).ToArray());
+        ResultWriter.WriteText(_maps.MapsJson, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        ResultWriter.WriteText(_maps.Environment, hostDescription);
+        ResultWriter.WriteText(_maps.InformationLog,
+            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{_maps.Root}\n- Model :\t{_config.ResolvedArchitecture} for inputs {string.Join("x", sampleShape)}, {outputSize} output(s)\n");
+        var groupJson = new JsonObject { ["caps_directory"] = _config.CapsDirectory, ["multi_cohort"] = false }.ToJsonString() + "\n";
+        foreach (var (split, train, validation) in groups)
+        {
+            foreach (var (name, group) in new[] { ("train", train), ("validation", validation) })
+            {
+                Directory.CreateDirectory(_maps.GroupSplit(name, split));
+                GroupTable(group).Write(Path.Combine(_maps.GroupSplit(name, split), "data.tsv"));
+                ResultWriter.WriteText(Path.Combine(_maps.GroupSplit(name, split), "maps.json"), groupJson);
+            }
+        }
+        SeenParticipants(groups).Write(_maps.TrainValidation);
+    }
+
+    private TsvTable GroupTable(DataGroup group) => new(["participant_id", "session_id", "cohort", _config.ResolvedLabel],
+        group.Images.Select(i => new string?[] { i.ParticipantId, i.SessionId, "single", i.Label }));
+
+    /// <summary>
+    /// Every session seen in training: all splits' train and validation data, the parent hold-out split's
+    /// train.tsv when there is one, and the transfer-learning source's own list.
+    /// </summary>
+    private TsvTable SeenParticipants(List<(int Split, DataGroup Train, DataGroup Validation)> groups)
+    {
+        var seen = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => (i.ParticipantId, i.SessionId)).ToHashSet();
+        foreach (var extra in new[] { Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_config.TsvPath!))!, "train.tsv"),
+                     _config.TransferPath is null ? null : new MapsLayout(_config.TransferPath).TrainValidation })
+        {
+            if (extra is not null && File.Exists(extra))
+            {
+                var table = TsvTable.Read(extra);
+                if (table.HasColumn("participant_id") && table.HasColumn("session_id"))
+                {
+                    seen.UnionWith(table.Rows.Select(r => (r[table.IndexOf("participant_id")]!, r[table.IndexOf("session_id")]!)));
+                }
+            }
+        }
+        return new TsvTable(["participant_id", "session_id"], seen.OrderBy(s => s.ParticipantId, StringComparer.Ordinal).ThenBy(s => s.SessionId, StringComparer.Ordinal)
+            .Select(s => new string?[] { s.ParticipantId, s.SessionId }));
+    }
+}

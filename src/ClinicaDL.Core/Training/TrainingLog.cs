@@ -1,0 +1,56 @@
+using System.Globalization;
+using ClinicaDL.Core.Tables;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>
+/// split-&lt;k&gt;/training_logs/training.tsv with ClinicaDL's columns: epoch, iteration, time, then each metric
+/// with _train, then with _valid. One row per epoch (ClinicaDL 1.6 writes none by default, a regression this
+/// module does not copy). Rewritten atomically at each epoch so it never holds a half row.
+/// </summary>
+internal sealed class TrainingLog(string path, IReadOnlyList<string> metrics)
+{
+    private List<string> Columns => ["epoch", "iteration", "time", .. metrics.Select(m => $"{m}_train"), .. metrics.Select(m => $"{m}_valid")];
+
+    public void Start()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        new TsvTable(Columns, []).Write(path);
+    }
+
+    public void Append(int epoch, int iteration, double seconds, IReadOnlyDictionary<string, double> train, IReadOnlyDictionary<string, double> validation)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var existing = File.Exists(path) ? TsvTable.Read(path).Rows : [];
+        string?[] row = [epoch.ToString(invariant), iteration.ToString(invariant), seconds.ToString("F3", invariant),
+            .. metrics.Select(m => train[m].ToString("R", invariant)), .. metrics.Select(m => validation[m].ToString("R", invariant))];
+        new TsvTable(Columns, existing.Append(row)).Write(path);
+    }
+
+    /// <summary>Drops the rows of epochs after the last checkpoint, which a resumed run writes again.</summary>
+    public void TruncateAfter(int epoch)
+    {
+        var table = TsvTable.Read(path);
+        new TsvTable(table.Columns, table.Rows.Where(r => int.Parse(r[0]!, CultureInfo.InvariantCulture) <= epoch)).Write(path);
+    }
+
+    public static TsvTable Read(string path) => TsvTable.Read(path);
+
+    /// <summary>The epoch whose validation value of a selection metric is the first strict best, as best-&lt;metric&gt;/ keeps it.</summary>
+    public static int BestEpoch(TsvTable log, string metric)
+    {
+        var column = log.IndexOf($"{metric}_valid");
+        var lower = metric == "loss" || Metrics.LowerIsBetter(metric);
+        var best = -1;
+        var bestValue = lower ? double.PositiveInfinity : double.NegativeInfinity;
+        foreach (var row in log.Rows)
+        {
+            var value = double.Parse(row[column]!, CultureInfo.InvariantCulture);
+            if (lower ? value < bestValue : value > bestValue)
+            {
+                (best, bestValue) = (int.Parse(row[0]!, CultureInfo.InvariantCulture), value);
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,22 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Training;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>Completes a MAPS whose training was stopped (Ctrl+C, a killed process), from each split's last checkpoint.</summary>
+[Cmdlet(VerbsLifecycle.Resume, "ClinicaDLTraining", SupportsShouldProcess = true)]
+[OutputType(typeof(TrainingResult))]
+public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string MapsPath { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        var maps = ProviderPath(MapsPath);
+        if (ShouldProcess(maps, "Resume training"))
+        {
+            RunTraining("Resume-ClinicaDLTraining", maps, (progress, log, token) => Trainer.Resume(maps, HostDescription(), progress, log, token));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Training;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>
+/// Trains a network (ClinicaDL <c>train</c>, image mode) into a MAPS; every key of ClinicaDL's train
+/// configuration is a parameter with ClinicaDL's default, a TOML or maps.json can supply them, and parameters
+/// given on the command line win. Emits one <see cref="TrainingResult"/> per split.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "ClinicaDLTraining", SupportsShouldProcess = true)]
+[OutputType(typeof(TrainingResult))]
+public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
+{
+    [Parameter(Position = 0)]
+    [Alias("CapsDirectory")]
+    public string? CapsPath { get; set; }
+
+    /// <summary>A split folder (train.tsv, validation_baseline.tsv) or a k-fold folder (split-0, split-1...).</summary>
+    [Parameter(Position = 1)]
+    public string? TsvPath { get; set; }
+
+    /// <summary>The MAPS folder to create.</summary>
+    [Parameter(Mandatory = true, Position = 2)]
+    [Alias("MapsPath")]
+    public string OutputPath { get; set; } = "";
+
+    [Parameter]
+    [ValidateSet("Classification", "Regression")]
+    public string Task { get; set; } = "Classification";
+
+    /// <summary>A ClinicaDL train_config.toml or a MAPS' maps.json (to replay an experiment).</summary>
+    [Parameter]
+    public string? ConfigPath { get; set; }
+
+    [Parameter] public string? Architecture { get; set; }
+    [Parameter] public double Dropout { get; set; }
+    [Parameter] public string[]? SelectionMetrics { get; set; }
+    [Parameter] public string? Label { get; set; }
+    [Parameter] public string? Loss { get; set; }
+    [Parameter] public int BatchSize { get; set; }
+    [Parameter] public int Epochs { get; set; }
+    [Parameter] public double LearningRate { get; set; }
+    [Parameter] public double WeightDecay { get; set; }
+    [Parameter] [ValidateSet("Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax")] public string? Optimizer { get; set; }
+    [Parameter] public int Patience { get; set; }
+    [Parameter] public double Tolerance { get; set; }
+    [Parameter] public int AccumulationSteps { get; set; }
+    [Parameter] public SwitchParameter Normalize { get; set; }
+    [Parameter] public SwitchParameter SizeReduction { get; set; }
+    [Parameter] public int SizeReductionFactor { get; set; }
+    [Parameter] public string[]? DataAugmentation { get; set; }
+    [Parameter] [ValidateSet("random", "weighted")] public string? Sampler { get; set; }
+    [Parameter] public int Seed { get; set; }
+    [Parameter] public SwitchParameter Deterministic { get; set; }
+    [Parameter] public string? Device { get; set; }
+    [Parameter] public int Threads { get; set; }
+    [Parameter] public string? Preprocessing { get; set; }
+    [Parameter] public string[]? Diagnoses { get; set; }
+    [Parameter] public SwitchParameter Baseline { get; set; }
+    [Parameter] public SwitchParameter ValidLongitudinal { get; set; }
+    [Parameter] public int[]? Split { get; set; }
+    [Parameter] public string? TransferPath { get; set; }
+    [Parameter] public string? TransferSelectionMetric { get; set; }
+    [Parameter] public int BootstrapResamples { get; set; }
+
+    /// <summary>Replace an existing MAPS folder.</summary>
+    [Parameter]
+    public SwitchParameter Overwrite { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var output = ProviderPath(OutputPath);
+        var notes = new List<string>();
+        TrainingConfig config;
+        try
+        {
+            config = TrainingConfig.Build(ConfigPath is null ? null : ProviderPath(ConfigPath), Overrides(), notes);
+        }
+        catch (Exception error) when (IsInputFailure(error))
+        {
+            ThrowTerminatingError(ToErrorRecord(error, ConfigPath));
+            return;
+        }
+        notes.ForEach(WriteWarning);
+        if (!ShouldProcess(output, $"Train {config.ResolvedArchitecture} ({config.NetworkTask}) for {config.Epochs} epoch(s)"))
+        {
+            return;
+        }
+        RunTraining("Start-ClinicaDLTraining", output, (progress, log, token) =>
+            Trainer.Train(config, output, Overwrite, HostDescription(), progress, log, token));
+    }
+
+    /// <summary>The configuration keys given on the command line, by ClinicaDL's names.</summary>
+    private Dictionary<string, object?> Overrides()
+    {
+        var bound = MyInvocation.BoundParameters;
+        var values = new Dictionary<string, object?> { ["network_task"] = Task.ToLowerInvariant() };
+        void Set(string parameter, string key, object? value)
+        {
+            if (bound.ContainsKey(parameter))
+            {
+                values[key] = value;
+            }
+        }
+        Set(nameof(CapsPath), "caps_directory", CapsPath is null ? null : ProviderPath(CapsPath));
+        Set(nameof(TsvPath), "tsv_path", TsvPath is null ? null : ProviderPath(TsvPath));
+        Set(nameof(Architecture), "architecture", Architecture);
+        Set(nameof(Dropout), "dropout", Dropout);
+        Set(nameof(SelectionMetrics), "selection_metrics", SelectionMetrics);
+        Set(nameof(Label), "label", Label);
+        Set(nameof(Loss), "loss", Loss);
+        Set(nameof(BatchSize), "batch_size", BatchSize);
+        Set(nameof(Epochs), "epochs", Epochs);
+        Set(nameof(LearningRate), "learning_rate", LearningRate);
+        Set(nameof(WeightDecay), "weight_decay", WeightDecay);
+        Set(nameof(Optimizer), "optimizer", Optimizer);
+        Set(nameof(Patience), "patience", Patience);
+        Set(nameof(Tolerance), "tolerance", Tolerance);
+        Set(nameof(AccumulationSteps), "accumulation_steps", AccumulationSteps);
+        Set(nameof(Normalize), "normalize", Normalize.IsPresent);
+        Set(nameof(SizeReduction), "size_reduction", SizeReduction.IsPresent);
+        Set(nameof(SizeReductionFactor), "size_reduction_factor", SizeReductionFactor);
+        Set(nameof(DataAugmentation), "data_augmentation", DataAugmentation);
+        Set(nameof(Sampler), "sampler", Sampler);
+        Set(nameof(Seed), "seed", Seed);
+        Set(nameof(Deterministic), "deterministic", Deterministic.IsPresent);
+        Set(nameof(Device), "device", Device);
+        Set(nameof(Threads), "threads", Threads);
+        Set(nameof(Preprocessing), "preprocessing", Preprocessing);
+        Set(nameof(Diagnoses), "diagnoses", Diagnoses);
+        Set(nameof(Baseline), "baseline", Baseline.IsPresent);
+        Set(nameof(ValidLongitudinal), "valid_longitudinal", ValidLongitudinal.IsPresent);
+        Set(nameof(Split), "split", Split);
+        Set(nameof(TransferPath), "transfer_path", TransferPath is null ? null : ProviderPath(TransferPath));
+        Set(nameof(TransferSelectionMetric), "transfer_selection_metric", TransferSelectionMetric);
+        Set(nameof(BootstrapResamples), "bootstrap_resamples", BootstrapResamples);
+        return values;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Training;
+
+namespace ClinicaDL.PowerShell;
+
+/// <summary>
+/// What the training cmdlets share: the engine runs on a worker thread while the pipeline thread turns its
+/// reports into progress bars (split, epoch, batch, time remaining) and verbose lines, and Ctrl+C cancels it,
+/// leaving the MAPS resumable.
+/// </summary>
+public abstract class TrainingCmdlet : ClinicaDLCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancellation = new();
+
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    public void Dispose() => _cancellation.Dispose();
+
+    protected string HostDescription() => EnvironmentInfo.Capture("PowerShell", Commands.GetClinicaDLEnvironmentCommand.PowerShellVersion(this)).ToText();
+
+    protected void RunTraining(string activity, string maps,
+        Func<IProgress<TrainingProgress>, Action<string>, CancellationToken, IReadOnlyList<TrainingResult>> run)
+    {
+        var reports = new ConcurrentQueue<TrainingProgress>();
+        var messages = new ConcurrentQueue<string>();
+        var work = Task.Run(() => run(new QueueProgress(reports), messages.Enqueue, _cancellation.Token));
+        var splitBar = new ProgressRecord(1, activity, "Preparing");
+        var epochBar = new ProgressRecord(2, "Epoch", "Starting") { ParentActivityId = 1 };
+        try
+        {
+            while (!work.Wait(250))
+            {
+                Drain(reports, messages, splitBar, epochBar);
+            }
+            Drain(reports, messages, splitBar, epochBar);
+            foreach (var result in work.Result)
+            {
+                if (result.Status == "Failed")
+                {
+                    WriteError(new ErrorRecord(new InvalidOperationException($"Split {result.Split} failed: {result.Message}"), "TrainingFailed", ErrorCategory.InvalidResult, result));
+                }
+                WriteObject(result);
+            }
+        }
+        catch (AggregateException error) when (error.InnerException is OperationCanceledException)
+        {
+            WriteWarning($"Training stopped. The MAPS '{maps}' keeps every finished epoch; Resume-ClinicaDLTraining completes it.");
+        }
+        catch (AggregateException error) when (error.InnerException is { } inner && (IsInputFailure(inner) || inner is MapsException or TorchRuntimeException or Core.Imaging.InvalidNiftiException))
+        {
+            ThrowTerminatingError(inner switch
+            {
+                MapsException => new ErrorRecord(inner, "MapsExists", ErrorCategory.ResourceExists, maps),
+                TorchRuntimeException => new ErrorRecord(inner, ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable, maps),
+                Core.Imaging.InvalidNiftiException => new ErrorRecord(inner, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, maps),
+                _ => ToErrorRecord(inner, maps),
+            });
+        }
+        finally
+        {
+            splitBar.RecordType = ProgressRecordType.Completed;
+            WriteProgress(splitBar);
+        }
+    }
+
+    private void Drain(ConcurrentQueue<TrainingProgress> reports, ConcurrentQueue<string> messages, ProgressRecord splitBar, ProgressRecord epochBar)
+    {
+        while (messages.TryDequeue(out var message))
+        {
+            WriteVerbose(message);
+        }
+        TrainingProgress? last = null;
+        while (reports.TryDequeue(out var report))
+        {
+            last = report;
+        }
+        if (last is null)
+        {
+            return;
+        }
+        var done = last.SplitsDone + (last.Epoch + (double)last.Batch / last.Batches) / last.Epochs;
+        splitBar.StatusDescription = $"Split {last.Split} ({last.SplitsDone + 1} of {last.SplitCount})";
+        splitBar.PercentComplete = (int)(100 * done / last.SplitCount);
+        splitBar.SecondsRemaining = done > 0 ? (int)(last.Elapsed.TotalSeconds / done * (last.SplitCount - done)) : -1;
+        WriteProgress(splitBar);
+        epochBar.Activity = $"Epoch {last.Epoch + 1} of {last.Epochs}";
+        epochBar.StatusDescription = last.Phase == "training" ? $"Batch {last.Batch} of {last.Batches}" : "Evaluating train and validation";
+        epochBar.PercentComplete = 100 * last.Batch / last.Batches;
+        WriteProgress(epochBar);
+    }
+
+    private sealed class QueueProgress(ConcurrentQueue<TrainingProgress> queue) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => queue.Enqueue(value);
+    }
+}
