@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using ClinicaDL.Core.Tables;
+
+namespace ClinicaDL.Core.Maps;
+
+/// <summary>A MAPS at a glance: task, network, splits, groups, seed, and any forced leakage.</summary>
+public sealed class MapsInfo
+{
+    public required string MapsPath { get; init; }
+    public required string Task { get; init; }
+    public required string Architecture { get; init; }
+    public required int[] Splits { get; init; }
+    public required string[] SelectionMetrics { get; init; }
+    public required string[] DataGroups { get; init; }
+    public required int Seed { get; init; }
+    public required string[] InputSize { get; init; }
+    public required int ParticipantsSeenInTraining { get; init; }
+
+    /// <summary>Data groups evaluated with -Force on participants seen in training.</summary>
+    public required string[] LeakageOverrides { get; init; }
+
+    public static MapsInfo Read(string mapsPath)
+    {
+        var maps = new MapsLayout(mapsPath);
+        if (!File.Exists(maps.MapsJson))
+        {
+            throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+        }
+        var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson))!;
+        var groups = Directory.Exists(maps.Groups) ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : [];
+        var overrides = groups.Where(g => File.Exists(Path.Combine(maps.Group(g), "maps.json"))
+            && JsonNode.Parse(File.ReadAllText(Path.Combine(maps.Group(g), "maps.json")))?["leakage_override"] is not null).ToArray();
+        var seen = File.Exists(maps.TrainValidation) ? TsvTable.Read(maps.TrainValidation) : null;
+        return new MapsInfo
+        {
+            MapsPath = maps.Root,
+            Task = json["network_task"]?.GetValue<string>() ?? "",
+            Architecture = json["architecture"]?.GetValue<string>() ?? "",
+            Splits = maps.Splits().ToArray(),
+            SelectionMetrics = json["selection_metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToArray() ?? [],
+            DataGroups = groups,
+            Seed = json["seed"]?.GetValue<int>() ?? 0,
+            InputSize = json["input_size"]?.AsArray().Select(n => n!.ToJsonString()).ToArray() ?? [],
+            ParticipantsSeenInTraining = seen?.Rows.Select(r => r[0]).Distinct().Count() ?? 0,
+            LeakageOverrides = overrides,
+        };
+    }
+}

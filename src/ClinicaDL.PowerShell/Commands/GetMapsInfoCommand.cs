@@ -1,0 +1,25 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Maps;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>Summarises a MAPS: task, architecture, splits, data groups, seed and leakage overrides.</summary>
+[Cmdlet(VerbsCommon.Get, "MapsInfo")]
+[OutputType(typeof(MapsInfo))]
+public sealed class GetMapsInfoCommand : ClinicaDLCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string MapsPath { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            WriteObject(MapsInfo.Read(ProviderPath(MapsPath)));
+        }
+        catch (MapsException error)
+        {
+            WriteError(new ErrorRecord(error, "InvalidMaps", ErrorCategory.InvalidArgument, MapsPath));
+        }
+    }
+}

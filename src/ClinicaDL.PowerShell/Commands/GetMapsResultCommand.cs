@@ -1,0 +1,60 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Maps;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>
+/// The metrics of a MAPS: one object per split x selection metric x data group, each metric a property (BA,
+/// accuracy...) with its interval as &lt;metric&gt;_Lower and &lt;metric&gt;_Upper, so Measure-Object and
+/// Format-Table work directly.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "MapsResult")]
+[OutputType(typeof(PSObject))]
+public sealed class GetMapsResultCommand : ClinicaDLCmdlet
+{
+    public const string TypeName = "ClinicaDL.MapsMetric";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string MapsPath { get; set; } = "";
+
+    [Parameter(Position = 1)]
+    public string? DataGroup { get; set; }
+
+    [Parameter]
+    public int? Split { get; set; }
+
+    [Parameter]
+    public string? SelectionMetric { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            foreach (var record in MapsResults.Read(ProviderPath(MapsPath), DataGroup, Split, SelectionMetric))
+            {
+                var result = new PSObject();
+                result.TypeNames.Insert(0, TypeName);
+                result.Properties.Add(new PSNoteProperty("DataGroup", record.DataGroup));
+                result.Properties.Add(new PSNoteProperty("Split", record.Split));
+                result.Properties.Add(new PSNoteProperty("SelectionMetric", record.SelectionMetric));
+                foreach (var (name, estimate) in record.Values)
+                {
+                    result.Properties.Add(new PSNoteProperty(name, estimate.Value));
+                }
+                foreach (var (name, estimate) in record.Values.Where(v => !double.IsNaN(v.Value.Lower)))
+                {
+                    result.Properties.Add(new PSNoteProperty($"{name}_Lower", estimate.Lower));
+                    result.Properties.Add(new PSNoteProperty($"{name}_Upper", estimate.Upper));
+                    result.Properties.Add(new PSNoteProperty($"{name}_SE", estimate.StandardError));
+                }
+                result.Properties.Add(new PSNoteProperty("MapsPath", record.MapsPath));
+                result.Properties.Add(new PSNoteProperty("Path", record.Path));
+                WriteObject(result);
+            }
+        }
+        catch (MapsException error)
+        {
+            WriteError(new ErrorRecord(error, "InvalidMaps", ErrorCategory.InvalidArgument, MapsPath));
+        }
+    }
+}

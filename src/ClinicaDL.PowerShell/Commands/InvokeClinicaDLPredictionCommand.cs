@@ -1,0 +1,87 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Maps;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>
+/// Evaluates a MAPS' best models on a data group (ClinicaDL <c>predict</c>), writing groups/&lt;group&gt;/ and the
+/// results under every split-&lt;k&gt;/best-&lt;metric&gt;/; refuses participants seen in training (ErrorId
+/// DataLeakage) unless -Force, which is recorded. Emits one <see cref="PredictionRow"/> per session, split and metric.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLPrediction", SupportsShouldProcess = true)]
+[OutputType(typeof(PredictionRow))]
+public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancellation = new();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string MapsPath { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1)]
+    public string DataGroup { get; set; } = "";
+
+    [Parameter]
+    public string? CapsPath { get; set; }
+
+    [Parameter]
+    public string? TsvPath { get; set; }
+
+    [Parameter]
+    public string[]? SelectionMetric { get; set; }
+
+    [Parameter]
+    public int[]? Split { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoLabel { get; set; }
+
+    /// <summary>Evaluate participants seen in training anyway; recorded in the group's maps.json and every result.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Redefine an existing data group.</summary>
+    [Parameter]
+    public SwitchParameter Overwrite { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var maps = ProviderPath(MapsPath);
+        if (!ShouldProcess($"{maps}, data group {DataGroup}", "Predict"))
+        {
+            return;
+        }
+        var options = new PredictionOptions
+        {
+            MapsPath = maps, DataGroup = DataGroup, CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath),
+            SelectionMetrics = SelectionMetric, Splits = Split, NoLabel = NoLabel, Force = Force, Overwrite = Overwrite,
+        };
+        try
+        {
+            var rows = Predictor.Predict(options, WriteVerbose, _cancellation.Token);
+            if (rows.Any(r => r.LeakageOverride))
+            {
+                WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -Force evaluated it anyway and the override is recorded in groups/{DataGroup}/maps.json. Its results are biased.");
+            }
+            WriteObject(rows, enumerateCollection: true);
+        }
+        catch (DataLeakageException error)
+        {
+            WriteError(new ErrorRecord(error, ErrorIds.DataLeakage, ErrorCategory.InvalidData, error.Participants.ToArray()));
+        }
+        catch (MapsException error)
+        {
+            WriteError(new ErrorRecord(error, "InvalidDataGroup", ErrorCategory.InvalidOperation, DataGroup));
+        }
+        catch (Exception error) when (IsInputFailure(error) || error is Core.Imaging.InvalidNiftiException)
+        {
+            WriteError(error is Core.Imaging.InvalidNiftiException ? new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, TsvPath) : ToErrorRecord(error, TsvPath));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    public void Dispose() => _cancellation.Dispose();
+}
