@@ -204,15 +204,38 @@ function Invoke-Test {
     if ($failed -gt 0) { exit 1 }
 }
 
+# The main job on the built-in synthetic data set: phantoms, labels, a 20% test hold-out, a 2-fold split of the
+# rest, Conv5_FC3 training, prediction on the test set, the results table and the MAPS path.
 function Invoke-Demo {
     Invoke-Build
     $module = Join-Path $ModuleDirectory 'ClinicaDL.psd1'
+    $work = Join-Path $OutDirectory 'demo'
     $command = @"
 `$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
 Import-Module '$module'
-Get-Command -Module ClinicaDL | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
-Get-ClinicaDLEnvironment | Format-List | Out-String -Width 200 | Write-Host
-Test-ClinicaDLEnvironment | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+`$work = '$work'
+Remove-Item -LiteralPath `$work -Recurse -Force -ErrorAction SilentlyContinue
+`$watch = [Diagnostics.Stopwatch]::StartNew()
+Write-Host 'Generating 60 participants x 2 sessions of 3 mm brain phantoms (half AD, half CN)...'
+`$sessions = New-ClinicaDLSyntheticDataset -OutputPath (Join-Path `$work 'data') -ParticipantCount 60 -SessionCount 2 -VoxelSize 3 -Seed 0
+Write-Host "  `$(`$sessions.Count) images in `$([int]`$watch.Elapsed.TotalSeconds) s"
+`$labels = Join-Path `$work 'data/labels.tsv'
+`$split = New-ClinicaDLSplit -Path `$labels -TestSize 0.2 -Seed 0
+`$folds = New-ClinicaDLSplit -Path `$split.TrainPath -KFold 2 -Seed 0
+(`$split, `$folds) | ForEach-Object { `$_ } | Format-Table | Out-String -Width 160 | Write-Host
+`$audit = Test-ClinicaDLDataLeakage -Path (Join-Path `$work 'data') | Select-Object -Last 1
+Write-Host "Leakage audit passed: `$(`$audit.Passed)"
+`$maps = Join-Path `$work 'maps'
+Write-Host 'Training Conv5_FC3 on both folds...'
+Start-ClinicaDLTraining -CapsPath (Join-Path `$work 'data/caps') -TsvPath (Split-Path `$folds[0].Path) -OutputPath `$maps ``
+    -Epochs 12 -BatchSize 4 -LearningRate 5e-4 -SelectionMetrics loss, BA -Seed 0 | Format-Table | Out-String -Width 160 | Write-Host
+Invoke-ClinicaDLPrediction -MapsPath `$maps -DataGroup test -CapsPath (Join-Path `$work 'data/caps') -TsvPath `$split.SubsetPath | Out-Null
+Get-MapsResult -MapsPath `$maps | Sort-Object DataGroup, Split, SelectionMetric | Format-Table | Out-String -Width 160 | Write-Host
+`$testBA = (Get-MapsResult -MapsPath `$maps -DataGroup test -SelectionMetric loss | Measure-Object BA -Average).Average
+Write-Host ('Test balanced accuracy (mean over folds, best-loss models): {0:0.000}' -f `$testBA)
+Write-Host "MAPS: `$maps"
+Write-Host ('Main job finished in {0:0} s' -f `$watch.Elapsed.TotalSeconds)
 "@
     $exitCode = Invoke-ChildPwsh -Command $command
     if ($exitCode -ne 0) { exit $exitCode }

@@ -19,6 +19,7 @@ public sealed class SplitSet
     public required int TrainParticipants { get; init; }
     public required int TrainSessions { get; init; }
     public required int SubsetParticipants { get; init; }
+    /// <summary>Sessions in the subset files: baseline only, unless the split was made with -ValidLongitudinal.</summary>
     public required int SubsetSessions { get; init; }
 
     /// <summary>Age t-test and sex chi-square p-values between subset and train (hold-out only; NaN when not tested).</summary>

@@ -51,7 +51,7 @@ public static class SplitWriter
         {
             WriteFolder(folder, files);
         }
-        return Describe(table, plan.Subset, Path.GetFileName(folder), folder, "HoldOut", null, options.SubsetName, options.Seed, plan.PAge, plan.PSex);
+        return Describe(table, plan.Subset, Path.GetFileName(folder), folder, "HoldOut", null, options.SubsetName, options.Seed, plan.PAge, plan.PSex, options.ValidLongitudinal);
     }
 
     /// <summary>Plans a k-fold split; <paramref name="write"/> false only computes it (for -WhatIf).</summary>
@@ -78,7 +78,7 @@ public static class SplitWriter
                 files[$"split-{index}/{name}"] = content;
             }
             sets.Add(Describe(table, folds[index], $"{Path.GetFileName(folder)}/split-{index}", Path.Combine(folder, $"split-{index}"),
-                "KFold", index, options.SubsetName, options.Seed, double.NaN, double.NaN));
+                "KFold", index, options.SubsetName, options.Seed, double.NaN, double.NaN, options.ValidLongitudinal));
         }
         if (write)
         {
@@ -109,7 +109,7 @@ public static class SplitWriter
     }
 
     private static SplitSet Describe(ParticipantTable table, IReadOnlySet<string> subset, string name, string path, string kind, int? index,
-        string subsetName, int seed, double pAge, double pSex)
+        string subsetName, int seed, double pAge, double pSex, bool longitudinal)
     {
         var held = table.Participants.Where(p => subset.Contains(p.Id)).ToList();
         var train = table.Participants.Where(p => !subset.Contains(p.Id)).ToList();
@@ -123,7 +123,8 @@ public static class SplitWriter
             TrainParticipants = train.Count,
             TrainSessions = train.Sum(p => p.Sessions.Count),
             SubsetParticipants = held.Count,
-            SubsetSessions = held.Sum(p => p.Sessions.Count),
+            // The subset files hold baseline sessions only, unless -ValidLongitudinal adds <subset>.tsv.
+            SubsetSessions = longitudinal ? held.Sum(p => p.Sessions.Count) : held.Count,
             PAge = pAge,
             PSex = pSex,
             Seed = seed,

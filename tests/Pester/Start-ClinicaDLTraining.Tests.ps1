@@ -1,0 +1,199 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
+    $script:Data = Join-Path $TestDrive 'data'
+    New-ClinicaDLSyntheticDataset -OutputPath $Data -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 | Out-Null
+    $script:Split = New-ClinicaDLSplit -Path (Join-Path $Data 'labels.tsv') -TestSize 4 -IgnoreDemographics
+    $script:Folds = New-ClinicaDLSplit -Path $Split.TrainPath -KFold 2
+    $script:KFold = Split-Path $Folds[0].Path
+    $script:Caps = Join-Path $Data 'caps'
+    $script:Common = @{ CapsPath = $Caps; TsvPath = $KFold; Epochs = 2; BatchSize = 4; LearningRate = 5e-4; BootstrapResamples = 200 }
+
+    # training.tsv without its time column, which measures the machine rather than the training.
+    function Get-LogWithoutTime([string] $maps, [int] $split = 0) {
+        Get-Content (Join-Path $maps "split-$split/training_logs/training.tsv") | ForEach-Object { ($_ -split "`t" | Select-Object -Index (@(0, 1) + 3..40)) -join "`t" }
+    }
+    function Get-FileHashText([string] $path) { (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash }
+}
+
+Describe 'Start-ClinicaDLTraining' {
+    Context 'a classification run on two folds' {
+        BeforeAll {
+            $script:Maps = Join-Path $TestDrive 'maps'
+            $script:Results = Start-ClinicaDLTraining @Common -OutputPath $Maps -SelectionMetrics loss, BA
+        }
+
+        It 'emits one completed result per split' {
+            $Results.Split | Should -Be @(0, 1)
+            $Results.Status | Should -Be @('Completed', 'Completed')
+            $Results[0].BestEpoch.Keys | Sort-Object | Should -Be @('BA', 'loss')
+        }
+
+        It 'writes ClinicaDL''s MAPS tree' {
+            foreach ($file in 'maps.json', 'environment.txt', 'information.log', 'groups/train+validation.tsv',
+                'groups/train/split-0/data.tsv', 'groups/train/split-1/maps.json', 'groups/validation/split-1/data.tsv',
+                'split-0/training_logs/training.tsv', 'split-0/best-loss/model.pt', 'split-1/best-BA/model.pt',
+                'split-0/best-loss/validation/description.log', 'split-0/best-BA/train/train_image_level_prediction.tsv',
+                'split-1/best-loss/validation/validation_image_level_metrics.tsv') {
+                Join-Path $Maps $file | Should -Exist
+            }
+            Join-Path $Maps 'split-0/tmp' | Should -Not -Exist
+        }
+
+        It 'records the configuration and the seed actually used in maps.json' {
+            $json = Get-Content (Join-Path $Maps 'maps.json') -Raw | ConvertFrom-Json
+            $json.architecture | Should -Be 'Conv5_FC3'
+            $json.seed | Should -Be 0
+            $json.epochs | Should -Be 2
+            $json.label_code.AD | Should -Be 0
+            $json.label_code.CN | Should -Be 1
+            $json.input_size | Should -Be @(1, 57, 70, 60)
+            $json.validation | Should -Be 'KFoldSplit'
+            (Get-Content (Join-Path $Maps 'environment.txt') -Raw) | Should -Match 'torchsharp==0\.107\.0'
+        }
+
+        It 'lists every participant seen in training in train+validation.tsv' {
+            (Import-Csv (Join-Path $Maps 'groups/train+validation.tsv') -Delimiter "`t").participant_id | Sort-Object -Unique |
+                Should -Be ((Import-Csv $Split.TrainPath -Delimiter "`t").participant_id | Sort-Object -Unique)
+        }
+
+        It 'writes a training.tsv row per epoch with ClinicaDL''s columns' {
+            $log = Import-Csv (Join-Path $Maps 'split-0/training_logs/training.tsv') -Delimiter "`t"
+            $log.Count | Should -Be 2
+            $columns = $log[0].PSObject.Properties.Name
+            $columns[0..2] | Should -Be @('epoch', 'iteration', 'time')
+            $columns | Should -Contain 'BA_train'
+            $columns | Should -Contain 'loss_valid'
+            (Get-MapsTrainingLog $Maps).Count | Should -Be 4
+        }
+
+        It 'writes predictions and transposed metrics with confidence intervals' {
+            $predictions = Import-Csv (Join-Path $Maps 'split-0/best-loss/validation/validation_image_level_prediction.tsv') -Delimiter "`t"
+            $predictions[0].PSObject.Properties.Name | Should -Be @('participant_id', 'session_id', 'image_id', 'true_label', 'predicted_label', 'proba0', 'proba1')
+            $metrics = Get-Content (Join-Path $Maps 'split-0/best-loss/validation/validation_image_level_metrics.tsv') | ForEach-Object { ($_ -split "`t")[0] }
+            $metrics | Should -Be @('Metrics', 'Values', 'Lower bound CI', 'Upper bound CI', 'SE')
+            $result = Get-MapsResult $Maps -DataGroup validation -Split 0 -SelectionMetric loss
+            $result.BA | Should -BeGreaterOrEqual $result.BA_Lower
+            $result.BA | Should -BeLessOrEqual $result.BA_Upper
+        }
+
+        It 'refuses an existing MAPS without -Overwrite' {
+            { Start-ClinicaDLTraining @Common -OutputPath $Maps } | Should -Throw -ErrorId "MapsExists$Suffix"
+        }
+    }
+
+    Context 'inputs it refuses before writing anything' {
+        It 'names the shape an architecture needs' {
+            $maps = Join-Path $TestDrive 'resnet'
+            $failure = { Start-ClinicaDLTraining @Common -OutputPath $maps -Architecture ResNet3D } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
+            $failure.Exception.Message | Should -Match '1x169x208x179'
+            $maps | Should -Not -Exist
+        }
+
+        It 'lists the sessions whose CAPS image is missing' {
+            $folder = Join-Path $TestDrive 'missing'
+            New-Item -ItemType Directory $folder | Out-Null
+            Copy-Item (Join-Path $Split.Path 'train.tsv') $folder
+            Add-Content (Join-Path $folder 'train.tsv') "sub-999`tses-M000`t70`tF`tAD"
+            Copy-Item $Folds[0].SubsetPath (Join-Path $folder 'validation_baseline.tsv')
+            $failure = { Start-ClinicaDLTraining -CapsPath $Caps -TsvPath $folder -OutputPath (Join-Path $TestDrive 'm2') -Epochs 1 } | Should -Throw -ErrorId "InvalidTable$Suffix" -PassThru
+            $failure.Exception.Message | Should -Match 'sub-999 ses-M000'
+        }
+    }
+
+    Context 'reproducibility' {
+        It 'gives the same training.tsv and weights for the same configuration, and replays from maps.json' {
+            $first = Join-Path $TestDrive 'same-1'
+            $second = Join-Path $TestDrive 'same-2'
+            $replay = Join-Path $TestDrive 'replay'
+            Start-ClinicaDLTraining @Common -OutputPath $first -Split 0 -Seed 5 | Out-Null
+            Start-ClinicaDLTraining @Common -OutputPath $second -Split 0 -Seed 5 | Out-Null
+            Start-ClinicaDLTraining -ConfigPath (Join-Path $first 'maps.json') -OutputPath $replay | Out-Null
+            Get-LogWithoutTime $second | Should -Be (Get-LogWithoutTime $first)
+            Get-LogWithoutTime $replay | Should -Be (Get-LogWithoutTime $first)
+            Get-FileHashText (Join-Path $second 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $first 'split-0/best-loss/model.pt'))
+        }
+
+        It 'resumes a killed run to the same result as an uninterrupted one' {
+            $uninterrupted = Join-Path $TestDrive 'whole'
+            $killed = Join-Path $TestDrive 'killed'
+            Start-ClinicaDLTraining @Common -OutputPath $uninterrupted -Split 0 -Epochs 5 | Out-Null
+            $pwsh = [Environment]::GetCommandLineArgs()[0]
+            $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+            $command = "Import-Module '$(Get-ClinicaDLModulePath)'; Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$KFold' -OutputPath '$killed' -Split 0 -Epochs 5 -BatchSize 4 -LearningRate 5e-4 -BootstrapResamples 200"
+            $process = Start-Process -FilePath ([Environment]::ProcessPath) -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $command)) -PassThru
+            $log = Join-Path $killed 'split-0/training_logs/training.tsv'
+            $deadline = [DateTime]::UtcNow.AddMinutes(3)
+            while ([DateTime]::UtcNow -lt $deadline -and -not ((Test-Path $log) -and @(Get-Content $log).Count -ge 3)) { Start-Sleep -Milliseconds 200 }
+            Stop-Process -Id $process.Id -Force
+            $process.WaitForExit()
+            @(Get-Content $log).Count | Should -BeLessThan 6 -Because 'the run was stopped before its last epoch'
+            $resumed = Resume-ClinicaDLTraining -MapsPath $killed
+            $resumed.Status | Should -Be 'Completed'
+            Get-LogWithoutTime $killed | Should -Be (Get-LogWithoutTime $uninterrupted)
+            Get-FileHashText (Join-Path $killed 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $uninterrupted 'split-0/best-loss/model.pt'))
+        }
+    }
+
+    Context 'a regression run' {
+        It 'predicts age and reports R2, MAE and RMSE' {
+            $maps = Join-Path $TestDrive 'regression'
+            $result = Start-ClinicaDLTraining @Common -OutputPath $maps -Task Regression -Label age -Split 0 -SelectionMetrics loss, MAE
+            $result.Status | Should -Be 'Completed'
+            $metrics = Get-MapsResult $maps -DataGroup validation -SelectionMetric MAE
+            $metrics.MAE | Should -BeGreaterThan 0
+            $metrics.PSObject.Properties.Name | Should -Contain 'R2_score'
+            (Get-Content (Join-Path $maps 'split-0/training_logs/training.tsv') -TotalCount 1) | Should -Match 'R2_score_train'
+        }
+    }
+}
+
+Describe 'Invoke-ClinicaDLPrediction' {
+    BeforeAll {
+        $script:PredictionMaps = Join-Path $TestDrive 'predict-maps'
+        Start-ClinicaDLTraining @Common -OutputPath $PredictionMaps -Split 0 | Out-Null
+        $script:PredictSuffix = ',ClinicaDL.PowerShell.Commands.InvokeClinicaDLPredictionCommand'
+    }
+
+    Context 'a test group the model never saw' {
+        It 'writes the group and its results and emits one row per session' {
+            $rows = Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup test -CapsPath $Caps -TsvPath $Split.SubsetPath
+            $rows.Count | Should -Be 4
+            $rows[0].PredictedLabel | Should -BeIn @('AD', 'CN')
+            $rows.LeakageOverride | Should -Not -Contain $true
+            Join-Path $PredictionMaps 'groups/test/data.tsv' | Should -Exist
+            Join-Path $PredictionMaps 'split-0/best-loss/test/test_image_level_metrics.tsv' | Should -Exist
+            (Get-MapsResult $PredictionMaps -DataGroup test).DataGroup | Should -Be 'test'
+        }
+    }
+
+    Context 'data seen in training' {
+        It 'refuses it with DataLeakage and the participants' {
+            Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup seen -CapsPath $Caps -TsvPath $Split.TrainPath -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $refused[0].FullyQualifiedErrorId | Should -Be "DataLeakage$PredictSuffix"
+            $refused[0].Exception.Message | Should -Match 'sub-\d{3}'
+            Join-Path $PredictionMaps 'groups/seen' | Should -Not -Exist
+        }
+
+        It 'proceeds with -Force and records the override' {
+            $rows = Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup forced -CapsPath $Caps -TsvPath $Split.TrainPath -Force -WarningAction SilentlyContinue
+            $rows.LeakageOverride | Select-Object -Unique | Should -Be $true
+            (Get-Content (Join-Path $PredictionMaps 'groups/forced/maps.json') -Raw | ConvertFrom-Json).leakage_override.participants.Count | Should -BeGreaterThan 0
+            (Get-MapsInfo $PredictionMaps).LeakageOverrides | Should -Contain 'forced'
+        }
+
+        It 'never overwrites the train and validation groups' {
+            Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup train -CapsPath $Caps -TsvPath $Split.SubsetPath -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused[0].FullyQualifiedErrorId | Should -Be "InvalidDataGroup$PredictSuffix"
+        }
+    }
+}
+
+Describe 'Get-ClinicaDLNetwork' {
+    It 'lists the architectures with the shapes they take' {
+        $networks = Get-ClinicaDLNetwork
+        $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'ResNet3D')
+        (Get-ClinicaDLNetwork ResNet*).InputShapes | Should -Match '169 x 208 x 179'
+    }
+}
