@@ -241,9 +241,15 @@ Write-Host ('Main job finished in {0:0} s' -f `$watch.Elapsed.TotalSeconds)
     if ($exitCode -ne 0) { exit $exitCode }
 }
 
+# Each benchmark runs in its own process (its peak memory is its own) and prints 'name: value' lines.
 function Invoke-Bench {
     Invoke-Build
-    Invoke-Native dotnet @('run', '--project', (Join-Path $Root 'bench/ClinicaDL.Bench/ClinicaDL.Bench.csproj'), '-c', 'Release', '--', $OutDirectory)
+    $project = Join-Path $Root 'bench/ClinicaDL.Bench/ClinicaDL.Bench.csproj'
+    Invoke-Native dotnet @('build', $project, '-c', 'Release', '--nologo', '-v', 'q', '-clp:ErrorsOnly')
+    $program = Join-Path $Root 'bench/ClinicaDL.Bench/bin/Release/net10.0/ClinicaDL.Bench.dll'
+    foreach ($benchmark in 'nifti', 'synthetic', 'training-full', 'training-pipeline', 'training-memory') {
+        Invoke-Native dotnet @($program, $OutDirectory, $benchmark)
+    }
 }
 
 function Invoke-Clean {

@@ -1,7 +1,23 @@
 using ClinicaDL.Bench;
 
-// Usage: ClinicaDL.Bench <work folder>. Each benchmark prints its figures as 'name: value' lines.
-var workFolder = Path.Combine(args.Length > 0 ? args[0] : Path.GetTempPath(), "bench");
+// Usage: ClinicaDL.Bench <work folder> [benchmark]. Each benchmark prints 'name: value' lines; build.ps1 runs
+// each in its own process so that peak-memory figures are the benchmark's own.
+var outFolder = args.Length > 0 ? args[0] : Path.GetTempPath();
+var moduleFolder = Path.Combine(outFolder, "ClinicaDL");
+System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name) =>
+{
+    var candidate = Path.Combine(moduleFolder, name.Name + ".dll");
+    return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+};
+var workFolder = Path.Combine(outFolder, "bench");
 Directory.CreateDirectory(workFolder);
-NiftiDecodeBenchmark.Run(workFolder);
-SyntheticBenchmark.Run(workFolder);
+Action<string> benchmark = (args.Length > 1 ? args[1] : "all") switch
+{
+    "nifti" => NiftiDecodeBenchmark.Run,
+    "synthetic" => SyntheticBenchmark.Run,
+    "training-full" => TrainingBenchmark.Full,
+    "training-pipeline" => TrainingBenchmark.PipelineVersusCompute,
+    "training-memory" => TrainingBenchmark.MemoryGrowth,
+    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, training-full, training-pipeline or training-memory."),
+};
+benchmark(workFolder);
