@@ -18,6 +18,7 @@ Action<string> benchmark = (args.Length > 1 ? args[1] : "all") switch
     "training-full" => TrainingBenchmark.Full,
     "training-pipeline" => TrainingBenchmark.PipelineVersusCompute,
     "training-memory" => TrainingBenchmark.MemoryGrowth,
-    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, training-full, training-pipeline or training-memory."),
+    "training-chance" => TrainingBenchmark.Chance,
+    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, training-full, training-pipeline, training-memory or training-chance."),
 };
 benchmark(workFolder);

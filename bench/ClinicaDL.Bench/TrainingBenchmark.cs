@@ -21,8 +21,8 @@ internal static class TrainingBenchmark
     {
         var (caps, splits) = Data(workFolder, "full", voxelSize: 1, participants: 10, validation: 2);
         var config = Config(caps, splits, epochs: 1, batch: 2);
-        var trainingSeconds = TrainingPhaseSeconds(config, Path.Combine(workFolder, "maps-full"), out _);
-        Print("train_images_per_s_full", 8 / trainingSeconds.Sum());
+        var rates = TrainingRates(config, Path.Combine(workFolder, "maps-full"), trainCount: 8, out _);
+        Print("train_images_per_s_full", rates[0]);
         Print("train_peak_rss_mb_full", Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
     }
 
@@ -34,8 +34,7 @@ internal static class TrainingBenchmark
     {
         var (caps, splits) = Data(workFolder, "pipeline", voxelSize: 2, participants: 20, validation: 4);
         var config = Config(caps, splits, epochs: 2, batch: 4);
-        var seconds = TrainingPhaseSeconds(config, Path.Combine(workFolder, "maps-pipeline"), out var shape);
-        var pipelineRate = 16 / seconds[^1];
+        var pipelineRate = TrainingRates(config, Path.Combine(workFolder, "maps-pipeline"), trainCount: 16, out var shape)[^1];
         manual_seed(0);
         using var model = NetworkRegistry.Create("Conv5_FC3", shape, 2, 0);
         using var optimizer = optim.Adam(model.parameters(), 5e-4, weight_decay: 1e-4);
@@ -79,8 +78,38 @@ internal static class TrainingBenchmark
         Print("train_rss_growth_mb", (resident[10] - resident[2]) / 1e6);
     }
 
-    /// <summary>Seconds of the training phase (batches only, no evaluation) of each epoch.</summary>
-    private static List<double> TrainingPhaseSeconds(TrainingConfig config, string maps, out long[] sampleShape)
+    /// <summary>
+    /// demo_test_ba_strength_1 and demo_test_ba_strength_0: the main job's recipe (3 mm phantoms, Conv5_FC3) on
+    /// data with the default atrophy and with none; with none the diagnosis is not in the images and the test
+    /// balanced accuracy must sit near chance (0.5).
+    /// </summary>
+    public static void Chance(string workFolder)
+    {
+        foreach (var strength in new[] { 1.0, 0.0 })
+        {
+            var root = Path.Combine(workFolder, $"chance-{strength:F0}");
+            SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = root, ParticipantCount = 60, SessionCount = 1, VoxelSize = 3, AtrophyStrength = strength, Seed = 1 }, overwrite: true);
+            var labels = TsvTable.Read(Path.Combine(root, "labels.tsv"));
+            var split = ClinicaDL.Core.Splits.SplitWriter.HoldOut(labels, root, new ClinicaDL.Core.Splits.HoldOutOptions { TestSize = 20, IgnoreDemographics = true, Seed = 1 });
+            ClinicaDL.Core.Splits.SplitWriter.HoldOut(TsvTable.Read(split.TrainPath), split.Path, new ClinicaDL.Core.Splits.HoldOutOptions { TestSize = 10, SubsetName = "validation", IgnoreDemographics = true, Seed = 1 });
+            var maps = Path.Combine(root, "maps");
+            var config = TrainingConfig.Build(null, new Dictionary<string, object?>
+            {
+                ["caps_directory"] = Path.Combine(root, "caps"), ["tsv_path"] = Path.Combine(split.Path, "split"), ["epochs"] = 12, ["batch_size"] = 4,
+                ["learning_rate"] = 5e-4, ["bootstrap_resamples"] = 100,
+            });
+            Trainer.Train(config, maps, overwrite: true, "bench");
+            ClinicaDL.Core.Maps.Predictor.Predict(new ClinicaDL.Core.Maps.PredictionOptions { MapsPath = maps, DataGroup = "test", CapsPath = Path.Combine(root, "caps"), TsvPath = split.SubsetPath });
+            var ba = ClinicaDL.Core.Maps.MapsResults.Read(maps, "test", 0, "loss").Single().Values["BA"].Value;
+            Print($"demo_test_ba_strength_{strength:F0}", ba);
+        }
+    }
+
+    /// <summary>
+    /// Training samples per second of each epoch, batches only (no evaluation): timed from the end of the first
+    /// batch (the first report) to the end of the last, so the count excludes the first batch.
+    /// </summary>
+    private static List<double> TrainingRates(TrainingConfig config, string maps, int trainCount, out long[] sampleShape)
     {
         var starts = new Dictionary<int, TimeSpan>();
         var ends = new Dictionary<int, TimeSpan>();
@@ -99,13 +128,7 @@ internal static class TrainingBenchmark
         Trainer.Train(config, maps, overwrite: true, "bench", progress);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(maps, "maps.json")))!;
         sampleShape = json["input_size"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
-        // The first batch's report comes after it ran: count it by extrapolating from the others.
-        return starts.Keys.Order().Select(e =>
-        {
-            var batches = (int)Math.Ceiling(8.0 / config.BatchSize);
-            var measured = (ends[e] - starts[e]).TotalSeconds;
-            return measured * config.BatchSize * batches / Math.Max(1, config.BatchSize * (batches - 1));
-        }).ToList();
+        return starts.Keys.Order().Select(e => (trainCount - config.BatchSize) / (ends[e] - starts[e]).TotalSeconds).ToList();
     }
 
     private static (string Caps, string Splits) Data(string workFolder, string name, int voxelSize, int participants, int validation)

@@ -136,6 +136,33 @@ Describe 'Start-ClinicaDLTraining' {
         }
     }
 
+    Context 'transfer learning and failures' {
+        It 'starts from a source MAPS and counts its participants as seen' {
+            $source = Join-Path $TestDrive 'source'
+            $target = Join-Path $TestDrive 'target'
+            Start-ClinicaDLTraining @Common -OutputPath $source -Split 0 | Out-Null
+            # The source saw an extra participant, as a pre-training cohort would.
+            Add-Content (Join-Path $source 'groups/train+validation.tsv') "sub-900`tses-M000"
+            Start-ClinicaDLTraining @Common -OutputPath $target -Split 0 -TransferPath $source | Out-Null
+            (Get-Content (Join-Path $target 'maps.json') -Raw | ConvertFrom-Json).transfer_path | Should -Be $source
+            (Import-Csv (Join-Path $target 'groups/train+validation.tsv') -Delimiter "`t").participant_id | Should -Contain 'sub-900'
+        }
+
+        It 'stops a split whose loss is not finite with a clear message and keeps the MAPS' {
+            $maps = Join-Path $TestDrive 'diverged'
+            $results = Start-ClinicaDLTraining @Common -OutputPath $maps -LearningRate 1e12 -Optimizer SGD -ErrorVariable failures -ErrorAction SilentlyContinue
+            $results.Status | Should -Contain 'Failed'
+            ($results | Where-Object Status -eq 'Failed')[0].Message | Should -Match 'learning rate'
+            $failures[0].FullyQualifiedErrorId | Should -Be "TrainingFailed$Suffix"
+            Join-Path $maps 'groups/train+validation.tsv' | Should -Exist
+        }
+
+        It 'refuses options it cannot honour instead of ignoring them' {
+            $failure = { Start-ClinicaDLTraining @Common -OutputPath (Join-Path $TestDrive 'amp') -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
+            $failure.Exception.Message | Should -Match 'mixed precision'
+        }
+    }
+
     Context 'a regression run' {
         It 'predicts age and reports R2, MAE and RMSE' {
             $maps = Join-Path $TestDrive 'regression'

@@ -103,6 +103,24 @@ public sealed class Trainer
         {
             throw new ArgumentException($"Data augmentation ({string.Join(", ", config.DataAugmentation)}) is not available yet; train without it.");
         }
+        // Options this build cannot honour are refused, never silently ignored.
+        (bool Set, string Why)[] unavailable =
+        [
+            (config.Amp, "amp: TorchSharp has no automatic mixed precision"),
+            (config.AdaptiveLearningRate, "adaptive_learning_rate is not available yet"),
+            (config.EvaluationSteps > 0, "evaluation_steps > 0: this module evaluates after every epoch only"),
+            (config.MultiNetwork, "multi_network applies to patch, slice and ROI modes, not available yet"),
+            (config.NbUnfrozenLayer > 0, "nb_unfrozen_layer > 0 is not available yet"),
+            (config.MultiCohort, "multi_cohort is not available yet"),
+            (config.Profiler, "profiler is not available"),
+            (config.EmissionsCalculator, "emissions_calculator is not available"),
+            (config.TrackExp.Length > 0, "track_exp (wandb, mlflow) is not available"),
+        ];
+        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).ToList();
+        if (refused.Count > 0)
+        {
+            throw new ArgumentException($"These options cannot be honoured: {string.Join("; ", refused)}.");
+        }
     }
 
     private IReadOnlyList<TrainingResult> Run(bool resume, string hostDescription)
@@ -112,6 +130,7 @@ public sealed class Trainer
         {
             set_num_threads(_config.Threads);
         }
+        use_deterministic_algorithms(_config.Deterministic);
         var device = TorchRuntime.ResolveDevice(_config.Device);
         var splits = SplitDefinition.Read(_config.TsvPath!, _config);
         var groups = splits.Select(s => (Split: s.Index,
@@ -137,7 +156,7 @@ public sealed class Trainer
         }
         var allImages = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath);
         _log($"Decoding {groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath).Distinct().Count()} images into memory.");
-        using var images = new ImageTensors(allImages, _config, Math.Max(1, Environment.ProcessorCount), _cancellation);
+        using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation);
         _log($"Images: {string.Join("x", images.SampleShape)} each, {images.Bytes / 1e6:F0} MB in memory.");
         var outputSize = _config.NetworkTask == "classification" ? _config.LabelCode.Count : 1;
         // Refuse an architecture that cannot take these images before anything is written.
@@ -259,6 +278,11 @@ public sealed class Trainer
             else
             {
                 withoutImprovement++;
+            }
+            if (_config.SaveAllModels)
+            {
+                Directory.CreateDirectory(Path.Combine(_maps.Split(split), "all_models"));
+                SaveModel(model, Path.Combine(_maps.Split(split), "all_models", $"model_epoch_{epoch}.pt"));
             }
             new Checkpoint { Epoch = epoch, Best = best, BestLoss = bestLoss, EpochsWithoutImprovement = withoutImprovement }.Save(_maps.Checkpoint(split), model, optimizer);
             _log($"Split {split}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationLoss:F4}" +

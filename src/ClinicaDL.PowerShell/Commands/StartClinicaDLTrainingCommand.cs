@@ -65,6 +65,20 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] public string? TransferPath { get; set; }
     [Parameter] public string? TransferSelectionMetric { get; set; }
     [Parameter] public int BootstrapResamples { get; set; }
+    [Parameter] public SwitchParameter MultiNetwork { get; set; }
+    [Parameter] public double SelectionThreshold { get; set; }
+    [Parameter] public SwitchParameter Gpu { get; set; }
+    [Parameter] public int NProc { get; set; }
+    [Parameter] public int EvaluationSteps { get; set; }
+    [Parameter] public SwitchParameter Amp { get; set; }
+    [Parameter] [ValidateSet("memory", "time")] public string? Compensation { get; set; }
+    [Parameter] public string? TrackExp { get; set; }
+    [Parameter] public int NbUnfrozenLayer { get; set; }
+    [Parameter] public SwitchParameter MultiCohort { get; set; }
+    [Parameter] public SwitchParameter AdaptiveLearningRate { get; set; }
+    [Parameter] public SwitchParameter Profiler { get; set; }
+    [Parameter] public SwitchParameter SaveAllModels { get; set; }
+    [Parameter] public SwitchParameter EmissionsCalculator { get; set; }
 
     /// <summary>Replace an existing MAPS folder.</summary>
     [Parameter]
@@ -137,6 +151,20 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         Set(nameof(TransferPath), "transfer_path", TransferPath is null ? null : ProviderPath(TransferPath));
         Set(nameof(TransferSelectionMetric), "transfer_selection_metric", TransferSelectionMetric);
         Set(nameof(BootstrapResamples), "bootstrap_resamples", BootstrapResamples);
+        Set(nameof(MultiNetwork), "multi_network", MultiNetwork.IsPresent);
+        Set(nameof(SelectionThreshold), "selection_threshold", SelectionThreshold);
+        Set(nameof(Gpu), "gpu", Gpu.IsPresent);
+        Set(nameof(NProc), "n_proc", NProc);
+        Set(nameof(EvaluationSteps), "evaluation_steps", EvaluationSteps);
+        Set(nameof(Amp), "amp", Amp.IsPresent);
+        Set(nameof(Compensation), "compensation", Compensation);
+        Set(nameof(TrackExp), "track_exp", TrackExp);
+        Set(nameof(NbUnfrozenLayer), "nb_unfrozen_layer", NbUnfrozenLayer);
+        Set(nameof(MultiCohort), "multi_cohort", MultiCohort.IsPresent);
+        Set(nameof(AdaptiveLearningRate), "adaptive_learning_rate", AdaptiveLearningRate.IsPresent);
+        Set(nameof(Profiler), "profiler", Profiler.IsPresent);
+        Set(nameof(SaveAllModels), "save_all_models", SaveAllModels.IsPresent);
+        Set(nameof(EmissionsCalculator), "emissions_calculator", EmissionsCalculator.IsPresent);
         return values;
     }
 }
