@@ -130,8 +130,13 @@ public sealed class Trainer
         {
             set_num_threads(_config.Threads);
         }
-        use_deterministic_algorithms(_config.Deterministic);
         var device = TorchRuntime.ResolveDevice(_config.Device);
+        if (_config.Deterministic && !device.type.Equals(DeviceType.CPU))
+        {
+            // TorchSharp does not expose use_deterministic_algorithms; CPU training here is deterministic
+            // (the tests check bit-identical weights), GPU kernels may not be.
+            _log("deterministic = true is recorded, but TorchSharp cannot force deterministic GPU kernels.");
+        }
         var splits = SplitDefinition.Read(_config.TsvPath!, _config);
         var groups = splits.Select(s => (Split: s.Index,
             Train: DataGroup.FromTsv(s.Train, _config.CapsDirectory!, _config, needLabels: true),
