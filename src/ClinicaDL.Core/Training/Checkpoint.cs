@@ -30,7 +30,8 @@ internal sealed class Checkpoint
         {
             writer.Write(Magic);
             writer.Write(JsonSerializer.Serialize(new State(Epoch, Best, EpochsWithoutImprovement, BestLoss), Json));
-            var rng = get_rng_state().data<byte>().ToArray();
+            using var rngState = get_rng_state();
+            var rng = rngState.data<byte>().ToArray();
             writer.Write(rng.Length);
             writer.Write(rng);
             model.save(writer);
@@ -49,7 +50,10 @@ internal sealed class Checkpoint
         }
         var state = JsonSerializer.Deserialize<State>(reader.ReadString(), Json)!;
         var rng = reader.ReadBytes(reader.ReadInt32());
-        set_rng_state(tensor(rng));
+        using (var rngState = tensor(rng))
+        {
+            set_rng_state(rngState);
+        }
         model.load(reader);
         Helper(optimizer).load_state_dict(reader);
         return new Checkpoint { Epoch = state.Epoch, Best = state.Best, EpochsWithoutImprovement = state.EpochsWithoutImprovement, BestLoss = state.BestLoss };
