@@ -1,8 +1,5 @@
 using System.Management.Automation;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ClinicaDL.Core.Datasets;
-using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.PowerShell.Commands;
@@ -112,9 +109,8 @@ public sealed class GetClinicaDLLabelCommand : ClinicaDLCmdlet
             }
             if (ShouldProcess(path, $"Write {result.Labels.Rows.Count} label rows"))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                result.Labels.Write(path);
-                WriteParameters(Path.ChangeExtension(path, ".json"), options);
+                LabelFiles.Write(path, result, options, ParameterSetName == BidsSet ? ProviderPath(BidsPath) : null,
+                    ParameterSetName == MergedSet ? ProviderPath(MergedTsv) : null);
             }
         }
         WriteObject(TableObjects.ToObjects(result.Labels, RowTypeName), enumerateCollection: true);
@@ -128,25 +124,4 @@ public sealed class GetClinicaDLLabelCommand : ClinicaDLCmdlet
         HasSessions = _sessions.Any(s => s.SessionId is not null),
         ParticipantsColumns = [],
     };
-
-    /// <summary>labels.json: the choices that made labels.tsv, with ClinicaDL's key names.</summary>
-    private void WriteParameters(string path, LabelOptions options)
-    {
-        var json = new JsonObject
-        {
-            ["bids_directory"] = ParameterSetName == BidsSet ? ProviderPath(BidsPath) : null,
-            ["merged_tsv"] = ParameterSetName == MergedSet ? ProviderPath(MergedTsv) : null,
-            ["diagnoses"] = new JsonArray(options.Diagnoses.Select(d => (JsonNode?)d).ToArray()),
-            ["modality"] = options.Modality,
-            ["restriction_tsv"] = options.RestrictionPath,
-            ["variables_of_interest"] = new JsonArray(options.VariablesOfInterest.Select(v => (JsonNode?)v).ToArray()),
-            ["remove_unique_session"] = options.RemoveUniqueSession,
-            ["keep_smc"] = options.KeepSmc,
-            ["diagnosis_column"] = options.DiagnosisColumn,
-            ["default_session"] = options.DefaultSession,
-        };
-        using var file = AtomicFile.Create(path);
-        file.Stream.Write(JsonSerializer.SerializeToUtf8Bytes(json, new JsonSerializerOptions { WriteIndented = true }));
-        file.Commit();
-    }
 }
