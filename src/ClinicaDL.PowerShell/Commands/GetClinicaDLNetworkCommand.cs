@@ -8,6 +8,7 @@ namespace ClinicaDL.PowerShell.Commands;
 [OutputType(typeof(NetworkDescription))]
 public sealed class GetClinicaDLNetworkCommand : ClinicaDLCmdlet
 {
+    [ArgumentCompleter(typeof(Completers.NetworkCompleter))]
     [Parameter(Position = 0)]
     [SupportsWildcards]
     public string Name { get; set; } = "*";

@@ -17,12 +17,15 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string MapsPath { get; set; } = "";
 
+    [ArgumentCompleter(typeof(Completers.DataGroupCompleter))]
     [Parameter(Position = 1)]
     public string? DataGroup { get; set; }
 
+    [ArgumentCompleter(typeof(Completers.SplitCompleter))]
     [Parameter]
     public int? Split { get; set; }
 
+    [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))]
     [Parameter]
     public string? SelectionMetric { get; set; }
 

@@ -12,6 +12,7 @@ public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string MapsPath { get; set; } = "";
 
+    [ArgumentCompleter(typeof(Completers.SplitCompleter))]
     [Parameter]
     public int? Split { get; set; }
 

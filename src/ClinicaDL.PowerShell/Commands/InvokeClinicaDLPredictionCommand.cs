@@ -17,6 +17,7 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet, IDisposa
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string MapsPath { get; set; } = "";
 
+    [ArgumentCompleter(typeof(Completers.DataGroupCompleter))]
     [Parameter(Mandatory = true, Position = 1)]
     public string DataGroup { get; set; } = "";
 
@@ -26,9 +27,11 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet, IDisposa
     [Parameter]
     public string? TsvPath { get; set; }
 
+    [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))]
     [Parameter]
     public string[]? SelectionMetric { get; set; }
 
+    [ArgumentCompleter(typeof(Completers.SplitCompleter))]
     [Parameter]
     public int[]? Split { get; set; }
 

@@ -35,9 +35,9 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter]
     public string? ConfigPath { get; set; }
 
-    [Parameter] public string? Architecture { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(Completers.NetworkCompleter))] public string? Architecture { get; set; }
     [Parameter] public double Dropout { get; set; }
-    [Parameter] public string[]? SelectionMetrics { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))] public string[]? SelectionMetrics { get; set; }
     [Parameter] public string? Label { get; set; }
     [Parameter] public string? Loss { get; set; }
     [Parameter] public int BatchSize { get; set; }
@@ -57,7 +57,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] public SwitchParameter Deterministic { get; set; }
     [Parameter] public string? Device { get; set; }
     [Parameter] public int Threads { get; set; }
-    [Parameter] public string? Preprocessing { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(Completers.PreprocessingCompleter))] public string? Preprocessing { get; set; }
     [Parameter] public string[]? Diagnoses { get; set; }
     [Parameter] public SwitchParameter Baseline { get; set; }
     [Parameter] public SwitchParameter ValidLongitudinal { get; set; }
