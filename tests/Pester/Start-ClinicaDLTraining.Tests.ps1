@@ -76,6 +76,7 @@ Describe 'Start-ClinicaDLTraining' {
             $result = Get-MapsResult $Maps -DataGroup validation -Split 0 -SelectionMetric loss
             $result.BA | Should -BeGreaterOrEqual $result.BA_Lower
             $result.BA | Should -BeLessOrEqual $result.BA_Upper
+            ($result | Format-Table | Out-String -Width 200) | Should -Match 'DataGroup\s+Split\s+SelectionMetric\s+BA\s+Sensitivity\s+Specificity\s+AUC'
         }
 
         It 'refuses an existing MAPS without -Overwrite' {
@@ -171,6 +172,7 @@ Describe 'Start-ClinicaDLTraining' {
             $metrics = Get-MapsResult $maps -DataGroup validation -SelectionMetric MAE
             $metrics.MAE | Should -BeGreaterThan 0
             $metrics.PSObject.Properties.Name | Should -Contain 'R2_score'
+            ($metrics | Format-Table | Out-String -Width 200) | Should -Match 'DataGroup\s+Split\s+SelectionMetric\s+R2\s+MAE\s+RMSE'
             (Get-Content (Join-Path $maps 'split-0/training_logs/training.tsv') -TotalCount 1) | Should -Match 'R2_score_train'
         }
     }

@@ -14,6 +14,9 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
 {
     public const string TypeName = "ClinicaDL.MapsMetric";
 
+    /// <summary>Regression results get their own view (R2, MAE, RMSE instead of BA, sensitivity...).</summary>
+    public const string RegressionTypeName = "ClinicaDL.RegressionMapsMetric";
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string MapsPath { get; set; } = "";
 
@@ -36,7 +39,7 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
             foreach (var record in MapsResults.Read(ProviderPath(MapsPath), DataGroup, Split, SelectionMetric))
             {
                 var result = new PSObject();
-                result.TypeNames.Insert(0, TypeName);
+                result.TypeNames.Insert(0, record.Values.ContainsKey("R2_score") ? RegressionTypeName : TypeName);
                 result.Properties.Add(new PSNoteProperty("DataGroup", record.DataGroup));
                 result.Properties.Add(new PSNoteProperty("Split", record.Split));
                 result.Properties.Add(new PSNoteProperty("SelectionMetric", record.SelectionMetric));
