@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
@@ -24,19 +23,13 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet, IDisposable
     protected void RunTraining(string activity, string maps,
         Func<IProgress<TrainingProgress>, Action<string>, CancellationToken, IReadOnlyList<TrainingResult>> run)
     {
-        var reports = new ConcurrentQueue<TrainingProgress>();
-        var messages = new ConcurrentQueue<string>();
-        var work = Task.Run(() => run(new QueueProgress(reports), messages.Enqueue, _cancellation.Token));
         var splitBar = new ProgressRecord(1, activity, "Preparing");
         var epochBar = new ProgressRecord(2, "Epoch", "Starting") { ParentActivityId = 1 };
         try
         {
-            while (!work.Wait(250))
-            {
-                Drain(reports, messages, splitBar, epochBar);
-            }
-            Drain(reports, messages, splitBar, epochBar);
-            foreach (var result in work.Result)
+            var results = BackgroundWork.Run<IReadOnlyList<TrainingResult>, TrainingProgress>(this,
+                (progress, log) => run(progress, log, _cancellation.Token), report => ShowProgress(report, splitBar, epochBar));
+            foreach (var result in results)
             {
                 if (result.Status == "Failed")
                 {
@@ -45,18 +38,18 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet, IDisposable
                 WriteObject(result);
             }
         }
-        catch (AggregateException error) when (error.InnerException is OperationCanceledException)
+        catch (OperationCanceledException)
         {
             WriteWarning($"Training stopped. The MAPS '{maps}' keeps every finished epoch; Resume-ClinicaDLTraining completes it.");
         }
-        catch (AggregateException error) when (error.InnerException is { } inner && (IsInputFailure(inner) || inner is MapsException or TorchRuntimeException or Core.Imaging.InvalidNiftiException))
+        catch (Exception error) when (IsInputFailure(error) || error is MapsException or TorchRuntimeException or Core.Imaging.InvalidNiftiException)
         {
-            ThrowTerminatingError(inner switch
+            ThrowTerminatingError(error switch
             {
-                MapsException => new ErrorRecord(inner, "MapsExists", ErrorCategory.ResourceExists, maps),
-                TorchRuntimeException => new ErrorRecord(inner, ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable, maps),
-                Core.Imaging.InvalidNiftiException => new ErrorRecord(inner, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, maps),
-                _ => ToErrorRecord(inner, maps),
+                MapsException => new ErrorRecord(error, "MapsExists", ErrorCategory.ResourceExists, maps),
+                TorchRuntimeException => new ErrorRecord(error, ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable, maps),
+                Core.Imaging.InvalidNiftiException => new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, maps),
+                _ => ToErrorRecord(error, maps),
             });
         }
         finally
@@ -66,21 +59,8 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet, IDisposable
         }
     }
 
-    private void Drain(ConcurrentQueue<TrainingProgress> reports, ConcurrentQueue<string> messages, ProgressRecord splitBar, ProgressRecord epochBar)
+    private void ShowProgress(TrainingProgress last, ProgressRecord splitBar, ProgressRecord epochBar)
     {
-        while (messages.TryDequeue(out var message))
-        {
-            WriteVerbose(message);
-        }
-        TrainingProgress? last = null;
-        while (reports.TryDequeue(out var report))
-        {
-            last = report;
-        }
-        if (last is null)
-        {
-            return;
-        }
         var done = last.SplitsDone + (last.Epoch + (double)last.Batch / last.Batches) / last.Epochs;
         splitBar.StatusDescription = $"Split {last.Split} ({last.SplitsDone + 1} of {last.SplitCount})";
         splitBar.PercentComplete = (int)(100 * done / last.SplitCount);
@@ -90,10 +70,5 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet, IDisposable
         epochBar.StatusDescription = last.Phase == "training" ? $"Batch {last.Batch} of {last.Batches}" : "Evaluating train and validation";
         epochBar.PercentComplete = 100 * last.Batch / last.Batches;
         WriteProgress(epochBar);
-    }
-
-    private sealed class QueueProgress(ConcurrentQueue<TrainingProgress> queue) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => queue.Enqueue(value);
     }
 }

@@ -115,25 +115,20 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet, IDisp
         };
         var record = new ProgressRecord(1, "New-ClinicaDLSyntheticDataset", "Drawing phantoms");
         var watch = Stopwatch.StartNew();
-        var reports = new System.Collections.Concurrent.ConcurrentQueue<(int Done, int Total)>();
         try
         {
-            var work = Task.Run(() => SyntheticDatasetGenerator.Generate(options, Force, new Progress(reports), _cancellation.Token));
-            // Progress records must be written from the pipeline thread: drain the reports while the work runs.
-            while (!work.Wait(200))
-            {
-                ReportProgress(reports, record, watch);
-            }
+            var sessions = BackgroundWork.Run<IReadOnlyList<SyntheticSession>, ProgressCount>(this,
+                (progress, _) => SyntheticDatasetGenerator.Generate(options, Force, new CountProgress(progress), _cancellation.Token),
+                count => ShowProgress(count, record, watch));
             record.RecordType = ProgressRecordType.Completed;
             WriteProgress(record);
-            WriteObject(work.Result, enumerateCollection: true);
+            WriteObject(sessions, enumerateCollection: true);
         }
-        catch (AggregateException error) when (error.InnerException is SyntheticDataException or IOException or UnauthorizedAccessException)
+        catch (Exception error) when (error is SyntheticDataException or IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(new ErrorRecord(error.InnerException, ErrorIds.InvalidInput,
-                error.InnerException is SyntheticDataException ? ErrorCategory.InvalidArgument : ErrorCategory.WriteError, output));
+            ThrowTerminatingError(new ErrorRecord(error, ErrorIds.InvalidInput, error is SyntheticDataException ? ErrorCategory.InvalidArgument : ErrorCategory.WriteError, output));
         }
-        catch (AggregateException error) when (error.InnerException is OperationCanceledException)
+        catch (OperationCanceledException)
         {
             // Ctrl+C: the staging folder is gone and the output folder untouched.
         }
@@ -176,25 +171,19 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet, IDisp
 
     public void Dispose() => _cancellation.Dispose();
 
-    private void ReportProgress(System.Collections.Concurrent.ConcurrentQueue<(int Done, int Total)> reports, ProgressRecord record, Stopwatch watch)
+    private void ShowProgress(ProgressCount count, ProgressRecord record, Stopwatch watch)
     {
-        (int Done, int Total) last = default;
-        while (reports.TryDequeue(out var report))
-        {
-            last = report;
-        }
-        if (last.Total == 0)
-        {
-            return;
-        }
-        record.PercentComplete = 100 * last.Done / last.Total;
-        record.StatusDescription = $"{last.Done} of {last.Total} images";
-        record.SecondsRemaining = (int)(watch.Elapsed.TotalSeconds / last.Done * (last.Total - last.Done));
+        record.PercentComplete = 100 * count.Done / count.Total;
+        record.StatusDescription = $"{count.Done} of {count.Total} images";
+        record.SecondsRemaining = (int)(watch.Elapsed.TotalSeconds / count.Done * (count.Total - count.Done));
         WriteProgress(record);
     }
 
-    private sealed class Progress(System.Collections.Concurrent.ConcurrentQueue<(int, int)> queue) : IProgress<(int Done, int Total)>
+    /// <summary>The generator reports value tuples; progress reports must be reference types to be "latest".</summary>
+    private sealed record ProgressCount(int Done, int Total);
+
+    private sealed class CountProgress(IProgress<ProgressCount> inner) : IProgress<(int Done, int Total)>
     {
-        public void Report((int Done, int Total) value) => queue.Enqueue(value);
+        public void Report((int Done, int Total) value) => inner.Report(new ProgressCount(value.Done, value.Total));
     }
 }
