@@ -9,29 +9,15 @@ namespace ClinicaDL.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Import, "BidsDataset", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(BidsSession))]
-public sealed class ImportBidsDatasetCommand : ClinicaDLCmdlet
+public sealed class ImportBidsDatasetCommand : PathInputCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     /// <summary>Keep only sessions with an image of these suffixes (T1w, FLAIR, pet...), and only those images.</summary>
     [Parameter]
     public string[] Modality { get; set; } = [];
 
     protected override void ProcessRecord()
     {
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var folder in ResolveExisting(literal ? LiteralPath : Path, literal, Directory.Exists))
+        foreach (var folder in InputPaths(Directory.Exists))
         {
             BidsScan scan;
             try

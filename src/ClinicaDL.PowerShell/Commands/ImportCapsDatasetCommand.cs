@@ -6,21 +6,8 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>Lists the preprocessed images of a CAPS folder with ClinicaDL's file patterns.</summary>
 [Cmdlet(VerbsData.Import, "CapsDataset", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(CapsImage))]
-public sealed class ImportCapsDatasetCommand : ClinicaDLCmdlet
+public sealed class ImportCapsDatasetCommand : PathInputCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateSet("t1-linear", "t1-extensive", "pet-linear", "flair-linear", "custom")]
     public string Preprocessing { get; set; } = "t1-linear";
@@ -39,7 +26,6 @@ public sealed class ImportCapsDatasetCommand : ClinicaDLCmdlet
 
     protected override void ProcessRecord()
     {
-        var literal = ParameterSetName == LiteralPathSet;
         var query = new CapsQuery
         {
             Preprocessing = Preprocessing,
@@ -48,7 +34,7 @@ public sealed class ImportCapsDatasetCommand : ClinicaDLCmdlet
             SuvrReferenceRegion = SuvrReferenceRegion,
             CustomSuffix = CustomSuffix,
         };
-        foreach (var folder in ResolveExisting(literal ? LiteralPath : Path, literal, Directory.Exists))
+        foreach (var folder in InputPaths(Directory.Exists))
         {
             var notes = new List<string>();
             try

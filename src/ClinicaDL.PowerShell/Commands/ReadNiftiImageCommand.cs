@@ -6,29 +6,15 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>Reads NIfTI-1/NIfTI-2/ANALYZE images; one <see cref="NiftiImage"/> per file, errors per file.</summary>
 [Cmdlet(VerbsCommunications.Read, "NiftiImage", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(NiftiImage))]
-public sealed class ReadNiftiImageCommand : ClinicaDLCmdlet
+public sealed class ReadNiftiImageCommand : PathInputCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     /// <summary>Read headers only; the voxels are read when GetData() is first called.</summary>
     [Parameter]
     public SwitchParameter HeaderOnly { get; set; }
 
     protected override void ProcessRecord()
     {
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var file in ResolveExisting(literal ? LiteralPath : Path, literal, File.Exists))
+        foreach (var file in InputPaths(File.Exists))
         {
             try
             {
