@@ -145,6 +145,9 @@ function Invoke-Build {
     Get-ChildItem -LiteralPath $binary -Filter '*.dll' | ForEach-Object { Copy-Item -LiteralPath $_.FullName -Destination $ModuleDirectory -Force }
     Copy-Item -LiteralPath (Join-Path $Root 'ClinicaDL.psd1') -Destination $ModuleDirectory -Force
     Copy-Item -LiteralPath (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.Format.ps1xml') -Destination $ModuleDirectory -Force
+    # Conceptual help: Get-Help about_ClinicaDL reads en-US/about_ClinicaDL.help.txt in the module folder.
+    $helpFolder = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleDirectory 'en-US')
+    Copy-Item -LiteralPath (Join-Path $Root 'docs/help/about_ClinicaDL.md') -Destination (Join-Path $helpFolder 'about_ClinicaDL.help.txt') -Force
     Copy-TorchNatives -PackageRoot (Get-NuGetPackageRoot) -RuntimeIdentifier $runtimeIdentifier
     Set-LibStdCxxCompatibility
     Write-Host "Module ready: $ModuleDirectory"

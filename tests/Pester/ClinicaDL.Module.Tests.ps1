@@ -22,6 +22,16 @@ Describe 'ClinicaDL module' {
         }
     }
 
+    Context 'its conceptual help' {
+        It 'shows about_ClinicaDL with the leakage scenarios and every ErrorId' {
+            $help = Get-Help about_ClinicaDL | Out-String
+            $help | Should -Match 'biased transfer learning'
+            foreach ($id in 'PathNotFound', 'InvalidNiftiFile', 'InvalidTable', 'InvalidSplit', 'DataLeakage', 'MapsExists', 'TrainingFailed', 'TorchUnavailable') {
+                $help | Should -Match $id
+            }
+        }
+    }
+
     Context 'a fresh session' {
         It 'can use the engine types right after Import-Module' {
             $pwsh = [Environment]::GetCommandLineArgs()[0]
