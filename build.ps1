@@ -148,6 +148,9 @@ function Invoke-Build {
     # Conceptual help: Get-Help about_ClinicaDL reads en-US/about_ClinicaDL.help.txt in the module folder.
     $helpFolder = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleDirectory 'en-US')
     Copy-Item -LiteralPath (Join-Path $Root 'docs/help/about_ClinicaDL.md') -Destination (Join-Path $helpFolder 'about_ClinicaDL.help.txt') -Force
+    # Cmdlet help: docs/help/<Verb-Noun>.md compiled to the MAML file Get-Help reads for the binary module.
+    Import-Module (Join-Path $Root 'build/MamlHelp.psm1') -Force
+    ConvertTo-MamlHelp -MarkdownFolder (Join-Path $Root 'docs/help') -OutputPath (Join-Path $helpFolder 'ClinicaDL.PowerShell.dll-Help.xml')
     Copy-TorchNatives -PackageRoot (Get-NuGetPackageRoot) -RuntimeIdentifier $runtimeIdentifier
     Set-LibStdCxxCompatibility
     Write-Host "Module ready: $ModuleDirectory"
