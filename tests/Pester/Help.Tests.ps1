@@ -1,5 +1,7 @@
 BeforeDiscovery {
-    $documented = @(Get-ChildItem (Join-Path $PSScriptRoot '../../docs/help') -Filter '*-*.md' | ForEach-Object { @{ Name = $_.BaseName } })
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $exported = @(Get-Command -Module ClinicaDL | ForEach-Object { @{ Name = $_.Name } })
 }
 
 BeforeAll {
@@ -8,13 +10,15 @@ BeforeAll {
     $script:Common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
 }
 
-# Only the cmdlets documented so far are checked; the check that every exported cmdlet has help comes with the
-# rest of the help pages (issue 7).
 Describe 'Cmdlet help' {
-    Context '<Name>' -ForEach $documented {
+    Context '<Name>' -ForEach $exported {
         BeforeAll {
             $script:Help = Get-Help $Name -Full
             $script:Command = Get-Command $Name
+        }
+
+        It 'has a help page in docs/help' {
+            Join-Path $PSScriptRoot "../../docs/help/$Name.md" | Should -Exist
         }
 
         It 'is compiled into the module with its synopsis and description' {

@@ -8,7 +8,9 @@ namespace ClinicaDL.PowerShell.Commands;
 [OutputType(typeof(MapsInfo))]
 public sealed class GetMapsInfoCommand : ClinicaDLCmdlet
 {
+    /// <summary>The MAPS folder; folder items from Get-ChildItem bind through their PSPath.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
     protected override void ProcessRecord()

@@ -17,7 +17,9 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
     /// <summary>Regression results get their own view (R2, MAE, RMSE instead of BA, sensitivity...).</summary>
     public const string RegressionTypeName = "ClinicaDL.RegressionMapsMetric";
 
+    /// <summary>The MAPS folder; folder items from Get-ChildItem bind through their PSPath.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
     [ArgumentCompleter(typeof(Completers.DataGroupCompleter))]

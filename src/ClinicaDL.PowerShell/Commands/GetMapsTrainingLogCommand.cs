@@ -9,7 +9,9 @@ namespace ClinicaDL.PowerShell.Commands;
 [OutputType(typeof(PSObject))]
 public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
 {
+    /// <summary>The MAPS folder; folder items from Get-ChildItem bind through their PSPath.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
     [ArgumentCompleter(typeof(Completers.SplitCompleter))]
