@@ -40,7 +40,8 @@ function Get-MarkdownSubsection([System.Collections.Generic.List[string]] $Lines
 # Paragraphs of plain text (code fences kept out), as MAML para elements. Prose lines are joined; table rows and
 # list items keep their own lines, which Get-Help shows as they are.
 function Get-Paragraph([System.Collections.Generic.IEnumerable[string]] $Lines) {
-    $text = ($Lines | Where-Object { $_ -notmatch '^```' }) -join "`n"
+    # HTML comments (such as the runnable marker of examples) are for tools, not readers.
+    $text = ($Lines | Where-Object { $_ -notmatch '^```' -and $_ -notmatch '^\s*<!--.*-->\s*$' }) -join "`n"
     return @($text.Trim() -split "\n\s*\n" | Where-Object { $_.Trim() } | ForEach-Object {
             $paragraph = ''
             foreach ($line in $_ -split "\n") {

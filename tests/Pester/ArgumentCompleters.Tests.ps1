@@ -21,6 +21,16 @@ Describe 'Argument completion' {
         }
     }
 
+    Context 'the labels on the command line' {
+        It 'completes the diagnoses found in the training data' {
+            $split = Join-Path $TestDrive 'split'
+            New-Item -ItemType Directory -Force (Join-Path $split 'split-0') | Out-Null
+            Set-Content (Join-Path $split 'split-0/train.tsv') "participant_id`tsession_id`tdiagnosis`nsub-01`tses-M000`tAD`nsub-02`tses-M000`tMCI`nsub-03`tses-M000`tCN"
+            Get-Completion "Start-ClinicaDLTraining -TsvPath '$split' -Diagnoses " | Should -Be @('AD', 'CN', 'MCI')
+            Get-Completion "Start-ClinicaDLTraining -TsvPath '$split' -Diagnoses M" | Should -Be 'MCI'
+        }
+    }
+
     Context 'the MAPS on the command line' {
         BeforeAll {
             # A MAPS layout is enough to complete from: groups/ and split-<k>/best-<metric>/ folders.

@@ -17,6 +17,7 @@ Describe 'New-ClinicaDLSyntheticDataset' {
             $Sessions[0].SessionId | Should -Be 'ses-M000'
             $Sessions[1].SessionId | Should -Be 'ses-M012'
             $Sessions | ForEach-Object { Test-Path $_.BidsPath | Should -BeTrue; Test-Path $_.CapsPath | Should -BeTrue }
+            ($Sessions | Format-Table | Out-String -Width 200) | Should -Match 'ParticipantId\s+SessionId\s+Diagnosis\s+Age\s+Sex\s+AtrophySeverity'
         }
 
         It 'writes images Read-NiftiImage reads at the requested voxel size' {

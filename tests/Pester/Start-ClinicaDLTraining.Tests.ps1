@@ -210,6 +210,7 @@ Describe 'Invoke-ClinicaDLPrediction' {
             $rows.LeakageOverride | Select-Object -Unique | Should -Be $true
             (Get-Content (Join-Path $PredictionMaps 'groups/forced/maps.json') -Raw | ConvertFrom-Json).leakage_override.participants.Count | Should -BeGreaterThan 0
             (Get-MapsInfo $PredictionMaps).LeakageOverrides | Should -Contain 'forced'
+            (Get-MapsInfo $PredictionMaps | Out-String) | Should -Match 'LeakageOverrides\s+: forced'
         }
 
         It 'never overwrites the train and validation groups' {

@@ -31,6 +31,7 @@ public sealed class GetClinicaDLLabelCommand : ClinicaDLCmdlet
     public BidsSession? InputObject { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(Completers.DiagnosisCompleter))]
     public string[] Diagnoses { get; set; } = ["AD", "CN"];
 
     [Parameter]

@@ -58,7 +58,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] public string? Device { get; set; }
     [Parameter] public int Threads { get; set; }
     [Parameter] [ArgumentCompleter(typeof(Completers.PreprocessingCompleter))] public string? Preprocessing { get; set; }
-    [Parameter] public string[]? Diagnoses { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(Completers.DiagnosisCompleter))] public string[]? Diagnoses { get; set; }
     [Parameter] public SwitchParameter Baseline { get; set; }
     [Parameter] public SwitchParameter ValidLongitudinal { get; set; }
     [Parameter] public int[]? Split { get; set; }
