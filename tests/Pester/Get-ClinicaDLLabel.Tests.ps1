@@ -20,6 +20,7 @@ Describe 'Get-ClinicaDLLabel' {
             (Get-Content (Join-Path $TestDrive 'labels.json') -Raw | ConvertFrom-Json).diagnoses | Should -Be @('AD', 'CN')
             $rows[0].participant_id | Should -Be 'sub-001'
             $rows[0].age | Should -BeOfType [double]
+            ($rows | Select-Object -First 2 | Format-Table | Out-String -Width 200) | Should -Match 'participant_id\s+session_id\s+diagnosis\s+age\s+sex'
         }
 
         It 'takes BIDS sessions from the pipeline and keeps the requested diagnoses' {

@@ -66,6 +66,7 @@ Describe 'Start-ClinicaDLTraining' {
             $columns | Should -Contain 'BA_train'
             $columns | Should -Contain 'loss_valid'
             (Get-MapsTrainingLog $Maps).Count | Should -Be 4
+            (Get-MapsTrainingLog $Maps | Format-Table | Out-String -Width 200) | Should -Match 'Split\s+epoch\s+loss_train\s+loss_valid'
         }
 
         It 'writes predictions and transposed metrics with confidence intervals' {
