@@ -28,6 +28,8 @@ public static class BidsDataset
         var participants = File.Exists(participantsPath) ? TsvTable.Read(participantsPath) : null;
         participants?.Require("participant_id");
         var participantRows = participants is null ? [] : IndexRows(participants, "participant_id");
+        // Column types are decided once per table, not once per session.
+        var participantsNumeric = participants is null ? [] : AttributeValues.NumericColumns(participants);
 
         var subjects = Directory.EnumerateDirectories(root, "sub-*")
             .Select(Path.GetFileName)
@@ -65,6 +67,7 @@ public static class BidsDataset
             hasSessions |= sessionFolders.Count > 0;
             var sessionsTable = ReadSessionsTable(subjectPath, subject);
             var sessionRows = sessionsTable is null ? [] : IndexRows(sessionsTable, "session_id");
+            var sessionsNumeric = sessionsTable is null ? [] : AttributeValues.NumericColumns(sessionsTable);
             var folders = sessionFolders.Count > 0 ? sessionFolders.Select(s => (Id: (string?)s, Path: Path.Combine(subjectPath, s))) : [(null, subjectPath)];
             foreach (var (sessionId, sessionPath) in folders)
             {
@@ -75,8 +78,8 @@ public static class BidsDataset
                 }
                 emptyImages.AddRange(images.Where(i => i.SizeBytes == 0).Select(i => i.Path));
                 var attributes = new Dictionary<string, object?>(StringComparer.Ordinal);
-                AddAttributes(attributes, participants, participantRows.GetValueOrDefault(subject), "participant_id");
-                AddAttributes(attributes, sessionsTable, sessionId is null ? null : sessionRows.GetValueOrDefault(sessionId), "session_id");
+                AddAttributes(attributes, participants, participantsNumeric, RowOf(participantRows, subject), "participant_id");
+                AddAttributes(attributes, sessionsTable, sessionsNumeric, sessionId is null ? null : RowOf(sessionRows, sessionId), "session_id");
                 sessions.Add(new BidsSession
                 {
                     ParticipantId = subject,
@@ -133,13 +136,15 @@ public static class BidsDataset
         return index;
     }
 
-    private static void AddAttributes(Dictionary<string, object?> attributes, TsvTable? table, int? row, string keyColumn)
+    /// <summary>The row of a key, or null when the table does not list it (its columns are then missing values).</summary>
+    private static int? RowOf(Dictionary<string, int> rows, string key) => rows.TryGetValue(key, out var row) ? row : null;
+
+    private static void AddAttributes(Dictionary<string, object?> attributes, TsvTable? table, bool[] numeric, int? row, string keyColumn)
     {
         if (table is null)
         {
             return;
         }
-        var numeric = AttributeValues.NumericColumns(table);
         for (var column = 0; column < table.Columns.Count; column++)
         {
             if (table.Columns[column] != keyColumn)

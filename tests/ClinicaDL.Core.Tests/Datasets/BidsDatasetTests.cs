@@ -106,6 +106,7 @@ public sealed class BidsDatasetTests
             Directory.CreateDirectory(Path.Combine(root, "sub-01", "anat"));
             Directory.CreateDirectory(Path.Combine(root, "sub-02", "anat"));
             Directory.CreateDirectory(Path.Combine(root, "derivatives", "sub-03", "anat"));
+            Directory.CreateDirectory(Path.Combine(root, "sub-04", "anat"));
             File.WriteAllText(Path.Combine(root, "sub-01", "anat", "sub-01_T1w.nii.gz"), "x");
             File.WriteAllText(Path.Combine(root, "sub-01", "anat", "sub-01_acq-fast_T1w.nii.gz"), "x");
             File.WriteAllText(Path.Combine(root, "sub-02", "anat", "sub-02_T1w.nii"), "");
@@ -114,7 +115,10 @@ public sealed class BidsDatasetTests
 
             var scan = BidsDataset.Scan(root);
 
-            Assert.Equal(["sub-01", "sub-02"], scan.Sessions.Select(s => s.ParticipantId));
+            Assert.Equal(["sub-01", "sub-02", "sub-04"], scan.Sessions.Select(s => s.ParticipantId));
+            // sub-04 is not in participants.tsv: its columns are missing, never another participant's values.
+            Assert.Null(scan.Sessions[2].Attributes["age"]);
+            Assert.Null(scan.Sessions[2].Attributes["sex"]);
             Assert.Single(scan.Sessions[0].Images);
             Assert.Equal(70.5, scan.Sessions[0].Attributes["age"]);
             Assert.Null(scan.Sessions[1].Attributes["age"]);
