@@ -7,10 +7,19 @@ namespace ClinicaDL.PowerShell;
 
 /// <summary>
 /// What every cmdlet of the module shares: resolving provider paths, and turning the engine's exceptions into
-/// ErrorRecords with a stable ErrorId and the right category.
+/// ErrorRecords with a stable ErrorId and the right category, and a token that Ctrl+C cancels.
 /// </summary>
-public abstract class ClinicaDLCmdlet : PSCmdlet
+public abstract class ClinicaDLCmdlet : PSCmdlet, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Cancelled when the user presses Ctrl+C: long engine work stops at its next step.</summary>
+    protected CancellationToken StopToken => _stopping.Token;
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose() => _stopping.Dispose();
+
     /// <summary>Resolves -Path (wildcards) or -LiteralPath values to existing file-system paths; reports the rest as PathNotFound.</summary>
     protected IEnumerable<string> ResolveExisting(IEnumerable<string> paths, bool literal, Func<string, bool> exists)
     {

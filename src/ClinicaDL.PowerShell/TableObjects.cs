@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
+using ClinicaDL.Core.Datasets;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.PowerShell;
@@ -12,16 +13,14 @@ internal static class TableObjects
 {
     public static IEnumerable<PSObject> ToObjects(TsvTable table, string typeName)
     {
-        var numeric = table.Columns.Select((_, c) => table.Rows.Any(r => r[c] is not null)
-            && table.Rows.All(r => r[c] is null || double.TryParse(r[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double _))).ToArray();
+        var numeric = AttributeValues.NumericColumns(table);
         foreach (var row in table.Rows)
         {
             var result = new PSObject();
             result.TypeNames.Insert(0, typeName);
             for (var c = 0; c < table.Columns.Count; c++)
             {
-                object? value = row[c] is { } cell && numeric[c] ? double.Parse(cell, CultureInfo.InvariantCulture) : row[c];
-                result.Properties.Add(new PSNoteProperty(table.Columns[c], value));
+                result.Properties.Add(new PSNoteProperty(table.Columns[c], AttributeValues.Typed(row[c], numeric[c])));
             }
             yield return result;
         }

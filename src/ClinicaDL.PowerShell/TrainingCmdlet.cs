@@ -10,13 +10,8 @@ namespace ClinicaDL.PowerShell;
 /// reports into progress bars (split, epoch, batch, time remaining) and verbose lines, and Ctrl+C cancels it,
 /// leaving the MAPS resumable.
 /// </summary>
-public abstract class TrainingCmdlet : ClinicaDLCmdlet, IDisposable
+public abstract class TrainingCmdlet : ClinicaDLCmdlet
 {
-    private readonly CancellationTokenSource _cancellation = new();
-
-    protected override void StopProcessing() => _cancellation.Cancel();
-
-    public void Dispose() => _cancellation.Dispose();
 
     protected string HostDescription() => EnvironmentInfo.Capture("PowerShell", Commands.GetClinicaDLEnvironmentCommand.PowerShellVersion(this)).ToText();
 
@@ -28,7 +23,7 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet, IDisposable
         try
         {
             var results = BackgroundWork.Run<IReadOnlyList<TrainingResult>, TrainingProgress>(this,
-                (progress, log) => run(progress, log, _cancellation.Token), report => ShowProgress(report, splitBar, epochBar));
+                (progress, log) => run(progress, log, StopToken), report => ShowProgress(report, splitBar, epochBar));
             foreach (var result in results)
             {
                 if (result.Status == "Failed")

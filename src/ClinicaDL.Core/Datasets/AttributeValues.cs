@@ -4,7 +4,7 @@ using ClinicaDL.Core.Tables;
 namespace ClinicaDL.Core.Datasets;
 
 /// <summary>Types a table's cells for objects: a column whose every present value is a number becomes doubles.</summary>
-internal static class AttributeValues
+public static class AttributeValues
 {
     public static bool[] NumericColumns(TsvTable table) =>
         table.Columns.Select((_, column) => table.Rows.Any(r => r[column] is not null)

@@ -30,7 +30,7 @@ public static class Predictor
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
         var (capsPath, table, leakage) = DefineGroup(maps, options, config);
-        var samples = DataGroup.FromTsv(table, capsPath, config, needLabels: !options.NoLabel).Images;
+        var samples = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.Preprocessing), config, needLabels: !options.NoLabel).Images;
         if (config.NetworkTask == "classification" && !options.NoLabel)
         {
             var unknown = samples.Select(s => s.Label!).Distinct().Where(l => !config.LabelCode.ContainsKey(l)).ToList();

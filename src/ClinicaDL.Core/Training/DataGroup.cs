@@ -1,5 +1,4 @@
 using System.Globalization;
-using ClinicaDL.Core.Datasets;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Training;
@@ -20,7 +19,7 @@ public sealed class DataGroup
     public IReadOnlyList<LabeledImage> Images { get; }
 
     /// <summary>The images of a TSV's sessions; the label column may be absent when labels are not needed.</summary>
-    public static DataGroup FromTsv(TsvTable table, string capsDirectory, TrainingConfig config, bool needLabels)
+    public static DataGroup FromTsv(TsvTable table, CapsImageIndex caps, TrainingConfig config, bool needLabels)
     {
         var source = table.Path ?? "the data";
         table.Require("participant_id", "session_id");
@@ -29,8 +28,6 @@ public sealed class DataGroup
         {
             table.Require(label);
         }
-        var images = CapsDataset.Find(capsDirectory, new CapsQuery { Preprocessing = config.Preprocessing })
-            .ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path);
         var rows = table.Rows.ToList();
         if (table.HasColumn("diagnosis") && config.NetworkTask == "classification")
         {
@@ -38,14 +35,18 @@ public sealed class DataGroup
             rows = rows.Where(r => r[table.IndexOf("diagnosis")] is null || config.Diagnoses.Contains(r[table.IndexOf("diagnosis")]!)).ToList();
         }
         int participant = table.IndexOf("participant_id"), session = table.IndexOf("session_id"), labelColumn = table.IndexOf(label);
-        var missing = rows.Where(r => !images.ContainsKey((r[participant]!, r[session]!))).Select(r => $"{r[participant]} {r[session]}").ToList();
+        var missing = rows.Where(r => !caps.TryGetPath(r[participant]!, r[session]!, out _)).Select(r => $"{r[participant]} {r[session]}").ToList();
         if (missing.Count > 0)
         {
             throw new InvalidTableException(
-                $"{missing.Count} session(s) of '{source}' have no {config.Preprocessing} image in '{capsDirectory}': {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}.",
+                $"{missing.Count} session(s) of '{source}' have no {caps.Preprocessing} image in '{caps.Directory}': {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}.",
                 table.Path);
         }
-        var samples = rows.Select(r => new LabeledImage(r[participant]!, r[session]!, labelColumn < 0 ? null : r[labelColumn], images[(r[participant]!, r[session]!)])).ToList();
+        var samples = rows.Select(r =>
+        {
+            caps.TryGetPath(r[participant]!, r[session]!, out var path);
+            return new LabeledImage(r[participant]!, r[session]!, labelColumn < 0 ? null : r[labelColumn], path);
+        }).ToList();
         if (needLabels)
         {
             var unlabeled = samples.Where(s => s.Label is null).Select(s => $"{s.ParticipantId} {s.SessionId}").ToList();

@@ -138,9 +138,10 @@ public sealed class Trainer
             _log("deterministic = true is recorded, but TorchSharp cannot force deterministic GPU kernels.");
         }
         var splits = SplitDefinition.Read(_config.TsvPath!, _config);
+        var caps = CapsImageIndex.Scan(_config.CapsDirectory!, _config.Preprocessing);
         var groups = splits.Select(s => (Split: s.Index,
-            Train: DataGroup.FromTsv(s.Train, _config.CapsDirectory!, _config, needLabels: true),
-            Validation: DataGroup.FromTsv(s.Validation, _config.CapsDirectory!, _config, needLabels: true))).ToList();
+            Train: DataGroup.FromTsv(s.Train, caps, _config, needLabels: true),
+            Validation: DataGroup.FromTsv(s.Validation, caps, _config, needLabels: true))).ToList();
         if (_config.NetworkTask == "classification" && _config.LabelCode.Count == 0)
         {
             var labels = groups[0].Train.Images.Select(i => i.Label!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -159,8 +160,8 @@ public sealed class Trainer
         {
             throw new InvalidTableException($"Classification needs at least two labels in the training set; it has {string.Join(", ", _config.LabelCode.Keys)}.");
         }
-        var allImages = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath);
-        _log($"Decoding {groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath).Distinct().Count()} images into memory.");
+        var allImages = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath).Distinct().ToList();
+        _log($"Decoding {allImages.Count} images into memory.");
         using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation);
         _log($"Images: {string.Join("x", images.SampleShape)} each, {images.Bytes / 1e6:F0} MB in memory.");
         var outputSize = _config.NetworkTask == "classification" ? _config.LabelCode.Count : 1;

@@ -10,9 +10,8 @@ namespace ClinicaDL.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLPrediction", SupportsShouldProcess = true)]
 [OutputType(typeof(PredictionRow))]
-public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet, IDisposable
+public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
 {
-    private readonly CancellationTokenSource _cancellation = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string MapsPath { get; set; } = "";
@@ -60,7 +59,7 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet, IDisposa
         };
         try
         {
-            var rows = Predictor.Predict(options, WriteVerbose, _cancellation.Token);
+            var rows = Predictor.Predict(options, WriteVerbose, StopToken);
             if (rows.Any(r => r.LeakageOverride))
             {
                 WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -Force evaluated it anyway and the override is recorded in groups/{DataGroup}/maps.json. Its results are biased.");
@@ -83,8 +82,4 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet, IDisposa
         {
         }
     }
-
-    protected override void StopProcessing() => _cancellation.Cancel();
-
-    public void Dispose() => _cancellation.Dispose();
 }

@@ -10,9 +10,8 @@ namespace ClinicaDL.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ClinicaDLSyntheticDataset", SupportsShouldProcess = true)]
 [OutputType(typeof(SyntheticSession))]
-public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet, IDisposable
+public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
 {
-    private readonly CancellationTokenSource _cancellation = new();
 
     /// <summary>Phantom (no input), Trivial and Random (from -CapsPath), SheppLogan (no input).</summary>
     [Parameter]
@@ -118,7 +117,7 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet, IDisp
         try
         {
             var sessions = BackgroundWork.Run<IReadOnlyList<SyntheticSession>, ProgressCount>(this,
-                (progress, _) => SyntheticDatasetGenerator.Generate(options, Force, new CountProgress(progress), _cancellation.Token),
+                (progress, _) => SyntheticDatasetGenerator.Generate(options, Force, new CountProgress(progress), StopToken),
                 count => ShowProgress(count, record, watch));
             record.RecordType = ProgressRecordType.Completed;
             WriteProgress(record);
@@ -166,10 +165,6 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet, IDisp
             ThrowTerminatingError(new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, CapsPath ?? output));
         }
     }
-
-    protected override void StopProcessing() => _cancellation.Cancel();
-
-    public void Dispose() => _cancellation.Dispose();
 
     private void ShowProgress(ProgressCount count, ProgressRecord record, Stopwatch watch)
     {

@@ -8,9 +8,8 @@ namespace ClinicaDL.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "ClinicaDLEnvironment")]
 [OutputType(typeof(SmokeTestResult))]
-public sealed class TestClinicaDLEnvironmentCommand : PSCmdlet, IDisposable
+public sealed class TestClinicaDLEnvironmentCommand : ClinicaDLCmdlet
 {
-    private readonly CancellationTokenSource _cancellation = new();
 
     [Parameter]
     [ValidateSet("cpu", "cuda")]
@@ -27,7 +26,7 @@ public sealed class TestClinicaDLEnvironmentCommand : PSCmdlet, IDisposable
     {
         try
         {
-            WriteObject(TrainingSmokeTest.Run(Device, Steps, Seed, _cancellation.Token));
+            WriteObject(TrainingSmokeTest.Run(Device, Steps, Seed, StopToken));
         }
         catch (TorchRuntimeException error)
         {
@@ -38,8 +37,4 @@ public sealed class TestClinicaDLEnvironmentCommand : PSCmdlet, IDisposable
             // Ctrl+C: nothing was written, nothing to report.
         }
     }
-
-    protected override void StopProcessing() => _cancellation.Cancel();
-
-    public void Dispose() => _cancellation.Dispose();
 }

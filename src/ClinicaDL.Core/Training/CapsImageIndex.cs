@@ -1,0 +1,27 @@
+using ClinicaDL.Core.Datasets;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>
+/// The images of one CAPS for one preprocessing, by (participant, session): the CAPS is scanned once per run,
+/// however many splits and groups look images up in it.
+/// </summary>
+public sealed class CapsImageIndex
+{
+    private readonly Dictionary<(string Participant, string Session), string> _paths;
+
+    private CapsImageIndex(string directory, string preprocessing, Dictionary<(string, string), string> paths)
+    {
+        Directory = directory;
+        Preprocessing = preprocessing;
+        _paths = paths;
+    }
+
+    public string Directory { get; }
+    public string Preprocessing { get; }
+
+    public static CapsImageIndex Scan(string capsDirectory, string preprocessing) => new(capsDirectory, preprocessing,
+        CapsDataset.Find(capsDirectory, new CapsQuery { Preprocessing = preprocessing }).ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path));
+
+    public bool TryGetPath(string participant, string session, out string path) => _paths.TryGetValue((participant, session), out path!);
+}
