@@ -2,7 +2,7 @@ using ClinicaDL.Bench;
 
 // Usage: ClinicaDL.Bench <work folder> [benchmark]. Each benchmark prints 'name: value' lines; build.ps1 runs
 // each in its own process so that peak-memory figures are the benchmark's own.
-var outFolder = args.Length > 0 ? args[0] : Path.GetTempPath();
+var outFolder = Path.GetFullPath(args.Length > 0 ? args[0] : Path.GetTempPath());
 var moduleFolder = Path.Combine(outFolder, "ClinicaDL");
 System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name) =>
 {

@@ -13,18 +13,55 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>
 {
     private readonly Sequential convolutions;
     private readonly Sequential fc;
+    private readonly Module<Tensor, Tensor>[] convolutionLayers;
+    private readonly bool firstConvolutionDepthStacked;
 
-    internal ConvolutionalNetwork(string name, Sequential convolutions, Sequential fc) : base(name)
+    internal ConvolutionalNetwork(string name, Module<Tensor, Tensor>[] convolutionLayers, Sequential fc, bool firstConvolutionDepthStacked) : base(name)
     {
-        this.convolutions = convolutions;
+        convolutions = NetworkLayers.Indexed(convolutionLayers);
+        this.convolutionLayers = convolutionLayers;
+        this.firstConvolutionDepthStacked = firstConvolutionDepthStacked;
         this.fc = fc;
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor input)
     {
-        using var features = convolutions.forward(input);
+        using var features = ConvolutionFeatures(input);
         return fc.forward(features);
+    }
+
+    /// <summary>
+    /// The convolution stack's output. In the pooled 3D networks the first convolution runs as
+    /// <see cref="DepthStackedConvolution"/> (it is where the voxels are; stacking later ones as well measured
+    /// 0.1-0.3 s faster per step for 250 MB more memory). A ReLU followed by PadMaxPool runs as
+    /// <see cref="PadMaxPool.ForwardWithRelu"/>: same values and gradients, without the full-size ReLU output and
+    /// padded copy (together about 0.9 GB per batch of 2 at 169x208x179, and 0.3 s per step).
+    /// </summary>
+    public Tensor ConvolutionFeatures(Tensor input)
+    {
+        var current = input.alias();
+        for (var index = 0; index < convolutionLayers.Length; index++)
+        {
+            var layer = convolutionLayers[index];
+            Tensor next;
+            if (index == 0 && firstConvolutionDepthStacked)
+            {
+                next = DepthStackedConvolution.Forward((Conv3d)layer, current);
+            }
+            else if (layer is ReLU && index + 1 < convolutionLayers.Length && convolutionLayers[index + 1] is PadMaxPool pool)
+            {
+                next = pool.ForwardWithRelu(current);
+                index++;
+            }
+            else
+            {
+                next = layer.forward(current);
+            }
+            current.Dispose();
+            current = next;
+        }
+        return current;
     }
 
     /// <summary>The convolution stack, which saliency methods such as Grad-CAM hook into.</summary>
@@ -51,8 +88,7 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>
             layers.Add(ReLU());
             channels = output;
         }
-        var convolutions = NetworkLayers.Indexed([.. layers]);
-        return new ConvolutionalNetwork("Stride_Conv5_FC3", convolutions, Head(NetworkLayers.FlatFeatures(convolutions, inputShape), outputSize, dropout, [1300, 50]));
+        return new ConvolutionalNetwork("Stride_Conv5_FC3", [.. layers], Head(NetworkLayers.FlatFeatures([.. layers], inputShape), outputSize, dropout, [1300, 50]), firstConvolutionDepthStacked: false);
     }
 
     private static ConvolutionalNetwork Pooled(string name, long[] inputShape, int outputSize, double dropout, long[] hidden)
@@ -68,8 +104,7 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>
             layers.Add(new PadMaxPool(dimensions));
             channels = output;
         }
-        var convolutions = NetworkLayers.Indexed([.. layers]);
-        return new ConvolutionalNetwork(name, convolutions, Head(NetworkLayers.FlatFeatures(convolutions, inputShape), outputSize, dropout, hidden));
+        return new ConvolutionalNetwork(name, [.. layers], Head(NetworkLayers.FlatFeatures([.. layers], inputShape), outputSize, dropout, hidden), firstConvolutionDepthStacked: dimensions == 3);
     }
 
     private static Sequential Head(long features, int outputSize, double dropout, long[] hidden) => NetworkLayers.Indexed(

@@ -19,14 +19,18 @@ internal static class NetworkLayers
         Sequential(modules.Select((m, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), m)).ToArray());
 
     /// <summary>The number of features a convolution stack produces for one sample of the given shape.</summary>
-    public static long FlatFeatures(Module<Tensor, Tensor> convolutions, long[] inputShape)
+    public static long FlatFeatures(IReadOnlyList<Module<Tensor, Tensor>> convolutions, long[] inputShape)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var training = convolutions.training;
-        convolutions.eval();
-        var output = convolutions.forward(zeros([1, .. inputShape]));
-        convolutions.train(training);
+        var output = zeros([1, .. inputShape]);
+        foreach (var layer in convolutions)
+        {
+            var training = layer.training;
+            layer.eval();
+            output = layer.forward(output);
+            layer.train(training);
+        }
         return output.numel();
     }
 }

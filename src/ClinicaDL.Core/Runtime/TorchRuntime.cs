@@ -12,6 +12,9 @@ public static class TorchRuntime
     private const int RtldNow = 0x2;
     private const int RtldGlobal = 0x100;
 
+    /// <summary>libtorch's switch for 2 MB-aligned CPU allocations advised as transparent huge pages (Linux).</summary>
+    public const string TransparentHugePagesVariable = "THP_MEM_ALLOC_ENABLE";
+
     private static readonly Lock Gate = new();
     private static bool _loaded;
 
@@ -38,6 +41,15 @@ public static class TorchRuntime
                     throw new TorchRuntimeException($"The libstdc++ compatibility library '{shim}' could not be loaded. Rebuild the module with build.ps1.");
                 }
                 CompatibilityActive = true;
+            }
+            if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(TransparentHugePagesVariable) is null)
+            {
+                // libtorch frees and re-allocates every activation at every step; a full-size 3D batch is hundreds of
+                // MB per layer, so with 4 KB pages the kernel spends more time faulting and zeroing pages than the
+                // network spends computing (measured: 6.8 s against 4.2 s per Conv5_FC3 step at 169x208x179).
+                // libtorch reads this variable once, at its first allocation, through the C environment, which
+                // Environment.SetEnvironmentVariable does not write on Unix.
+                LibC.setenv(TransparentHugePagesVariable, "1", 0);
             }
             try
             {
@@ -93,6 +105,9 @@ public static class TorchRuntime
     {
         [DllImport("libc.so.6", CharSet = CharSet.Ansi, BestFitMapping = false)]
         public static extern IntPtr dlopen(string path, int flags);
+
+        [DllImport("libc.so.6", CharSet = CharSet.Ansi, BestFitMapping = false)]
+        public static extern int setenv(string name, string value, int overwrite);
     }
 
     private static partial class LibDl

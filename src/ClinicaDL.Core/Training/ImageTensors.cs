@@ -16,21 +16,24 @@ public sealed class ImageTensors : IDisposable
     public ImageTensors(IEnumerable<string> paths, TrainingConfig config, int threads, CancellationToken cancellation)
     {
         var unique = paths.Distinct(StringComparer.Ordinal).ToList();
-        var decoded = new (float[] Values, int[] Shape)[unique.Count];
+        var prepared = new Tensor[unique.Count];
         Parallel.For(0, unique.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation }, i =>
         {
             var values = NiftiReader.ReadSingle(unique[i], out var header);
-            decoded[i] = (values, header.Shape.Select(s => (int)s).ToArray());
+            if (header.Shape.Length != 3)
+            {
+                throw new InvalidNiftiException(unique[i], $"training in image mode needs 3D images; this one has shape {string.Join("x", header.Shape)}");
+            }
+            prepared[i] = Prepare(values, header.Shape.Select(s => (int)s).ToArray(), config);
         });
         for (var i = 0; i < unique.Count; i++)
         {
-            var (values, shape) = decoded[i];
-            if (shape.Length != 3)
-            {
-                throw new InvalidNiftiException(unique[i], $"training in image mode needs 3D images; this one has shape {string.Join("x", shape)}");
-            }
-            _tensors[unique[i]] = Prepare(values, shape, config);
+            _tensors[unique[i]] = prepared[i];
         }
+        // The decoded arrays (one image's worth each, plus the decompression buffers) are now garbage on the large
+        // object heap, and training allocates almost nothing managed that would make the GC reclaim them: at
+        // 169x208x179 they held about 0.5 GB of resident memory through the whole run.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         SampleShape = _tensors.Values.First().shape;
         var other = _tensors.FirstOrDefault(t => !t.Value.shape.SequenceEqual(SampleShape));
         if (other.Value is not null)
