@@ -21,6 +21,7 @@
         'Get-MapsTrainingLog'
         'Import-BidsDataset'
         'Import-CapsDataset'
+        'Invoke-ClinicaDLInterpretation'
         'Invoke-ClinicaDLPrediction'
         'New-ClinicaDLSplit'
         'New-ClinicaDLSyntheticDataset'

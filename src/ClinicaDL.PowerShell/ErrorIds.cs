@@ -12,4 +12,5 @@ internal static class ErrorIds
     public const string InvalidCaps = nameof(InvalidCaps);
     public const string InvalidInput = nameof(InvalidInput);
     public const string DataLeakage = nameof(DataLeakage);
+    public const string InvalidInterpretation = nameof(InvalidInterpretation);
 }

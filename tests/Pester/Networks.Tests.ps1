@@ -1,5 +1,5 @@
 # The pooled networks compute their convolution stack in a faster order than the layer list reads
-# (ConvolutionalNetwork.ConvolutionFeatures); these tests hold it to the plain layer-by-layer forward pass,
+# (ConvolutionalNetwork.Features); these tests hold it to the plain layer-by-layer forward pass,
 # values and gradients, on odd and even sizes so that PadMaxPool's padding is exercised.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -11,7 +11,7 @@ BeforeAll {
         [TorchSharp.torch]::manual_seed(3) | Out-Null
         $net = [ClinicaDL.Core.Networks.NetworkRegistry]::Create($Network, $SampleShape, 2, 0.0)
         $input = [TorchSharp.torch]::randn([long[]](@(2) + $SampleShape))
-        $fast = $net.ConvolutionFeatures($input)
+        $fast = $net.Features($input)
         $fast.sum().backward()
         $fastGradients = @($net.Convolutions.parameters() | ForEach-Object { $_.grad.clone() })
         $net.zero_grad()

@@ -65,6 +65,7 @@ public static class SyntheticDatasetGenerator
             progress?.Report((Interlocked.Increment(ref done), sessions.Count));
         });
         WriteTables(bids, caps, folder.Staging, participants, results);
+        PhantomMasks.Write(caps, grid);
         File.WriteAllText(Path.Combine(folder.Staging, "synthetic.json"), Parameters(options, grid));
         folder.Commit();
         return results;

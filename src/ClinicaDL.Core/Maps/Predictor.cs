@@ -29,7 +29,7 @@ public static class Predictor
             throw new MapsException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
-        var (capsPath, table, leakage) = DefineGroup(maps, options, config);
+        var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.Force, config);
         var samples = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.Preprocessing), config, needLabels: !options.NoLabel).Images;
         if (config.NetworkTask == "classification" && !options.NoLabel)
         {
@@ -70,71 +70,5 @@ public static class Predictor
             }
         }
         return rows;
-    }
-
-    /// <summary>Checks and writes groups/&lt;group&gt;/ (data.tsv, maps.json); returns its CAPS, its table and whether leakage was forced.</summary>
-    private static (string Caps, TsvTable Table, bool Leakage) DefineGroup(MapsLayout maps, PredictionOptions options, TrainingConfig config)
-    {
-        var folder = maps.Group(options.DataGroup);
-        var exists = Directory.Exists(folder);
-        var defining = options.CapsPath is not null || options.TsvPath is not null;
-        if (exists && !defining)
-        {
-            var groupJson = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "maps.json")))!;
-            return (groupJson["caps_directory"]!.GetValue<string>(), TsvTable.Read(Path.Combine(folder, "data.tsv")), groupJson["leakage_override"] is not null);
-        }
-        if (exists && !options.Overwrite)
-        {
-            throw new MapsException($"The data group '{options.DataGroup}' is already defined in '{maps.Root}'; use it without -CapsPath/-TsvPath, or redefine it with -Overwrite.");
-        }
-        if (options.CapsPath is null || options.TsvPath is null)
-        {
-            throw new MapsException($"The new data group '{options.DataGroup}' needs both -CapsPath and -TsvPath.");
-        }
-        var table = TsvTable.Read(options.TsvPath);
-        table.Require("participant_id", "session_id");
-        var seen = TsvTable.Read(maps.TrainValidation);
-        var seenParticipants = seen.Rows.Select(r => r[seen.IndexOf("participant_id")]).ToHashSet();
-        var overlap = table.Rows.Select(r => r[table.IndexOf("participant_id")]!).Where(seenParticipants.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (overlap.Count > 0 && !options.Force)
-        {
-            throw new DataLeakageException(
-                $"{overlap.Count} participant(s) of '{options.TsvPath}' were seen in training or pre-training of '{maps.Root}' (groups/train+validation.tsv): {string.Join(", ", overlap.Take(30))}{(overlap.Count > 30 ? ", ..." : "")}. " +
-                "Evaluate on participants the model never saw; -Force proceeds and records the override.", overlap);
-        }
-        if (exists)
-        {
-            foreach (var split in maps.Splits())
-            {
-                foreach (var best in Directory.EnumerateDirectories(maps.Split(split), "best-*"))
-                {
-                    var results = Path.Combine(best, options.DataGroup);
-                    if (Directory.Exists(results))
-                    {
-                        Directory.Delete(results, recursive: true);
-                    }
-                }
-            }
-        }
-        Directory.CreateDirectory(folder);
-        var label = config.ResolvedLabel;
-        var columns = new List<string> { "participant_id", "session_id" };
-        if (table.HasColumn(label))
-        {
-            columns.Add(label);
-        }
-        new TsvTable(columns, table.Rows.Select(r => columns.Select(c => r[table.IndexOf(c)]).ToArray())).Write(Path.Combine(folder, "data.tsv"));
-        var json = new JsonObject { ["caps_directory"] = Path.GetFullPath(options.CapsPath), ["multi_cohort"] = false, ["tsv_path"] = Path.GetFullPath(options.TsvPath) };
-        if (overlap.Count > 0)
-        {
-            json["leakage_override"] = new JsonObject
-            {
-                ["participants"] = new JsonArray(overlap.Select(p => (JsonNode?)p).ToArray()),
-                ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
-                ["note"] = "Evaluated with -Force although these participants were seen in training or pre-training: results are biased.",
-            };
-        }
-        ResultWriter.WriteText(Path.Combine(folder, "maps.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        return (Path.GetFullPath(options.CapsPath), table, overlap.Count > 0);
     }
 }

@@ -9,7 +9,7 @@ namespace ClinicaDL.Core.Networks;
 /// ClinicaDL's CNN shape: a <c>convolutions</c> stack then an <c>fc</c> stack, with the same child names as
 /// PyTorch so weights map one to one (convolutions.0.weight, fc.2.weight...).
 /// </summary>
-public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>
+public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>, IFeatureNetwork
 {
     private readonly Sequential convolutions;
     private readonly Sequential fc;
@@ -27,9 +27,11 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var features = ConvolutionFeatures(input);
+        using var features = Features(input);
         return fc.forward(features);
     }
+
+    public Tensor Head(Tensor features) => fc.forward(features);
 
     /// <summary>
     /// The convolution stack's output. In the pooled 3D networks the first convolution runs as
@@ -38,7 +40,7 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>
     /// <see cref="PadMaxPool.ForwardWithRelu"/>: same values and gradients, without the full-size ReLU output and
     /// padded copy (together about 0.9 GB per batch of 2 at 169x208x179, and 0.3 s per step).
     /// </summary>
-    public Tensor ConvolutionFeatures(Tensor input)
+    public Tensor Features(Tensor input)
     {
         var current = input.alias();
         for (var index = 0; index < convolutionLayers.Length; index++)
@@ -64,7 +66,7 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>
         return current;
     }
 
-    /// <summary>The convolution stack, which saliency methods such as Grad-CAM hook into.</summary>
+    /// <summary>The convolution stack as ClinicaDL's layer list, run layer by layer (the reference for <see cref="Features"/>).</summary>
     public Sequential Convolutions => convolutions;
 
     /// <summary>Conv5_FC3: five conv-BN-ReLU-PadMaxPool blocks (8 to 128 channels), then FC 1300-50-output.</summary>

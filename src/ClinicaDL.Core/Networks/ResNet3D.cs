@@ -10,7 +10,7 @@ namespace ClinicaDL.Core.Networks;
 /// each followed by MaxPool3d(3, 2), then FC 10240-256-output with dropout 0.8. ClinicaDL fixes the output to
 /// 2; here it follows the task (classes, or 1 for regression).
 /// </summary>
-public sealed class ResNet3D : Module<Tensor, Tensor>
+public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
 {
     public static readonly long[] RequiredShape = [1, 169, 208, 179];
 
@@ -37,6 +37,10 @@ public sealed class ResNet3D : Module<Tensor, Tensor>
         using var features = layers.forward(input);
         return fc.forward(features);
     }
+
+    public Tensor Features(Tensor input) => layers.forward(input);
+
+    public Tensor Head(Tensor features) => fc.forward(features);
 
     private sealed class ResidualBlock : Module<Tensor, Tensor>
     {

@@ -79,6 +79,31 @@ public sealed class ImageTensors : IDisposable
         return image.unsqueeze(0).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The affine of a sample tensor's voxel grid, from its source image's: the same unless SizeReduction kept
+    /// every factor-th voxel from a start (then voxel i of the sample is voxel start + factor * i of the source).
+    /// </summary>
+    public static AffineMatrix SampleAffine(AffineMatrix source, TrainingConfig config)
+    {
+        if (!config.SizeReduction)
+        {
+            return source;
+        }
+        var ranges = SizeReductionRanges(config.SizeReductionFactor);
+        var factor = config.SizeReductionFactor;
+        var values = source.ToArray();
+        var result = new double[4, 4];
+        for (var row = 0; row < 4; row++)
+        {
+            for (var axis = 0; axis < 3; axis++)
+            {
+                result[row, axis] = values[row, axis] * factor;
+            }
+            result[row, 3] = values[row, 3] + Enumerable.Range(0, 3).Sum(axis => values[row, axis] * ranges[axis].Start);
+        }
+        return new AffineMatrix(result);
+    }
+
     /// <summary>ClinicaDL's SizeReduction, defined for 169x208x179 images only.</summary>
     private static Tensor SizeReduction(Tensor image, int factor)
     {
@@ -86,14 +111,16 @@ public sealed class ImageTensors : IDisposable
         {
             throw new ArgumentException($"Size reduction is defined for 169x208x179 images (Clinica's cropped t1-linear); these are {string.Join("x", image.shape)}.");
         }
-        (long Start, long Stop)[] ranges = factor switch
-        {
-            2 => [(4, 164), (8, 200), (8, 168)],
-            3 => [(0, 168), (8, 200), (4, 172)],
-            4 => [(4, 164), (8, 200), (8, 168)],
-            5 => [(4, 164), (0, 200), (8, 168)],
-            _ => throw new ArgumentException($"The size reduction factor is 2, 3, 4 or 5; got {factor}."),
-        };
+        var ranges = SizeReductionRanges(factor);
         return image[TensorIndex.Slice(ranges[0].Start, ranges[0].Stop, factor), TensorIndex.Slice(ranges[1].Start, ranges[1].Stop, factor), TensorIndex.Slice(ranges[2].Start, ranges[2].Stop, factor)];
     }
+
+    private static (long Start, long Stop)[] SizeReductionRanges(int factor) => factor switch
+    {
+        2 => [(4, 164), (8, 200), (8, 168)],
+        3 => [(0, 168), (8, 200), (4, 172)],
+        4 => [(4, 164), (8, 200), (8, 168)],
+        5 => [(4, 164), (0, 200), (8, 168)],
+        _ => throw new ArgumentException($"The size reduction factor is 2, 3, 4 or 5; got {factor}."),
+    };
 }

@@ -1,0 +1,127 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Interpretation;
+using ClinicaDL.Core.Maps;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>
+/// Saliency maps of a MAPS data group (ClinicaDL <c>interpret</c>, plus SmoothGrad and Occlusion): writes
+/// split-&lt;k&gt;/best-&lt;metric&gt;/&lt;group&gt;/interpret-&lt;name&gt;/ as NIfTI with the images' affine and as
+/// .tensor files. A new group follows prediction's leakage rule (ErrorId DataLeakage unless -Force). Emits one
+/// <see cref="InterpretationMap"/> per written map.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLInterpretation", SupportsShouldProcess = true)]
+[OutputType(typeof(InterpretationMap))]
+public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string MapsPath { get; set; } = "";
+
+    [ArgumentCompleter(typeof(Completers.DataGroupCompleter))]
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    public string DataGroup { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 2)]
+    public string Name { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 3)]
+    public SaliencyMethod Method { get; set; }
+
+    /// <summary>The output node (class index) whose saliency is mapped.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int TargetNode { get; set; }
+
+    [ArgumentCompleter(typeof(Completers.SplitCompleter))]
+    [Parameter]
+    public int[]? Split { get; set; }
+
+    [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))]
+    [Parameter]
+    public string[]? SelectionMetric { get; set; }
+
+    [Parameter]
+    public SwitchParameter SaveIndividual { get; set; }
+
+    [Parameter]
+    public string? CapsPath { get; set; }
+
+    [Parameter]
+    public string? TsvPath { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 10000)]
+    public int SmoothGradSamples { get; set; } = 25;
+
+    [Parameter]
+    [ValidateRange(0.0, 10.0)]
+    public double SmoothGradNoise { get; set; } = 0.15;
+
+    [Parameter]
+    [ValidateRange(1, 4096)]
+    public int OcclusionSize { get; set; } = 8;
+
+    [Parameter]
+    public int Seed { get; set; }
+
+    /// <summary>Interpret a new group holding participants seen in training anyway; recorded.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Replace an interpretation of the same name.</summary>
+    [Parameter]
+    public SwitchParameter Overwrite { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var maps = ProviderPath(MapsPath);
+        if (!ShouldProcess($"{maps}, data group {DataGroup}", $"Write {Method} saliency maps 'interpret-{Name}'"))
+        {
+            return;
+        }
+        var options = new InterpretationOptions
+        {
+            MapsPath = maps, DataGroup = DataGroup, Name = Name, Splits = Split, SelectionMetrics = SelectionMetric, SaveIndividual = SaveIndividual,
+            CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath), Force = Force, Overwrite = Overwrite,
+            Settings = new SaliencySettings
+            {
+                Method = Method, TargetNode = TargetNode, SmoothGradSamples = SmoothGradSamples, SmoothGradNoise = SmoothGradNoise, OcclusionSize = OcclusionSize, Seed = Seed,
+            },
+        };
+        var activity = $"Interpreting {DataGroup} ({Method})";
+        try
+        {
+            var written = BackgroundWork.Run<IReadOnlyList<InterpretationMap>, InterpretationProgress>(this,
+                (progress, log) => Interpreter.Run(options, log, progress, StopToken),
+                p => WriteProgress(new ProgressRecord(0, activity, $"split {p.Split}, best-{p.SelectionMetric}: {p.Done} of {p.Total} session maps")
+                {
+                    PercentComplete = 100 * p.Done / Math.Max(1, p.Total),
+                }));
+            WriteProgress(new ProgressRecord(0, activity, "done") { RecordType = ProgressRecordType.Completed });
+            if (written.Any(m => m.LeakageOverride))
+            {
+                WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -Force interpreted it anyway and the override is recorded in groups/{DataGroup}/maps.json.");
+            }
+            WriteObject(written, enumerateCollection: true);
+        }
+        catch (DataLeakageException error)
+        {
+            WriteError(new ErrorRecord(error, ErrorIds.DataLeakage, ErrorCategory.InvalidData, error.Participants.ToArray()));
+        }
+        catch (MapsException error)
+        {
+            WriteError(new ErrorRecord(error, ErrorIds.InvalidInterpretation, ErrorCategory.InvalidOperation, DataGroup));
+        }
+        catch (ArgumentException error)
+        {
+            WriteError(new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, Name));
+        }
+        catch (Exception error) when (IsInputFailure(error) || error is Core.Imaging.InvalidNiftiException)
+        {
+            WriteError(error is Core.Imaging.InvalidNiftiException ? new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, TsvPath) : ToErrorRecord(error, TsvPath));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
