@@ -143,6 +143,14 @@ function Invoke-Build {
     $null = New-Item -ItemType Directory -Force -Path $ModuleDirectory
     $binary = Join-Path $Root "src/ClinicaDL.PowerShell/bin/$Configuration/net10.0"
     Get-ChildItem -LiteralPath $binary -Filter '*.dll' | ForEach-Object { Copy-Item -LiteralPath $_.FullName -Destination $ModuleDirectory -Force }
+    # SkiaSharp's and HarfBuzzSharp's natives (for the report's pictures) go next to their assemblies, where .NET
+    # looks for them; TorchSharp's come from its own package below.
+    $natives = Join-Path $binary "runtimes/$runtimeIdentifier/native"
+    if (Test-Path -LiteralPath $natives) {
+        Get-ChildItem -LiteralPath $natives -File | Where-Object Name -Match 'SkiaSharp|HarfBuzzSharp' | ForEach-Object {
+            Copy-IfChanged -Source $_.FullName -Destination $ModuleDirectory
+        }
+    }
     Copy-Item -LiteralPath (Join-Path $Root 'ClinicaDL.psd1') -Destination $ModuleDirectory -Force
     Copy-Item -LiteralPath (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.Format.ps1xml') -Destination $ModuleDirectory -Force
     # Conceptual help: Get-Help about_ClinicaDL reads en-US/about_ClinicaDL.help.txt in the module folder.

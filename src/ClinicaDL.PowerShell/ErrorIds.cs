@@ -13,4 +13,5 @@ internal static class ErrorIds
     public const string InvalidInput = nameof(InvalidInput);
     public const string DataLeakage = nameof(DataLeakage);
     public const string InvalidInterpretation = nameof(InvalidInterpretation);
+    public const string InvalidMaps = nameof(InvalidMaps);
 }

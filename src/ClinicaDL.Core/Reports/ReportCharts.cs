@@ -1,0 +1,145 @@
+using ScottPlot;
+
+namespace ClinicaDL.Core.Reports;
+
+/// <summary>The report's charts (ScottPlot): learning curves, confusion matrices, ROC curves, true against predicted values.</summary>
+public static class ReportCharts
+{
+    public const int Width = 640;
+    public const int Height = 420;
+
+    /// <summary>A metric per epoch for the training and validation sets, the best epoch marked.</summary>
+    public static void LearningCurve(string path, string title, string metric, double[] epochs, double[] train, double[] validation, int? bestEpoch)
+    {
+        var plot = new Plot();
+        var trainLine = plot.Add.Scatter(epochs, train);
+        trainLine.LegendText = "train";
+        var validationLine = plot.Add.Scatter(epochs, validation);
+        validationLine.LegendText = "validation";
+        if (bestEpoch is { } best)
+        {
+            var line = plot.Add.VerticalLine(best);
+            line.LinePattern = LinePattern.Dashed;
+            line.LegendText = $"best epoch ({best})";
+        }
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel(metric);
+        plot.ShowLegend();
+        Save(plot, path);
+    }
+
+    /// <summary>Counts of true (rows) against predicted (columns) labels, with the count written in each cell.</summary>
+    public static void ConfusionMatrix(string path, string title, string[] labels, int[,] counts)
+    {
+        var n = labels.Length;
+        var plot = new Plot();
+        var values = new double[n, n];
+        for (var row = 0; row < n; row++)
+        {
+            for (var column = 0; column < n; column++)
+            {
+                // ScottPlot draws the heatmap's row 0 at the bottom; the first true label goes on top.
+                values[n - 1 - row, column] = counts[row, column];
+            }
+        }
+        var heatmap = plot.Add.Heatmap(values);
+        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
+        var maximum = Math.Max(1, counts.Cast<int>().Max());
+        for (var row = 0; row < n; row++)
+        {
+            for (var column = 0; column < n; column++)
+            {
+                var text = plot.Add.Text(counts[row, column].ToString(System.Globalization.CultureInfo.InvariantCulture), column, n - 1 - row);
+                text.LabelFontSize = 22;
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontColor = counts[row, column] > maximum / 2 ? Colors.White : Colors.Black;
+            }
+        }
+        var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels.Reverse().ToArray());
+        plot.Title(title);
+        plot.XLabel("predicted");
+        plot.YLabel("true");
+        Save(plot, path);
+    }
+
+    /// <summary>The ROC curve of a binary classifier, with its area and the chance diagonal.</summary>
+    public static void Roc(string path, string title, double[] falsePositiveRates, double[] truePositiveRates, double auc)
+    {
+        var plot = new Plot();
+        var chance = plot.Add.Line(0, 0, 1, 1);
+        chance.LinePattern = LinePattern.Dotted;
+        chance.LegendText = "chance";
+        var curve = plot.Add.Scatter(falsePositiveRates, truePositiveRates);
+        curve.LegendText = $"AUC {auc:F3}";
+        plot.Axes.SetLimits(0, 1, 0, 1);
+        plot.Title(title);
+        plot.XLabel("false positive rate (1 - specificity)");
+        plot.YLabel("true positive rate (sensitivity)");
+        plot.ShowLegend(Alignment.LowerRight);
+        Save(plot, path);
+    }
+
+    /// <summary>Regression: predicted against true values, with the identity line.</summary>
+    public static void TrueVersusPredicted(string path, string title, double[] truth, double[] predicted)
+    {
+        var plot = new Plot();
+        var points = plot.Add.ScatterPoints(truth, predicted);
+        points.LegendText = "sessions";
+        var low = Math.Min(truth.Min(), predicted.Min());
+        var high = Math.Max(truth.Max(), predicted.Max());
+        var identity = plot.Add.Line(low, low, high, high);
+        identity.LinePattern = LinePattern.Dotted;
+        identity.LegendText = "identity";
+        plot.Title(title);
+        plot.XLabel("true");
+        plot.YLabel("predicted");
+        plot.ShowLegend();
+        Save(plot, path);
+    }
+
+    /// <summary>ROC points (false positive rate, true positive rate) from scores of the positive class, thresholds from high to low.</summary>
+    public static (double[] FalsePositiveRates, double[] TruePositiveRates) RocPoints(bool[] positive, double[] scores)
+    {
+        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToArray();
+        var positives = Math.Max(1, positive.Count(p => p));
+        var negatives = Math.Max(1, positive.Count(p => !p));
+        var fpr = new List<double> { 0 };
+        var tpr = new List<double> { 0 };
+        var (tp, fp) = (0, 0);
+        for (var i = 0; i < order.Length; i++)
+        {
+            if (positive[order[i]])
+            {
+                tp++;
+            }
+            else
+            {
+                fp++;
+            }
+            // Tied scores form one step of the curve.
+            if (i == order.Length - 1 || scores[order[i + 1]] != scores[order[i]])
+            {
+                fpr.Add((double)fp / negatives);
+                tpr.Add((double)tp / positives);
+            }
+        }
+        return (fpr.ToArray(), tpr.ToArray());
+    }
+
+    private static void Save(Plot plot, string path)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp.png";
+        try
+        {
+            plot.SavePng(temporary, Width, Height);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}
