@@ -248,7 +248,11 @@ Invoke-ClinicaDLPrediction -MapsPath `$maps -DataGroup test -CapsPath (Join-Path
 Get-MapsResult -MapsPath `$maps | Sort-Object DataGroup, Split, SelectionMetric | Format-Table | Out-String -Width 160 | Write-Host
 `$testBA = (Get-MapsResult -MapsPath `$maps -DataGroup test -SelectionMetric loss | Measure-Object BA -Average).Average
 Write-Host ('Test balanced accuracy (mean over folds, best-loss models): {0:0.000}' -f `$testBA)
+Write-Host 'Saliency maps of the test group (gradients), then the report...'
+Invoke-ClinicaDLInterpretation -MapsPath `$maps -DataGroup test -Name gradients -Method Gradients | Out-Null
+`$report = Export-MapsReport -MapsPath `$maps
 Write-Host "MAPS: `$maps"
+Write-Host "Report: `$(`$report.ReportPath) (`$(`$report.Images.Count) pictures)"
 Write-Host ('Main job finished in {0:0} s' -f `$watch.Elapsed.TotalSeconds)
 "@
     $exitCode = Invoke-ChildPwsh -Command $command

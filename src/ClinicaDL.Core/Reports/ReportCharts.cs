@@ -34,31 +34,27 @@ public static class ReportCharts
     {
         var n = labels.Length;
         var plot = new Plot();
-        var values = new double[n, n];
-        for (var row = 0; row < n; row++)
-        {
-            for (var column = 0; column < n; column++)
-            {
-                // ScottPlot draws the heatmap's row 0 at the bottom; the first true label goes on top.
-                values[n - 1 - row, column] = counts[row, column];
-            }
-        }
-        var heatmap = plot.Add.Heatmap(values);
-        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
         var maximum = Math.Max(1, counts.Cast<int>().Max());
         for (var row = 0; row < n; row++)
         {
             for (var column = 0; column < n; column++)
             {
-                var text = plot.Add.Text(counts[row, column].ToString(System.Globalization.CultureInfo.InvariantCulture), column, n - 1 - row);
+                // True labels from the top down, cell centres on integer coordinates; white (0) to dark blue (most).
+                var y = n - 1 - row;
+                var shade = (double)counts[row, column] / maximum;
+                var cell = plot.Add.Rectangle(column - 0.5, column + 0.5, y - 0.5, y + 0.5);
+                cell.FillColor = new Color((byte)(255 - 247 * shade), (byte)(255 - 207 * shade), (byte)(255 - 148 * shade));
+                cell.LineColor = Colors.Gray;
+                var text = plot.Add.Text(counts[row, column].ToString(System.Globalization.CultureInfo.InvariantCulture), column, y);
                 text.LabelFontSize = 22;
                 text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontColor = counts[row, column] > maximum / 2 ? Colors.White : Colors.Black;
+                text.LabelFontColor = shade > 0.5 ? Colors.White : Colors.Black;
             }
         }
         var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels.Reverse().ToArray());
+        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
         plot.Title(title);
         plot.XLabel("predicted");
         plot.YLabel("true");

@@ -1,0 +1,79 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $script:Suffix = ',ClinicaDL.PowerShell.Commands.ExportMapsReportCommand'
+    $data = Join-Path $TestDrive 'data'
+    New-ClinicaDLSyntheticDataset -OutputPath $data -ParticipantCount 16 -SessionCount 1 -VoxelSize 3 -Seed 8 | Out-Null
+    $script:Caps = Join-Path $data 'caps'
+    $split = New-ClinicaDLSplit -Path (Join-Path $data 'labels.tsv') -TestSize 4 -IgnoreDemographics
+    $folds = New-ClinicaDLSplit -Path $split.TrainPath -KFold 2
+    $script:Maps = Join-Path $TestDrive 'maps'
+    Start-ClinicaDLTraining -CapsPath $Caps -TsvPath (Split-Path $folds[0].Path) -OutputPath $Maps -Split 0 -Epochs 3 -BatchSize 4 `
+        -LearningRate 5e-4 -BootstrapResamples 50 -SelectionMetrics loss, BA | Out-Null
+    Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup test -CapsPath $Caps -TsvPath $split.SubsetPath | Out-Null
+    Invoke-ClinicaDLInterpretation -MapsPath $Maps -DataGroup test -Name cam -Method GradCam -SelectionMetric loss | Out-Null
+    $script:Report = Export-MapsReport -MapsPath $Maps
+    $script:Folder = Join-Path $Maps 'report'
+
+    function Get-PngSize([string] $path) {
+        $bitmap = [SkiaSharp.SKBitmap]::Decode($path)
+        try { [pscustomobject]@{ Width = $bitmap.Width; Height = $bitmap.Height } } finally { $bitmap.Dispose() }
+    }
+}
+
+Describe 'Export-MapsReport' {
+    It 'writes the learning curves, confusion matrices, ROC curves and saliency overlay' {
+        $names = $Report.Images | ForEach-Object { Split-Path $_ -Leaf } | Sort-Object
+        foreach ($name in 'split-0_loss.png', 'split-0_BA.png', 'split-0_best-loss_test_confusion.png', 'split-0_best-loss_test_roc.png',
+            'split-0_best-BA_validation_confusion.png', 'split-0_best-loss_train_roc.png', 'split-0_best-loss_test_interpret-cam.png') {
+            $names | Should -Contain $name
+        }
+        $Report.ReportPath | Should -Be (Join-Path $Folder 'report.html')
+        Get-ChildItem -Path $Folder -Filter '*.tmp*' | Should -BeNullOrEmpty
+    }
+
+    It 'writes PNG files that decode to the expected size' {
+        Get-PngSize (Join-Path $Folder 'split-0_loss.png') | Should -BeLike '*Width=640; Height=420*'
+        Get-PngSize (Join-Path $Folder 'split-0_best-loss_test_confusion.png') | Should -BeLike '*Width=640; Height=420*'
+        # Three 57x70x60 slices side by side (57 + 57 + 70 wide, 70 high), enlarged 4 times.
+        Get-PngSize (Join-Path $Folder 'split-0_best-loss_test_interpret-cam.png') | Should -BeLike '*Width=736; Height=280*'
+    }
+
+    It 'embeds every picture and summarises the MAPS in one HTML file' {
+        $html = Get-Content $Report.ReportPath -Raw
+        ([regex]::Matches($html, 'src="data:image/png;base64,')).Count | Should -Be $Report.Images.Count
+        $html | Should -Not -Match 'src="(?!data:)'
+        $html | Should -Match 'Conv5_FC3'
+        $html | Should -Match '<td>test</td><td>all</td><td>4</td><td>4</td>'
+        $html | Should -Match 'torchsharp==0\.107\.0'
+        $html | Should -Match '\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]'
+    }
+
+    It 'opens in headless Chromium without console errors and gives a screenshot' {
+        $chromium = Get-Command chromium, chromium-browser -ErrorAction SilentlyContinue | Select-Object -First 1
+        if (-not $chromium) {
+            Set-ItResult -Skipped -Because 'Chromium is not installed (.ci/run installs Debian''s chromium package)'
+            return
+        }
+        $screenshot = Join-Path $TestDrive 'report.png'
+        $userData = Join-Path $TestDrive 'chromium-profile'
+        $log = & $chromium.Source --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking `
+            --disable-component-update --disable-sync "--user-data-dir=$userData" --enable-logging=stderr --v=0 `
+            --window-size=1400,2000 "--screenshot=$screenshot" ([Uri] "file://$($Report.ReportPath)").AbsoluteUri 2>&1 | Out-String
+        $screenshot | Should -Exist -Because $log
+        (Get-PngSize $screenshot).Width | Should -Be 1400
+        $log | Should -Not -Match 'CONSOLE\(\d+\).*(Error|Uncaught)|Uncaught'
+        if ($env:CLINICADL_REPORT_SCREENSHOT) {
+            Copy-Item -LiteralPath $screenshot -Destination $env:CLINICADL_REPORT_SCREENSHOT -Force
+        }
+    }
+
+    It 'refuses a folder that is not a MAPS with InvalidMaps' {
+        { Export-MapsReport -MapsPath $TestDrive -ErrorAction Stop } | Should -Throw -ErrorId "InvalidMaps$Suffix" -ExpectedMessage '*no maps.json*'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        Export-MapsReport -MapsPath $Maps -OutputPath (Join-Path $TestDrive 'elsewhere') -WhatIf
+        Join-Path $TestDrive 'elsewhere' | Should -Not -Exist
+    }
+}
