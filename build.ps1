@@ -186,6 +186,8 @@ function Invoke-PesterTests {
     $summary = Join-Path $TestResultsDirectory 'pester.json'
     Remove-Item -LiteralPath $summary -ErrorAction SilentlyContinue
     $env:CLINICADL_MODULE = Join-Path $ModuleDirectory 'ClinicaDL.psd1'
+    # The report test leaves its Chromium screenshot and a saliency overlay here, to look at after a run.
+    $env:CLINICADL_REPORT_ARTIFACTS = $TestResultsDirectory
     $command = @"
 Import-Module '$pester' -MinimumVersion $PesterVersion
 `$configuration = New-PesterConfiguration

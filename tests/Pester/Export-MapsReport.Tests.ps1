@@ -63,8 +63,9 @@ Describe 'Export-MapsReport' {
         $screenshot | Should -Exist -Because $log
         (Get-PngSize $screenshot).Width | Should -Be 1400
         $log | Should -Not -Match 'CONSOLE\(\d+\).*(Error|Uncaught)|Uncaught'
-        if ($env:CLINICADL_REPORT_SCREENSHOT) {
-            Copy-Item -LiteralPath $screenshot -Destination $env:CLINICADL_REPORT_SCREENSHOT -Force
+        if ($env:CLINICADL_REPORT_ARTIFACTS) {
+            Copy-Item -LiteralPath $screenshot -Destination (Join-Path $env:CLINICADL_REPORT_ARTIFACTS 'report-screenshot.png') -Force
+            Copy-Item -LiteralPath (Join-Path $Folder 'split-0_best-loss_test_interpret-cam.png') -Destination (Join-Path $env:CLINICADL_REPORT_ARTIFACTS 'saliency-overlay.png') -Force
         }
     }
 
