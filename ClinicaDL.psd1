@@ -12,6 +12,7 @@
     FormatsToProcess     = @('ClinicaDL.Format.ps1xml')
     CmdletsToExport      = @(
         'Add-ClinicaDLProgression'
+        'Export-ClinicaDLTensor'
         'Export-MapsReport'
         'Get-ClinicaDLDemographics'
         'Get-ClinicaDLEnvironment'

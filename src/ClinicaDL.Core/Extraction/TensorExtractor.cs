@@ -24,7 +24,7 @@ public static class TensorExtractor
     public const string Extension = TensorFile.Extension;
     private const string KeySuffix = ".key.json";
 
-    public static IReadOnlyList<ExtractedImage> Run(ExtractionOptions options, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellation = default)
+    public static IReadOnlyList<ExtractedImage> Run(ExtractionOptions options, IProgress<ExtractionProgress>? progress = null, CancellationToken cancellation = default)
     {
         var caps = Path.GetFullPath(options.CapsPath);
         var query = new CapsQuery
@@ -53,7 +53,7 @@ public static class TensorExtractor
         Parallel.For(0, images.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellation }, i =>
         {
             results[i] = ExtractOne(images[i], options, shape, masks, parametersHash, jsonName);
-            progress?.Report((Interlocked.Increment(ref done), images.Count));
+            progress?.Report(new ExtractionProgress(Interlocked.Increment(ref done), images.Count));
         });
         Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
         using (var file = AtomicFile.Create(jsonPath))

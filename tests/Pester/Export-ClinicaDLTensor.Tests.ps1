@@ -1,0 +1,45 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $script:Suffix = ',ClinicaDL.PowerShell.Commands.ExportClinicaDLTensorCommand'
+    $data = Join-Path $TestDrive 'data'
+    New-ClinicaDLSyntheticDataset -OutputPath $data -ParticipantCount 3 -SessionCount 1 -VoxelSize 3 -Seed 6 | Out-Null
+    $script:Caps = Join-Path $data 'caps'
+}
+
+Describe 'Export-ClinicaDLTensor' {
+    It 'extracts every image once, then skips them' {
+        $first = Export-ClinicaDLTensor -CapsPath $Caps -Mode Slice -SliceDirection 1 -SliceMode single -SaveFeatures
+        $first.Count | Should -Be 3
+        $first.Parts | Should -Be @(70, 70, 70)
+        $first.PartFiles | Should -Be @(70, 70, 70)
+        $first.Skipped | Should -Be @($false, $false, $false)
+        $first[0].TensorPath | Should -Exist
+        (Get-Content (Join-Path $Caps 'tensor_extraction/extract_slice.json') -Raw | ConvertFrom-Json).slice_mode | Should -Be 'single'
+        $again = Export-ClinicaDLTensor -CapsPath $Caps -Mode Slice -SliceDirection 1 -SliceMode single -SaveFeatures
+        $again.Skipped | Should -Be @($true, $true, $true)
+    }
+
+    It 'extracts only the sessions of a TSV' {
+        $tsv = Join-Path $TestDrive 'one.tsv'
+        "participant_id`tsession_id`nsub-002`tses-M000" | Set-Content $tsv
+        $one = Export-ClinicaDLTensor $Caps Image -TsvPath $tsv -ExtractJson one
+        $one.ParticipantId | Should -Be 'sub-002'
+    }
+
+    It 'refuses <Case> with <ErrorId>' -ForEach @(
+        @{ Case = 'a patch larger than the image'; Arguments = @{ Mode = 'Patch'; PatchSize = 80 }; ErrorId = 'InvalidInput'; Message = '*does not fit in an image of 57x70x60*' }
+        @{ Case = 'a stride of 0'; Arguments = @{ Mode = 'Patch'; PatchSize = 10; StrideSize = 0 }; ErrorId = 'InvalidInput'; Message = '*stride must be at least 1*' }
+        @{ Case = 'a slice direction outside 0..2'; Arguments = @{ Mode = 'Slice'; SliceDirection = 3 }; ErrorId = 'InvalidInput'; Message = '*got 3*' }
+        @{ Case = 'an unknown region'; Arguments = @{ Mode = 'Roi'; RoiList = 'amygdala' }; ErrorId = 'InvalidInput'; Message = '*No mask for the region ''amygdala''*' }
+        @{ Case = 'a folder that is not a CAPS'; Arguments = @{ Mode = 'Image'; CapsPath = $TestDrive }; ErrorId = 'InvalidCaps'; Message = '*no subjects/ folder*' }
+    ) {
+        $arguments = if ($Arguments.ContainsKey('CapsPath')) { $Arguments } else { @{ CapsPath = $Caps } + $Arguments }
+        { Export-ClinicaDLTensor @arguments -ErrorAction Stop } | Should -Throw -ErrorId "$ErrorId$Suffix" -ExpectedMessage $Message
+    }
+
+    It 'writes nothing with -WhatIf' {
+        Export-ClinicaDLTensor $Caps Patch -PatchSize 20 -ExtractJson whatif -WhatIf
+        Join-Path $Caps 'tensor_extraction/whatif.json' | Should -Not -Exist
+    }
+}
