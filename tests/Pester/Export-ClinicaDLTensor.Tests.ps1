@@ -32,9 +32,9 @@ Describe 'Export-ClinicaDLTensor' {
         @{ Case = 'a stride of 0'; Arguments = @{ Mode = 'Patch'; PatchSize = 10; StrideSize = 0 }; ErrorId = 'InvalidInput'; Message = '*stride must be at least 1*' }
         @{ Case = 'a slice direction outside 0..2'; Arguments = @{ Mode = 'Slice'; SliceDirection = 3 }; ErrorId = 'InvalidInput'; Message = '*got 3*' }
         @{ Case = 'an unknown region'; Arguments = @{ Mode = 'Roi'; RoiList = 'amygdala' }; ErrorId = 'InvalidInput'; Message = '*No mask for the region ''amygdala''*' }
-        @{ Case = 'a folder that is not a CAPS'; Arguments = @{ Mode = 'Image'; CapsPath = $TestDrive }; ErrorId = 'InvalidCaps'; Message = '*no subjects/ folder*' }
+        @{ Case = 'a folder that is not a CAPS'; Arguments = @{ Mode = 'Image' }; NotCaps = $true; ErrorId = 'InvalidCaps'; Message = '*no subjects/ folder*' }
     ) {
-        $arguments = if ($Arguments.ContainsKey('CapsPath')) { $Arguments } else { @{ CapsPath = $Caps } + $Arguments }
+        $arguments = @{ CapsPath = if ($NotCaps) { $TestDrive } else { $Caps } } + $Arguments
         { Export-ClinicaDLTensor @arguments -ErrorAction Stop } | Should -Throw -ErrorId "$ErrorId$Suffix" -ExpectedMessage $Message
     }
 
