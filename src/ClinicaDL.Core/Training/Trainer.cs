@@ -99,10 +99,7 @@ public sealed class Trainer
         {
             throw new ArgumentException($"Epochs, batch size and accumulation steps must be at least 1; got {config.Epochs}, {config.BatchSize}, {config.AccumulationSteps}.");
         }
-        if (config.DataAugmentation.Count > 0)
-        {
-            throw new ArgumentException($"Data augmentation ({string.Join(", ", config.DataAugmentation)}) is not available yet; train without it.");
-        }
+        Augmentation.Augmentations.Validate(config.DataAugmentation);
         // Options this build cannot honour are refused, never silently ignored.
         (bool Set, string Why)[] unavailable =
         [
@@ -230,6 +227,7 @@ public sealed class Trainer
         string? message = null;
         var epoch = firstEpoch;
         var batches = (train.Images.Count + _config.BatchSize - 1) / _config.BatchSize;
+        var augmentations = Augmentation.Augmentations.Validate(_config.DataAugmentation);
         for (; epoch < _config.Epochs; epoch++)
         {
             model.train();
@@ -240,7 +238,14 @@ public sealed class Trainer
                 _cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var batch = order.Skip(b * _config.BatchSize).Take(_config.BatchSize).Select(i => train.Images[i]).ToList();
-                var output = model.forward(images.Batch(batch.Select(s => s.ImagePath)).to(device));
+                var input = images.Batch(batch.Select(s => s.ImagePath));
+                if (augmentations.Count > 0)
+                {
+                    // Seeded by run, epoch and batch, not by history: a resumed run augments exactly as an uninterrupted one.
+                    using var generator = new Generator((ulong)(_config.Seed * 1_000_003L + epoch * 10_007L + b));
+                    input = Augmentation.Augmentations.Apply(input, augmentations, generator);
+                }
+                var output = model.forward(input.to(device));
                 var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, _config, _config.LabelCode, device));
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))

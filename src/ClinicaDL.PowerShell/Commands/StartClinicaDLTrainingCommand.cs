@@ -51,7 +51,9 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] public SwitchParameter Normalize { get; set; }
     [Parameter] public SwitchParameter SizeReduction { get; set; }
     [Parameter] public int SizeReductionFactor { get; set; }
-    [Parameter] public string[]? DataAugmentation { get; set; }
+    [Parameter]
+    [ValidateSet("None", "Noise", "Erasing", "CropPad", "Smoothing", "Motion", "Ghosting", "Spike", "BiasField", "RandomBlur", "RandomSwap")]
+    public string[]? DataAugmentation { get; set; }
     [Parameter] [ValidateSet("random", "weighted")] public string? Sampler { get; set; }
     [Parameter] public int Seed { get; set; }
     [Parameter] public SwitchParameter Deterministic { get; set; }

@@ -1,0 +1,63 @@
+# ClinicaDL's data augmentations (Core Augmentation/): each keeps the shape, is reproducible from a seed, and
+# visibly changes a phantom image; training accepts them.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    Test-ClinicaDLEnvironment -Steps 2 | Out-Null
+    $data = Join-Path $TestDrive 'data'
+    New-ClinicaDLSyntheticDataset -OutputPath $data -ParticipantCount 8 -SessionCount 1 -VoxelSize 3 -Seed 9 | Out-Null
+    $script:Data = $data
+    $path = (Get-ChildItem -Path (Join-Path $data 'caps') -Recurse -Filter '*_T1w.nii.gz' | Select-Object -First 1).FullName
+    $values = [ClinicaDL.Core.Imaging.NiftiReader]::ReadSingle($path, [ref] $null)
+    # NIfTI order is x fastest: as a C-order tensor [z, y, x], permuted to [x, y, z]; scaled to [0, 1].
+    $volume = [TorchSharp.torch]::tensor($values).reshape([long[]](60, 70, 57)).permute([long[]](2, 1, 0)).contiguous()
+    $script:Image = ($volume / $volume.max()).unsqueeze(0)
+
+    function Invoke-Augmentation([string] $Name, [int] $Seed) {
+        $generator = [TorchSharp.torch+Generator]::new([uint64] $Seed, $null)
+        try { [ClinicaDL.Core.Augmentation.Augmentations]::ApplyOne($Name, $Image, $generator) } finally { $generator.Dispose() }
+    }
+    function Get-MeanDifference($a, $b) { ($a - $b).abs().mean().item[float]() }
+}
+
+Describe 'Data augmentation' {
+    It '<Name> keeps the shape, repeats with a seed and changes the image' -ForEach @(
+        @{ Name = 'Noise' }, @{ Name = 'Erasing' }, @{ Name = 'CropPad' }, @{ Name = 'Smoothing' }, @{ Name = 'Motion' },
+        @{ Name = 'Ghosting' }, @{ Name = 'Spike' }, @{ Name = 'BiasField' }, @{ Name = 'RandomBlur' }, @{ Name = 'RandomSwap' }
+    ) {
+        # Erasing acts with probability 0.5 and Smoothing's sigma can be near 0: take the first seed that acts.
+        $seed = 1..20 | Where-Object { (Get-MeanDifference (Invoke-Augmentation $Name $_) $Image) -gt 1e-3 } | Select-Object -First 1
+        $seed | Should -Not -BeNullOrEmpty -Because "$Name should change the image for some seed"
+        $first = Invoke-Augmentation $Name $seed
+        $again = Invoke-Augmentation $Name $seed
+        $first.shape | Should -Be $Image.shape
+        (Get-MeanDifference $first $again) | Should -Be 0
+        $others = 1..20 | Where-Object { $_ -ne $seed } | ForEach-Object { Get-MeanDifference (Invoke-Augmentation $Name $_) $first }
+        ($others | Measure-Object -Maximum).Maximum | Should -BeGreaterThan 0 -Because 'another seed gives another result'
+        [bool] ($first.isnan().any().item[bool]()) | Should -BeFalse
+    }
+
+    It 'CropPad moves the content without resampling it' {
+        $seed = 3
+        $shifted = Invoke-Augmentation CropPad $seed
+        # The phantom's total intensity can only fall (what leaves the grid) and every kept value is an original one.
+        $shifted.sum().item[float]() | Should -BeLessOrEqual ($Image.sum().item[float]() + 1e-3)
+        $shifted.max().item[float]() | Should -BeLessOrEqual ($Image.max().item[float]())
+    }
+
+    It 'refuses an unknown augmentation by name' {
+        { [ClinicaDL.Core.Augmentation.Augmentations]::Validate([string[]] @('Noise', 'Flip')) } | Should -Throw -ExpectedMessage '*Unknown data augmentation(s) Flip*'
+    }
+
+    It 'trains with augmentations, records them and repeats the run exactly' {
+        $split = New-ClinicaDLSplit -Path (Join-Path $Data 'labels.tsv') -TestSize 2 -IgnoreDemographics
+        $folds = New-ClinicaDLSplit -Path $split.TrainPath -KFold 2
+        $common = @{ CapsPath = (Join-Path $Data 'caps'); TsvPath = (Split-Path $folds[0].Path); Split = 0; Epochs = 2; BatchSize = 2; BootstrapResamples = 20; DataAugmentation = 'Noise', 'Motion', 'BiasField' }
+        Start-ClinicaDLTraining @common -OutputPath (Join-Path $TestDrive 'a') | Out-Null
+        Start-ClinicaDLTraining @common -OutputPath (Join-Path $TestDrive 'b') | Out-Null
+        (Get-Content (Join-Path $TestDrive 'a/maps.json') -Raw | ConvertFrom-Json).data_augmentation | Should -Be @('Noise', 'Motion', 'BiasField')
+        $a = Get-Content (Join-Path $TestDrive 'a/split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
+        $b = Get-Content (Join-Path $TestDrive 'b/split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
+        $b | Should -Be $a
+    }
+}
