@@ -18,8 +18,9 @@ Action<string> benchmark = (args.Length > 1 ? args[1] : "all") switch
     "extraction" => ExtractionBenchmark.Run,
     "training-full" => TrainingBenchmark.Full,
     "training-pipeline" => TrainingBenchmark.PipelineVersusCompute,
+    "training-pipeline-augmented" => TrainingBenchmark.PipelineVersusComputeAugmented,
     "training-memory" => TrainingBenchmark.MemoryGrowth,
     "training-chance" => TrainingBenchmark.Chance,
-    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, extraction, training-full, training-pipeline, training-memory or training-chance."),
+    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, extraction, training-full, training-pipeline, training-pipeline-augmented, training-memory or training-chance."),
 };
 benchmark(workFolder);

@@ -53,7 +53,9 @@ Describe 'Data augmentation' {
         $split = New-ClinicaDLSplit -Path (Join-Path $Data 'labels.tsv') -TestSize 2 -IgnoreDemographics
         $folds = New-ClinicaDLSplit -Path $split.TrainPath -KFold 2
         $common = @{ CapsPath = (Join-Path $Data 'caps'); TsvPath = (Split-Path $folds[0].Path); Split = 0; Epochs = 2; BatchSize = 2; BootstrapResamples = 20; DataAugmentation = 'Noise', 'Motion', 'BiasField' }
-        Start-ClinicaDLTraining @common -OutputPath (Join-Path $TestDrive 'a') | Out-Null
+        $verbose = Start-ClinicaDLTraining @common -OutputPath (Join-Path $TestDrive 'a') -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        # The image cache's size is stated before it is filled: 6 train and validation images of 57x70x60 float32, 0.96 MB each.
+        ($verbose.Message -match 'Decoding 6 images into memory: about 6 MB as float32') | Should -Not -BeNullOrEmpty
         Start-ClinicaDLTraining @common -OutputPath (Join-Path $TestDrive 'b') | Out-Null
         (Get-Content (Join-Path $TestDrive 'a/maps.json') -Raw | ConvertFrom-Json).data_augmentation | Should -Be @('Noise', 'Motion', 'BiasField')
         $a = Get-Content (Join-Path $TestDrive 'a/split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }

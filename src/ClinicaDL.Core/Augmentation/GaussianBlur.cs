@@ -4,16 +4,19 @@ using static TorchSharp.torch;
 namespace ClinicaDL.Core.Augmentation;
 
 /// <summary>
-/// Separable Gaussian smoothing of a sample [channels, spatial...] with one standard deviation (in voxels) per
-/// spatial axis, the kernel cut at 4 sigma and the edges reflected, as scipy.ndimage.gaussian_filter does.
+/// Separable Gaussian smoothing of a sample [channels, spatial...] (2D or 3D) with one standard deviation (in
+/// voxels) per spatial axis, the kernel cut at 4 sigma and the edges reflected, as scipy.ndimage.gaussian_filter
+/// does. Each axis is one convolution with a kernel that is long along that axis only.
 /// </summary>
 internal static class GaussianBlur
 {
     public static Tensor Apply(Tensor sample, double[] sigmas)
     {
         using var scope = NewDisposeScope();
-        var current = sample.alias();
-        for (var axis = 0; axis < sigmas.Length; axis++)
+        var spatial = (int)sample.dim() - 1;
+        // Channels become the batch of a one-channel convolution.
+        var current = sample.unsqueeze(1);
+        for (var axis = 0; axis < spatial; axis++)
         {
             var sigma = sigmas[axis];
             var length = sample.shape[axis + 1];
@@ -24,14 +27,16 @@ internal static class GaussianBlur
             }
             var weights = Enumerable.Range(-radius, 2 * radius + 1).Select(i => Math.Exp(-0.5 * i * i / (sigma * sigma))).ToArray();
             var total = weights.Sum();
-            using var kernel = tensor(weights.Select(w => (float)(w / total)).ToArray(), [1, 1, 2 * radius + 1], device: sample.device);
-            // The axis to blur goes last, everything else becomes the batch of a 1D convolution.
-            var moved = current.movedim([axis + 1], [-1]);
-            var shape = moved.shape;
-            var rows = moved.reshape(-1, 1, length);
-            var padded = nn.functional.pad(rows, [radius, radius], PaddingModes.Reflect);
-            current = nn.functional.conv1d(padded, kernel).reshape(shape).movedim([-1], [axis + 1]);
+            var kernelShape = Enumerable.Repeat(1L, spatial + 2).ToArray();
+            kernelShape[axis + 2] = 2 * radius + 1;
+            using var kernel = tensor(weights.Select(w => (float)(w / total)).ToArray(), device: sample.device).reshape(kernelShape);
+            // F.pad lists the last axis first.
+            var pad = new long[2 * spatial];
+            pad[2 * (spatial - 1 - axis)] = radius;
+            pad[2 * (spatial - 1 - axis) + 1] = radius;
+            var padded = nn.functional.pad(current, pad, PaddingModes.Reflect);
+            current = spatial == 3 ? nn.functional.conv3d(padded, kernel) : nn.functional.conv2d(padded, kernel);
         }
-        return current.contiguous().MoveToOuterDisposeScope();
+        return current.squeeze(1).contiguous().MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
@@ -158,7 +159,7 @@ public sealed class Trainer
             throw new InvalidTableException($"Classification needs at least two labels in the training set; it has {string.Join(", ", _config.LabelCode.Keys)}.");
         }
         var allImages = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath).Distinct().ToList();
-        _log($"Decoding {allImages.Count} images into memory.");
+        StateCacheSize(allImages);
         using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation);
         _log($"Images: {string.Join("x", images.SampleShape)} each, {images.Bytes / 1e6:F0} MB in memory.");
         var outputSize = _config.NetworkTask == "classification" ? _config.LabelCode.Count : 1;
@@ -232,19 +233,16 @@ public sealed class Trainer
         {
             model.train();
             var order = SampleOrder(train.Images, epoch);
+            List<LabeledImage> BatchSamples(int b) => order.Skip(b * _config.BatchSize).Take(_config.BatchSize).Select(i => train.Images[i]).ToList();
+            var currentEpoch = epoch;
+            using var prefetcher = new BatchPrefetcher(batches, b => PrepareBatch(images, BatchSamples(b), augmentations, currentEpoch, b), _cancellation);
             optimizer.zero_grad();
             for (var b = 0; b < batches; b++)
             {
                 _cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var batch = order.Skip(b * _config.BatchSize).Take(_config.BatchSize).Select(i => train.Images[i]).ToList();
-                var input = images.Batch(batch.Select(s => s.ImagePath));
-                if (augmentations.Count > 0)
-                {
-                    // Seeded by run, epoch and batch, not by history: a resumed run augments exactly as an uninterrupted one.
-                    using var generator = new Generator((ulong)(_config.Seed * 1_000_003L + epoch * 10_007L + b));
-                    input = Augmentation.Augmentations.Apply(input, augmentations, generator);
-                }
+                var batch = BatchSamples(b);
+                using var input = prefetcher.Next();
                 var output = model.forward(input.to(device));
                 var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, _config, _config.LabelCode, device));
                 var value = loss.item<float>();
@@ -318,6 +316,45 @@ public sealed class Trainer
         var result = Summary(split, status, message, epoch, device, images, validation, outputSize, start, train);
         Directory.Delete(_maps.Temporary(split), recursive: true);
         return result;
+    }
+
+    /// <summary>
+    /// Says how much memory the image cache will take before filling it, and refuses one that cannot fit in the
+    /// memory this process may use (a swapping or killed run after an hour of decoding helps nobody).
+    /// </summary>
+    private void StateCacheSize(IReadOnlyList<string> paths)
+    {
+        var voxels = NiftiReader.ReadHeader(paths[0]).Header.Shape.Aggregate(1L, (a, b) => a * b);
+        if (_config.SizeReduction)
+        {
+            voxels /= (long)Math.Pow(_config.SizeReductionFactor, 3);
+        }
+        var bytes = paths.Count * voxels * sizeof(float);
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        _log(string.Create(CultureInfo.InvariantCulture, $"Decoding {paths.Count} images into memory: about {bytes / 1e6:F0} MB as float32, plus the network's working memory; {available / 1e9:F1} GB are available to this process."));
+        if (bytes > 0.8 * available)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The {paths.Count} images would take about {bytes / 1e9:F1} GB in memory; this process may use {available / 1e9:F1} GB. Train on fewer images, use -SizeReduction, or a machine with more memory."));
+        }
+    }
+
+    /// <summary>
+    /// One training batch from the image cache, augmented when asked. Augmentation is seeded by run, epoch and
+    /// batch, not by history, so a resumed run augments exactly as an uninterrupted one, whichever thread runs it.
+    /// </summary>
+    private Tensor PrepareBatch(ImageTensors images, List<LabeledImage> batch, IReadOnlyList<string> augmentations, int epoch, int b)
+    {
+        var input = images.Batch(batch.Select(s => s.ImagePath));
+        if (augmentations.Count == 0)
+        {
+            return input;
+        }
+        using (input)
+        {
+            using var generator = new Generator((ulong)(_config.Seed * 1_000_003L + epoch * 10_007L + b));
+            return Augmentation.Augmentations.Apply(input, augmentations, generator);
+        }
     }
 
     /// <summary>Reloads each best model, evaluates train and validation with confidence intervals and writes their results.</summary>
