@@ -62,6 +62,24 @@ Describe 'Invoke-ClinicaDLInterpretation' {
             $mean.Maximum | Should -BeGreaterThan $mean.Minimum
         }
 
+        It 'maps Grad-CAM after an earlier layer on a finer grid with -GradCamLevel' {
+            $fine = Invoke-ClinicaDLInterpretation $Maps test cam-level8 GradCam -GradCamLevel 8 | Where-Object Kind -EQ mean
+            $coarse = $GradCam | Where-Object Kind -EQ mean
+            $fine.Shape | Should -Be $coarse.Shape
+            (Get-Content (Join-Path (Split-Path $fine.Path) 'interpretation.json') -Raw | ConvertFrom-Json).level_grad_cam | Should -Be 8
+            # Upsampled from 15x18x15 rather than 2x3x2: along a line across the image the fine map turns (its slope
+            # changes sign) several times, the coarse one, linear between 2 cells, at most once.
+            $turns = {
+                param($path)
+                $v = Get-Voxels $path
+                $line = 0..56 | ForEach-Object { $v[$_ + 57 * (35 + 70 * 20)] }
+                $slopes = 1..56 | ForEach-Object { [Math]::Sign($line[$_] - $line[$_ - 1]) } | Where-Object { $_ -ne 0 }
+                (1..($slopes.Count - 1) | Where-Object { $slopes[$_] -ne $slopes[$_ - 1] }).Count
+            }
+            (& $turns $coarse.Path) | Should -BeLessOrEqual 1
+            (& $turns $fine.Path) | Should -BeGreaterThan 2
+        }
+
         It 'divides the mean map by the number of sessions only once' {
             $individual = $GradCam | Where-Object Kind -EQ individual | ForEach-Object { , [ClinicaDL.Core.Imaging.TensorFile]::Read($_.TensorPath).Item2 }
             $individual.Count | Should -Be 8
@@ -73,7 +91,8 @@ Describe 'Invoke-ClinicaDLInterpretation' {
             }
         }
 
-        # Grad-CAM is left out: its last feature map is 2x3x2 at 3 mm, each cell wider than the hippocampus box.
+        # Grad-CAM is left out: its last feature map is 2x3x2 at 3 mm, each cell wider than the hippocampus box, and
+        # after the second block (level 8) it lights the brain's rim, where the phantom's atrophy widens the CSF.
         It 'puts more gradient saliency in the hippocampi than in regions of equal volume 13 voxels above' {
             $mean = $Gradients | Where-Object Kind -EQ mean
             $map = Get-Voxels $mean.Path
@@ -122,6 +141,7 @@ Describe 'Invoke-ClinicaDLInterpretation' {
         It 'refuses <Case> with <ErrorId>' -ForEach @(
             @{ Case = 'an unknown data group'; Arguments = @{ DataGroup = 'nowhere'; Name = 'x'; Method = 'GradCam' }; ErrorId = 'InvalidInterpretation'; Message = 'has no data group ''nowhere''' }
             @{ Case = 'a target node the network lacks'; Arguments = @{ DataGroup = 'test'; Name = 'x'; Method = 'GradCam'; TargetNode = 2 }; ErrorId = 'InvalidInput'; Message = 'between 0 and 1' }
+            @{ Case = 'a Grad-CAM level the network lacks'; Arguments = @{ DataGroup = 'test'; Name = 'x'; Method = 'GradCam'; GradCamLevel = 21 }; ErrorId = 'InvalidInterpretation'; Message = 'between 1 and 20 (the feature layers of Conv5_FC3); got 21' }
         ) {
             { Invoke-ClinicaDLInterpretation -MapsPath $Maps @Arguments -ErrorAction Stop } | Should -Throw -ErrorId "$ErrorId$Suffix" -ExpectedMessage "*$Message*"
         }

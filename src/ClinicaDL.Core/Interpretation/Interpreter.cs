@@ -56,7 +56,7 @@ public static class Interpreter
             log?.Invoke($"Split {item.Split}, best-{item.Metric}: {options.Settings.Method} maps of {item.Samples.Count} session(s).");
             using var images = new ImageTensors(item.Samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation);
             using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, outputs, config.Dropout);
-            if (SaliencyMaps.Unsupported(model, options.Settings.Method) is { } reason)
+            if (SaliencyMaps.Unsupported(model, options.Settings) is { } reason)
             {
                 throw new MapsException(reason);
             }
@@ -224,6 +224,7 @@ public static class Interpreter
             ["smoothgrad_samples"] = settings.Method == SaliencyMethod.SmoothGrad ? settings.SmoothGradSamples : null,
             ["smoothgrad_noise"] = settings.Method == SaliencyMethod.SmoothGrad ? settings.SmoothGradNoise : null,
             ["occlusion_size"] = settings.Method == SaliencyMethod.Occlusion ? settings.OcclusionSize : null,
+            ["level_grad_cam"] = settings.Method == SaliencyMethod.GradCam ? settings.GradCamLevel : null,
             ["seed"] = settings.Seed,
             ["leakage_override"] = item.Leakage,
             ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),

@@ -17,16 +17,26 @@ public static class SaliencyMaps
         {
             SaliencyMethod.Gradients => Gradients(model, input, settings.TargetNode),
             SaliencyMethod.SmoothGrad => SmoothGrad(model, input, settings, noise),
-            SaliencyMethod.GradCam => GradCam(model, input, settings.TargetNode),
+            SaliencyMethod.GradCam => GradCam(model, input, settings.TargetNode, settings.GradCamLevel),
             SaliencyMethod.Occlusion => Occlusion(model, input, settings, classification),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Method, "unknown saliency method"),
         };
 
-    /// <summary>Whether the method can run on this network (Grad-CAM needs a convolutional feature stack).</summary>
-    public static string? Unsupported(nn.Module<Tensor, Tensor> model, SaliencyMethod method) =>
-        method == SaliencyMethod.GradCam && model is not IFeatureNetwork
-            ? $"Grad-CAM needs a network with a convolutional feature stack followed by a head; {model.GetName()} has none. Use Gradients, SmoothGrad or Occlusion."
+    /// <summary>Why the method cannot run on this network with these settings, or null (Grad-CAM needs a convolutional feature stack).</summary>
+    public static string? Unsupported(nn.Module<Tensor, Tensor> model, SaliencySettings settings)
+    {
+        if (settings.Method != SaliencyMethod.GradCam)
+        {
+            return null;
+        }
+        if (model is not IFeatureNetwork network)
+        {
+            return $"Grad-CAM needs a network with a convolutional feature stack followed by a head; {model.GetName()} has none. Use Gradients, SmoothGrad or Occlusion.";
+        }
+        return settings.GradCamLevel is { } level && (level < 1 || level > network.FeatureLayerCount)
+            ? $"The Grad-CAM level must be between 1 and {network.FeatureLayerCount} (the feature layers of {model.GetName()}); got {level}."
             : null;
+    }
 
     /// <summary>d output[target] / d input (ClinicaDL's VanillaBackProp).</summary>
     private static Tensor Gradients(nn.Module<Tensor, Tensor> model, Tensor input, int target)
@@ -55,24 +65,25 @@ public static class SaliencyMaps
     }
 
     /// <summary>
-    /// Grad-CAM (Selvaraju et al. 2017) on the last feature map: channels weighted by their gradient averaged over
+    /// Grad-CAM (Selvaraju et al. 2017) on the feature map after <paramref name="level"/> layers (the last by default): channels weighted by their gradient averaged over
     /// every spatial axis, summed, upsampled to the input (trilinear or bilinear, corners aligned as ClinicaDL).
     /// As ClinicaDL, without the original method's final ReLU: the sign is kept, positive where the region argues
     /// for the target node and negative where it argues against it (with a ReLU, the map of an image of the other
     /// class is zero everywhere, and so was the group mean of a small test set here). One deliberate difference
     /// from ClinicaDL 1.6: the gradient is averaged over all three spatial axes (ClinicaDL averages two in 3D).
     /// </summary>
-    private static Tensor GradCam(nn.Module<Tensor, Tensor> model, Tensor input, int target)
+    private static Tensor GradCam(nn.Module<Tensor, Tensor> model, Tensor input, int target, int? level)
     {
-        var network = model as IFeatureNetwork ?? throw new InvalidOperationException(Unsupported(model, SaliencyMethod.GradCam));
+        var network = model as IFeatureNetwork ?? throw new InvalidOperationException(Unsupported(model, new SaliencySettings { Method = SaliencyMethod.GradCam }));
+        var split = level ?? network.FeatureLayerCount;
         using var scope = NewDisposeScope();
         Tensor features;
         using (no_grad())
         {
-            features = network.Features(input);
+            features = network.Features(input, split);
         }
         var leaf = features.detach().requires_grad_(true);
-        network.Head(leaf)[TensorIndex.Colon, target].sum().backward();
+        network.Head(leaf, split)[TensorIndex.Colon, target].sum().backward();
         var spatial = Enumerable.Range(2, (int)leaf.dim() - 2).Select(d => (long)d).ToArray();
         var weights = leaf.grad!.mean(spatial, keepdim: true);
         var cam = (weights * leaf.detach()).sum(1, keepdim: true);

@@ -17,6 +17,9 @@ public sealed record SaliencySettings
     /// <summary>Occlusion: the cube's edge in voxels; it also moves by this much, so the cubes tile the image.</summary>
     public int OcclusionSize { get; init; } = 8;
 
+    /// <summary>Grad-CAM: the number of feature layers before the map (ClinicaDL's level_grad_cam); all of them when null.</summary>
+    public int? GradCamLevel { get; init; }
+
     /// <summary>Seeds SmoothGrad's noise.</summary>
     public int Seed { get; init; }
 }

@@ -31,7 +31,15 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>, IFeatureNetwo
         return fc.forward(features);
     }
 
-    public Tensor Head(Tensor features) => fc.forward(features);
+    public int FeatureLayerCount => convolutionLayers.Length;
+
+    public Tensor Features(Tensor input, int level) => RunLayers(input, 0, level);
+
+    public Tensor Head(Tensor features, int level)
+    {
+        using var last = RunLayers(features, level, convolutionLayers.Length);
+        return fc.forward(last);
+    }
 
     /// <summary>
     /// The convolution stack's output. In the pooled 3D networks the first convolution runs as
@@ -40,10 +48,13 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>, IFeatureNetwo
     /// <see cref="PadMaxPool.ForwardWithRelu"/>: same values and gradients, without the full-size ReLU output and
     /// padded copy (together about 0.9 GB per batch of 2 at 169x208x179, and 0.3 s per step).
     /// </summary>
-    public Tensor Features(Tensor input)
+    public Tensor Features(Tensor input) => RunLayers(input, 0, convolutionLayers.Length);
+
+    /// <summary>Convolution layers [start, end) on the input, with the faster forms described at <see cref="Features(Tensor)"/>.</summary>
+    private Tensor RunLayers(Tensor input, int start, int end)
     {
         var current = input.alias();
-        for (var index = 0; index < convolutionLayers.Length; index++)
+        for (var index = start; index < end; index++)
         {
             var layer = convolutionLayers[index];
             Tensor next;
@@ -51,7 +62,7 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>, IFeatureNetwo
             {
                 next = DepthStackedConvolution.Forward((Conv3d)layer, current);
             }
-            else if (layer is ReLU && index + 1 < convolutionLayers.Length && convolutionLayers[index + 1] is PadMaxPool pool)
+            else if (layer is ReLU && index + 1 < end && convolutionLayers[index + 1] is PadMaxPool pool)
             {
                 next = pool.ForwardWithRelu(current);
                 index++;
@@ -66,7 +77,7 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>, IFeatureNetwo
         return current;
     }
 
-    /// <summary>The convolution stack as ClinicaDL's layer list, run layer by layer (the reference for <see cref="Features"/>).</summary>
+    /// <summary>The convolution stack as ClinicaDL's layer list, run layer by layer (the reference for <see cref="Features(Tensor)"/>).</summary>
     public Sequential Convolutions => convolutions;
 
     /// <summary>Conv5_FC3: five conv-BN-ReLU-PadMaxPool blocks (8 to 128 channels), then FC 1300-50-output.</summary>

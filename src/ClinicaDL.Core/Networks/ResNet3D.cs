@@ -16,18 +16,20 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
 
     private readonly Sequential layers;
     private readonly Sequential fc;
+    private readonly Module<Tensor, Tensor>[] blocks;
 
     internal ResNet3D(int outputSize) : base("ResNet3D")
     {
-        var blocks = new List<Module<Tensor, Tensor>>();
+        var list = new List<Module<Tensor, Tensor>>();
         long channels = 1;
         foreach (var output in new long[] { 8, 16, 32, 64, 128 })
         {
-            blocks.Add(new ResidualBlock(channels, output));
-            blocks.Add(MaxPool3d(3, 2));
+            list.Add(new ResidualBlock(channels, output));
+            list.Add(MaxPool3d(3, 2));
             channels = output;
         }
-        layers = NetworkLayers.Indexed([.. blocks]);
+        blocks = [.. list];
+        layers = NetworkLayers.Indexed(blocks);
         fc = NetworkLayers.Indexed(Flatten(), Linear(128 * 4 * 5 * 4, 256), ELU(), Dropout(0.8), Linear(256, outputSize));
         RegisterComponents();
     }
@@ -38,9 +40,27 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         return fc.forward(features);
     }
 
-    public Tensor Features(Tensor input) => layers.forward(input);
+    public int FeatureLayerCount => blocks.Length;
 
-    public Tensor Head(Tensor features) => fc.forward(features);
+    public Tensor Features(Tensor input, int level) => RunLayers(input, 0, level);
+
+    public Tensor Head(Tensor features, int level)
+    {
+        using var last = RunLayers(features, level, blocks.Length);
+        return fc.forward(last);
+    }
+
+    private Tensor RunLayers(Tensor input, int start, int end)
+    {
+        var current = input.alias();
+        for (var index = start; index < end; index++)
+        {
+            var next = blocks[index].forward(current);
+            current.Dispose();
+            current = next;
+        }
+        return current;
+    }
 
     private sealed class ResidualBlock : Module<Tensor, Tensor>
     {

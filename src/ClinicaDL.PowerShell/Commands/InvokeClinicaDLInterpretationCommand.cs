@@ -61,6 +61,10 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
     [ValidateRange(1, 4096)]
     public int OcclusionSize { get; set; } = 8;
 
+    /// <summary>Grad-CAM: the number of feature layers before the map (ClinicaDL's --level_grad_cam); all by default.</summary>
+    [Parameter]
+    public int? GradCamLevel { get; set; }
+
     [Parameter]
     public int Seed { get; set; }
 
@@ -85,7 +89,7 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
             CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath), Force = Force, Overwrite = Overwrite,
             Settings = new SaliencySettings
             {
-                Method = Method, TargetNode = TargetNode, SmoothGradSamples = SmoothGradSamples, SmoothGradNoise = SmoothGradNoise, OcclusionSize = OcclusionSize, Seed = Seed,
+                Method = Method, TargetNode = TargetNode, SmoothGradSamples = SmoothGradSamples, SmoothGradNoise = SmoothGradNoise, OcclusionSize = OcclusionSize, GradCamLevel = GradCamLevel, Seed = Seed,
             },
         };
         var activity = $"Interpreting {DataGroup} ({Method})";
