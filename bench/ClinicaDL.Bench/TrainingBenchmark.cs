@@ -20,13 +20,14 @@ internal static class TrainingBenchmark
     public static void Full(string workFolder)
     {
         // 16 training images: 7 timed batches of 2 (the first is excluded), enough to steady the figure.
-        var (caps, splits) = Data(workFolder, "full", voxelSize: 1, participants: 18, validation: 2);
+        const int participants = 18;
+        var (caps, splits) = Data(workFolder, "full", voxelSize: 1, participants, validation: 2);
         var config = Config(caps, splits, epochs: 1, batch: 2);
         var rates = TrainingRates(config, Path.Combine(workFolder, "maps-full"), trainCount: 16, out _);
         Print("train_images_per_s_full", rates[0]);
         Print("train_peak_rss_mb_full", Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
         // Part of that peak is the run's in-memory image cache (ClinicaDL reads a file per sample instead).
-        Print("train_image_cache_mb_full", 18 * 169L * 208 * 179 * sizeof(float) / 1e6);
+        Print("train_image_cache_mb_full", participants * 169L * 208 * 179 * sizeof(float) / 1e6);
     }
 
     /// <summary>
