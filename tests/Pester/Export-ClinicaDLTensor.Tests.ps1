@@ -42,4 +42,40 @@ Describe 'Export-ClinicaDLTensor' {
         Export-ClinicaDLTensor $Caps Patch -PatchSize 20 -ExtractJson whatif -WhatIf
         Join-Path $Caps 'tensor_extraction/whatif.json' | Should -Not -Exist
     }
+
+    Context 'training from the extracted tensors' {
+        BeforeAll {
+            $study = Join-Path $TestDrive 'study'
+            New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 8 -SessionCount 1 -VoxelSize 3 -Seed 12 | Out-Null
+            $script:StudyCaps = Join-Path $study 'caps'
+            $split = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 2 -IgnoreDemographics
+            $folds = New-ClinicaDLSplit -Path $split.TrainPath -KFold 2
+            $script:Train = @{ CapsPath = $StudyCaps; TsvPath = (Split-Path $folds[0].Path); Split = 0; Epochs = 2; BatchSize = 2; BootstrapResamples = 20; Normalize = $true }
+            function script:Get-Log([string] $maps) {
+                Get-Content (Join-Path $maps 'split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
+            }
+        }
+
+        It 'reads the extracted tensors instead of decoding, with the same training as from the NIfTI files' {
+            Start-ClinicaDLTraining @Train -OutputPath (Join-Path $TestDrive 'from-nifti') | Out-Null
+            Export-ClinicaDLTensor $StudyCaps Image | Out-Null
+            $verbose = Start-ClinicaDLTraining @Train -OutputPath (Join-Path $TestDrive 'from-tensors') -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            ($verbose.Message -match '^6 image\(s\) are read from their extracted tensors') | Should -Not -BeNullOrEmpty
+            ($verbose.Message -match 'Decoding') | Should -BeNullOrEmpty
+            Get-Log (Join-Path $TestDrive 'from-tensors') | Should -Be (Get-Log (Join-Path $TestDrive 'from-nifti'))
+        }
+
+        It 'decodes an image again when it changed after its extraction' {
+            $image = (Get-ChildItem -Path (Join-Path $StudyCaps 'subjects') -Recurse -Filter '*_T1w.nii.gz' | Sort-Object FullName | Select-Object -First 1).FullName
+            # The CAPS image is a link to the BIDS one: replace the link by a changed copy.
+            $bytes = [System.IO.File]::ReadAllBytes($image)
+            Remove-Item -LiteralPath $image
+            [System.IO.File]::WriteAllBytes($image, $bytes + [byte[]](0))
+            $verbose = Start-ClinicaDLTraining @Train -OutputPath (Join-Path $TestDrive 'changed') -Epochs 1 -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            ($verbose.Message -match '^5 image\(s\) are read from their extracted tensors') | Should -Not -BeNullOrEmpty
+            ($verbose.Message -match '^Decoding 1 images into memory') | Should -Not -BeNullOrEmpty
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,7 +21,6 @@ namespace ClinicaDL.Core.Extraction;
 public static class TensorExtractor
 {
     public const string Extension = TensorFile.Extension;
-    private const string KeySuffix = ".key.json";
 
     public static IReadOnlyList<ExtractedImage> Run(ExtractionOptions options, IProgress<ExtractionProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -47,7 +45,7 @@ public static class TensorExtractor
         {
             throw new ArgumentException($"'{jsonPath}' already describes an extraction with other parameters; choose another -ExtractJson name, or replace it with -Force.");
         }
-        var parametersHash = Hash(Encoding.UTF8.GetBytes(Canonical(json)));
+        var parametersHash = ImageTensorCache.Sha256(Encoding.UTF8.GetBytes(Canonical(json)));
         var results = new ExtractedImage[images.Count];
         var done = 0;
         Parallel.For(0, images.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellation }, i =>
@@ -135,15 +133,9 @@ public static class TensorExtractor
 
     private static ExtractedImage ExtractOne(CapsImage image, ExtractionOptions options, int[] shape, IReadOnlyList<RoiMask> masks, string parametersHash, string jsonName)
     {
-        var name = Path.GetFileName(image.Path);
-        var stem = name.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? name[..^7] : Path.GetFileNameWithoutExtension(name);
-        var root = SessionRoot(image.Path);
-        var pipeline = PipelineFolder(options.Preprocessing);
-        var imageFolder = Path.Combine(root, "deeplearning_prepare_data", "image_based", pipeline);
-        var tensorPath = Path.Combine(imageFolder, stem + Extension);
+        var (root, pipeline, stem, imageFolder, tensorPath, keyPath) = ImageTensorCache.Locate(image.Path, options.Preprocessing);
         var source = File.ReadAllBytes(image.Path);
-        var key = new JsonObject { ["source"] = image.Path, ["source_sha256"] = Hash(source), ["parameters_sha256"] = parametersHash };
-        var keyPath = Path.Combine(imageFolder, stem + KeySuffix);
+        var key = new JsonObject { ["source"] = image.Path, ["source_sha256"] = ImageTensorCache.Sha256(source), ["parameters_sha256"] = parametersHash };
         var parts = PartCount(options, shape, masks);
         if (!options.Force && File.Exists(tensorPath) && File.Exists(keyPath) && SameParameters(File.ReadAllText(keyPath), key))
         {
@@ -165,17 +157,6 @@ public static class TensorExtractor
             file.Commit();
         }
         return Result(image, options, shape, parts, tensorPath, partFiles, skipped: false, jsonName);
-    }
-
-    private static string SessionRoot(string imagePath)
-    {
-        // subjects/<sub>/<ses>/<pipeline folder...>/<file>: climb to the ses-* folder.
-        var folder = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(imagePath))!);
-        while (folder is not null && !folder.Name.StartsWith("ses-", StringComparison.Ordinal))
-        {
-            folder = folder.Parent;
-        }
-        return folder?.FullName ?? throw new CapsException($"'{imagePath}' is not inside a ses-* folder of a CAPS.");
     }
 
     private static int PartCount(ExtractionOptions options, int[] shape, IReadOnlyList<RoiMask> masks) => options.Mode switch
@@ -371,6 +352,4 @@ public static class TensorExtractor
 
     private static string Canonical(JsonObject json) => new JsonObject(json.OrderBy(p => p.Key, StringComparer.Ordinal)
         .Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))).ToJsonString();
-
-    private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

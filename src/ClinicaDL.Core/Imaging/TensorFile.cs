@@ -83,5 +83,25 @@ public static class TensorFile
         return (shape, values);
     }
 
+    /// <summary>The shape of a tensor file, from its header alone.</summary>
+    public static long[] ReadShape(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var fixedPart = new byte[24];
+        stream.ReadExactly(fixedPart);
+        if (!fixedPart.AsSpan(0, 8).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"'{path}' is not a tensor file: it does not start with CDLTENSR.");
+        }
+        var rank = BinaryPrimitives.ReadInt32LittleEndian(fixedPart.AsSpan(16));
+        if (rank is < 0 or > 16)
+        {
+            throw new InvalidDataException($"'{path}': unsupported tensor rank {rank}.");
+        }
+        var dimensions = new byte[8 * rank];
+        stream.ReadExactly(dimensions);
+        return Enumerable.Range(0, rank).Select(axis => BinaryPrimitives.ReadInt64LittleEndian(dimensions.AsSpan(8 * axis))).ToArray();
+    }
+
     private static int HeaderLength(int rank) => (24 + 8 * rank + Alignment - 1) / Alignment * Alignment;
 }

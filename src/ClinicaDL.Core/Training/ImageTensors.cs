@@ -1,3 +1,5 @@
+using System.Globalization;
+using ClinicaDL.Core.Extraction;
 using ClinicaDL.Core.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -5,40 +7,68 @@ using static TorchSharp.torch;
 namespace ClinicaDL.Core.Training;
 
 /// <summary>
-/// Every image of a run decoded once, in parallel, and kept in memory as ready tensors [1, X, Y, Z] (ClinicaDL's
-/// layout): NaN set to 0, min-max normalised per image when asked, reduced as ClinicaDL's SizeReduction when asked.
-/// Batches are stacked from these without touching the files again.
+/// The images of a run as ready tensors [1, X, Y, Z] (ClinicaDL's layout): NaN set to 0, min-max normalised per
+/// image when asked, reduced as ClinicaDL's SizeReduction when asked. An image whose extracted tensor
+/// (Export-ClinicaDLTensor) still matches its bytes is read from that file for each batch, so a cohort larger
+/// than memory trains; any other image is decoded once, in parallel, and kept in memory. How much memory that
+/// takes is said before decoding, and refused when it cannot fit.
 /// </summary>
 public sealed class ImageTensors : IDisposable
 {
-    private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _inMemory = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _onDisk = new(StringComparer.Ordinal);
+    private readonly TrainingConfig _config;
 
-    public ImageTensors(IEnumerable<string> paths, TrainingConfig config, int threads, CancellationToken cancellation)
+    public ImageTensors(IEnumerable<string> paths, TrainingConfig config, int threads, CancellationToken cancellation, Action<string>? log = null)
     {
+        _config = config;
         var unique = paths.Distinct(StringComparer.Ordinal).ToList();
-        var prepared = new Tensor[unique.Count];
-        Parallel.For(0, unique.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation }, i =>
-        {
-            var values = NiftiReader.ReadSingle(unique[i], out var header);
-            if (header.Shape.Length != 3)
-            {
-                throw new InvalidNiftiException(unique[i], $"training in image mode needs 3D images; this one has shape {string.Join("x", header.Shape)}");
-            }
-            prepared[i] = Prepare(values, header.Shape.Select(s => (int)s).ToArray(), config);
-        });
+        var cached = new string?[unique.Count];
+        Parallel.For(0, unique.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation },
+            i => cached[i] = ImageTensorCache.Current(unique[i], config.Preprocessing));
+        var toDecode = new List<string>();
         for (var i = 0; i < unique.Count; i++)
         {
-            _tensors[unique[i]] = prepared[i];
+            if (cached[i] is { } tensorPath)
+            {
+                _onDisk[unique[i]] = tensorPath;
+            }
+            else
+            {
+                toDecode.Add(unique[i]);
+            }
+        }
+        StateMemory(toDecode, log);
+        var prepared = new Tensor[toDecode.Count];
+        Parallel.For(0, toDecode.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation }, i =>
+        {
+            var values = NiftiReader.ReadSingle(toDecode[i], out var header);
+            if (header.Shape.Length != 3)
+            {
+                throw new InvalidNiftiException(toDecode[i], $"training in image mode needs 3D images; this one has shape {string.Join("x", header.Shape)}");
+            }
+            var shape = header.Shape;
+            // The NIfTI data run x fastest: as a C-order tensor that is [Z, Y, X]; permuted to ClinicaDL's [X, Y, Z].
+            using var volume = tensor(values, [shape[2], shape[1], shape[0]]);
+            using var ordered = volume.permute(2, 1, 0);
+            prepared[i] = Prepare(ordered, config);
+        });
+        for (var i = 0; i < toDecode.Count; i++)
+        {
+            _inMemory[toDecode[i]] = prepared[i];
         }
         // The decoded arrays (one image's worth each, plus the decompression buffers) are now garbage on the large
         // object heap, and training allocates almost nothing managed that would make the GC reclaim them: at
         // 169x208x179 they held about 0.5 GB of resident memory through the whole run.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        SampleShape = _tensors.Values.First().shape;
-        var other = _tensors.FirstOrDefault(t => !t.Value.shape.SequenceEqual(SampleShape));
-        if (other.Value is not null)
+        var shapes = _inMemory.Select(t => (Path: t.Key, Shape: t.Value.shape))
+            .Concat(_onDisk.Select(d => (Path: d.Key, Shape: PreparedShape(TensorFile.ReadShape(d.Value)[1..]))))
+            .ToList();
+        SampleShape = shapes[0].Shape;
+        var other = shapes.FirstOrDefault(t => !t.Shape.SequenceEqual(SampleShape));
+        if (other.Path is not null)
         {
-            throw new InvalidNiftiException(other.Key, $"its shape {string.Join("x", other.Value.shape)} differs from the other images' {string.Join("x", SampleShape)}");
+            throw new InvalidNiftiException(other.Path, $"its shape {string.Join("x", other.Shape)} differs from the other images' {string.Join("x", SampleShape)}");
         }
     }
 
@@ -46,26 +76,71 @@ public sealed class ImageTensors : IDisposable
     public long[] SampleShape { get; }
 
     /// <summary>Bytes held in memory.</summary>
-    public long Bytes => _tensors.Values.Sum(t => t.numel() * 4);
+    public long Bytes => _inMemory.Values.Sum(t => t.numel() * 4);
+
+    /// <summary>Images read from their extracted tensor file for each batch instead of being held in memory.</summary>
+    public int OnDiskCount => _onDisk.Count;
 
     /// <summary>A batch [B, 1, X, Y, Z] of the given images (the caller disposes it, e.g. with a dispose scope).</summary>
-    public Tensor Batch(IEnumerable<string> paths) => stack(paths.Select(p => _tensors[p]).ToArray());
+    public Tensor Batch(IEnumerable<string> paths)
+    {
+        using var scope = NewDisposeScope();
+        var samples = paths.Select(p => _inMemory.TryGetValue(p, out var ready) ? ready : FromDisk(_onDisk[p])).ToArray();
+        return stack(samples).MoveToOuterDisposeScope();
+    }
 
     public void Dispose()
     {
-        foreach (var tensor in _tensors.Values)
+        foreach (var tensor in _inMemory.Values)
         {
             tensor.Dispose();
         }
-        _tensors.Clear();
+        _inMemory.Clear();
     }
 
-    private static Tensor Prepare(float[] values, int[] shape, TrainingConfig config)
+    private Tensor FromDisk(string tensorPath)
+    {
+        var (shape, values) = TensorFile.Read(tensorPath);
+        using var flat = tensor(values);
+        using var volume = flat.reshape(shape[1..]);
+        return Prepare(volume, _config);
+    }
+
+    private long[] PreparedShape(long[] volume) => _config.SizeReduction
+        ? SizeReductionRanges(_config.SizeReductionFactor).Select(r => (r.Stop - r.Start + _config.SizeReductionFactor - 1) / _config.SizeReductionFactor).Prepend(1L).ToArray()
+        : [1, .. volume];
+
+    private void StateMemory(List<string> toDecode, Action<string>? log)
+    {
+        if (_onDisk.Count > 0)
+        {
+            log?.Invoke($"{_onDisk.Count} image(s) are read from their extracted tensors (Export-ClinicaDLTensor) for each batch.");
+        }
+        if (toDecode.Count == 0)
+        {
+            return;
+        }
+        var voxels = NiftiReader.ReadHeader(toDecode[0]).Header.Shape.Aggregate(1L, (a, b) => a * b);
+        if (_config.SizeReduction)
+        {
+            voxels /= (long)Math.Pow(_config.SizeReductionFactor, 3);
+        }
+        var bytes = toDecode.Count * voxels * sizeof(float);
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            $"Decoding {toDecode.Count} images into memory: about {bytes / 1e6:F0} MB as float32, plus the network's working memory; {available / 1e9:F1} GB are available to this process."));
+        if (bytes > 0.8 * available)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The {toDecode.Count} images would take about {bytes / 1e9:F1} GB in memory; this process may use {available / 1e9:F1} GB. Extract them once with Export-ClinicaDLTensor -Mode Image (training then reads them from disk), use -SizeReduction, or train on fewer images."));
+        }
+    }
+
+    /// <summary>An [X, Y, Z] volume to a ready [1, X, Y, Z] sample.</summary>
+    private static Tensor Prepare(Tensor volume, TrainingConfig config)
     {
         using var scope = NewDisposeScope();
-        // The NIfTI data run x fastest: as a C-order tensor that is [Z, Y, X]; permuted to ClinicaDL's [X, Y, Z].
-        var image = tensor(values, [shape[2], shape[1], shape[0]]).permute(2, 1, 0).contiguous();
-        image = nan_to_num(image, 0.0);
+        var image = nan_to_num(volume.contiguous(), 0.0);
         if (config.Normalize)
         {
             var min = image.min();
@@ -76,7 +151,7 @@ public sealed class ImageTensors : IDisposable
         {
             image = SizeReduction(image, config.SizeReductionFactor);
         }
-        return image.unsqueeze(0).MoveToOuterDisposeScope();
+        return image.unsqueeze(0).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
@@ -159,9 +158,8 @@ public sealed class Trainer
             throw new InvalidTableException($"Classification needs at least two labels in the training set; it has {string.Join(", ", _config.LabelCode.Keys)}.");
         }
         var allImages = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath).Distinct().ToList();
-        StateCacheSize(allImages);
-        using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation);
-        _log($"Images: {string.Join("x", images.SampleShape)} each, {images.Bytes / 1e6:F0} MB in memory.");
+        using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation, _log);
+        _log($"Images: {string.Join("x", images.SampleShape)} each, {images.Bytes / 1e6:F0} MB in memory, {images.OnDiskCount} read from extracted tensors.");
         var outputSize = _config.NetworkTask == "classification" ? _config.LabelCode.Count : 1;
         // Refuse an architecture that cannot take these images before anything is written.
         using (NewModel(images.SampleShape, outputSize))
@@ -316,27 +314,6 @@ public sealed class Trainer
         var result = Summary(split, status, message, epoch, device, images, validation, outputSize, start, train);
         Directory.Delete(_maps.Temporary(split), recursive: true);
         return result;
-    }
-
-    /// <summary>
-    /// Says how much memory the image cache will take before filling it, and refuses one that cannot fit in the
-    /// memory this process may use (a swapping or killed run after an hour of decoding helps nobody).
-    /// </summary>
-    private void StateCacheSize(IReadOnlyList<string> paths)
-    {
-        var voxels = NiftiReader.ReadHeader(paths[0]).Header.Shape.Aggregate(1L, (a, b) => a * b);
-        if (_config.SizeReduction)
-        {
-            voxels /= (long)Math.Pow(_config.SizeReductionFactor, 3);
-        }
-        var bytes = paths.Count * voxels * sizeof(float);
-        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        _log(string.Create(CultureInfo.InvariantCulture, $"Decoding {paths.Count} images into memory: about {bytes / 1e6:F0} MB as float32, plus the network's working memory; {available / 1e9:F1} GB are available to this process."));
-        if (bytes > 0.8 * available)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"The {paths.Count} images would take about {bytes / 1e9:F1} GB in memory; this process may use {available / 1e9:F1} GB. Train on fewer images, use -SizeReduction, or a machine with more memory."));
-        }
     }
 
     /// <summary>

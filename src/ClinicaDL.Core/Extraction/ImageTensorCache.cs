@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using ClinicaDL.Core.Datasets;
+
+namespace ClinicaDL.Core.Extraction;
+
+/// <summary>
+/// Where the image tensor of a CAPS image lives (subjects/&lt;sub&gt;/&lt;ses&gt;/deeplearning_prepare_data/
+/// image_based/&lt;pipeline&gt;/&lt;name&gt;.tensor, its key file beside it), and whether it still matches the image:
+/// the key records the SHA-256 of the source bytes it was made from.
+/// </summary>
+public static class ImageTensorCache
+{
+    public const string KeySuffix = ".key.json";
+
+    public sealed record Location(string SessionRoot, string Pipeline, string Stem, string Folder, string TensorPath, string KeyPath);
+
+    public static Location Locate(string imagePath, string preprocessing)
+    {
+        var name = Path.GetFileName(imagePath);
+        var stem = name.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? name[..^7] : Path.GetFileNameWithoutExtension(name);
+        var root = SessionRoot(imagePath);
+        var pipeline = TensorExtractor.PipelineFolder(preprocessing);
+        var folder = Path.Combine(root, "deeplearning_prepare_data", "image_based", pipeline);
+        return new Location(root, pipeline, stem, folder, Path.Combine(folder, stem + TensorExtractor.Extension), Path.Combine(folder, stem + KeySuffix));
+    }
+
+    /// <summary>The tensor file of an image when it exists and was made from the image's current bytes; null otherwise.</summary>
+    public static string? Current(string imagePath, string preprocessing)
+    {
+        var location = Locate(imagePath, preprocessing);
+        if (!File.Exists(location.TensorPath) || !File.Exists(location.KeyPath))
+        {
+            return null;
+        }
+        try
+        {
+            var recorded = JsonNode.Parse(File.ReadAllText(location.KeyPath))?["source_sha256"]?.GetValue<string>();
+            return recorded == Sha256(File.ReadAllBytes(imagePath)) ? location.TensorPath : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static string SessionRoot(string imagePath)
+    {
+        // subjects/<sub>/<ses>/<pipeline folder...>/<file>: climb to the ses-* folder.
+        var folder = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(imagePath))!);
+        while (folder is not null && !folder.Name.StartsWith("ses-", StringComparison.Ordinal))
+        {
+            folder = folder.Parent;
+        }
+        return folder?.FullName ?? throw new CapsException($"'{imagePath}' is not inside a ses-* folder of a CAPS.");
+    }
+}
