@@ -17,10 +17,11 @@ Action<string> benchmark = (args.Length > 1 ? args[1] : "all") switch
     "synthetic" => SyntheticBenchmark.Run,
     "extraction" => ExtractionBenchmark.Run,
     "training-full" => TrainingBenchmark.Full,
+    "training-full-tensors" => TrainingBenchmark.FullFromTensors,
     "training-pipeline" => TrainingBenchmark.PipelineVersusCompute,
     "training-pipeline-augmented" => TrainingBenchmark.PipelineVersusComputeAugmented,
     "training-memory" => TrainingBenchmark.MemoryGrowth,
     "training-chance" => TrainingBenchmark.Chance,
-    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, extraction, training-full, training-pipeline, training-pipeline-augmented, training-memory or training-chance."),
+    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, extraction, training-full, training-full-tensors, training-pipeline, training-pipeline-augmented, training-memory or training-chance."),
 };
 benchmark(workFolder);

@@ -17,17 +17,31 @@ namespace ClinicaDL.Bench;
 /// </summary>
 internal static class TrainingBenchmark
 {
-    public static void Full(string workFolder)
+    public static void Full(string workFolder) => Full(workFolder, fromTensors: false);
+
+    /// <summary>The same after Export-ClinicaDLTensor: images read from their tensor files per batch, no image cache in memory.</summary>
+    public static void FullFromTensors(string workFolder) => Full(workFolder, fromTensors: true);
+
+    private static void Full(string workFolder, bool fromTensors)
     {
         // 16 training images: 7 timed batches of 2 (the first is excluded), enough to steady the figure.
         const int participants = 18;
         var (caps, splits) = Data(workFolder, "full", voxelSize: 1, participants, validation: 2);
         var config = Config(caps, splits, epochs: 1, batch: 2);
-        var rates = TrainingRates(config, Path.Combine(workFolder, "maps-full"), trainCount: 16, out _);
-        Print("train_images_per_s_full", rates[0]);
-        Print("train_peak_rss_mb_full", Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
-        // Part of that peak is the run's in-memory image cache (ClinicaDL reads a file per sample instead).
-        Print("train_image_cache_mb_full", participants * 169L * 208 * 179 * sizeof(float) / 1e6);
+        if (fromTensors)
+        {
+            ClinicaDL.Core.Extraction.TensorExtractor.Run(new ClinicaDL.Core.Extraction.ExtractionOptions { CapsPath = caps, Mode = ClinicaDL.Core.Extraction.ExtractionMode.Image });
+            GC.Collect();
+        }
+        var suffix = fromTensors ? "_full_from_tensors" : "_full";
+        var rates = TrainingRates(config, Path.Combine(workFolder, "maps" + suffix), trainCount: 16, out _);
+        Print($"train_images_per_s{suffix}", rates[0]);
+        Print($"train_peak_rss_mb{suffix}", Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
+        if (!fromTensors)
+        {
+            // Part of that peak is the run's in-memory image cache (ClinicaDL reads a file per sample instead).
+            Print("train_image_cache_mb_full", participants * 169L * 208 * 179 * sizeof(float) / 1e6);
+        }
     }
 
     /// <summary>
