@@ -55,6 +55,7 @@ public abstract class ClinicaDLCmdlet : PSCmdlet, IDisposable
     protected static ErrorRecord ToErrorRecord(Exception error, object? target) => error switch
     {
         InvalidTableException => new ErrorRecord(error, ErrorIds.InvalidTable, ErrorCategory.InvalidData, target),
+        Core.Imaging.InvalidNiftiException => new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, target),
         SplitException => new ErrorRecord(error, ErrorIds.InvalidSplit, ErrorCategory.InvalidData, target),
         CapsException => new ErrorRecord(error, ErrorIds.InvalidCaps, ErrorCategory.InvalidData, target),
         DirectoryNotFoundException or FileNotFoundException => new ErrorRecord(error, ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound, target),
@@ -64,7 +65,7 @@ public abstract class ClinicaDLCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Whether the engine raised one of the failures that are the user's input, not a bug.</summary>
     protected static bool IsInputFailure(Exception error) => error is InvalidTableException or SplitException or CapsException
-        or DirectoryNotFoundException or FileNotFoundException or ArgumentException or IOException or UnauthorizedAccessException;
+        or Core.Imaging.InvalidNiftiException or DirectoryNotFoundException or FileNotFoundException or ArgumentException or IOException or UnauthorizedAccessException;
 
     /// <summary>Reports a dataset problem that does not stop the command.</summary>
     protected void WriteDatasetIssue(DatasetIssue issue) => WriteError(new ErrorRecord(

@@ -37,13 +37,12 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet
         {
             WriteWarning($"Training stopped. The MAPS '{maps}' keeps every finished epoch; Resume-ClinicaDLTraining completes it.");
         }
-        catch (Exception error) when (IsInputFailure(error) || error is MapsException or TorchRuntimeException or Core.Imaging.InvalidNiftiException)
+        catch (Exception error) when (IsInputFailure(error) || error is MapsException or TorchRuntimeException)
         {
             ThrowTerminatingError(error switch
             {
                 MapsException => new ErrorRecord(error, "MapsExists", ErrorCategory.ResourceExists, maps),
                 TorchRuntimeException => new ErrorRecord(error, ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable, maps),
-                Core.Imaging.InvalidNiftiException => new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, maps),
                 _ => ToErrorRecord(error, maps),
             });
         }

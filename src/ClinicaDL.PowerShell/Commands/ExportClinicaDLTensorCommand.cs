@@ -117,9 +117,9 @@ public sealed class ExportClinicaDLTensorCommand : ClinicaDLCmdlet
         {
             WriteError(new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, caps));
         }
-        catch (Exception error) when (IsInputFailure(error) || error is Core.Imaging.InvalidNiftiException)
+        catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(error is Core.Imaging.InvalidNiftiException ? new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, caps) : ToErrorRecord(error, caps));
+            WriteError(ToErrorRecord(error, caps));
         }
         catch (OperationCanceledException)
         {

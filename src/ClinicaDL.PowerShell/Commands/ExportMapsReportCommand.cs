@@ -40,9 +40,9 @@ public sealed class ExportMapsReportCommand : ClinicaDLCmdlet
         {
             WriteError(new ErrorRecord(error, ErrorIds.InvalidMaps, ErrorCategory.InvalidArgument, maps));
         }
-        catch (Exception error) when (IsInputFailure(error) || error is Core.Imaging.InvalidNiftiException)
+        catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(error is Core.Imaging.InvalidNiftiException ? new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, maps) : ToErrorRecord(error, maps));
+            WriteError(ToErrorRecord(error, maps));
         }
         catch (OperationCanceledException)
         {

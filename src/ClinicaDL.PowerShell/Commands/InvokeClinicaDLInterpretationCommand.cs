@@ -120,9 +120,9 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
         {
             WriteError(new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, Name));
         }
-        catch (Exception error) when (IsInputFailure(error) || error is Core.Imaging.InvalidNiftiException)
+        catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(error is Core.Imaging.InvalidNiftiException ? new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, TsvPath) : ToErrorRecord(error, TsvPath));
+            WriteError(ToErrorRecord(error, TsvPath));
         }
         catch (OperationCanceledException)
         {

@@ -74,9 +74,9 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
         {
             WriteError(new ErrorRecord(error, "InvalidDataGroup", ErrorCategory.InvalidOperation, DataGroup));
         }
-        catch (Exception error) when (IsInputFailure(error) || error is Core.Imaging.InvalidNiftiException)
+        catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(error is Core.Imaging.InvalidNiftiException ? new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, TsvPath) : ToErrorRecord(error, TsvPath));
+            WriteError(ToErrorRecord(error, TsvPath));
         }
         catch (OperationCanceledException)
         {
