@@ -15,6 +15,8 @@ public static class TorchRuntime
     /// <summary>libtorch's switch for 2 MB-aligned CPU allocations advised as transparent huge pages (Linux).</summary>
     public const string TransparentHugePagesVariable = "THP_MEM_ALLOC_ENABLE";
 
+    private const int MallocMmapThreshold = -3;
+
     private static readonly Lock Gate = new();
     private static bool _loaded;
 
@@ -50,6 +52,20 @@ public static class TorchRuntime
                 // libtorch reads this variable once, at its first allocation, through the C environment, which
                 // Environment.SetEnvironmentVariable does not write on Unix.
                 LibC.setenv(TransparentHugePagesVariable, "1", 0);
+            }
+            if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null)
+            {
+                // glibc raises its mmap threshold each time a large block is freed (up to 32 MB), after which blocks
+                // of that size come from its heaps and stay resident once freed; with training's many tens-of-MB
+                // activations that kept about 0.3 GB more at the peak (3.25 against 2.97 GB at full size, same speed).
+                // A fixed threshold stops that adaptation. Not glibc (musl): no mallopt, nothing to do.
+                try
+                {
+                    LibC.mallopt(MallocMmapThreshold, 4 << 20);
+                }
+                catch (EntryPointNotFoundException)
+                {
+                }
             }
             try
             {
@@ -108,6 +124,9 @@ public static class TorchRuntime
 
         [DllImport("libc.so.6", CharSet = CharSet.Ansi, BestFitMapping = false)]
         public static extern int setenv(string name, string value, int overwrite);
+
+        [DllImport("libc.so.6")]
+        public static extern int mallopt(int parameter, int value);
     }
 
     private static partial class LibDl
