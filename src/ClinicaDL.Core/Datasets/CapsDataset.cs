@@ -17,7 +17,8 @@ public static partial class CapsDataset
         {
             throw new CapsException($"'{root}' is not a CAPS folder: it has no subjects/ folder.");
         }
-        var (folder, pattern) = FilePattern(query);
+        var (folder, ending) = FileEnding(query);
+        var pattern = Pattern(ending);
         var images = new List<CapsImage>();
         foreach (var subjectPath in Directory.EnumerateDirectories(subjects, "sub-*").Order(StringComparer.Ordinal))
         {
@@ -52,19 +53,19 @@ public static partial class CapsDataset
         return images;
     }
 
-    /// <summary>The sub-folder of a session and the file-name pattern of a preprocessing, as ClinicaDL defines them.</summary>
-    internal static (string? Folder, Regex Pattern) FilePattern(CapsQuery query)
+    /// <summary>The sub-folder of a session and the end of the file names of a preprocessing, as ClinicaDL defines them.</summary>
+    internal static (string? Folder, string Ending) FileEnding(CapsQuery query)
     {
         var crop = query.UseUncroppedImage ? "" : "_desc-Crop";
         const string space = "_space-MNI152NLin2009cSym";
         return query.Preprocessing switch
         {
-            "t1-linear" => ("t1_linear", Pattern($"{space}{crop}_res-1x1x1_T1w.nii.gz")),
-            "flair-linear" => ("flair_linear", Pattern($"{space}{crop}_res-1x1x1_flair.nii.gz")),
-            "t1-extensive" => ("t1_extensive", Pattern("_space-Ixi549Space_desc-SkullStripped_T1w.nii.gz")),
-            "pet-linear" => ("pet_linear", Pattern(
-                $"_trc-{Required(query.Tracer, "-Tracer")}{space}{crop}_res-1x1x1_suvr-{Required(query.SuvrReferenceRegion, "-SuvrReferenceRegion")}_pet.nii.gz")),
-            "custom" => (null, Pattern(Required(query.CustomSuffix, "-CustomSuffix"))),
+            "t1-linear" => ("t1_linear", $"{space}{crop}_res-1x1x1_T1w.nii.gz"),
+            "flair-linear" => ("flair_linear", $"{space}{crop}_res-1x1x1_flair.nii.gz"),
+            "t1-extensive" => ("t1_extensive", "_space-Ixi549Space_desc-SkullStripped_T1w.nii.gz"),
+            "pet-linear" => ("pet_linear",
+                $"_trc-{Required(query.Tracer, "-Tracer")}{space}{crop}_res-1x1x1_suvr-{Required(query.SuvrReferenceRegion, "-SuvrReferenceRegion")}_pet.nii.gz"),
+            "custom" => (null, Required(query.CustomSuffix, "-CustomSuffix")),
             _ => throw new CapsException($"Unknown preprocessing '{query.Preprocessing}'; expected one of {string.Join(", ", CapsQuery.PreprocessingNames)}."),
         };
     }

@@ -7,7 +7,8 @@ namespace ClinicaDL.Core.Extraction;
 /// <summary>
 /// Where the image tensor of a CAPS image lives (subjects/&lt;sub&gt;/&lt;ses&gt;/deeplearning_prepare_data/
 /// image_based/&lt;pipeline&gt;/&lt;name&gt;.tensor, its key file beside it), and whether it still matches the image:
-/// the key records the SHA-256 of the source bytes it was made from.
+/// the key records the SHA-256 of the source bytes it was made from, and their length and modification time so
+/// that an untouched image is recognised without reading it (every run checks every image).
 /// </summary>
 public static class ImageTensorCache
 {
@@ -25,8 +26,11 @@ public static class ImageTensorCache
         return new Location(root, pipeline, stem, folder, Path.Combine(folder, stem + TensorExtractor.Extension), Path.Combine(folder, stem + KeySuffix));
     }
 
-    /// <summary>The tensor file of an image when it exists and was made from the image's current bytes; null otherwise.</summary>
-    public static string? Current(string imagePath, string preprocessing)
+    /// <summary>
+    /// The tensor file of an image when it exists and was made from the image's current bytes (and, when given,
+    /// with these extraction parameters); null otherwise.
+    /// </summary>
+    public static string? Current(string imagePath, string preprocessing, string? parametersHash = null)
     {
         var location = Locate(imagePath, preprocessing);
         if (!File.Exists(location.TensorPath) || !File.Exists(location.KeyPath))
@@ -35,13 +39,37 @@ public static class ImageTensorCache
         }
         try
         {
-            var recorded = JsonNode.Parse(File.ReadAllText(location.KeyPath))?["source_sha256"]?.GetValue<string>();
-            return recorded == Sha256(File.ReadAllBytes(imagePath)) ? location.TensorPath : null;
+            var key = JsonNode.Parse(File.ReadAllText(location.KeyPath));
+            if (key is null || (parametersHash is not null && key["parameters_sha256"]?.GetValue<string>() != parametersHash))
+            {
+                return null;
+            }
+            var source = new FileInfo(imagePath);
+            var untouched = key["source_bytes"]?.GetValue<long>() == source.Length
+                && key["source_modified_ticks"]?.GetValue<long>() == source.LastWriteTimeUtc.Ticks;
+            return untouched || key["source_sha256"]?.GetValue<string>() == SourceSha256(imagePath) ? location.TensorPath : null;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
             return null;
         }
+    }
+
+    /// <summary>The key of a tensor extracted now from <paramref name="imagePath"/> with these parameters.</summary>
+    internal static JsonObject Key(string imagePath, string parametersHash)
+    {
+        var source = new FileInfo(imagePath);
+        return new JsonObject
+        {
+            ["source"] = imagePath, ["source_sha256"] = SourceSha256(imagePath), ["source_bytes"] = source.Length,
+            ["source_modified_ticks"] = source.LastWriteTimeUtc.Ticks, ["parameters_sha256"] = parametersHash,
+        };
+    }
+
+    private static string SourceSha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -54,11 +54,7 @@ public static class TensorExtractor
             progress?.Report(new ExtractionProgress(Interlocked.Increment(ref done), images.Count));
         });
         Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-        using (var file = AtomicFile.Create(jsonPath))
-        {
-            file.Stream.Write(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"));
-            file.Commit();
-        }
+        AtomicFile.WriteAllText(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return results;
     }
 
@@ -134,13 +130,12 @@ public static class TensorExtractor
     private static ExtractedImage ExtractOne(CapsImage image, ExtractionOptions options, int[] shape, IReadOnlyList<RoiMask> masks, string parametersHash, string jsonName)
     {
         var (root, pipeline, stem, imageFolder, tensorPath, keyPath) = ImageTensorCache.Locate(image.Path, options.Preprocessing);
-        var source = File.ReadAllBytes(image.Path);
-        var key = new JsonObject { ["source"] = image.Path, ["source_sha256"] = ImageTensorCache.Sha256(source), ["parameters_sha256"] = parametersHash };
         var parts = PartCount(options, shape, masks);
-        if (!options.Force && File.Exists(tensorPath) && File.Exists(keyPath) && SameParameters(File.ReadAllText(keyPath), key))
+        if (!options.Force && ImageTensorCache.Current(image.Path, options.Preprocessing, parametersHash) is not null)
         {
             return Result(image, options, shape, parts, tensorPath, 0, skipped: true, jsonName);
         }
+        var key = ImageTensorCache.Key(image.Path, parametersHash);
         var values = NiftiReader.ReadSingle(image.Path, out var header);
         var actual = ImageShape(header.Shape, image.Path);
         if (!actual.SequenceEqual(shape))
@@ -151,11 +146,7 @@ public static class TensorExtractor
         var volume = ToChannelFirst(values, shape);
         TensorFile.Write(tensorPath, [1, shape[0], shape[1], shape[2]], volume);
         var partFiles = options.SaveFeatures ? WriteParts(options, root, pipeline, stem, volume, values, shape, masks) : 0;
-        using (var file = AtomicFile.Create(keyPath))
-        {
-            file.Stream.Write(Encoding.UTF8.GetBytes(key.ToJsonString() + "\n"));
-            file.Commit();
-        }
+        AtomicFile.WriteAllText(keyPath, key.ToJsonString() + "\n");
         return Result(image, options, shape, parts, tensorPath, partFiles, skipped: false, jsonName);
     }
 
@@ -289,7 +280,7 @@ public static class TensorExtractor
     private static JsonObject ExtractionJson(ExtractionOptions options, string jsonName, IReadOnlyList<RoiMask> masks)
     {
         var query = new CapsQuery { Preprocessing = options.Preprocessing, UseUncroppedImage = options.UseUncroppedImage, Tracer = options.Tracer, SuvrReferenceRegion = options.SuvrReferenceRegion, CustomSuffix = options.CustomSuffix };
-        var (folder, pattern) = CapsDataset.FilePattern(query);
+        var (folder, ending) = CapsDataset.FileEnding(query);
         var json = new JsonObject
         {
             ["preprocessing"] = options.Preprocessing,
@@ -299,7 +290,7 @@ public static class TensorExtractor
             ["extract_json"] = jsonName,
             ["file_type"] = new JsonObject
             {
-                ["pattern"] = (folder is null ? "" : folder + "/") + "*" + pattern.ToString().TrimStart('^').Replace(".*", "", StringComparison.Ordinal).TrimEnd('$').Replace("\\", "", StringComparison.Ordinal),
+                ["pattern"] = (folder is null ? "" : folder + "/") + "*" + ending,
                 ["description"] = $"{options.Preprocessing} images",
                 ["needed_pipeline"] = options.Preprocessing,
             },

@@ -24,6 +24,17 @@ public sealed class AtomicFile : IDisposable
 
     public static AtomicFile Create(string path) => new(path);
 
+    /// <summary>Writes a whole file atomically.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
+    {
+        using var file = Create(path);
+        file.Stream.Write(content);
+        file.Commit();
+    }
+
+    /// <summary>Writes a whole UTF-8 text file (no byte-order mark) atomically.</summary>
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+
     /// <summary>Flushes the content to disk and puts it in place.</summary>
     public void Commit()
     {

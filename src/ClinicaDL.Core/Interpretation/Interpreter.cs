@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Networks;
@@ -50,79 +51,83 @@ public static class Interpreter
         var written = new List<InterpretationMap>();
         var total = work.Sum(w => w.Samples.Count);
         var done = 0;
-        foreach (var item in work)
+        // Images decoded once per set of sessions: a group defined once serves every split and selection metric.
+        foreach (var sameImages in work.GroupBy(w => string.Join('\n', w.Samples.Select(s => s.ImagePath)), StringComparer.Ordinal))
         {
-            cancellation.ThrowIfCancellationRequested();
-            log?.Invoke($"Split {item.Split}, best-{item.Metric}: {options.Settings.Method} maps of {item.Samples.Count} session(s).");
-            using var images = new ImageTensors(item.Samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation);
-            using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, outputs, config.Dropout);
-            if (SaliencyMaps.Unsupported(model, options.Settings) is { } reason)
+            using var images = new ImageTensors(sameImages.First().Samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation);
+            foreach (var item in sameImages)
             {
-                throw new MapsException(reason);
-            }
-            model.load(maps.BestModel(item.Split, item.Metric));
-            model.to(device);
-            model.eval();
-            var source = NiftiReader.ReadHeader(item.Samples[0].ImagePath);
-            var space = new NiftiWriteOptions
-            {
-                QformCode = source.Header.QformCode, SformCode = source.Header.SformCode, XyztUnits = source.Header.XyztUnits,
-                Descrip = $"{options.Settings.Method} saliency, ClinicaDL for PowerShell",
-            };
-            var affine = ImageTensors.SampleAffine(source.Affine, config);
-            var target = Path.Combine(maps.Results(item.Split, item.Metric, options.DataGroup), $"interpret-{options.Name}");
-            var staging = $"{target}.{Guid.NewGuid():N}.tmp";
-            Directory.CreateDirectory(staging);
-            try
-            {
-                using var generator = new Generator((ulong)options.Settings.Seed);
-                using var mapSum = zeros([1, .. images.SampleShape[1..]]);
-                using var inputSum = zeros(images.SampleShape);
-                var individual = new List<InterpretationMap>();
-                for (var start = 0; start < item.Samples.Count; start += config.BatchSize)
+                cancellation.ThrowIfCancellationRequested();
+                log?.Invoke($"Split {item.Split}, best-{item.Metric}: {options.Settings.Method} maps of {item.Samples.Count} session(s).");
+                using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, outputs, config.Dropout);
+                if (SaliencyMaps.Unsupported(model, options.Settings) is { } reason)
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var batch = item.Samples.Skip(start).Take(config.BatchSize).ToList();
-                    var input = images.Batch(batch.Select(s => s.ImagePath)).to(device);
-                    var saliency = SaliencyMaps.Compute(model, input, options.Settings, classification, generator).cpu();
-                    var perImage = saliency.shape[1] == 1 ? saliency : saliency.sum(1, keepdim: true);
-                    // dim: named, because a literal 0 converts to the ScalarType overload of sum (a whole-tensor sum as bytes).
-                    mapSum.add_(perImage.sum(dim: 0L, keepdim: false));
-                    inputSum.add_(input.cpu().sum(dim: 0L, keepdim: false));
-                    if (options.SaveIndividual)
+                    throw new MapsException(reason);
+                }
+                model.load(maps.BestModel(item.Split, item.Metric));
+                model.to(device);
+                model.eval();
+                var source = NiftiReader.ReadHeader(item.Samples[0].ImagePath);
+                var space = new NiftiWriteOptions
+                {
+                    QformCode = source.Header.QformCode, SformCode = source.Header.SformCode, XyztUnits = source.Header.XyztUnits,
+                    Descrip = $"{options.Settings.Method} saliency, ClinicaDL for PowerShell",
+                };
+                var affine = ImageTensors.SampleAffine(source.Affine, config);
+                var target = Path.Combine(maps.Results(item.Split, item.Metric, options.DataGroup), $"interpret-{options.Name}");
+                var staging = $"{target}.{Guid.NewGuid():N}.tmp";
+                Directory.CreateDirectory(staging);
+                try
+                {
+                    using var generator = new Generator((ulong)options.Settings.Seed);
+                    using var mapSum = zeros([1, .. images.SampleShape[1..]]);
+                    using var inputSum = zeros(images.SampleShape);
+                    var individual = new List<InterpretationMap>();
+                    for (var start = 0; start < item.Samples.Count; start += config.BatchSize)
                     {
-                        for (var b = 0; b < batch.Count; b++)
+                        cancellation.ThrowIfCancellationRequested();
+                        using var scope = NewDisposeScope();
+                        var batch = item.Samples.Skip(start).Take(config.BatchSize).ToList();
+                        var input = images.Batch(batch.Select(s => s.ImagePath)).to(device);
+                        var saliency = SaliencyMaps.Compute(model, input, options.Settings, classification, generator).cpu();
+                        var perImage = saliency.shape[1] == 1 ? saliency : saliency.sum(1, keepdim: true);
+                        // dim: named, because a literal 0 converts to the ScalarType overload of sum (a whole-tensor sum as bytes).
+                        mapSum.add_(perImage.sum(dim: 0L, keepdim: false));
+                        inputSum.add_(input.cpu().sum(dim: 0L, keepdim: false));
+                        if (options.SaveIndividual)
                         {
-                            var name = $"{batch[b].ParticipantId}_{batch[b].SessionId}_image-0_map";
-                            individual.Add(Describe(WriteMap(perImage[b], staging, name, affine, space), item, options, "individual", batch[b], 1, target, maps));
+                            for (var b = 0; b < batch.Count; b++)
+                            {
+                                var name = $"{batch[b].ParticipantId}_{batch[b].SessionId}_image-0_map";
+                                individual.Add(Describe(WriteMap(perImage[b], staging, name, affine, space), item, options, "individual", batch[b], 1, target, maps));
+                            }
                         }
+                        done += batch.Count;
+                        progress?.Report(new InterpretationProgress(done, total, item.Split, item.Metric));
                     }
-                    done += batch.Count;
-                    progress?.Report(new InterpretationProgress(done, total, item.Split, item.Metric));
-                }
-                using var mean = mapSum / item.Samples.Count;
-                var meanMap = Describe(WriteMap(mean, staging, MeanMapName, affine, space), item, options, "mean", null, item.Samples.Count, target, maps);
-                using var meanInput = inputSum / item.Samples.Count;
-                WriteMap(meanInput, staging, MeanInputName, affine, space);
-                WriteSettings(staging, options, item, config);
-                if (Directory.Exists(target))
-                {
-                    if (!options.Overwrite)
+                    using var mean = mapSum / item.Samples.Count;
+                    var meanMap = Describe(WriteMap(mean, staging, MeanMapName, affine, space), item, options, "mean", null, item.Samples.Count, target, maps);
+                    using var meanInput = inputSum / item.Samples.Count;
+                    WriteMap(meanInput, staging, MeanInputName, affine, space);
+                    WriteSettings(staging, options, item, config);
+                    if (Directory.Exists(target))
                     {
-                        throw new MapsException($"An interpretation named '{options.Name}' already exists in '{target}'; choose another name or replace it with -Overwrite.");
+                        if (!options.Overwrite)
+                        {
+                            throw new MapsException($"An interpretation named '{options.Name}' already exists in '{target}'; choose another name or replace it with -Overwrite.");
+                        }
+                        Directory.Delete(target, recursive: true);
                     }
-                    Directory.Delete(target, recursive: true);
+                    Directory.Move(staging, target);
+                    written.Add(meanMap);
+                    written.AddRange(individual);
                 }
-                Directory.Move(staging, target);
-                written.Add(meanMap);
-                written.AddRange(individual);
-            }
-            finally
-            {
-                if (Directory.Exists(staging))
+                finally
                 {
-                    Directory.Delete(staging, recursive: true);
+                    if (Directory.Exists(staging))
+                    {
+                        Directory.Delete(staging, recursive: true);
+                    }
                 }
             }
         }
@@ -229,6 +234,6 @@ public static class Interpreter
             ["leakage_override"] = item.Leakage,
             ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
         };
-        ResultWriter.WriteText(Path.Combine(folder, SettingsFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, SettingsFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

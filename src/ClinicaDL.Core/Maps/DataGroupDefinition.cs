@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
 
@@ -78,7 +79,7 @@ public static class DataGroupDefinition
                 ["note"] = "Evaluated with -Force although these participants were seen in training or pre-training: results are biased.",
             };
         }
-        ResultWriter.WriteText(Path.Combine(folder, "maps.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, "maps.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return (Path.GetFullPath(capsPath), table, overlap.Count > 0);
     }
 }

@@ -11,6 +11,9 @@ public sealed class MapsLayout(string root)
     public string Groups => Path.Combine(Root, "groups");
     public string TrainValidation => Path.Combine(Groups, "train+validation.tsv");
 
+    /// <summary>Where Export-MapsReport writes by default.</summary>
+    public string Report => Path.Combine(Root, "report");
+
     public string Group(string group) => Path.Combine(Groups, group);
     public string GroupSplit(string group, int split) => Path.Combine(Groups, group, $"split-{split}");
     public string Split(int split) => Path.Combine(Root, $"split-{split}");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Interpretation;
 using ClinicaDL.Core.Maps;
@@ -120,7 +121,7 @@ public static class MapsReport
         }
         progress?.Report("report.html");
         var reportPath = Path.Combine(outputPath, ReportFile);
-        ReportFiles.WriteAtomically(reportPath, Encoding.UTF8.GetBytes(Html(maps, info, json, sections)));
+        AtomicFile.WriteAllText(reportPath, Html(maps, info, json, sections));
         return new MapsReportResult { MapsPath = maps.Root, ReportPath = Path.GetFullPath(reportPath), Images = images.Select(Path.GetFullPath).ToList() };
     }
 

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.IO;
 using SkiaSharp;
 
 namespace ClinicaDL.Core.Reports;
@@ -34,7 +35,7 @@ public static class SaliencyOverlay
         Paint(bitmap, nx, nx, nz, (c, row) => At(c, cy, nz - 1 - row), image, map, imageMax, mapMax, zoom);
         Paint(bitmap, 2 * nx, ny, nz, (c, row) => At(cx, c, nz - 1 - row), image, map, imageMax, mapMax, zoom);
         using var encoded = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        ReportFiles.WriteAtomically(path, encoded.ToArray());
+        AtomicFile.WriteAllBytes(path, encoded.ToArray());
         return (width, height);
     }
 

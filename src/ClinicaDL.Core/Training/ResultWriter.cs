@@ -19,7 +19,7 @@ public static class ResultWriter
             $"Data loaded from CAPS directories: {{'single': '{capsDirectory}'}}\n" +
             $"Number of participants: {evaluation.Samples.Select(s => s.ParticipantId).Distinct().Count()}\n" +
             $"Number of sessions: {evaluation.Samples.Count}\n";
-        WriteText(Path.Combine(folder, "description.log"), description);
+        AtomicFile.WriteAllText(Path.Combine(folder, "description.log"), description);
         Predictions(evaluation).Write(Path.Combine(folder, $"{group}_image_level_prediction.tsv"));
         if (!evaluation.HasLabels)
         {
@@ -67,12 +67,5 @@ public static class ResultWriter
             return row.ToArray();
         });
         return new TsvTable(columns, rows);
-    }
-
-    public static void WriteText(string path, string text)
-    {
-        using var file = AtomicFile.Create(path);
-        file.Stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
-        file.Commit();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
@@ -451,9 +452,9 @@ public sealed class Trainer
         json["input_size"] = new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray());
         json["n_splits"] = json["validation"]!.GetValue<string>() == "KFoldSplit" ? Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Count() : 0;
         json["split"] = new JsonArray(splits.Select(s => (JsonNode?)s.Index).ToArray());
-        ResultWriter.WriteText(_maps.MapsJson, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        ResultWriter.WriteText(_maps.Environment, hostDescription);
-        ResultWriter.WriteText(_maps.InformationLog,
+        AtomicFile.WriteAllText(_maps.MapsJson, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(_maps.Environment, hostDescription);
+        AtomicFile.WriteAllText(_maps.InformationLog,
             $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{_maps.Root}\n- Model :\t{_config.ResolvedArchitecture} for inputs {string.Join("x", sampleShape)}, {outputSize} output(s)\n");
         var groupJson = new JsonObject { ["caps_directory"] = _config.CapsDirectory, ["multi_cohort"] = false }.ToJsonString() + "\n";
         foreach (var (split, train, validation) in groups)
@@ -462,7 +463,7 @@ public sealed class Trainer
             {
                 Directory.CreateDirectory(_maps.GroupSplit(name, split));
                 GroupTable(group).Write(Path.Combine(_maps.GroupSplit(name, split), "data.tsv"));
-                ResultWriter.WriteText(Path.Combine(_maps.GroupSplit(name, split), "maps.json"), groupJson);
+                AtomicFile.WriteAllText(Path.Combine(_maps.GroupSplit(name, split), "maps.json"), groupJson);
             }
         }
         SeenParticipants(groups).Write(_maps.TrainValidation);

@@ -22,7 +22,7 @@ public sealed class ExportMapsReportCommand : ClinicaDLCmdlet
     protected override void ProcessRecord()
     {
         var maps = ProviderPath(MapsPath);
-        var output = OutputPath is null ? Path.Combine(maps, "report") : ProviderPath(OutputPath);
+        var output = OutputPath is null ? new MapsLayout(maps).Report : ProviderPath(OutputPath);
         if (!ShouldProcess(output, $"Write the report of {maps}"))
         {
             return;
