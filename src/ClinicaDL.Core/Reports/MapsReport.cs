@@ -93,7 +93,8 @@ public static class MapsReport
                         {
                             var scores = Column(table, "proba1");
                             var (fpr, tpr) = ReportCharts.RocPoints(truth.Select(t => t == 1).ToArray(), scores);
-                            var auc = Enumerable.Range(1, fpr.Length - 1).Sum(i => (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2);
+                            // The area is the one the metrics table reports, not a second computation of it.
+                            var auc = MapsResults.ReadTable(maps.MetricsTable(split, metric, group))["AUC"].Value;
                             ReportCharts.Roc(Image(pictures, $"{stem}_roc.png"), $"Split {split}, best-{metric}: {group} ({labels[1]} positive)", fpr, tpr, auc);
                         }
                     }
