@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace ClinicaDL.Core.Extraction;
 
 /// <summary>ClinicaDL's prepare-data options; their names in the extraction JSON are ClinicaDL's.</summary>
@@ -48,4 +50,93 @@ public sealed record ExtractionOptions
 
     /// <summary>Extract again even where the same source and parameters were already extracted; replace a different JSON of the same name.</summary>
     public bool Force { get; init; }
+
+    /// <summary>
+    /// The options an extraction JSON (CAPS/tensor_extraction/&lt;name&gt;, ClinicaDL's keys, or a MAPS'
+    /// preprocessing_dict) describes; a missing or mistyped key is refused with its name and the file.
+    /// </summary>
+    public static ExtractionOptions FromJson(JsonObject json, string capsPath, string source)
+    {
+        T Read<T>(string key, T fallback)
+        {
+            if (json[key] is not JsonNode node)
+            {
+                return fallback;
+            }
+            try
+            {
+                return node.GetValue<T>();
+            }
+            catch (Exception error) when (error is InvalidOperationException or FormatException)
+            {
+                throw new ArgumentException($"'{source}': the key '{key}' should hold a {typeof(T).Name.Replace("Int32", "whole number").Replace("Boolean", "true or false")}; it holds {node.ToJsonString()}.");
+            }
+        }
+        var modeName = Read<string?>("mode", null) ?? throw new ArgumentException($"'{source}' has no 'mode' key: it is not an extraction JSON (Export-ClinicaDLTensor writes them).");
+        if (!Enum.TryParse<ExtractionMode>(modeName, ignoreCase: true, out var mode))
+        {
+            throw new ArgumentException($"'{source}': mode '{modeName}' is not image, patch, slice or roi.");
+        }
+        var discarded = json["discarded_slices"] switch
+        {
+            JsonArray { Count: 2 } pair => (pair[0]!.GetValue<int>(), pair[1]!.GetValue<int>()),
+            JsonArray { Count: 1 } one => (one[0]!.GetValue<int>(), one[0]!.GetValue<int>()),
+            JsonValue single => (single.GetValue<int>(), single.GetValue<int>()),
+            _ => (0, 0),
+        };
+        return new ExtractionOptions
+        {
+            CapsPath = capsPath,
+            Mode = mode,
+            Preprocessing = Read("preprocessing", "t1-linear"),
+            UseUncroppedImage = Read<bool?>("use_uncropped_image", null) ?? false,
+            Tracer = Read<string?>("tracer", null),
+            SuvrReferenceRegion = Read<string?>("suvr_reference_region", null),
+            CustomSuffix = Read<string?>("custom_suffix", null),
+            ExtractJson = Read<string?>("extract_json", null),
+            SaveFeatures = Read("prepare_dl", false),
+            PatchSize = Read("patch_size", 50),
+            StrideSize = Read("stride_size", 50),
+            SliceDirection = Read("slice_direction", 0),
+            SliceMode = Read("slice_mode", "rgb"),
+            DiscardedSlicesStart = discarded.Item1,
+            DiscardedSlicesEnd = discarded.Item2,
+            RoiList = json["roi_list"] is JsonArray list ? list.Select(n => n!.GetValue<string>()).ToList() : [],
+            RoiUncropOutput = Read("uncropped_roi", false),
+            RoiCustomTemplate = Read<string?>("roi_custom_template", null) is { Length: > 0 } template ? template : null,
+            RoiCustomMaskPattern = Read<string?>("roi_custom_mask_pattern", null) is { Length: > 0 } pattern ? pattern : null,
+        };
+    }
+
+    /// <summary>The extraction JSONs of a CAPS (file names in tensor_extraction/).</summary>
+    public static IReadOnlyList<string> JsonNames(string capsPath)
+    {
+        var folder = System.IO.Path.Combine(capsPath, "tensor_extraction");
+        return Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.json").Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList() : [];
+    }
+
+    /// <summary>CAPS/tensor_extraction/&lt;name&gt; (".json" added when missing) as a JSON object, or a clear error naming the ones there are.</summary>
+    public static JsonObject ReadJson(string capsPath, string name)
+    {
+        var file = System.IO.Path.Combine(capsPath, "tensor_extraction", name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? name : name + ".json");
+        if (!File.Exists(file))
+        {
+            var known = JsonNames(capsPath);
+            throw new ArgumentException($"'{file}' does not exist; {(known.Count == 0 ? "this CAPS has no extraction yet" : $"this CAPS has {string.Join(", ", known)}")}. Export-ClinicaDLTensor writes them.");
+        }
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(file)) as JsonObject ?? throw new ArgumentException($"'{file}' does not hold a JSON object.");
+        }
+        catch (System.Text.Json.JsonException error)
+        {
+            throw new ArgumentException($"'{file}' is not valid JSON: {error.Message}", error);
+        }
+    }
+
+    /// <summary>The CAPS query that finds this extraction's source images.</summary>
+    public Datasets.CapsQuery Query() => new()
+    {
+        Preprocessing = Preprocessing, UseUncroppedImage = UseUncroppedImage, Tracer = Tracer, SuvrReferenceRegion = SuvrReferenceRegion, CustomSuffix = CustomSuffix,
+    };
 }

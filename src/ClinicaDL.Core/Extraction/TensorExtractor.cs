@@ -25,12 +25,7 @@ public static class TensorExtractor
     public static IReadOnlyList<ExtractedImage> Run(ExtractionOptions options, IProgress<ExtractionProgress>? progress = null, CancellationToken cancellation = default)
     {
         var caps = Path.GetFullPath(options.CapsPath);
-        var query = new CapsQuery
-        {
-            Preprocessing = options.Preprocessing, UseUncroppedImage = options.UseUncroppedImage, Tracer = options.Tracer,
-            SuvrReferenceRegion = options.SuvrReferenceRegion, CustomSuffix = options.CustomSuffix,
-        };
-        var images = Select(CapsDataset.Find(caps, query), options.SessionsTsv);
+        var images = Select(CapsDataset.Find(caps, options.Query()), options.SessionsTsv);
         if (images.Count == 0)
         {
             throw new CapsException($"No {options.Preprocessing} image was found in '{caps}'{(options.SessionsTsv is null ? "" : $" for the sessions of '{options.SessionsTsv}'")}.");
@@ -93,7 +88,8 @@ public static class TensorExtractor
         return shape.Length == 3 ? shape : throw new InvalidNiftiException(path, $"tensor extraction needs 3D images; this one has shape {string.Join("x", shape)}");
     }
 
-    private static IReadOnlyList<RoiMask> ValidateAndFindMasks(ExtractionOptions options, string caps, int[] shape, bool cropped)
+    /// <summary>Checks the part geometry against the images' shape and finds the ROI masks, before anything is written.</summary>
+    internal static IReadOnlyList<RoiMask> ValidateAndFindMasks(ExtractionOptions options, string caps, int[] shape, bool cropped)
     {
         switch (options.Mode)
         {
@@ -279,8 +275,7 @@ public static class TensorExtractor
     /// <summary>ClinicaDL's extraction JSON keys (§6.2 of the reference), for the mode at hand.</summary>
     private static JsonObject ExtractionJson(ExtractionOptions options, string jsonName, IReadOnlyList<RoiMask> masks)
     {
-        var query = new CapsQuery { Preprocessing = options.Preprocessing, UseUncroppedImage = options.UseUncroppedImage, Tracer = options.Tracer, SuvrReferenceRegion = options.SuvrReferenceRegion, CustomSuffix = options.CustomSuffix };
-        var (folder, ending) = CapsDataset.FileEnding(query);
+        var (folder, ending) = CapsDataset.FileEnding(options.Query());
         var json = new JsonObject
         {
             ["preprocessing"] = options.Preprocessing,

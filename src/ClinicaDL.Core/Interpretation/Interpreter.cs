@@ -39,6 +39,10 @@ public static class Interpreter
             throw new ArgumentException($"The interpretation name '{options.Name}' must be a non-empty file name without spaces.");
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
+        if (config.Mode != "image")
+        {
+            throw new MapsException($"'{maps.Root}' was trained on {config.Mode}s; saliency maps are written for whole-image MAPS only in this version.");
+        }
         var classification = config.NetworkTask == "classification";
         var outputs = classification ? config.LabelCode.Count : 1;
         if (options.Settings.TargetNode < 0 || options.Settings.TargetNode >= outputs)
@@ -88,7 +92,7 @@ public static class Interpreter
                         cancellation.ThrowIfCancellationRequested();
                         using var scope = NewDisposeScope();
                         var batch = item.Samples.Skip(start).Take(config.BatchSize).ToList();
-                        var input = images.Batch(batch.Select(s => s.ImagePath)).to(device);
+                        var input = images.Batch(batch).to(device);
                         var saliency = SaliencyMaps.Compute(model, input, options.Settings, classification, generator).cpu();
                         var perImage = saliency.shape[1] == 1 ? saliency : saliency.sum(1, keepdim: true);
                         // dim: named, because a literal 0 converts to the ScalarType overload of sum (a whole-tensor sum as bytes).
@@ -160,7 +164,7 @@ public static class Interpreter
             var (caps, table, leakage) = shared ?? TrainingGroup(maps, options.DataGroup, split);
             if (!indexes.TryGetValue(caps, out var index))
             {
-                indexes[caps] = index = CapsImageIndex.Scan(caps, config.Preprocessing);
+                indexes[caps] = index = CapsImageIndex.Scan(caps, config.ImageQuery());
             }
             var samples = DataGroup.FromTsv(table, index, config, needLabels: false).Images;
             foreach (var metric in options.SelectionMetrics ?? config.SelectionMetrics)

@@ -9,6 +9,9 @@ public sealed class MapsMetricRecord
     public required string DataGroup { get; init; }
     public required int Split { get; init; }
     public required string SelectionMetric { get; init; }
+
+    /// <summary>image, or the part mode (patch, slice, roi) of part-level results.</summary>
+    public required string Level { get; init; }
     public required IReadOnlyDictionary<string, MetricEstimate> Values { get; init; }
     public required string Path { get; init; }
 }

@@ -4,15 +4,32 @@ using ClinicaDL.Core.Training;
 
 namespace ClinicaDL.Core.Maps;
 
-/// <summary>Reads the image-level metrics tables of a MAPS (ClinicaDL's transposed layout, with or without CI rows).</summary>
+/// <summary>
+/// Reads the metrics tables of a MAPS (ClinicaDL's transposed layout, with or without CI rows): image-level ones,
+/// or for a patch, slice or ROI MAPS the part-level ones.
+/// </summary>
 public static class MapsResults
 {
-    public static IReadOnlyList<MapsMetricRecord> Read(string mapsPath, string? dataGroup = null, int? split = null, string? selectionMetric = null)
+    /// <param name="mapsPath">The MAPS folder.</param>
+    /// <param name="dataGroup">Only this data group (all when null).</param>
+    /// <param name="split">Only this split (all when null).</param>
+    /// <param name="selectionMetric">Only this selection metric (all when null).</param>
+    /// <param name="partLevel">The per-part tables of a patch, slice or ROI MAPS instead of the per-image ones.</param>
+    public static IReadOnlyList<MapsMetricRecord> Read(string mapsPath, string? dataGroup = null, int? split = null, string? selectionMetric = null, bool partLevel = false)
     {
         var maps = new MapsLayout(mapsPath);
         if (!File.Exists(maps.MapsJson))
         {
             throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+        }
+        var level = "image";
+        if (partLevel)
+        {
+            level = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>()).Mode;
+            if (level == "image")
+            {
+                throw new MapsException($"'{maps.Root}' was trained on whole images: it has no part-level results.");
+            }
         }
         var records = new List<MapsMetricRecord>();
         foreach (var k in maps.Splits().Where(k => split is null || k == split))
@@ -27,10 +44,10 @@ public static class MapsResults
                 foreach (var groupFolder in Directory.EnumerateDirectories(best).Order(StringComparer.Ordinal))
                 {
                     var group = Path.GetFileName(groupFolder);
-                    var file = maps.MetricsTable(k, metric, group);
+                    var file = maps.MetricsTable(k, metric, group, level);
                     if ((dataGroup is null || group == dataGroup) && File.Exists(file))
                     {
-                        records.Add(new MapsMetricRecord { MapsPath = maps.Root, DataGroup = group, Split = k, SelectionMetric = metric, Values = ReadTable(file), Path = file });
+                        records.Add(new MapsMetricRecord { MapsPath = maps.Root, DataGroup = group, Split = k, SelectionMetric = metric, Level = level, Values = ReadTable(file), Path = file });
                     }
                 }
             }

@@ -11,7 +11,8 @@ using static TorchSharp.torch;
 namespace ClinicaDL.Core.Maps;
 
 /// <summary>
-/// ClinicaDL's <c>predict</c>: evaluates a MAPS' best models on a data group and writes its results. A new group
+/// ClinicaDL's <c>predict</c>: evaluates a MAPS' best models on a data group and writes its results (for a
+/// patch, slice or ROI MAPS per part, then per image by the vote weighted on the validation group). A new group
 /// holding a participant of groups/train+validation.tsv is refused (data leakage) unless forced, and a forced
 /// evaluation is recorded in the group's maps.json and in every result, never silent.
 /// </summary>
@@ -30,7 +31,7 @@ public static class Predictor
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
         var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.Force, config);
-        var samples = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.Preprocessing), config, needLabels: !options.NoLabel).Images;
+        var samples = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.ImageQuery()), config, needLabels: !options.NoLabel).Images;
         if (config.NetworkTask == "classification" && !options.NoLabel)
         {
             var unknown = samples.Select(s => s.Label!).Distinct().Where(l => !config.LabelCode.ContainsKey(l)).ToList();
@@ -58,14 +59,19 @@ public static class Predictor
                 using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, config.NetworkTask == "classification" ? config.LabelCode.Count : 1, config.Dropout);
                 model.load(maps.BestModel(split, metric));
                 model.to(device);
-                var evaluation = Evaluation.Run(model, samples, images, config, config.LabelCode, device, !options.NoLabel, cancellation);
-                ResultWriter.Write(maps.Results(split, metric, options.DataGroup), options.DataGroup, evaluation, config.BootstrapResamples, config.Seed, capsPath);
-                rows.AddRange(samples.Select((s, i) => new PredictionRow
+                var evaluation = Evaluation.Run(model, images.Samples(samples), images, config, config.LabelCode, device, !options.NoLabel, cancellation);
+                var validationPredictions = images.Parts is null ? "" : maps.Predictions(split, metric, "validation", images.Parts.ModeName);
+                IEnumerable<(int, bool)> ValidationOutcomes() => File.Exists(validationPredictions)
+                    ? PartVoting.Outcomes(validationPredictions, images.Parts!.ModeName)
+                    : throw new MapsException($"'{validationPredictions}' is missing: the image-level vote weighs each part by its validation accuracy, so it cannot be computed without it.");
+                var (imageLevel, _) = ResultWriter.WriteGroup(maps.Results(split, metric, options.DataGroup), options.DataGroup, evaluation, images.Parts, ValidationOutcomes,
+                    config.SelectionThreshold, config.BootstrapResamples, config.Seed, capsPath);
+                rows.AddRange(imageLevel.Samples.Select((s, i) => new PredictionRow
                 {
                     DataGroup = options.DataGroup, Split = split, SelectionMetric = metric, ParticipantId = s.ParticipantId, SessionId = s.SessionId,
                     TrueLabel = options.NoLabel ? null : s.Label,
-                    PredictedLabel = evaluation.Classification ? codes[evaluation.PredictedCodes[i]] : evaluation.PredictedValues[i].ToString("R", CultureInfo.InvariantCulture),
-                    Probabilities = evaluation.Probabilities[i], LeakageOverride = leakage, MapsPath = maps.Root,
+                    PredictedLabel = imageLevel.Classification ? codes[imageLevel.PredictedCodes[i]] : imageLevel.PredictedValues[i].ToString("R", CultureInfo.InvariantCulture),
+                    Probabilities = imageLevel.Probabilities[i], LeakageOverride = leakage, MapsPath = maps.Root,
                 }));
             }
         }

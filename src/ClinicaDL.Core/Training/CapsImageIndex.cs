@@ -20,8 +20,8 @@ public sealed class CapsImageIndex
     public string Directory { get; }
     public string Preprocessing { get; }
 
-    public static CapsImageIndex Scan(string capsDirectory, string preprocessing) => new(capsDirectory, preprocessing,
-        CapsDataset.Find(capsDirectory, new CapsQuery { Preprocessing = preprocessing }).ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path));
+    public static CapsImageIndex Scan(string capsDirectory, CapsQuery query) => new(capsDirectory, query.Preprocessing,
+        CapsDataset.Find(capsDirectory, query).ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path));
 
     public bool TryGetPath(string participant, string session, out string path) => _paths.TryGetValue((participant, session), out path!);
 }

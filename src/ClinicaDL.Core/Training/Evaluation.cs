@@ -52,7 +52,7 @@ public sealed class Evaluation
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var batch = samples.Skip(start).Take(config.BatchSize).ToList();
-                var input = images.Batch(batch.Select(s => s.ImagePath)).to(device);
+                var input = images.Batch(batch).to(device);
                 var output = model.forward(input);
                 if (withLabels)
                 {

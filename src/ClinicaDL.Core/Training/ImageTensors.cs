@@ -8,7 +8,8 @@ namespace ClinicaDL.Core.Training;
 
 /// <summary>
 /// The images of a run as ready tensors [1, X, Y, Z] (ClinicaDL's layout): NaN set to 0, min-max normalised per
-/// image when asked, reduced as ClinicaDL's SizeReduction when asked. An image whose extracted tensor
+/// image when asked, reduced as ClinicaDL's SizeReduction when asked; in patch, slice and ROI modes the images stay
+/// as they are and each batch cuts its parts from them (<see cref="PartSampler"/>). An image whose extracted tensor
 /// (Export-ClinicaDLTensor) still matches its bytes is read from that file for each batch, so a cohort larger
 /// than memory trains; any other image is decoded once, in parallel, and kept in memory. How much memory that
 /// takes is said before decoding, and refused when it cannot fit.
@@ -18,10 +19,12 @@ public sealed class ImageTensors : IDisposable
     private readonly Dictionary<string, Tensor> _inMemory = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _onDisk = new(StringComparer.Ordinal);
     private readonly TrainingConfig _config;
+    private readonly PartSampler? _parts;
 
     public ImageTensors(IEnumerable<string> paths, TrainingConfig config, int threads, CancellationToken cancellation, Action<string>? log = null)
     {
         _config = config;
+        var decomposition = config.Decomposition();
         var unique = paths.Distinct(StringComparer.Ordinal).ToList();
         var cached = new string?[unique.Count];
         Parallel.For(0, unique.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation },
@@ -51,7 +54,7 @@ public sealed class ImageTensors : IDisposable
             // The NIfTI data run x fastest: as a C-order tensor that is [Z, Y, X]; permuted to ClinicaDL's [X, Y, Z].
             using var volume = tensor(values, [shape[2], shape[1], shape[0]]);
             using var ordered = volume.permute(2, 1, 0);
-            prepared[i] = Prepare(ordered, config);
+            prepared[i] = Prepare(ordered, config, wholeImage: decomposition is null);
         });
         for (var i = 0; i < toDecode.Count; i++)
         {
@@ -64,16 +67,37 @@ public sealed class ImageTensors : IDisposable
         var shapes = _inMemory.Select(t => (Path: t.Key, Shape: t.Value.shape))
             .Concat(_onDisk.Select(d => (Path: d.Key, Shape: PreparedShape(TensorFile.ReadShape(d.Value)[1..]))))
             .ToList();
-        SampleShape = shapes[0].Shape;
-        var other = shapes.FirstOrDefault(t => !t.Shape.SequenceEqual(SampleShape));
+        var imageShape = shapes[0].Shape;
+        var other = shapes.FirstOrDefault(t => !t.Shape.SequenceEqual(imageShape));
         if (other.Path is not null)
         {
-            throw new InvalidNiftiException(other.Path, $"its shape {string.Join("x", other.Shape)} differs from the other images' {string.Join("x", SampleShape)}");
+            throw new InvalidNiftiException(other.Path, $"its shape {string.Join("x", other.Shape)} differs from the other images' {string.Join("x", imageShape)}");
         }
+        if (decomposition is not null)
+        {
+            int[] volume = [(int)imageShape[1], (int)imageShape[2], (int)imageShape[3]];
+            var cropped = Path.GetFileName(shapes[0].Path).Contains("_desc-Crop_", StringComparison.OrdinalIgnoreCase);
+            try
+            {
+                var masks = TensorExtractor.ValidateAndFindMasks(decomposition, config.CapsDirectory ?? "", volume, cropped);
+                _parts = new PartSampler(decomposition, volume, masks, config.Normalize);
+            }
+            catch (ArgumentException error)
+            {
+                throw new ArgumentException($"The extraction '{decomposition.ExtractJson}' does not fit these {string.Join("x", volume)} images: {error.Message}", error);
+            }
+        }
+        SampleShape = _parts?.PartShape ?? imageShape;
     }
 
-    /// <summary>The shape of one sample, channels first.</summary>
+    /// <summary>The shape of one sample (an image or one of its parts), channels first.</summary>
     public long[] SampleShape { get; }
+
+    /// <summary>How samples are cut from the images; null when the samples are the whole images.</summary>
+    public PartSampler? Parts => _parts;
+
+    /// <summary>Samples per image: 1, or the parts per image.</summary>
+    public int PartsPerImage => _parts?.Count ?? 1;
 
     /// <summary>Bytes held in memory.</summary>
     public long Bytes => _inMemory.Values.Sum(t => t.numel() * 4);
@@ -81,13 +105,24 @@ public sealed class ImageTensors : IDisposable
     /// <summary>Images read from their extracted tensor file for each batch instead of being held in memory.</summary>
     public int OnDiskCount => _onDisk.Count;
 
-    /// <summary>A batch [B, 1, X, Y, Z] of the given images (the caller disposes it, e.g. with a dispose scope).</summary>
-    public Tensor Batch(IEnumerable<string> paths)
+    /// <summary>
+    /// A batch [B, C, spatial...] of the given samples, each an image or its part (the caller disposes it, e.g.
+    /// with a dispose scope). An image read from disk is read once per batch, however many of its parts the batch holds.
+    /// </summary>
+    public Tensor Batch(IEnumerable<LabeledImage> samples)
     {
         using var scope = NewDisposeScope();
-        var samples = paths.Select(p => _inMemory.TryGetValue(p, out var ready) ? ready : FromDisk(_onDisk[p])).ToArray();
-        return stack(samples).MoveToOuterDisposeScope();
+        var read = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        Tensor Image(string path) => _inMemory.TryGetValue(path, out var ready) ? ready
+            : read.TryGetValue(path, out var loaded) ? loaded : read[path] = FromDisk(_onDisk[path]);
+        var tensors = samples.Select(s => _parts is null ? Image(s.ImagePath) : _parts.Extract(Image(s.ImagePath), s.Part)).ToArray();
+        return stack(tensors).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Every sample of the given images: the images themselves, or each of their parts.</summary>
+    public List<LabeledImage> Samples(IEnumerable<LabeledImage> images, int? onlyPart = null) => _parts is null
+        ? images.ToList()
+        : images.SelectMany(i => Enumerable.Range(0, _parts.Count).Where(p => onlyPart is null || p == onlyPart).Select(p => i with { Part = p })).ToList();
 
     public void Dispose()
     {
@@ -96,6 +131,7 @@ public sealed class ImageTensors : IDisposable
             tensor.Dispose();
         }
         _inMemory.Clear();
+        _parts?.Dispose();
     }
 
     private Tensor FromDisk(string tensorPath)
@@ -103,7 +139,7 @@ public sealed class ImageTensors : IDisposable
         var (shape, values) = TensorFile.Read(tensorPath);
         using var flat = tensor(values);
         using var volume = flat.reshape(shape[1..]);
-        return Prepare(volume, _config);
+        return Prepare(volume, _config, wholeImage: _parts is null);
     }
 
     private long[] PreparedShape(long[] volume) => _config.SizeReduction
@@ -136,11 +172,15 @@ public sealed class ImageTensors : IDisposable
         }
     }
 
-    /// <summary>An [X, Y, Z] volume to a ready [1, X, Y, Z] sample.</summary>
-    private static Tensor Prepare(Tensor volume, TrainingConfig config)
+    /// <summary>An [X, Y, Z] volume to a ready [1, X, Y, Z] sample; images cut into parts are only cleared of NaN (parts are normalised one by one).</summary>
+    private static Tensor Prepare(Tensor volume, TrainingConfig config, bool wholeImage)
     {
         using var scope = NewDisposeScope();
         var image = nan_to_num(volume.contiguous(), 0.0);
+        if (!wholeImage)
+        {
+            return image.unsqueeze(0).contiguous().MoveToOuterDisposeScope();
+        }
         if (config.Normalize)
         {
             var min = image.min();

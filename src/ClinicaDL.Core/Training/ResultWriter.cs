@@ -6,27 +6,36 @@ namespace ClinicaDL.Core.Training;
 
 /// <summary>
 /// Writes a group's results in a <c>best-&lt;metric&gt;/&lt;group&gt;/</c> folder with ClinicaDL's names and columns:
-/// description.log, <c>&lt;group&gt;_image_level_prediction.tsv</c> and the transposed
-/// <c>&lt;group&gt;_image_level_metrics.tsv</c> (Metrics / Values / Lower bound CI / Upper bound CI / SE rows).
+/// description.log, <c>&lt;group&gt;_&lt;level&gt;_level_prediction.tsv</c> (level image, patch, slice or roi, with a
+/// <c>&lt;level&gt;_id</c> column) and the transposed <c>&lt;group&gt;_&lt;level&gt;_level_metrics.tsv</c> (Metrics /
+/// Values / Lower bound CI / Upper bound CI / SE rows).
 /// </summary>
 public static class ResultWriter
 {
-    public static Dictionary<string, MetricEstimate>? Write(string folder, string group, Evaluation evaluation, int resamples, int seed, string capsDirectory)
+    /// <summary>
+    /// One level's files: <paramref name="level"/> is image or the part mode (patch, slice, roi),
+    /// <paramref name="idColumn"/> the <c>&lt;mode&gt;_id</c> column, <paramref name="partId"/> the id written for a
+    /// sample (0 for whole images and voted results), <paramref name="note"/> a line added to description.log.
+    /// </summary>
+    public static Dictionary<string, MetricEstimate>? Write(string folder, string group, Evaluation evaluation, int resamples, int seed, string capsDirectory,
+        string level = "image", string idColumn = "image_id", Func<LabeledImage, int>? partId = null, string? note = null)
     {
         Directory.CreateDirectory(folder);
         var invariant = CultureInfo.InvariantCulture;
         var description = $"Prediction {group} group - {DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", invariant)}\n" +
             $"Data loaded from CAPS directories: {{'single': '{capsDirectory}'}}\n" +
             $"Number of participants: {evaluation.Samples.Select(s => s.ParticipantId).Distinct().Count()}\n" +
-            $"Number of sessions: {evaluation.Samples.Count}\n";
+            $"Number of sessions: {evaluation.Samples.Select(s => (s.ParticipantId, s.SessionId)).Distinct().Count()}\n" +
+            (note is null ? "" : note + "\n");
         AtomicFile.WriteAllText(Path.Combine(folder, "description.log"), description);
-        Predictions(evaluation).Write(Path.Combine(folder, $"{group}_image_level_prediction.tsv"));
+        Predictions(evaluation, idColumn, partId ?? (_ => 0)).Write(Path.Combine(folder, $"{group}_{level}_level_prediction.tsv"));
         if (!evaluation.HasLabels)
         {
             return null;
         }
         var estimates = ConfidenceIntervals.Bootstrap(evaluation.Samples.Count, evaluation.MetricsOf, resamples, seed);
-        var names = estimates.Keys.Append("loss").ToList();
+        // Voted image-level results have no loss (ClinicaDL writes none there either).
+        var names = double.IsNaN(evaluation.Loss) ? estimates.Keys.ToList() : estimates.Keys.Append("loss").ToList();
         string F(double value) => double.IsNaN(value) ? "N/A" : value.ToString("R", invariant);
         string?[] Row(string label, IEnumerable<string> cells) => [label, .. cells];
         var rows = new List<string?[]>
@@ -36,23 +45,23 @@ public static class ResultWriter
             Row("Upper bound CI", names.Select(n => n == "loss" ? "N/A" : F(estimates[n].Upper))),
             Row("SE", names.Select(n => n == "loss" ? "N/A" : F(estimates[n].StandardError))),
         };
-        new TsvTable(["Metrics", .. names], rows).Write(Path.Combine(folder, $"{group}_image_level_metrics.tsv"));
+        new TsvTable(["Metrics", .. names], rows).Write(Path.Combine(folder, $"{group}_{level}_level_metrics.tsv"));
         estimates["loss"] = new MetricEstimate(evaluation.Loss, double.NaN, double.NaN, double.NaN);
         return estimates;
     }
 
-    /// <summary>participant_id, session_id, image_id, true_label, predicted_label, then proba0... for classification.</summary>
-    public static TsvTable Predictions(Evaluation evaluation)
+    /// <summary>participant_id, session_id, &lt;mode&gt;_id, true_label, predicted_label, then proba0... for classification.</summary>
+    public static TsvTable Predictions(Evaluation evaluation, string idColumn, Func<LabeledImage, int> partId)
     {
         var invariant = CultureInfo.InvariantCulture;
-        var columns = new List<string> { "participant_id", "session_id", "image_id", "true_label", "predicted_label" };
+        var columns = new List<string> { "participant_id", "session_id", idColumn, "true_label", "predicted_label" };
         if (evaluation.Classification)
         {
             columns.AddRange(Enumerable.Range(0, evaluation.Classes).Select(c => $"proba{c}"));
         }
         var rows = evaluation.Samples.Select((sample, i) =>
         {
-            var row = new List<string?> { sample.ParticipantId, sample.SessionId, "0" };
+            var row = new List<string?> { sample.ParticipantId, sample.SessionId, partId(sample).ToString(invariant) };
             if (evaluation.Classification)
             {
                 row.Add((evaluation.TrueCodes?[i] ?? -1).ToString(invariant));
@@ -67,5 +76,33 @@ public static class ResultWriter
             return row.ToArray();
         });
         return new TsvTable(columns, rows);
+    }
+
+    /// <summary>
+    /// A group's results at the part level, then at the image level by <see cref="PartVoting"/> with the given
+    /// validation outcomes; whole-image results as they are. Returns the image-level results and their estimates
+    /// (with the sample-level loss; null without labels).
+    /// </summary>
+    public static (Evaluation ImageLevel, Dictionary<string, MetricEstimate>? Estimates) WriteGroup(string folder, string group, Evaluation evaluation, PartSampler? parts,
+        Func<IEnumerable<(int PartId, bool Correct)>>? validationOutcomes, double selectionThreshold, int resamples, int seed, string capsDirectory)
+    {
+        if (parts is null)
+        {
+            return (evaluation, Write(folder, group, evaluation, resamples, seed, capsDirectory));
+        }
+        var mode = parts.ModeName;
+        var partLevel = Write(folder, group, evaluation, resamples, seed, capsDirectory, mode, $"{mode}_id", s => parts.PartId(s.Part));
+        string? note = null;
+        var weights = evaluation.Classification ? PartVoting.Weights(validationOutcomes!(), selectionThreshold, out note) : null;
+        var voted = PartVoting.Vote(evaluation, parts, weights);
+        var describe = weights is null
+            ? "Image level: mean of the parts' predictions."
+            : $"Image level: soft voting, part weights from validation accuracy ({string.Join(", ", weights.OrderBy(w => w.Key).Select(w => $"{mode}-{w.Key}: {w.Value.ToString("0.###", CultureInfo.InvariantCulture)}"))}), selection_threshold {selectionThreshold.ToString(CultureInfo.InvariantCulture)}." + (note is null ? "" : " " + note);
+        var imageLevel = Write(folder, group, voted, resamples, seed, capsDirectory, "image", $"{mode}_id", _ => 0, describe);
+        if (imageLevel is not null && partLevel is not null)
+        {
+            imageLevel["loss"] = partLevel["loss"];
+        }
+        return (voted, imageLevel);
     }
 }

@@ -12,7 +12,9 @@ using static TorchSharp.torch;
 namespace ClinicaDL.Core.Training;
 
 /// <summary>
-/// Trains image-mode classification and regression networks into a MAPS, split by split: one dispose scope per
+/// Trains classification and regression networks into a MAPS, split by split, on whole images or on the patches,
+/// slices or regions an extraction JSON describes (then results are written per part and, by voting, per image):
+/// one dispose scope per
 /// batch, the whole train and validation sets evaluated after every epoch, a training.tsv row and an atomic
 /// checkpoint per epoch, best-&lt;metric&gt;/ updated when a selection metric strictly improves, early stopping,
 /// gradient accumulation. A stopped run resumes from its checkpoints to the same result.
@@ -72,7 +74,15 @@ public sealed class Trainer
     {
         if (config.NetworkTask is not ("classification" or "regression"))
         {
-            throw new ArgumentException($"Task '{config.NetworkTask}' is not available in image mode yet; use classification or regression.");
+            throw new ArgumentException($"Task '{config.NetworkTask}' is not available yet; use classification or regression.");
+        }
+        if (config.SizeReduction && config.Decomposition() is { } parts)
+        {
+            throw new ArgumentException($"size_reduction applies to whole images; this run trains on {parts.Mode.ToString().ToLowerInvariant()}s (extraction '{parts.ExtractJson}'). Extract smaller parts instead.");
+        }
+        if (config.SelectionThreshold is < 0 or > 1)
+        {
+            throw new ArgumentException($"selection_threshold is a validation accuracy between 0 and 1; got {config.SelectionThreshold}.");
         }
         if (config.CapsDirectory is null || config.TsvPath is null)
         {
@@ -136,7 +146,7 @@ public sealed class Trainer
             _log("deterministic = true is recorded, but TorchSharp cannot force deterministic GPU kernels.");
         }
         var splits = SplitDefinition.Read(_config.TsvPath!, _config);
-        var caps = CapsImageIndex.Scan(_config.CapsDirectory!, _config.Preprocessing);
+        var caps = CapsImageIndex.Scan(_config.CapsDirectory!, _config.ImageQuery());
         var groups = splits.Select(s => (Split: s.Index,
             Train: DataGroup.FromTsv(s.Train, caps, _config, needLabels: true),
             Validation: DataGroup.FromTsv(s.Validation, caps, _config, needLabels: true))).ToList();
@@ -160,7 +170,8 @@ public sealed class Trainer
         }
         var allImages = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath).Distinct().ToList();
         using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation, _log);
-        _log($"Images: {string.Join("x", images.SampleShape)} each, {images.Bytes / 1e6:F0} MB in memory, {images.OnDiskCount} read from extracted tensors.");
+        _log($"Images: {images.Bytes / 1e6:F0} MB in memory, {images.OnDiskCount} read from extracted tensors; samples {string.Join("x", images.SampleShape)}" +
+            (images.Parts is { } parts ? $", {parts.Count} {parts.ModeName}(s) per image." : "."));
         var outputSize = _config.NetworkTask == "classification" ? _config.LabelCode.Count : 1;
         // Refuse an architecture that cannot take these images before anything is written.
         using (NewModel(images.SampleShape, outputSize))
@@ -168,7 +179,7 @@ public sealed class Trainer
         }
         if (!resume)
         {
-            WriteMaps(splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images.SampleShape, outputSize, hostDescription);
+            WriteMaps(splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images, outputSize, hostDescription);
         }
         var results = new List<TrainingResult>();
         for (var i = 0; i < groups.Count; i++)
@@ -226,13 +237,15 @@ public sealed class Trainer
         var status = "Completed";
         string? message = null;
         var epoch = firstEpoch;
-        var batches = (train.Images.Count + _config.BatchSize - 1) / _config.BatchSize;
+        var trainSamples = images.Samples(train.Images);
+        var validationSamples = images.Samples(validation.Images);
+        var batches = (trainSamples.Count + _config.BatchSize - 1) / _config.BatchSize;
         var augmentations = Augmentation.Augmentations.Validate(_config.DataAugmentation);
         for (; epoch < _config.Epochs; epoch++)
         {
             model.train();
-            var order = SampleOrder(train.Images, epoch);
-            List<LabeledImage> BatchSamples(int b) => order.Skip(b * _config.BatchSize).Take(_config.BatchSize).Select(i => train.Images[i]).ToList();
+            var order = SampleOrder(trainSamples, epoch);
+            List<LabeledImage> BatchSamples(int b) => order.Skip(b * _config.BatchSize).Take(_config.BatchSize).Select(i => trainSamples[i]).ToList();
             var currentEpoch = epoch;
             using var prefetcher = new BatchPrefetcher(batches, b => PrepareBatch(images, BatchSamples(b), augmentations, currentEpoch, b), _cancellation);
             optimizer.zero_grad();
@@ -264,8 +277,8 @@ public sealed class Trainer
                 break;
             }
             _progress?.Report(new TrainingProgress(split, splitsDone, splitCount, epoch, _config.Epochs, batches, batches, "evaluating", _watch.Elapsed));
-            var trainMetrics = Evaluation.Run(model, train.Images, images, _config, _config.LabelCode, device, true, _cancellation).AllMetrics();
-            var validationMetrics = Evaluation.Run(model, validation.Images, images, _config, _config.LabelCode, device, true, _cancellation).AllMetrics();
+            var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, _config.LabelCode, device, true, _cancellation).AllMetrics();
+            var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, _config.LabelCode, device, true, _cancellation).AllMetrics();
             log.Append(epoch, (epoch + 1) * batches, (_watch.Elapsed - start).TotalSeconds, trainMetrics, validationMetrics);
             foreach (var metric in _config.SelectionMetrics)
             {
@@ -327,7 +340,7 @@ public sealed class Trainer
     /// </summary>
     private Tensor PrepareBatch(ImageTensors images, List<LabeledImage> batch, IReadOnlyList<string> augmentations, int epoch, int b)
     {
-        var input = images.Batch(batch.Select(s => s.ImagePath));
+        var input = images.Batch(batch);
         if (augmentations.Count == 0)
         {
             return input;
@@ -356,10 +369,14 @@ public sealed class Trainer
             using var model = NewModel(images.SampleShape, outputSize);
             model.load(_maps.BestModel(split, metric));
             model.to(device);
-            foreach (var (name, group) in new[] { ("train", train), ("validation", validation) })
+            // Validation first: its part-level outcomes weight the image-level vote of both groups.
+            var validationEvaluation = Evaluation.Run(model, images.Samples(validation.Images), images, _config, _config.LabelCode, device, true, _cancellation);
+            var trainEvaluation = Evaluation.Run(model, images.Samples(train.Images), images, _config, _config.LabelCode, device, true, _cancellation);
+            IEnumerable<(int, bool)> ValidationOutcomes() => PartVoting.Outcomes(validationEvaluation, images.Parts!);
+            foreach (var (name, evaluation) in new[] { ("validation", validationEvaluation), ("train", trainEvaluation) })
             {
-                var evaluation = Evaluation.Run(model, group.Images, images, _config, _config.LabelCode, device, true, _cancellation);
-                var estimates = ResultWriter.Write(_maps.Results(split, metric, name), name, evaluation, _config.BootstrapResamples, _config.Seed, _config.CapsDirectory!);
+                var (_, estimates) = ResultWriter.WriteGroup(_maps.Results(split, metric, name), name, evaluation, images.Parts, ValidationOutcomes, _config.SelectionThreshold,
+                    _config.BootstrapResamples, _config.Seed, _config.CapsDirectory!);
                 if (name == "validation" && metric == _config.SelectionMetrics[0])
                 {
                     validationMetrics = estimates!.ToDictionary(e => e.Key, e => e.Value.Value);
@@ -439,15 +456,22 @@ public sealed class Trainer
     private List<string> ColumnNames() =>
         [.. (_config.NetworkTask == "classification" ? Metrics.ClassificationNames : Metrics.RegressionNames), "loss"];
 
-    private void WriteMaps(IReadOnlyList<SplitDefinition> splits, List<(int Split, DataGroup Train, DataGroup Validation)> groups, long[] sampleShape, int outputSize, string hostDescription)
+    private void WriteMaps(IReadOnlyList<SplitDefinition> splits, List<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, int outputSize, string hostDescription)
     {
+        var sampleShape = images.SampleShape;
         Directory.CreateDirectory(_maps.Root);
         var json = JsonNode.Parse(_config.ToJson())!.AsObject();
         json["architecture"] = _config.ResolvedArchitecture;
         json["label"] = _config.ResolvedLabel;
         json["loss"] = _config.ResolvedLoss;
         json["validation"] = Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Any() ? "KFoldSplit" : "SingleSplit";
-        json["num_networks"] = 1;
+        // As ClinicaDL: the parts per image, whether one network takes them all or each has its own.
+        json["num_networks"] = images.PartsPerImage;
+        json["mode"] = images.Parts?.ModeName ?? "image";
+        if (_config.PreprocessingDict is not null && images.Parts?.Mode == Extraction.ExtractionMode.Roi)
+        {
+            json["preprocessing_dict"]!["roi_background_value"] = 0;
+        }
         json["output_size"] = outputSize;
         json["input_size"] = new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray());
         json["n_splits"] = json["validation"]!.GetValue<string>() == "KFoldSplit" ? Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Count() : 0;

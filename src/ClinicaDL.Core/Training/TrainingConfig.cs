@@ -19,6 +19,9 @@ public sealed class TrainingConfig
     [JsonPropertyName("preprocessing")] public string Preprocessing { get; set; } = "t1-linear";
     [JsonPropertyName("mode")] public string Mode { get; set; } = "image";
 
+    /// <summary>The extraction JSON the parts come from (ClinicaDL's preprocessing_dict); null for whole images found by preprocessing.</summary>
+    [JsonPropertyName("preprocessing_dict")] public JsonObject? PreprocessingDict { get; set; }
+
     [JsonPropertyName("architecture")] public string Architecture { get; set; } = "default";
     [JsonPropertyName("multi_network")] public bool MultiNetwork { get; set; }
     [JsonPropertyName("dropout")] public double Dropout { get; set; }
@@ -84,6 +87,22 @@ public sealed class TrainingConfig
     [JsonIgnore] public string ResolvedLabel => Label ?? (NetworkTask == "regression" ? "age" : "diagnosis");
 
     [JsonIgnore] public string ResolvedLoss => Loss ?? (NetworkTask == "regression" ? "MSELoss" : "CrossEntropyLoss");
+
+    /// <summary>The extraction this run's samples come from; null when it trains on whole images.</summary>
+    public Extraction.ExtractionOptions? Decomposition()
+    {
+        if (PreprocessingDict is null)
+        {
+            return Mode == "image" ? null : throw new ArgumentException($"Mode '{Mode}' needs the extraction's parameters (preprocessing_dict): give the extraction JSON with -ExtractJson.");
+        }
+        var options = Extraction.ExtractionOptions.FromJson(PreprocessingDict, CapsDirectory ?? "", "preprocessing_dict");
+        return options.Mode == Extraction.ExtractionMode.Image ? null : options;
+    }
+
+    /// <summary>What finds this run's images in a CAPS: the extraction's query when there is one, else the preprocessing.</summary>
+    public Datasets.CapsQuery ImageQuery() => PreprocessingDict is null
+        ? new Datasets.CapsQuery { Preprocessing = Preprocessing }
+        : Extraction.ExtractionOptions.FromJson(PreprocessingDict, CapsDirectory ?? "", "preprocessing_dict").Query();
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNameCaseInsensitive = false };
 

@@ -34,17 +34,23 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
     [Parameter]
     public string? SelectionMetric { get; set; }
 
+    /// <summary>Image (default): one result per session, voted from the parts in patch, slice and ROI MAPS; Part: the per-part results.</summary>
+    [Parameter]
+    [ValidateSet("Image", "Part")]
+    public string Level { get; set; } = "Image";
+
     protected override void ProcessRecord()
     {
         try
         {
-            foreach (var record in MapsResults.Read(ProviderPath(MapsPath), DataGroup, Split, SelectionMetric))
+            foreach (var record in MapsResults.Read(ProviderPath(MapsPath), DataGroup, Split, SelectionMetric, partLevel: Level == "Part"))
             {
                 var result = new PSObject();
                 result.TypeNames.Insert(0, record.Values.ContainsKey("R2_score") ? RegressionTypeName : TypeName);
                 result.Properties.Add(new PSNoteProperty("DataGroup", record.DataGroup));
                 result.Properties.Add(new PSNoteProperty("Split", record.Split));
                 result.Properties.Add(new PSNoteProperty("SelectionMetric", record.SelectionMetric));
+                result.Properties.Add(new PSNoteProperty("Level", record.Level));
                 foreach (var (name, estimate) in record.Values)
                 {
                     result.Properties.Add(new PSNoteProperty(name, estimate.Value));

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ClinicaDL.Core.Extraction;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Training;
@@ -6,7 +7,7 @@ using ClinicaDL.Core.Training;
 namespace ClinicaDL.PowerShell.Commands;
 
 /// <summary>
-/// Trains a network (ClinicaDL <c>train</c>, image mode) into a MAPS; every key of ClinicaDL's train
+/// Trains a network (ClinicaDL <c>train</c>) into a MAPS, on whole images or on the parts of an extraction; every key of ClinicaDL's train
 /// configuration is a parameter with ClinicaDL's default, a TOML or maps.json can supply them, and parameters
 /// given on the command line win. Emits one <see cref="TrainingResult"/> per split.
 /// </summary>
@@ -30,6 +31,14 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter]
     [ValidateSet("Classification", "Regression")]
     public string Task { get; set; } = "Classification";
+
+    /// <summary>
+    /// An extraction JSON of the CAPS (tensor_extraction/&lt;name&gt;, from Export-ClinicaDLTensor): the run trains
+    /// on its mode (image, patch, slice or roi) and preprocessing, as ClinicaDL's train PREPROCESSING_JSON.
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(Completers.ExtractJsonCompleter))]
+    public string? ExtractJson { get; set; }
 
     /// <summary>A ClinicaDL train_config.toml or a MAPS' maps.json (to replay an experiment).</summary>
     [Parameter]
@@ -167,6 +176,19 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         Set(nameof(Profiler), "profiler", Profiler.IsPresent);
         Set(nameof(SaveAllModels), "save_all_models", SaveAllModels.IsPresent);
         Set(nameof(EmissionsCalculator), "emissions_calculator", EmissionsCalculator.IsPresent);
+        if (ExtractJson is not null)
+        {
+            var caps = CapsPath is null ? null : ProviderPath(CapsPath);
+            var extraction = ExtractionOptions.ReadJson(caps ?? throw new ArgumentException("-ExtractJson names a file of the CAPS: give -CapsPath too."), ExtractJson);
+            var parameters = ExtractionOptions.FromJson(extraction, caps, ExtractJson);
+            if (Preprocessing is not null && Preprocessing != parameters.Preprocessing)
+            {
+                throw new ArgumentException($"-Preprocessing {Preprocessing} contradicts the extraction '{ExtractJson}', made from {parameters.Preprocessing} images; leave -Preprocessing out.");
+            }
+            values["preprocessing_dict"] = extraction;
+            values["mode"] = parameters.Mode.ToString().ToLowerInvariant();
+            values["preprocessing"] = parameters.Preprocessing;
+        }
         return values;
     }
 }

@@ -16,9 +16,12 @@ internal static class CompletionValues
     }
 
     /// <summary>The MAPS folder given on the same command line (-MapsPath), resolved against the current location.</summary>
-    public static string? MapsPath(IDictionary fakeBoundParameters)
+    public static string? MapsPath(IDictionary fakeBoundParameters) => Folder(fakeBoundParameters, "MapsPath");
+
+    /// <summary>An existing folder given to a parameter on the same command line, resolved against the current location.</summary>
+    public static string? Folder(IDictionary fakeBoundParameters, string parameter)
     {
-        if (fakeBoundParameters["MapsPath"] is not { } value)
+        if (fakeBoundParameters[parameter] is not { } value)
         {
             return null;
         }

@@ -138,4 +138,38 @@ public sealed class TensorExtractorTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => TensorExtractor.Run(new ExtractionOptions { CapsPath = _caps, Mode = ExtractionMode.Patch, PatchSize = 25, StrideSize = 20, ExtractJson = "mine" }));
         Assert.Contains("mine.json' already describes an extraction with other parameters", error.Message);
     }
+
+    [Theory]
+    [InlineData(ExtractionMode.Patch)]
+    [InlineData(ExtractionMode.Slice)]
+    [InlineData(ExtractionMode.Roi)]
+    public void ItsJsonGivesBackTheOptionsItWasMadeWith(ExtractionMode mode)
+    {
+        var options = new ExtractionOptions
+        {
+            CapsPath = _caps, Mode = mode, PatchSize = 20, StrideSize = 15, SliceDirection = 2, SliceMode = "single", DiscardedSlicesStart = 3, DiscardedSlicesEnd = 5,
+            RoiList = ["leftHippocampusBox", "rightHippocampusBox"], ExtractJson = "again",
+        };
+        TensorExtractor.Run(options);
+        var read = ExtractionOptions.FromJson(ExtractionOptions.ReadJson(_caps, "again"), _caps, "again.json");
+        Assert.Equal(mode, read.Mode);
+        Assert.Equal("t1-linear", read.Preprocessing);
+        Assert.Equal("again.json", read.ExtractJson);
+        Assert.Equal(mode == ExtractionMode.Patch ? (20, 15) : (50, 50), (read.PatchSize, read.StrideSize));
+        Assert.Equal(mode == ExtractionMode.Slice ? (2, "single", 3, 5) : (0, "rgb", 0, 0), (read.SliceDirection, read.SliceMode, read.DiscardedSlicesStart, read.DiscardedSlicesEnd));
+        Assert.Equal(mode == ExtractionMode.Roi ? ["leftHippocampusBox", "rightHippocampusBox"] : [], read.RoiList);
+    }
+
+    [Fact]
+    public void AMissingOrMistypedJsonIsNamed()
+    {
+        TensorExtractor.Run(new ExtractionOptions { CapsPath = _caps, Mode = ExtractionMode.Image, ExtractJson = "present" });
+        var missing = Assert.Throws<ArgumentException>(() => ExtractionOptions.ReadJson(_caps, "absent"));
+        Assert.Contains("absent.json' does not exist; this CAPS has present.json", missing.Message);
+        var json = ExtractionOptions.ReadJson(_caps, "present");
+        json["mode"] = "patch";
+        json["patch_size"] = "big";
+        var mistyped = Assert.Throws<ArgumentException>(() => ExtractionOptions.FromJson(json, _caps, "present.json"));
+        Assert.Contains("'present.json': the key 'patch_size' should hold a whole number; it holds \"big\"", mistyped.Message);
+    }
 }
