@@ -41,7 +41,7 @@ public static class Interpreter
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
         if (config.Mode != "image")
         {
-            throw new MapsException($"'{maps.Root}' was trained on {config.Mode}s; saliency maps are written for whole-image MAPS only in this version.");
+            throw new MapsException($"'{maps.Root}' was trained in {config.Mode} mode; saliency maps are written for whole-image MAPS only in this version.");
         }
         var classification = config.NetworkTask == "classification";
         var outputs = classification ? config.LabelCode.Count : 1;

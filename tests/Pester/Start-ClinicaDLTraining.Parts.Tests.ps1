@@ -1,0 +1,181 @@
+# Training on the parts of an extraction (patch, slice, ROI): the parts cut at training time equal the ones
+# Export-ClinicaDLTensor writes (two independent implementations), and the image-level results are the
+# validation-weighted vote of the part-level ones, recomputed here from the written tables.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
+    $study = Join-Path $TestDrive 'study'
+    New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 21 | Out-Null
+    $script:Caps = Join-Path $study 'caps'
+    $script:TestSplit = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 3 -IgnoreDemographics
+    $folds = New-ClinicaDLSplit -Path $TestSplit.TrainPath -KFold 2
+    $script:Common = @{ CapsPath = $Caps; TsvPath = (Split-Path $folds[0].Path); Split = 0; Epochs = 2; BatchSize = 8; BootstrapResamples = 20; Normalize = $true; LearningRate = 1e-3 }
+    Export-ClinicaDLTensor $Caps Patch -PatchSize 24 -StrideSize 24 -ExtractJson patch24 -SaveFeatures | Out-Null
+    Export-ClinicaDLTensor $Caps Slice -SliceDirection 2 -SliceMode single -DiscardedSlices 10, 10 -ExtractJson axial -SaveFeatures | Out-Null
+    Export-ClinicaDLTensor $Caps Roi -RoiList leftHippocampusBox, rightHippocampusBox -ExtractJson hippocampi -SaveFeatures | Out-Null
+    [ClinicaDL.Core.Runtime.TorchRuntime]::EnsureLoaded()
+
+    function script:Read-Tsv([string] $path) { Import-Csv -LiteralPath $path -Delimiter "`t" }
+
+    # Part <index> as the trainer cuts it (no normalisation), from the image tensor of the first session.
+    function script:Get-CutPart([string] $json, [int] $index, [object[]] $masks = @()) {
+        $options = [ClinicaDL.Core.Extraction.ExtractionOptions]::FromJson([ClinicaDL.Core.Extraction.ExtractionOptions]::ReadJson($Caps, $json), $Caps, $json)
+        $imageFile = Get-ChildItem -Recurse -Path (Join-Path $Caps 'subjects/sub-001') -Filter '*.tensor' | Where-Object FullName -Like '*image_based*' | Select-Object -First 1
+        $read = [ClinicaDL.Core.Imaging.TensorFile]::Read($imageFile.FullName)
+        $image = [TorchSharp.torch]::tensor($read.Item2).reshape($read.Item1)
+        $sampler = [ClinicaDL.Core.Training.PartSampler]::new($options, [int[]]@($read.Item1[1..3]), [ClinicaDL.Core.Extraction.RoiMask[]]$masks, $false)
+        $part = $sampler.Extract($image, $index)
+        [pscustomobject]@{ Shape = ($part.shape -join 'x'); Values = [float[]]$part.flatten().data[float]().ToArray(); Id = $sampler.PartId($index); Count = $sampler.Count }
+    }
+
+    function script:Get-WrittenPart([string] $filter) {
+        $file = Get-ChildItem -Recurse -Path (Join-Path $Caps 'subjects/sub-001') -Filter $filter | Select-Object -First 1
+        $read = [ClinicaDL.Core.Imaging.TensorFile]::Read($file.FullName)
+        [pscustomobject]@{ Shape = ($read.Item1 -join 'x'); Values = $read.Item2 }
+    }
+}
+
+Describe 'Parts cut for training' {
+    It 'are the <Mode> tensors Export-ClinicaDLTensor writes' -ForEach @(
+        @{ Mode = 'patch'; Json = 'patch24'; Index = 5; Filter = '*_patchsize-24_stride-24_patch-5_*.tensor'; Shape = '1x24x24x24'; Id = 5; Count = 8 }
+        @{ Mode = 'slice'; Json = 'axial'; Index = 7; Filter = '*_axis-axi_channel-single_slice-17_*.tensor'; Shape = '1x57x70'; Id = 17; Count = 40 }
+        @{ Mode = 'roi'; Json = 'hippocampi'; Index = 1; Filter = '*_roi-rightHippocampusBox_*.tensor'; Roi = $true }
+    ) {
+        $masks = if ($Roi) { 'leftHippocampusBox', 'rightHippocampusBox' | ForEach-Object { [ClinicaDL.Core.Extraction.RoiMask]::Find($Caps, 'MNI152NLin2009cSym', 'res-1x1x1', $_, $true) } } else { @() }
+        $cut = Get-CutPart $Json $Index $masks
+        $written = Get-WrittenPart $Filter
+        $cut.Shape | Should -Be $written.Shape
+        if (-not $Roi) { $cut.Shape | Should -Be $Shape; $cut.Id | Should -Be $Id; $cut.Count | Should -Be $Count }
+        $cut.Values.Count | Should -Be $written.Values.Count
+        $different = 0
+        for ($i = 0; $i -lt $cut.Values.Count; $i++) { if ($cut.Values[$i] -ne $written.Values[$i]) { $different++ } }
+        $different | Should -Be 0
+        ($cut.Values | Measure-Object -Maximum).Maximum | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Start-ClinicaDLTraining -ExtractJson' {
+    Context 'patch mode' {
+        BeforeAll {
+            $script:Maps = Join-Path $TestDrive 'maps-patch'
+            $script:Result = Start-ClinicaDLTraining @Common -ExtractJson patch24 -OutputPath $Maps -SelectionMetrics loss, BA
+            $script:Best = Join-Path $Maps 'split-0/best-loss'
+        }
+
+        It 'records the mode and the extraction in maps.json' {
+            $Result.Status | Should -Be 'Completed'
+            $json = Get-Content (Join-Path $Maps 'maps.json') -Raw | ConvertFrom-Json
+            $json.mode | Should -Be 'patch'
+            $json.num_networks | Should -Be 8
+            $json.input_size | Should -Be @(1, 24, 24, 24)
+            $json.preprocessing_dict.patch_size | Should -Be 24
+            $json.preprocessing_dict.extract_json | Should -Be 'patch24.json'
+        }
+
+        It 'writes a row per part, then a row per image' {
+            $validationSessions = (Read-Tsv (Join-Path $Maps 'groups/validation/split-0/data.tsv')).Count
+            $parts = Read-Tsv (Join-Path $Best 'validation/validation_patch_level_prediction.tsv')
+            $parts.Count | Should -Be (8 * $validationSessions)
+            ($parts.patch_id | Sort-Object -Unique) | Should -Be @('0', '1', '2', '3', '4', '5', '6', '7')
+            $images = Read-Tsv (Join-Path $Best 'validation/validation_image_level_prediction.tsv')
+            $images.Count | Should -Be $validationSessions
+            ($images.patch_id | Sort-Object -Unique) | Should -Be '0'
+            Join-Path $Best 'train/train_patch_level_metrics.tsv' | Should -Exist
+            Join-Path $Best 'train/train_image_level_metrics.tsv' | Should -Exist
+        }
+
+        It 'votes each image from its parts, weighted by their validation accuracy' {
+            $validation = Read-Tsv (Join-Path $Best 'validation/validation_patch_level_prediction.tsv')
+            $accuracy = @{}
+            foreach ($group in $validation | Group-Object patch_id) {
+                $accuracy[[int]$group.Name] = @($group.Group | Where-Object { $_.true_label -eq $_.predicted_label }).Count / $group.Count
+            }
+            $total = ($accuracy.Values | Measure-Object -Sum).Sum
+            $train = Read-Tsv (Join-Path $Best 'train/train_patch_level_prediction.tsv')
+            $voted = Read-Tsv (Join-Path $Best 'train/train_image_level_prediction.tsv')
+            foreach ($image in $voted) {
+                $rows = $train | Where-Object { $_.participant_id -eq $image.participant_id -and $_.session_id -eq $image.session_id }
+                $expected = if ($total -gt 0) {
+                    ($rows | ForEach-Object { $accuracy[[int]$_.patch_id] / $total * [double]$_.proba0 } | Measure-Object -Sum).Sum
+                } else {
+                    ($rows | ForEach-Object { [double]$_.proba0 } | Measure-Object -Average).Average
+                }
+                [double]$image.proba0 | Should -BeGreaterOrEqual ($expected - 1e-9)
+                [double]$image.proba0 | Should -BeLessOrEqual ($expected + 1e-9)
+                $image.predicted_label | Should -Be $(if ($expected -ge 0.5) { '0' } else { '1' })
+            }
+        }
+
+        It 'reports part-level and image-level metrics through Get-MapsResult -Level' {
+            $part = Get-MapsResult $Maps -DataGroup validation -SelectionMetric loss -Level Part
+            $part.Level | Should -Be 'patch'
+            $part.loss | Should -BeGreaterThan 0
+            $image = Get-MapsResult $Maps -DataGroup validation -SelectionMetric loss
+            $image.Level | Should -Be 'image'
+            $image.Path | Should -BeLike '*validation_image_level_metrics.tsv'
+            $image.BA | Should -BeGreaterOrEqual 0
+        }
+
+        It 'predicts a test group per part and per image' {
+            $rows = Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath -SelectionMetric loss
+            $rows.Count | Should -Be 3
+            (Read-Tsv (Join-Path $Best 'test/test_patch_level_prediction.tsv')).Count | Should -Be 24
+            $image = Read-Tsv (Join-Path $Best 'test/test_image_level_prediction.tsv')
+            $image.participant_id | Should -Be @($rows.ParticipantId)
+        }
+
+        It 'leaves saliency maps to whole-image MAPS' {
+            { Invoke-ClinicaDLInterpretation -MapsPath $Maps -DataGroup validation -Name grad -Method Gradients -ErrorAction Stop } |
+                Should -Throw -ExpectedMessage '*was trained in patch mode*'
+        }
+    }
+
+    It 'trains a 2D network on slices' {
+        $maps = Join-Path $TestDrive 'maps-slice'
+        $result = Start-ClinicaDLTraining @Common -ExtractJson axial -OutputPath $maps
+        $result.Status | Should -Be 'Completed'
+        $json = Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json
+        $json.input_size | Should -Be @(1, 57, 70)
+        $parts = Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_slice_level_prediction.tsv')
+        ($parts.slice_id | ForEach-Object { [int]$_ } | Measure-Object -Minimum -Maximum) | ForEach-Object { @($_.Minimum, $_.Maximum) } | Should -Be @(10, 49)
+        (Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_image_level_prediction.tsv')).Count | Should -Be ($parts.Count / 40)
+    }
+
+    It 'trains on regions of interest, recording their background value' {
+        $maps = Join-Path $TestDrive 'maps-roi'
+        (Start-ClinicaDLTraining @Common -ExtractJson hippocampi -OutputPath $maps).Status | Should -Be 'Completed'
+        $json = Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json
+        $json.mode | Should -Be 'roi'
+        $json.num_networks | Should -Be 2
+        $json.preprocessing_dict.roi_background_value | Should -Be 0
+        $json.input_size.Count | Should -Be 4
+        ((Read-Tsv (Join-Path $maps 'split-0/best-loss/train/train_roi_level_prediction.tsv')).roi_id | Sort-Object -Unique) | Should -Be @('0', '1')
+    }
+
+    It 'votes a regression by the mean of its parts' {
+        $maps = Join-Path $TestDrive 'maps-regression'
+        (Start-ClinicaDLTraining @Common -Task Regression -ExtractJson patch24 -OutputPath $maps).Status | Should -Be 'Completed'
+        $parts = Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_patch_level_prediction.tsv')
+        foreach ($image in Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_image_level_prediction.tsv')) {
+            $mean = ($parts | Where-Object participant_id -eq $image.participant_id | ForEach-Object { [double]$_.predicted_label } | Measure-Object -Average).Average
+            [Math]::Abs([double]$image.predicted_label - $mean) | Should -BeLessThan 1e-9
+        }
+    }
+
+    It 'refuses <Case>, writing nothing' -ForEach @(
+        @{ Case = 'an extraction the CAPS does not have'; Arguments = @{ ExtractJson = 'absent' }; Message = "*absent.json' does not exist; this CAPS has axial.json, hippocampi.json, patch24.json*" }
+        @{ Case = 'an extraction that does not fit the images'; Json = 'toolarge'; Arguments = @{ ExtractJson = 'toolarge' }; Message = "*extraction 'toolarge.json' does not fit these 57x70x60 images: A patch of 80 voxels*" }
+        @{ Case = 'size reduction on patches'; Arguments = @{ ExtractJson = 'patch24'; SizeReduction = $true }; Message = '*size_reduction applies to whole images*' }
+        @{ Case = 'a preprocessing the extraction was not made from'; Arguments = @{ ExtractJson = 'patch24'; Preprocessing = 'pet-linear' }; Message = '*contradicts the extraction*' }
+    ) {
+        if ($Json) {
+            $text = (Get-Content (Join-Path $Caps 'tensor_extraction/patch24.json') -Raw) -replace '"patch_size": 24', '"patch_size": 80' -replace 'patch24.json', 'toolarge.json'
+            Set-Content -LiteralPath (Join-Path $Caps "tensor_extraction/$Json.json") -Value $text
+        }
+        $maps = Join-Path $TestDrive "refused-$($Arguments.ExtractJson)"
+        { Start-ClinicaDLTraining @Common @Arguments -OutputPath $maps -ErrorAction Stop } | Should -Throw -ErrorId "InvalidInput$Suffix" -ExpectedMessage $Message
+        $maps | Should -Not -Exist
+        if ($Json) { Remove-Item -LiteralPath (Join-Path $Caps "tensor_extraction/$Json.json") }
+    }
+}
