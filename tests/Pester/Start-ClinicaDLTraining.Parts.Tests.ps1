@@ -131,6 +131,60 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
         }
     }
 
+    Context 'one network per part (multi-network)' {
+        BeforeAll {
+            $script:MultiMaps = Join-Path $TestDrive 'maps-multi'
+            $script:Multi = @{ ExtractJson = 'patch24'; MultiNetwork = $true }
+            $script:MultiResult = Start-ClinicaDLTraining @Common @Multi -OutputPath $MultiMaps
+            function script:Get-Logs([string] $maps) {
+                Get-ChildItem -Recurse (Join-Path $maps 'split-0/training_logs') -Filter training.tsv | Sort-Object FullName | ForEach-Object {
+                    Get-Content $_.FullName | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
+                }
+            }
+            function script:Get-ModelHashes([string] $maps) {
+                Get-ChildItem (Join-Path $maps 'split-0/best-loss') -Filter 'network-*_model.pt' | Sort-Object Name | ForEach-Object { (Get-FileHash $_.FullName).Hash }
+            }
+        }
+
+        It 'trains and keeps a network per patch, each with its own log' {
+            $MultiResult.Status | Should -Be 'Completed'
+            (Get-Content (Join-Path $MultiMaps 'maps.json') -Raw | ConvertFrom-Json).multi_network | Should -BeTrue
+            $models = Get-ChildItem (Join-Path $MultiMaps 'split-0/best-loss') -Filter 'network-*_model.pt'
+            $models.Name | Sort-Object | Should -Be @(0..7 | ForEach-Object { "network-$($_)_model.pt" })
+            @(Get-ModelHashes $MultiMaps | Sort-Object -Unique).Count | Should -Be 8 -Because 'each network learns from its own patch'
+            $log = Get-MapsTrainingLog $MultiMaps
+            ($log.Network | Sort-Object -Unique) | Should -Be @(0..7)
+            @($log | Where-Object Network -eq 5).Count | Should -Be 2
+            Join-Path $MultiMaps 'split-0/tmp' | Should -Not -Exist
+        }
+
+        It 'writes every part from its own network, then votes per image' {
+            $validationSessions = (Read-Tsv (Join-Path $MultiMaps 'groups/validation/split-0/data.tsv')).Count
+            $parts = Read-Tsv (Join-Path $MultiMaps 'split-0/best-loss/validation/validation_patch_level_prediction.tsv')
+            $parts.Count | Should -Be (8 * $validationSessions)
+            ($parts.patch_id | Sort-Object -Unique) | Should -Be @('0', '1', '2', '3', '4', '5', '6', '7')
+            (Read-Tsv (Join-Path $MultiMaps 'split-0/best-loss/validation/validation_image_level_prediction.tsv')).Count | Should -Be $validationSessions
+            (Invoke-ClinicaDLPrediction -MapsPath $MultiMaps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath).Count | Should -Be 3
+        }
+
+        It 'resumes a killed multi-network run to the same networks' {
+            $killed = Join-Path $TestDrive 'maps-multi-killed'
+            $pwsh = [Environment]::GetCommandLineArgs()[0]
+            $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+            $command = "Import-Module '$(Get-ClinicaDLModulePath)'; Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$($Common.TsvPath)' -Split 0 -Epochs 2 -BatchSize 8 -BootstrapResamples 20 -Normalize -LearningRate 1e-3 -ExtractJson patch24 -MultiNetwork -OutputPath '$killed'"
+            $process = Start-Process -FilePath ([Environment]::ProcessPath) -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $command)) -PassThru
+            $log = Join-Path $killed 'split-0/training_logs/network-3/training.tsv'
+            $deadline = [DateTime]::UtcNow.AddMinutes(3)
+            while ([DateTime]::UtcNow -lt $deadline -and -not ((Test-Path $log) -and @(Get-Content $log).Count -ge 2)) { Start-Sleep -Milliseconds 100 }
+            Stop-Process -Id $process.Id -Force
+            $process.WaitForExit()
+            Join-Path $killed 'split-0/best-loss/network-7_model.pt' | Should -Not -Exist -Because 'the run was stopped at network 3'
+            (Resume-ClinicaDLTraining -MapsPath $killed).Status | Should -Be 'Completed'
+            Get-Logs $killed | Should -Be (Get-Logs $MultiMaps)
+            Get-ModelHashes $killed | Should -Be (Get-ModelHashes $MultiMaps)
+        }
+    }
+
     It 'trains a 2D network on slices' {
         $maps = Join-Path $TestDrive 'maps-slice'
         $result = Start-ClinicaDLTraining @Common -ExtractJson axial -OutputPath $maps

@@ -17,11 +17,29 @@ public sealed class MapsLayout(string root)
     public string Group(string group) => Path.Combine(Groups, group);
     public string GroupSplit(string group, int split) => Path.Combine(Groups, group, $"split-{split}");
     public string Split(int split) => Path.Combine(Root, $"split-{split}");
-    public string TrainingLog(int split) => Path.Combine(Split(split), "training_logs", "training.tsv");
+    /// <summary>A split's training.tsv, or with multi_network that of network n (training_logs/network-n/training.tsv).</summary>
+    public string TrainingLog(int split, int? network = null) =>
+        network is null ? Path.Combine(Split(split), "training_logs", "training.tsv") : Path.Combine(Split(split), "training_logs", $"network-{network}", "training.tsv");
+    /// <summary>The training logs a split has: its training.tsv, or each network's with multi_network, in network order.</summary>
+    public IReadOnlyList<(int? Network, string Path)> TrainingLogs(int split)
+    {
+        if (File.Exists(TrainingLog(split)))
+        {
+            return [(null, TrainingLog(split))];
+        }
+        var folder = Path.Combine(Split(split), "training_logs");
+        return Directory.Exists(folder)
+            ? Directory.EnumerateDirectories(folder, "network-*")
+                .Select(d => int.TryParse(Path.GetFileName(d)[8..], out var n) ? (int?)n : null).OfType<int>()
+                .Order().Select(n => ((int?)n, TrainingLog(split, n))).Where(l => File.Exists(l.Item2)).ToList()
+            : [];
+    }
+
     public string Temporary(int split) => Path.Combine(Split(split), "tmp");
-    public string Checkpoint(int split) => Path.Combine(Temporary(split), "checkpoint.pt");
+    public string Checkpoint(int split, int? network = null) => Path.Combine(Temporary(split), network is null ? "checkpoint.pt" : $"network-{network}_checkpoint.pt");
     public string Best(int split, string metric) => Path.Combine(Split(split), $"best-{metric}");
-    public string BestModel(int split, string metric) => Path.Combine(Best(split, metric), "model.pt");
+    /// <summary>The kept model, or with multi_network that of network n (ClinicaDL's network-n_model name).</summary>
+    public string BestModel(int split, string metric, int? network = null) => Path.Combine(Best(split, metric), network is null ? "model.pt" : $"network-{network}_model.pt");
     public string Results(int split, string metric, string group) => Path.Combine(Best(split, metric), group);
     public string Predictions(int split, string metric, string group, string level = "image") => Path.Combine(Results(split, metric, group), $"{group}_{level}_level_prediction.tsv");
     public string MetricsTable(int split, string metric, string group, string level = "image") => Path.Combine(Results(split, metric, group), $"{group}_{level}_level_metrics.tsv");

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
@@ -52,14 +51,11 @@ public static class Predictor
         var rows = new List<PredictionRow>();
         foreach (var split in maps.Splits().Where(s => options.Splits is null || options.Splits.Contains(s)))
         {
-            foreach (var metric in (options.SelectionMetrics ?? config.SelectionMetrics).Where(m => File.Exists(maps.BestModel(split, m))))
+            foreach (var metric in (options.SelectionMetrics ?? config.SelectionMetrics).Where(m => File.Exists(maps.BestModel(split, m, BestModels.Networks(config, images.PartsPerImage)[0]))))
             {
                 cancellation.ThrowIfCancellationRequested();
                 log?.Invoke($"Split {split}, best-{metric}: predicting {samples.Count} session(s).");
-                using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, config.NetworkTask == "classification" ? config.LabelCode.Count : 1, config.Dropout);
-                model.load(maps.BestModel(split, metric));
-                model.to(device);
-                var evaluation = Evaluation.Run(model, images.Samples(samples), images, config, config.LabelCode, device, !options.NoLabel, cancellation);
+                var evaluation = BestModels.Evaluate(maps, split, metric, config, images, samples, config.NetworkTask == "classification" ? config.LabelCode.Count : 1, device, !options.NoLabel, cancellation);
                 var validationPredictions = images.Parts is null ? "" : maps.Predictions(split, metric, "validation", images.Parts.ModeName);
                 IEnumerable<(int, bool)> ValidationOutcomes() => File.Exists(validationPredictions)
                     ? PartVoting.Outcomes(validationPredictions, images.Parts!.ModeName)

@@ -49,10 +49,10 @@ public static class MapsReport
             cancellation.ThrowIfCancellationRequested();
             progress?.Report($"split {split}: learning curves");
             var curves = new List<string>();
-            var logPath = maps.TrainingLog(split);
-            if (File.Exists(logPath))
+            foreach (var (network, logPath) in maps.TrainingLogs(split))
             {
                 var log = TrainingLog.Read(logPath);
+                var (name, title) = network is null ? ($"split-{split}", $"Split {split}") : ($"split-{split}_network-{network}", $"Split {split}, network {network}");
                 var epochs = Column(log, "epoch");
                 foreach (var metric in new[] { "loss" }.Concat(info.SelectionMetrics.Where(m => m != "loss")).Distinct())
                 {
@@ -61,7 +61,7 @@ public static class MapsReport
                         continue;
                     }
                     int? best = log.Rows.Count > 0 && info.SelectionMetrics.Contains(metric) ? TrainingLog.BestEpoch(log, metric) : null;
-                    ReportCharts.LearningCurve(Image(curves, $"split-{split}_{metric}.png"), $"Split {split}: {metric}", metric, epochs,
+                    ReportCharts.LearningCurve(Image(curves, $"{name}_{metric}.png"), $"{title}: {metric}", metric, epochs,
                         Column(log, $"{metric}_train"), Column(log, $"{metric}_valid"), best);
                 }
             }

@@ -34,6 +34,20 @@ public sealed class Evaluation
         return metrics;
     }
 
+    /// <summary>The evaluations of several networks on their own samples as one (loss: the mean per sample over all).</summary>
+    public static Evaluation Concatenate(IReadOnlyList<Evaluation> parts) => new()
+    {
+        Samples = [.. parts.SelectMany(p => p.Samples)],
+        Classification = parts[0].Classification,
+        Classes = parts[0].Classes,
+        TrueCodes = parts[0].TrueCodes is null ? null : [.. parts.SelectMany(p => p.TrueCodes!)],
+        TrueValues = parts[0].TrueValues is null ? null : [.. parts.SelectMany(p => p.TrueValues!)],
+        PredictedCodes = [.. parts.SelectMany(p => p.PredictedCodes)],
+        Probabilities = [.. parts.SelectMany(p => p.Probabilities)],
+        PredictedValues = [.. parts.SelectMany(p => p.PredictedValues)],
+        Loss = parts.Sum(p => p.Loss * p.Samples.Count) / parts.Sum(p => p.Samples.Count),
+    };
+
     /// <summary>Runs a model in evaluation mode over samples, one dispose scope per batch.</summary>
     public static Evaluation Run(nn.Module<Tensor, Tensor> model, IReadOnlyList<LabeledImage> samples, ImageTensors images, TrainingConfig config,
         IReadOnlyDictionary<string, int> labelCode, Device device, bool withLabels, CancellationToken cancellation)

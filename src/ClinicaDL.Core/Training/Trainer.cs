@@ -117,7 +117,7 @@ public sealed class Trainer
             (config.Amp, "amp: TorchSharp has no automatic mixed precision"),
             (config.AdaptiveLearningRate, "adaptive_learning_rate is not available yet"),
             (config.EvaluationSteps > 0, "evaluation_steps > 0: this module evaluates after every epoch only"),
-            (config.MultiNetwork, "multi_network applies to patch, slice and ROI modes, not available yet"),
+            (config.MultiNetwork && config.Decomposition() is null, "multi_network trains one network per patch, slice or region: it needs an extraction of parts (-ExtractJson)"),
             (config.NbUnfrozenLayer > 0, "nb_unfrozen_layer > 0 is not available yet"),
             (config.MultiCohort, "multi_cohort is not available yet"),
             (config.Profiler, "profiler is not available"),
@@ -196,39 +196,78 @@ public sealed class Trainer
     private TrainingResult TrainSplit(int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, int outputSize, Device device, bool resume)
     {
         var start = _watch.Elapsed;
-        if (resume && Directory.Exists(_maps.Split(split)) && !File.Exists(_maps.Checkpoint(split)) && _config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m))))
+        var networks = BestModels.Networks(_config, images.PartsPerImage);
+        if (resume && Directory.Exists(_maps.Split(split)) && networks.All(n => NetworkComplete(split, n)))
         {
             _log($"Split {split} is already complete.");
-            return Summary(split, "Completed", null, TrainingLog.Read(_maps.TrainingLog(split)).Rows.Count, device, images, validation, outputSize, start);
+            return Summary(split, "Completed", null, TrainingLog.Read(_maps.TrainingLog(split, networks[0])).Rows.Count, device, images, validation, outputSize, start);
         }
+        var (status, message, epochs) = ("Completed", (string?)null, 0);
+        foreach (var network in networks.Where(n => !(resume && NetworkComplete(split, n))))
+        {
+            var outcome = TrainNetwork(split, network, splitsDone, splitCount, train, validation, images, outputSize, device, resume);
+            epochs = Math.Max(epochs, outcome.Epochs);
+            if (outcome.Status != "Completed" && status != "Failed")
+            {
+                (status, message) = (outcome.Status, network is null ? outcome.Message : $"Network {network}: {outcome.Message}");
+            }
+            if (outcome.Status == "Failed" && !_config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m, network))))
+            {
+                _log($"Split {split} failed: {message}");
+                return new TrainingResult
+                {
+                    Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = new Dictionary<string, int>(),
+                    ValidationMetrics = new Dictionary<string, double>(), Duration = _watch.Elapsed - start, MapsPath = _maps.Root,
+                };
+            }
+        }
+        var result = Summary(split, status, message, epochs, device, images, validation, outputSize, start, train);
+        Directory.Delete(_maps.Temporary(split), recursive: true);
+        return result;
+    }
+
+    /// <summary>A network whose training ended: its checkpoint is gone and each selection metric has its best model.</summary>
+    private bool NetworkComplete(int split, int? network) =>
+        !File.Exists(_maps.Checkpoint(split, network)) && _config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m, network)));
+
+    /// <summary>
+    /// Trains one network of a split (all samples, or with multi_network the samples of its part index) epoch by
+    /// epoch from its checkpoint, keeping its best models; returns how it ended.
+    /// </summary>
+    private (string Status, string? Message, int Epochs) TrainNetwork(int split, int? network, int splitsDone, int splitCount, DataGroup train, DataGroup validation,
+        ImageTensors images, int outputSize, Device device, bool resume)
+    {
+        var start = _watch.Elapsed;
         manual_seed(_config.Seed);
         using var model = NewModel(images.SampleShape, outputSize);
         if (_config.TransferPath is not null)
         {
-            var source = new MapsLayout(_config.TransferPath).BestModel(split, _config.TransferSelectionMetric);
-            if (!File.Exists(source))
+            var source = new MapsLayout(_config.TransferPath);
+            var weights = File.Exists(source.BestModel(split, _config.TransferSelectionMetric, network)) ? source.BestModel(split, _config.TransferSelectionMetric, network) : source.BestModel(split, _config.TransferSelectionMetric);
+            if (!File.Exists(weights))
             {
-                throw new MapsException($"The transfer-learning MAPS has no '{source}' (same split, best-{_config.TransferSelectionMetric}).");
+                throw new MapsException($"The transfer-learning MAPS has no '{weights}' (same split, best-{_config.TransferSelectionMetric}).");
             }
-            model.load(source);
+            model.load(weights);
         }
         model.to(device);
         using var optimizer = NewOptimizer(model);
         var best = _config.SelectionMetrics.ToDictionary(m => m, m => m == "loss" || Metrics.LowerIsBetter(m) ? double.PositiveInfinity : double.NegativeInfinity);
-        var bestEpoch = new Dictionary<string, int>();
         var bestLoss = double.PositiveInfinity;
         var withoutImprovement = 0;
         var firstEpoch = 0;
-        var log = new TrainingLog(_maps.TrainingLog(split), ColumnNames());
-        if (resume && File.Exists(_maps.Checkpoint(split)))
+        var checkpointPath = _maps.Checkpoint(split, network);
+        var log = new TrainingLog(_maps.TrainingLog(split, network), ColumnNames());
+        var name = network is null ? $"Split {split}" : $"Split {split}, network {network}";
+        if (resume && File.Exists(checkpointPath))
         {
-            var checkpoint = Checkpoint.Load(_maps.Checkpoint(split), model, optimizer);
+            var checkpoint = Checkpoint.Load(checkpointPath, model, optimizer);
             firstEpoch = checkpoint.Epoch + 1;
             best = checkpoint.Best;
             bestLoss = checkpoint.BestLoss;
             withoutImprovement = checkpoint.EpochsWithoutImprovement;
             log.TruncateAfter(checkpoint.Epoch);
-            _log($"Split {split}: resuming after epoch {checkpoint.Epoch}.");
+            _log($"{name}: resuming after epoch {checkpoint.Epoch}.");
         }
         else
         {
@@ -237,10 +276,11 @@ public sealed class Trainer
         var status = "Completed";
         string? message = null;
         var epoch = firstEpoch;
-        var trainSamples = images.Samples(train.Images);
-        var validationSamples = images.Samples(validation.Images);
+        var trainSamples = images.Samples(train.Images, network);
+        var validationSamples = images.Samples(validation.Images, network);
         var batches = (trainSamples.Count + _config.BatchSize - 1) / _config.BatchSize;
         var augmentations = Augmentation.Augmentations.Validate(_config.DataAugmentation);
+        var phase = network is null ? "training" : $"training network {network + 1} of {images.PartsPerImage}";
         for (; epoch < _config.Epochs; epoch++)
         {
             model.train();
@@ -270,7 +310,7 @@ public sealed class Trainer
                     optimizer.step();
                     optimizer.zero_grad();
                 }
-                _progress?.Report(new TrainingProgress(split, splitsDone, splitCount, epoch, _config.Epochs, b + 1, batches, "training", _watch.Elapsed));
+                _progress?.Report(new TrainingProgress(split, splitsDone, splitCount, epoch, _config.Epochs, b + 1, batches, phase, _watch.Elapsed));
             }
             if (status == "Failed")
             {
@@ -288,7 +328,7 @@ public sealed class Trainer
                 {
                     best[metric] = current;
                     Directory.CreateDirectory(_maps.Best(split, metric));
-                    SaveModel(model, _maps.BestModel(split, metric));
+                    SaveModel(model, _maps.BestModel(split, metric, network));
                 }
             }
             var validationLoss = validationMetrics["loss"];
@@ -303,10 +343,10 @@ public sealed class Trainer
             if (_config.SaveAllModels)
             {
                 Directory.CreateDirectory(Path.Combine(_maps.Split(split), "all_models"));
-                SaveModel(model, Path.Combine(_maps.Split(split), "all_models", $"model_epoch_{epoch}.pt"));
+                SaveModel(model, Path.Combine(_maps.Split(split), "all_models", $"{(network is null ? "" : $"network-{network}_")}model_epoch_{epoch}.pt"));
             }
-            new Checkpoint { Epoch = epoch, Best = best, BestLoss = bestLoss, EpochsWithoutImprovement = withoutImprovement }.Save(_maps.Checkpoint(split), model, optimizer);
-            _log($"Split {split}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationLoss:F4}" +
+            new Checkpoint { Epoch = epoch, Best = best, BestLoss = bestLoss, EpochsWithoutImprovement = withoutImprovement }.Save(checkpointPath, model, optimizer);
+            _log($"{name}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationLoss:F4}" +
                 (validationMetrics.TryGetValue("BA", out var ba) ? $", validation BA {ba:F3}" : ""));
             if (_config.Patience > 0 && withoutImprovement >= _config.Patience)
             {
@@ -316,22 +356,14 @@ public sealed class Trainer
                 break;
             }
         }
-        if (status == "Failed" && !_config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m))))
+        if (status != "Failed")
         {
-            _log($"Split {split} failed: {message}");
-            return new TrainingResult
-            {
-                Split = split, Status = status, Message = message, EpochsRun = epoch, BestEpoch = new Dictionary<string, int>(),
-                ValidationMetrics = new Dictionary<string, double>(), Duration = _watch.Elapsed - start, MapsPath = _maps.Root,
-            };
+            // Its training ended: without the checkpoint a resumed run knows not to train it again.
+            File.Delete(checkpointPath);
         }
         // The trained model, its gradients and the optimizer's state (about 670 MB for Conv5_FC3 at full size) are
-        // not needed to evaluate the best models: freed first, they no longer add to the run's peak memory.
-        optimizer.Dispose();
-        model.Dispose();
-        var result = Summary(split, status, message, epoch, device, images, validation, outputSize, start, train);
-        Directory.Delete(_maps.Temporary(split), recursive: true);
-        return result;
+        // freed before the best models are evaluated, so they no longer add to the run's peak memory.
+        return (status, message, epoch);
     }
 
     /// <summary>
@@ -357,21 +389,21 @@ public sealed class Trainer
         TimeSpan start, DataGroup? train = null)
     {
         var validationMetrics = new Dictionary<string, double>();
-        var rows = TrainingLog.Read(_maps.TrainingLog(split));
+        var networks = BestModels.Networks(_config, images.PartsPerImage);
         var bestEpoch = new Dictionary<string, int>();
-        foreach (var metric in _config.SelectionMetrics)
+        foreach (var network in networks)
         {
-            bestEpoch[metric] = TrainingLog.BestEpoch(rows, metric);
-            if (train is null)
+            var rows = TrainingLog.Read(_maps.TrainingLog(split, network));
+            foreach (var metric in _config.SelectionMetrics)
             {
-                continue;
+                bestEpoch[network is null ? metric : $"{metric} (network {network})"] = TrainingLog.BestEpoch(rows, metric);
             }
-            using var model = NewModel(images.SampleShape, outputSize);
-            model.load(_maps.BestModel(split, metric));
-            model.to(device);
+        }
+        foreach (var metric in _config.SelectionMetrics.Where(_ => train is not null))
+        {
             // Validation first: its part-level outcomes weight the image-level vote of both groups.
-            var validationEvaluation = Evaluation.Run(model, images.Samples(validation.Images), images, _config, _config.LabelCode, device, true, _cancellation);
-            var trainEvaluation = Evaluation.Run(model, images.Samples(train.Images), images, _config, _config.LabelCode, device, true, _cancellation);
+            var validationEvaluation = BestModels.Evaluate(_maps, split, metric, _config, images, validation.Images, outputSize, device, true, _cancellation);
+            var trainEvaluation = BestModels.Evaluate(_maps, split, metric, _config, images, train!.Images, outputSize, device, true, _cancellation);
             IEnumerable<(int, bool)> ValidationOutcomes() => PartVoting.Outcomes(validationEvaluation, images.Parts!);
             foreach (var (name, evaluation) in new[] { ("validation", validationEvaluation), ("train", trainEvaluation) })
             {

@@ -4,7 +4,10 @@ using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.PowerShell.Commands;
 
-/// <summary>The per-epoch rows of each split's training.tsv, with a Split property, for plotting and comparison.</summary>
+/// <summary>
+/// The per-epoch rows of each split's training.tsv, with Split and Network properties (Network is set for a
+/// multi-network MAPS, one log per network), for plotting and comparison.
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "MapsTrainingLog")]
 [OutputType(typeof(PSObject))]
 public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
@@ -23,14 +26,14 @@ public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
         var maps = new MapsLayout(ProviderPath(MapsPath));
         foreach (var split in maps.Splits().Where(s => Split is null || s == Split))
         {
-            if (!File.Exists(maps.TrainingLog(split)))
+            foreach (var (network, path) in maps.TrainingLogs(split))
             {
-                continue;
-            }
-            foreach (var row in TableObjects.ToObjects(TsvTable.Read(maps.TrainingLog(split)), "ClinicaDL.TrainingLogRow"))
-            {
-                row.Properties.Add(new PSNoteProperty("Split", split));
-                WriteObject(row);
+                foreach (var row in TableObjects.ToObjects(TsvTable.Read(path), "ClinicaDL.TrainingLogRow"))
+                {
+                    row.Properties.Add(new PSNoteProperty("Split", split));
+                    row.Properties.Add(new PSNoteProperty("Network", network));
+                    WriteObject(row);
+                }
             }
         }
     }
