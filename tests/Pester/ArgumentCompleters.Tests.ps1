@@ -21,6 +21,16 @@ Describe 'Argument completion' {
         }
     }
 
+    Context 'the extractions of the CAPS on the command line' {
+        It 'completes the extraction JSONs of tensor_extraction/' {
+            $caps = Join-Path $TestDrive 'caps'
+            New-Item -ItemType Directory -Force (Join-Path $caps 'tensor_extraction') | Out-Null
+            'extract_patch.json', 'extract_slice.json', 'hippocampi.json' | ForEach-Object { Set-Content (Join-Path $caps "tensor_extraction/$_") '{}' }
+            Get-Completion "Start-ClinicaDLTraining -CapsPath '$caps' -ExtractJson " | Should -Be @('extract_patch.json', 'extract_slice.json', 'hippocampi.json')
+            Get-Completion "Start-ClinicaDLTraining -CapsPath '$caps' -ExtractJson hip" | Should -Be 'hippocampi.json'
+        }
+    }
+
     Context 'the labels on the command line' {
         It 'completes the diagnoses found in the training data' {
             $split = Join-Path $TestDrive 'split'
