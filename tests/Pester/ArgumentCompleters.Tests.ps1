@@ -11,7 +11,7 @@ Describe 'Argument completion' {
     Context 'values the module knows' {
         It 'completes network names' {
             Get-Completion 'Start-ClinicaDLTraining -Architecture Conv' | Should -Be @('Conv5_FC3', 'Conv4_FC3')
-            Get-Completion 'Get-ClinicaDLNetwork Res' | Should -Be 'ResNet3D'
+            Get-Completion 'Get-ClinicaDLNetwork Res' | Should -Be @('resnet18', 'ResNet3D')
         }
 
         It 'completes preprocessing names and the task''s selection metrics' {

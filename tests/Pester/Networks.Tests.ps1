@@ -52,3 +52,30 @@ Describe 'Convolution stacks' {
         $comparison.WorstRelativeGradientDifference | Should -BeLessThan 1e-5
     }
 }
+
+Describe 'resnet18' {
+    It 'is torchvision''s ResNet-18 under ClinicaDL''s layer names, pooled over the whole final map' {
+        [TorchSharp.torch]::manual_seed(1) | Out-Null
+        $net = [ClinicaDL.Core.Networks.NetworkRegistry]::Create('resnet18', [long[]]@(3, 57, 70), 3, 0.5)
+        $names = @($net.state_dict().Keys)
+        foreach ($name in 'convolutions.0.weight', 'convolutions.1.running_mean', 'convolutions.4.0.conv1.weight', 'convolutions.4.1.bn2.weight',
+            'convolutions.5.0.downsample.0.weight', 'convolutions.7.1.conv2.weight', 'fc.1.weight', 'fc.fc_out.weight') {
+            $names | Should -Contain $name
+        }
+        $names | Should -Not -Contain 'convolutions.4.0.downsample.0.weight' -Because 'the first stage keeps 64 channels at stride 1'
+        $net.state_dict()['fc.1.weight'].shape | Should -Be @(1000, 512)
+        $parameters = ($net.parameters() | ForEach-Object { $_.numel() } | Measure-Object -Sum).Sum
+        # torchvision's resnet18 has 11,689,512 parameters with its 512-1000 head; ClinicaDL adds 1000 x 3 + 3.
+        $parameters | Should -Be (11689512 + 3003)
+        $net.eval()
+        $output = $net.forward([TorchSharp.torch]::randn([long[]]@(2, 3, 57, 70)))
+        $output.shape | Should -Be @(2, 3)
+        $features = $net.Features([TorchSharp.torch]::randn([long[]]@(1, 3, 57, 70)), $net.FeatureLayerCount)
+        $features.shape | Should -Be @(1, 512, 1, 1)
+    }
+
+    It 'refuses 3D images and slices too small for its five halvings' {
+        { [ClinicaDL.Core.Networks.NetworkRegistry]::Create('resnet18', [long[]]@(1, 57, 70, 60), 2, 0.0) } | Should -Throw '*resnet18 takes 2D slices*'
+        { [ClinicaDL.Core.Networks.NetworkRegistry]::Create('resnet18', [long[]]@(3, 20, 70), 2, 0.0) } | Should -Throw '*at least 32 pixels*'
+    }
+}

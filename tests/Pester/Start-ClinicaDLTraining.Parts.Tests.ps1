@@ -14,6 +14,7 @@ BeforeAll {
     Export-ClinicaDLTensor $Caps Patch -PatchSize 24 -StrideSize 24 -ExtractJson patch24 -SaveFeatures | Out-Null
     Export-ClinicaDLTensor $Caps Slice -SliceDirection 2 -SliceMode single -DiscardedSlices 10, 10 -ExtractJson axial -SaveFeatures | Out-Null
     Export-ClinicaDLTensor $Caps Roi -RoiList leftHippocampusBox, rightHippocampusBox -ExtractJson hippocampi -SaveFeatures | Out-Null
+    Export-ClinicaDLTensor $Caps Slice -SliceDirection 0 -SliceMode rgb -DiscardedSlices 20, 20 -ExtractJson sagittal | Out-Null
     [ClinicaDL.Core.Runtime.TorchRuntime]::EnsureLoaded()
 
     function script:Read-Tsv([string] $path) { Import-Csv -LiteralPath $path -Delimiter "`t" }
@@ -196,6 +197,17 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
         (Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_image_level_prediction.tsv')).Count | Should -Be ($parts.Count / 40)
     }
 
+    It 'trains ClinicaDL''s resnet18 on rgb slices' {
+        $maps = Join-Path $TestDrive 'maps-resnet18'
+        (Start-ClinicaDLTraining @Common -ExtractJson sagittal -Architecture resnet18 -OutputPath $maps).Status | Should -Be 'Completed'
+        $json = Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json
+        $json.architecture | Should -Be 'resnet18'
+        $json.input_size | Should -Be @(3, 70, 60)
+        $json.num_networks | Should -Be 17
+        $parts = Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_slice_level_prediction.tsv')
+        ($parts.slice_id | Sort-Object { [int]$_ } -Unique | Select-Object -First 1 -Last 1) | Should -Be @('20', '36')
+    }
+
     It 'trains on regions of interest, recording their background value' {
         $maps = Join-Path $TestDrive 'maps-roi'
         (Start-ClinicaDLTraining @Common -ExtractJson hippocampi -OutputPath $maps).Status | Should -Be 'Completed'
@@ -218,7 +230,7 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
     }
 
     It 'refuses <Case>, writing nothing' -ForEach @(
-        @{ Case = 'an extraction the CAPS does not have'; Arguments = @{ ExtractJson = 'absent' }; Message = "*absent.json' does not exist; this CAPS has axial.json, hippocampi.json, patch24.json*" }
+        @{ Case = 'an extraction the CAPS does not have'; Arguments = @{ ExtractJson = 'absent' }; Message = "*absent.json' does not exist; this CAPS has axial.json, hippocampi.json, patch24.json, sagittal.json*" }
         @{ Case = 'an extraction that does not fit the images'; Json = 'toolarge'; Arguments = @{ ExtractJson = 'toolarge' }; Message = "*extraction 'toolarge.json' does not fit these 57x70x60 images: A patch of 80 voxels*" }
         @{ Case = 'size reduction on patches'; Arguments = @{ ExtractJson = 'patch24'; SizeReduction = $true }; Message = '*size_reduction applies to whole images*' }
         @{ Case = 'a preprocessing the extraction was not made from'; Arguments = @{ ExtractJson = 'patch24'; Preprocessing = 'pet-linear' }; Message = '*contradicts the extraction*' }
