@@ -20,8 +20,9 @@ Action<string> benchmark = (args.Length > 1 ? args[1] : "all") switch
     "training-full-tensors" => TrainingBenchmark.FullFromTensors,
     "training-pipeline" => TrainingBenchmark.PipelineVersusCompute,
     "training-pipeline-augmented" => TrainingBenchmark.PipelineVersusComputeAugmented,
+    "training-pipeline-patch" => TrainingBenchmark.PipelineVersusComputePatch,
     "training-memory" => TrainingBenchmark.MemoryGrowth,
     "training-chance" => TrainingBenchmark.Chance,
-    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, extraction, training-full, training-full-tensors, training-pipeline, training-pipeline-augmented, training-memory or training-chance."),
+    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, extraction, training-full, training-full-tensors, training-pipeline, training-pipeline-augmented, training-pipeline-patch, training-memory or training-chance."),
 };
 benchmark(workFolder);

@@ -37,6 +37,23 @@ Describe 'Data augmentation' {
         [bool] ($first.isnan().any().item[bool]()) | Should -BeFalse
     }
 
+    It 'blurs as scipy.ndimage.gaussian_filter: radius int(4 sigma + 0.5), half-sample reflection at the edges' {
+        # An impulse on the first voxel of a 7-voxel axis, sigma 0.8 (radius 3): reflection folds the taps that fall
+        # before the edge back onto the impulse, so output[x] = w(-x) + w(-x - 1) with w the normalised kernel.
+        $sigma = 0.8
+        $w = -3..3 | ForEach-Object { [Math]::Exp(-0.5 * $_ * $_ / ($sigma * $sigma)) }
+        $total = ($w | Measure-Object -Sum).Sum
+        function Get-Tap([int] $t) { $w[$t + 3] / $total }
+        $expected = @(((Get-Tap 0) + (Get-Tap -1)), ((Get-Tap -1) + (Get-Tap -2)), ((Get-Tap -2) + (Get-Tap -3)), (Get-Tap -3), 0, 0, 0)
+        $impulse = [TorchSharp.torch]::zeros([long[]]@(1, 7, 2, 3))
+        $impulse[0, 0].fill_(1) | Out-Null
+        $blurred = [ClinicaDL.Core.Augmentation.GaussianBlur]::Apply($impulse, [double[]]@($sigma, 0, 0))
+        $blurred.shape | Should -Be @(1, 7, 2, 3)
+        $line = [float[]]$blurred.select(3, 2).select(2, 1).flatten().data[float]().ToArray()
+        for ($x = 0; $x -lt 7; $x++) { [Math]::Abs($line[$x] - $expected[$x]) | Should -BeLessThan 1e-6 }
+        ($blurred.sum().item[float]()) | Should -BeGreaterThan (6 - 1e-4) -Because 'reflection keeps the mass of each line'
+    }
+
     It 'CropPad moves the content without resampling it' {
         $seed = 3
         $shifted = Invoke-Augmentation CropPad $seed

@@ -197,25 +197,26 @@ public static class Augmentations
     /// TorchIO's RandomBiasField(coefficients=0.5, order=3): the image times exp of a 3rd-order polynomial of the
     /// normalised coordinates with coefficients ~ U(-0.5, 0.5), a smooth intensity inhomogeneity. The field is
     /// evaluated on a grid four times coarser per axis and interpolated (a cubic over [-1, 1] is smooth at that
-    /// scale): twenty full-size polynomial terms cost more than the rest of a training step's augmentation.
+    /// scale): twenty full-size polynomial terms cost more than the rest of a training step's augmentation. The
+    /// polynomial is separable, so it is one contraction of the coefficient table with each axis' powers.
     /// </summary>
     private static Tensor BiasField(Tensor sample, Generator generator)
     {
         using var scope = NewDisposeScope();
         var spatial = sample.shape[1..];
         var coarse = spatial.Select(n => Math.Max(2, (n + 3) / 4)).ToArray();
-        var axes = coarse.Select(n => linspace(-1, 1, n, device: sample.device)).ToArray();
-        var grids = meshgrid(axes, indexing: "ij");
-        var field = zeros(coarse, device: sample.device);
-        foreach (var powers in Exponents(spatial.Length, 3))
+        const int order = 3;
+        // powers[axis] is [order + 1, n]: row p holds the axis' coordinates to the power p.
+        var powers = coarse.Select(n => linspace(-1, 1, n, device: sample.device).unsqueeze(0).pow(arange(order + 1, device: sample.device).unsqueeze(1))).ToArray();
+        var table = new float[(int)Math.Pow(order + 1, spatial.Length)];
+        foreach (var exponents in Exponents(spatial.Length, order))
         {
-            var term = ones(coarse, device: sample.device);
-            for (var axis = 0; axis < powers.Length; axis++)
-            {
-                term = term * grids[axis].pow(powers[axis]);
-            }
-            field = field + term * Uniform(generator, -0.5, 0.5);
+            table[exponents.Aggregate(0, (index, power) => index * (order + 1) + power)] = (float)Uniform(generator, -0.5, 0.5);
         }
+        var coefficients = tensor(table, device: sample.device).reshape([.. Enumerable.Repeat((long)order + 1, spatial.Length)]);
+        var field = spatial.Length == 3
+            ? einsum("ijk,ia,jb,kc->abc", coefficients, powers[0], powers[1], powers[2])
+            : einsum("ij,ia,jb->ab", coefficients, powers[0], powers[1]);
         var mode = spatial.Length == 3 ? InterpolationMode.Trilinear : InterpolationMode.Bilinear;
         var full = nn.functional.interpolate(field.exp().unsqueeze(0).unsqueeze(0), spatial, mode: mode, align_corners: true).squeeze(0);
         return (sample * full).MoveToOuterDisposeScope();

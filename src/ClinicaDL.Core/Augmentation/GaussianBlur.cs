@@ -5,38 +5,46 @@ namespace ClinicaDL.Core.Augmentation;
 
 /// <summary>
 /// Separable Gaussian smoothing of a sample [channels, spatial...] (2D or 3D) with one standard deviation (in
-/// voxels) per spatial axis, the kernel cut at 4 sigma and the edges reflected, as scipy.ndimage.gaussian_filter
-/// does. Each axis is one convolution with a kernel that is long along that axis only.
+/// voxels) per spatial axis, as scipy.ndimage.gaussian_filter does it (ClinicaDL's RandomSmoothing): kernel
+/// radius int(4 sigma + 0.5), edges extended by half-sample reflection (d c b a | a b c d | d c b a). Each axis is
+/// a weighted sum of shifted views of the reflected sample: on small kernels that is several times faster than a
+/// one-channel convolution, which oneDNN runs on a generic path.
 /// </summary>
-internal static class GaussianBlur
+public static class GaussianBlur
 {
     public static Tensor Apply(Tensor sample, double[] sigmas)
     {
         using var scope = NewDisposeScope();
-        var spatial = (int)sample.dim() - 1;
-        // Channels become the batch of a one-channel convolution.
-        var current = sample.unsqueeze(1);
-        for (var axis = 0; axis < spatial; axis++)
+        var current = sample;
+        for (var axis = 0; axis < sample.dim() - 1; axis++)
         {
             var sigma = sigmas[axis];
-            var length = sample.shape[axis + 1];
-            var radius = (int)Math.Min(Math.Ceiling(4 * sigma), length - 1);
+            var radius = (int)(4 * sigma + 0.5);
             if (sigma < 1e-3 || radius < 1)
             {
                 continue;
             }
+            var dimension = axis + 1;
+            var length = sample.shape[dimension];
             var weights = Enumerable.Range(-radius, 2 * radius + 1).Select(i => Math.Exp(-0.5 * i * i / (sigma * sigma))).ToArray();
             var total = weights.Sum();
-            var kernelShape = Enumerable.Repeat(1L, spatial + 2).ToArray();
-            kernelShape[axis + 2] = 2 * radius + 1;
-            using var kernel = tensor(weights.Select(w => (float)(w / total)).ToArray(), device: sample.device).reshape(kernelShape);
-            // F.pad lists the last axis first.
-            var pad = new long[2 * spatial];
-            pad[2 * (spatial - 1 - axis)] = radius;
-            pad[2 * (spatial - 1 - axis) + 1] = radius;
-            var padded = nn.functional.pad(current, pad, PaddingModes.Reflect);
-            current = spatial == 3 ? nn.functional.conv3d(padded, kernel) : nn.functional.conv2d(padded, kernel);
+            using var reflected = tensor(Enumerable.Range(-radius, (int)length + 2 * radius).Select(i => Reflect(i, length)).ToArray(), device: sample.device);
+            var padded = current.index_select(dimension, reflected);
+            var sum = padded.narrow(dimension, 0, length) * (weights[0] / total);
+            for (var tap = 1; tap < weights.Length; tap++)
+            {
+                sum.add_(padded.narrow(dimension, tap, length), alpha: weights[tap] / total);
+            }
+            current = sum;
         }
-        return current.squeeze(1).contiguous().MoveToOuterDisposeScope();
+        return current.contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>scipy's "reflect" mode: index i of an axis of n voxels, mirrored about the edges of the outer voxels.</summary>
+    private static long Reflect(long i, long n)
+    {
+        var period = 2 * n;
+        var m = ((i % period) + period) % period;
+        return m < n ? m : period - 1 - m;
     }
 }

@@ -21,10 +21,14 @@ public sealed class ImageTensors : IDisposable
     private readonly TrainingConfig _config;
     private readonly PartSampler? _parts;
 
+    /// <summary>Samples are whole images (normalised and reduced here), not parts cut from them.</summary>
+    private readonly bool _wholeImages;
+
     public ImageTensors(IEnumerable<string> paths, TrainingConfig config, int threads, CancellationToken cancellation, Action<string>? log = null)
     {
         _config = config;
         var decomposition = config.Decomposition();
+        _wholeImages = decomposition is null;
         var unique = paths.Distinct(StringComparer.Ordinal).ToList();
         var cached = new string?[unique.Count];
         Parallel.For(0, unique.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation },
@@ -54,11 +58,15 @@ public sealed class ImageTensors : IDisposable
             // The NIfTI data run x fastest: as a C-order tensor that is [Z, Y, X]; permuted to ClinicaDL's [X, Y, Z].
             using var volume = tensor(values, [shape[2], shape[1], shape[0]]);
             using var ordered = volume.permute(2, 1, 0);
-            prepared[i] = Prepare(ordered, config, wholeImage: decomposition is null);
+            prepared[i] = Prepare(ordered, config, _wholeImages);
         });
         for (var i = 0; i < toDecode.Count; i++)
         {
             _inMemory[toDecode[i]] = prepared[i];
+        }
+        if (!_wholeImages)
+        {
+            HoldExtractedImagesForParts(threads, cancellation, log);
         }
         // The decoded arrays (one image's worth each, plus the decompression buffers) are now garbage on the large
         // object heap, and training allocates almost nothing managed that would make the GC reclaim them: at
@@ -139,7 +147,38 @@ public sealed class ImageTensors : IDisposable
         var (shape, values) = TensorFile.Read(tensorPath);
         using var flat = tensor(values);
         using var volume = flat.reshape(shape[1..]);
-        return Prepare(volume, _config, wholeImage: _parts is null);
+        return Prepare(volume, _config, _wholeImages);
+    }
+
+    /// <summary>
+    /// Parts are cut from whole images, and a batch's parts come from many images: read from their files at every
+    /// batch, each image would be read up to once per part per epoch (36 times with ClinicaDL's default patches).
+    /// When the extracted images fit in half of this process's memory they are read once and held instead.
+    /// </summary>
+    private void HoldExtractedImagesForParts(int threads, CancellationToken cancellation, Action<string>? log)
+    {
+        if (_onDisk.Count == 0)
+        {
+            return;
+        }
+        var onDisk = _onDisk.ToList();
+        var bytes = onDisk.Sum(d => TensorFile.ReadShape(d.Value).Aggregate(1L, (a, b) => a * b) * sizeof(float)) + Bytes;
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > 0.5 * available)
+        {
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"The {onDisk.Count} extracted images ({bytes / 1e9:F1} GB) exceed half of this process's {available / 1e9:F1} GB: each batch reads the images its parts come from."));
+            return;
+        }
+        var loaded = new Tensor[onDisk.Count];
+        Parallel.For(0, onDisk.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation },
+            i => loaded[i] = FromDisk(onDisk[i].Value));
+        for (var i = 0; i < onDisk.Count; i++)
+        {
+            _inMemory[onDisk[i].Key] = loaded[i];
+        }
+        _onDisk.Clear();
+        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"The {onDisk.Count} extracted images are held in memory ({bytes / 1e6:F0} MB) to cut their parts from."));
     }
 
     private long[] PreparedShape(long[] volume) => _config.SizeReduction
@@ -148,7 +187,7 @@ public sealed class ImageTensors : IDisposable
 
     private void StateMemory(List<string> toDecode, Action<string>? log)
     {
-        if (_onDisk.Count > 0)
+        if (_onDisk.Count > 0 && _wholeImages)
         {
             log?.Invoke($"{_onDisk.Count} image(s) are read from their extracted tensors (Export-ClinicaDLTensor) for each batch.");
         }
