@@ -78,5 +78,13 @@ Describe 'Data augmentation' {
         $a = Get-Content (Join-Path $TestDrive 'a/split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
         $b = Get-Content (Join-Path $TestDrive 'b/split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
         $b | Should -Be $a
+        # One torch thread on a machine with more cores: batches are prepared on a background thread, as exactly.
+        if ([Environment]::ProcessorCount -gt 1) {
+            Start-ClinicaDLTraining @common -Threads 1 -OutputPath (Join-Path $TestDrive 'c') | Out-Null
+            Start-ClinicaDLTraining @common -Threads 1 -OutputPath (Join-Path $TestDrive 'd') | Out-Null
+            $c = Get-Content (Join-Path $TestDrive 'c/split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
+            $d = Get-Content (Join-Path $TestDrive 'd/split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
+            $d | Should -Be $c
+        }
     }
 }

@@ -5,7 +5,8 @@ namespace ClinicaDL.Core.Training;
 
 /// <summary>
 /// Prepares the next training batches (stacking from the image cache, augmentation) on a background thread
-/// while the network trains on the current one, at most <see cref="Depth"/> ahead so memory stays bounded.
+/// while the network trains on the current one, at most <see cref="Depth"/> ahead so memory stays bounded. The
+/// trainer uses it when a core is left over (GPU training, or fewer torch threads than cores).
 /// The batches come out in order and each depends only on its index, so the result does not depend on timing.
 /// The caller disposes every batch it takes; batches never taken are disposed here.
 /// </summary>
