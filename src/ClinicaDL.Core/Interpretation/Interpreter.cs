@@ -39,6 +39,10 @@ public static class Interpreter
             throw new ArgumentException($"The interpretation name '{options.Name}' must be a non-empty file name without spaces.");
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
+        if (config.NetworkTask == "reconstruction")
+        {
+            throw new MapsException($"'{maps.Root}' holds a reconstruction network: saliency maps explain a classification or regression output.");
+        }
         if (config.Mode != "image")
         {
             throw new MapsException($"'{maps.Root}' was trained in {config.Mode} mode; saliency maps are written for whole-image MAPS only in this version.");

@@ -19,6 +19,12 @@ public sealed class PredictionOptions
     /// <summary>Evaluate participants seen in training anyway; the override is recorded in the group's maps.json.</summary>
     public bool Force { get; init; }
 
+    /// <summary>Reconstruction: write every input and its reconstruction as tensors (ClinicaDL's --save_tensor).</summary>
+    public bool SaveTensor { get; init; }
+
+    /// <summary>Reconstruction: write every input and its reconstruction as NIfTI (ClinicaDL's --save_nifti; whole images).</summary>
+    public bool SaveNifti { get; init; }
+
     /// <summary>Redefine an existing data group, deleting its earlier results.</summary>
     public bool Overwrite { get; init; }
 }

@@ -12,8 +12,11 @@ public sealed class PredictionRow
     /// <summary>The label as in the TSV (null without labels).</summary>
     public string? TrueLabel { get; init; }
 
-    /// <summary>The predicted class name, or the predicted value for regression.</summary>
-    public required string PredictedLabel { get; init; }
+    /// <summary>The predicted class name, or the predicted value for regression (null for reconstruction).</summary>
+    public required string? PredictedLabel { get; init; }
+
+    /// <summary>Reconstruction: MAE, RMSE, PSNR and SSIM of this session's reconstruction (empty for the other tasks).</summary>
+    public IReadOnlyDictionary<string, double> ReconstructionMetrics { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Class probabilities in label-code order (empty for regression).</summary>
     public required double[] Probabilities { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
@@ -30,7 +31,12 @@ public static class Predictor
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
         var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.Force, config);
-        var samples = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.ImageQuery()), config, needLabels: !options.NoLabel).Images;
+        var reconstruction = config.NetworkTask == "reconstruction";
+        if ((options.SaveTensor || options.SaveNifti) && !reconstruction)
+        {
+            throw new ArgumentException("-SaveTensor and -SaveNifti write reconstructions: this MAPS holds a " + config.NetworkTask + " network.");
+        }
+        var samples = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.ImageQuery()), config, needLabels: !options.NoLabel && !reconstruction).Images;
         if (config.NetworkTask == "classification" && !options.NoLabel)
         {
             var unknown = samples.Select(s => s.Label!).Distinct().Where(l => !config.LabelCode.ContainsKey(l)).ToList();
@@ -62,11 +68,22 @@ public static class Predictor
                     : throw new MapsException($"'{validationPredictions}' is missing: the image-level vote weighs each part by its validation accuracy, so it cannot be computed without it.");
                 var (imageLevel, _) = ResultWriter.WriteGroup(maps.Results(split, metric, options.DataGroup), options.DataGroup, evaluation, images.Parts, ValidationOutcomes,
                     config.SelectionThreshold, config.BootstrapResamples, config.Seed, capsPath);
+                if (options.SaveTensor || options.SaveNifti)
+                {
+                    foreach (var network in BestModels.Networks(config, images.PartsPerImage))
+                    {
+                        using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, 1, config.Dropout, config.LatentSpaceSize);
+                        model.load(maps.BestModel(split, metric, network));
+                        model.to(device);
+                        ReconstructionFiles.Write(model, images.Samples(samples, network), images, config, device, maps.Results(split, metric, options.DataGroup), options.SaveTensor, options.SaveNifti, cancellation);
+                    }
+                }
                 rows.AddRange(imageLevel.Samples.Select((s, i) => new PredictionRow
                 {
                     DataGroup = options.DataGroup, Split = split, SelectionMetric = metric, ParticipantId = s.ParticipantId, SessionId = s.SessionId,
                     TrueLabel = options.NoLabel ? null : s.Label,
-                    PredictedLabel = imageLevel.Classification ? codes[imageLevel.PredictedCodes[i]] : imageLevel.PredictedValues[i].ToString("R", CultureInfo.InvariantCulture),
+                    PredictedLabel = reconstruction ? null : imageLevel.Classification ? codes[imageLevel.PredictedCodes[i]] : imageLevel.PredictedValues[i].ToString("R", CultureInfo.InvariantCulture),
+                    ReconstructionMetrics = reconstruction ? ReconstructionMetrics.Names.Select((name, m) => (name, imageLevel.ReconstructionValues![i][m])).ToDictionary(p => p.name, p => p.Item2) : new Dictionary<string, double>(),
                     Probabilities = imageLevel.Probabilities[i], LeakageOverride = leakage, MapsPath = maps.Root,
                 }));
             }

@@ -21,7 +21,7 @@ public static class BestModels
         var evaluations = new List<Evaluation>();
         foreach (var network in Networks(config, images.PartsPerImage))
         {
-            using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, outputSize, config.Dropout);
+            using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, outputSize, config.Dropout, config.LatentSpaceSize);
             model.load(maps.BestModel(split, metric, network));
             model.to(device);
             evaluations.Add(Evaluation.Run(model, images.Samples(group, network), images, config, config.LabelCode, device, withLabels, cancellation));

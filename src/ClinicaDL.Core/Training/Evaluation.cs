@@ -4,11 +4,19 @@ using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Training;
 
-/// <summary>A model's outputs on a data group: per-sample predictions, and the mean loss when labels are known.</summary>
+/// <summary>
+/// A model's outputs on a data group: per-sample predictions (or, for reconstruction, per-sample reconstruction
+/// metrics), and the mean loss when labels are known (always for reconstruction: the target is the input).
+/// </summary>
 public sealed class Evaluation
 {
     public required IReadOnlyList<LabeledImage> Samples { get; init; }
     public required bool Classification { get; init; }
+
+    public bool Reconstruction { get; init; }
+
+    /// <summary>Reconstruction: MAE, RMSE, PSNR, SSIM of each sample (<see cref="ReconstructionMetrics.Names"/>).</summary>
+    public double[][]? ReconstructionValues { get; init; }
     public int[]? TrueCodes { get; init; }
     public double[]? TrueValues { get; init; }
     public required int[] PredictedCodes { get; init; }
@@ -20,10 +28,12 @@ public sealed class Evaluation
 
     public int Classes { get; init; }
 
-    public bool HasLabels => TrueCodes is not null || TrueValues is not null;
+    public bool HasLabels => TrueCodes is not null || TrueValues is not null || ReconstructionValues is not null;
 
     /// <summary>The metrics of the samples at the given indices (all of them for the reported value; resamples for CIs).</summary>
-    public Dictionary<string, double> MetricsOf(int[] indices) => Classification
+    public Dictionary<string, double> MetricsOf(int[] indices) => Reconstruction
+        ? ReconstructionMetrics.Names.Select((name, m) => (name, indices.Average(i => ReconstructionValues![i][m]))).ToDictionary(p => p.name, p => p.Item2)
+        : Classification
         ? Metrics.Classification(indices.Select(i => TrueCodes![i]).ToList(), indices.Select(i => PredictedCodes[i]).ToList(), indices.Select(i => Probabilities[i]).ToList(), Classes)
         : Metrics.Regression(indices.Select(i => TrueValues![i]).ToList(), indices.Select(i => PredictedValues[i]).ToList());
 
@@ -39,6 +49,8 @@ public sealed class Evaluation
     {
         Samples = [.. parts.SelectMany(p => p.Samples)],
         Classification = parts[0].Classification,
+        Reconstruction = parts[0].Reconstruction,
+        ReconstructionValues = parts[0].ReconstructionValues is null ? null : [.. parts.SelectMany(p => p.ReconstructionValues!)],
         Classes = parts[0].Classes,
         TrueCodes = parts[0].TrueCodes is null ? null : [.. parts.SelectMany(p => p.TrueCodes!)],
         TrueValues = parts[0].TrueValues is null ? null : [.. parts.SelectMany(p => p.TrueValues!)],
@@ -53,6 +65,8 @@ public sealed class Evaluation
         IReadOnlyDictionary<string, int> labelCode, Device device, bool withLabels, CancellationToken cancellation)
     {
         var classification = config.NetworkTask == "classification";
+        var reconstruction = config.NetworkTask == "reconstruction";
+        var reconstructionValues = new double[samples.Count][];
         var classes = labelCode.Count;
         var predictedCodes = new int[samples.Count];
         var probabilities = new double[samples.Count][];
@@ -68,12 +82,20 @@ public sealed class Evaluation
                 var batch = samples.Skip(start).Take(config.BatchSize).ToList();
                 var input = images.Batch(batch).to(device);
                 var output = model.forward(input);
-                if (withLabels)
+                if (withLabels || reconstruction)
                 {
-                    var loss = LossFunction.Compute(config, output, Targets(batch, config, labelCode, device));
+                    var loss = LossFunction.Compute(config, output, reconstruction ? input : Targets(batch, config, labelCode, device));
                     lossSum += loss.item<float>() * batch.Count;
                 }
-                if (classification)
+                if (reconstruction)
+                {
+                    for (var b = 0; b < batch.Count; b++)
+                    {
+                        reconstructionValues[start + b] = ReconstructionMetrics.Compute(input[b], output[b]);
+                        probabilities[start + b] = [];
+                    }
+                }
+                else if (classification)
                 {
                     var probability = nn.functional.softmax(output, 1).cpu().to(ScalarType.Float64).data<double>().ToArray();
                     for (var b = 0; b < batch.Count; b++)
@@ -98,13 +120,15 @@ public sealed class Evaluation
         {
             Samples = samples,
             Classification = classification,
+            Reconstruction = reconstruction,
+            ReconstructionValues = reconstruction ? reconstructionValues : null,
             Classes = classes,
             TrueCodes = withLabels && classification ? samples.Select(s => labelCode[s.Label!]).ToArray() : null,
-            TrueValues = withLabels && !classification ? samples.Select(s => double.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray() : null,
+            TrueValues = withLabels && config.NetworkTask == "regression" ? samples.Select(s => double.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray() : null,
             PredictedCodes = predictedCodes,
             Probabilities = probabilities,
             PredictedValues = predictedValues,
-            Loss = withLabels ? lossSum / samples.Count : double.NaN,
+            Loss = withLabels || reconstruction ? lossSum / samples.Count : double.NaN,
         };
     }
 

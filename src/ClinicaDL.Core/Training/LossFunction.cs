@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Training;
 
-/// <summary>The losses ClinicaDL's tasks offer, by their PyTorch names.</summary>
+/// <summary>The losses ClinicaDL's tasks offer, by their PyTorch names (reconstruction: the regression ones, against the input).</summary>
 public static class LossFunction
 {
     public static readonly string[] Classification = ["CrossEntropyLoss", "MultiMarginLoss"];

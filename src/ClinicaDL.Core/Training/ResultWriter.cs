@@ -54,6 +54,12 @@ public static class ResultWriter
     public static TsvTable Predictions(Evaluation evaluation, string idColumn, Func<LabeledImage, int> partId)
     {
         var invariant = CultureInfo.InvariantCulture;
+        if (evaluation.Reconstruction)
+        {
+            return new TsvTable(["participant_id", "session_id", idColumn, .. ReconstructionMetrics.Names], evaluation.Samples.Select((sample, i) =>
+                new string?[] { sample.ParticipantId, sample.SessionId, partId(sample).ToString(invariant) }
+                    .Concat(evaluation.ReconstructionValues![i].Select(v => v.ToString("R", invariant))).ToArray()));
+        }
         var columns = new List<string> { "participant_id", "session_id", idColumn, "true_label", "predicted_label" };
         if (evaluation.Classification)
         {
@@ -80,8 +86,8 @@ public static class ResultWriter
 
     /// <summary>
     /// A group's results at the part level, then at the image level by <see cref="PartVoting"/> with the given
-    /// validation outcomes; whole-image results as they are. Returns the image-level results and their estimates
-    /// (with the sample-level loss; null without labels).
+    /// validation outcomes (reconstruction: the part level only, as ClinicaDL); whole-image results as they are.
+    /// Returns the image-level results and their estimates (with the sample-level loss; null without labels).
     /// </summary>
     public static (Evaluation ImageLevel, Dictionary<string, MetricEstimate>? Estimates) WriteGroup(string folder, string group, Evaluation evaluation, PartSampler? parts,
         Func<IEnumerable<(int PartId, bool Correct)>>? validationOutcomes, double selectionThreshold, int resamples, int seed, string capsDirectory)
@@ -92,6 +98,11 @@ public static class ResultWriter
         }
         var mode = parts.ModeName;
         var partLevel = Write(folder, group, evaluation, resamples, seed, capsDirectory, mode, $"{mode}_id", s => parts.PartId(s.Part));
+        if (evaluation.Reconstruction)
+        {
+            // As ClinicaDL: a reconstruction has no image-level result made from its parts.
+            return (evaluation, partLevel);
+        }
         string? note = null;
         var weights = evaluation.Classification ? PartVoting.Weights(validationOutcomes!(), selectionThreshold, out note) : null;
         var voted = PartVoting.Vote(evaluation, parts, weights);

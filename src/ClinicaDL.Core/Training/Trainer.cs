@@ -72,9 +72,17 @@ public sealed class Trainer
 
     private static void Validate(TrainingConfig config)
     {
-        if (config.NetworkTask is not ("classification" or "regression"))
+        if (config.NetworkTask is not ("classification" or "regression" or "reconstruction"))
         {
-            throw new ArgumentException($"Task '{config.NetworkTask}' is not available yet; use classification or regression.");
+            throw new ArgumentException($"Task '{config.NetworkTask}' is not classification, regression or reconstruction.");
+        }
+        if (NetworkRegistry.Exists(config.ResolvedArchitecture) && !NetworkRegistry.NamesFor(config.NetworkTask).Contains(config.ResolvedArchitecture, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"{config.ResolvedArchitecture} is not a {config.NetworkTask} network; {config.NetworkTask} takes {string.Join(", ", NetworkRegistry.NamesFor(config.NetworkTask))}.");
+        }
+        if (config.NetworkTask == "reconstruction" && config.Sampler != "random")
+        {
+            throw new ArgumentException("Reconstruction has no labels to weight a sampler by: use the random sampler (as ClinicaDL).");
         }
         if (config.SizeReduction && config.Decomposition() is { } parts)
         {
@@ -100,7 +108,7 @@ public sealed class Trainer
         {
             throw new ArgumentException($"Unknown sampler '{config.Sampler}'; expected random or weighted.");
         }
-        var known = config.NetworkTask == "classification" ? Metrics.ClassificationNames : Metrics.RegressionNames;
+        var known = MetricNames(config.NetworkTask);
         var unknown = config.SelectionMetrics.Where(m => m != "loss" && !known.Contains(m)).ToList();
         if (unknown.Count > 0 || config.SelectionMetrics.Count == 0)
         {
@@ -162,8 +170,8 @@ public sealed class Trainer
         var splits = SplitDefinition.Read(_config.TsvPath!, _config);
         var caps = CapsImageIndex.Scan(_config.CapsDirectory!, _config.ImageQuery());
         var groups = splits.Select(s => (Split: s.Index,
-            Train: DataGroup.FromTsv(s.Train, caps, _config, needLabels: true),
-            Validation: DataGroup.FromTsv(s.Validation, caps, _config, needLabels: true))).ToList();
+            Train: DataGroup.FromTsv(s.Train, caps, _config, needLabels: _config.NetworkTask != "reconstruction"),
+            Validation: DataGroup.FromTsv(s.Validation, caps, _config, needLabels: _config.NetworkTask != "reconstruction"))).ToList();
         if (_config.NetworkTask == "classification" && _config.LabelCode.Count == 0)
         {
             var labels = groups[0].Train.Images.Select(i => i.Label!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -205,7 +213,7 @@ public sealed class Trainer
     }
 
     private nn.Module<Tensor, Tensor> NewModel(long[] sampleShape, int outputSize) =>
-        NetworkRegistry.Create(_config.ResolvedArchitecture, sampleShape, outputSize, _config.Dropout);
+        NetworkRegistry.Create(_config.ResolvedArchitecture, sampleShape, outputSize, _config.Dropout, _config.LatentSpaceSize);
 
     private TrainingResult TrainSplit(int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, int outputSize, Device device, bool resume)
     {
@@ -314,8 +322,11 @@ public sealed class Trainer
                 using var scope = NewDisposeScope();
                 var batch = BatchSamples(b);
                 using var input = prefetcher?.Next() ?? PrepareBatch(images, batch, augmentations, epoch, b);
-                var output = model.forward(input.to(device));
-                var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, _config, _config.LabelCode, device));
+                var onDevice = input.to(device);
+                var output = model.forward(onDevice);
+                // An autoencoder's target is its (augmented) input, as in ClinicaDL.
+                var target = _config.NetworkTask == "reconstruction" ? onDevice : Evaluation.Targets(batch, _config, _config.LabelCode, device);
+                var loss = LossFunction.Compute(_config, output, target);
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {
@@ -433,6 +444,19 @@ public sealed class Trainer
                     validationMetrics = estimates!.ToDictionary(e => e.Key, e => e.Value.Value);
                 }
             }
+            if (_config.NetworkTask == "reconstruction")
+            {
+                // As ClinicaDL: one input and its reconstruction per group, to look at.
+                var network = BestModels.Networks(_config, images.PartsPerImage)[0];
+                using var model = NewModel(images.SampleShape, outputSize);
+                model.load(_maps.BestModel(split, metric, network));
+                model.to(device);
+                foreach (var (name, group) in new[] { ("validation", validation), ("train", train!) })
+                {
+                    ReconstructionFiles.Write(model, images.Samples(group.Images, network).Take(1).ToList(), images, _config, device, _maps.Results(split, metric, name),
+                        tensors: true, nifti: false, _cancellation);
+                }
+            }
         }
         if (train is null)
         {
@@ -504,8 +528,14 @@ public sealed class Trainer
         File.Move(temporary, path, overwrite: true);
     }
 
-    private List<string> ColumnNames() =>
-        [.. (_config.NetworkTask == "classification" ? Metrics.ClassificationNames : Metrics.RegressionNames), "loss"];
+    private List<string> ColumnNames() => [.. MetricNames(_config.NetworkTask), "loss"];
+
+    private static IReadOnlyList<string> MetricNames(string task) => task switch
+    {
+        "classification" => Metrics.ClassificationNames,
+        "regression" => Metrics.RegressionNames,
+        _ => ReconstructionMetrics.Names,
+    };
 
     private void WriteMaps(IReadOnlyList<SplitDefinition> splits, List<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, int outputSize, string hostDescription)
     {
@@ -513,7 +543,7 @@ public sealed class Trainer
         Directory.CreateDirectory(_maps.Root);
         var json = JsonNode.Parse(_config.ToJson())!.AsObject();
         json["architecture"] = _config.ResolvedArchitecture;
-        json["label"] = _config.ResolvedLabel;
+        json["label"] = _config.NetworkTask == "reconstruction" ? null : _config.ResolvedLabel;
         json["loss"] = _config.ResolvedLoss;
         json["validation"] = Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Any() ? "KFoldSplit" : "SingleSplit";
         // As ClinicaDL: the parts per image, whether one network takes them all or each has its own.
@@ -523,7 +553,8 @@ public sealed class Trainer
         {
             json["preprocessing_dict"]!["roi_background_value"] = 0;
         }
-        json["output_size"] = outputSize;
+        // As ClinicaDL: classes, 1, or for an autoencoder the shape it gives back.
+        json["output_size"] = _config.NetworkTask == "reconstruction" ? new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray()) : outputSize;
         json["input_size"] = new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray());
         json["n_splits"] = json["validation"]!.GetValue<string>() == "KFoldSplit" ? Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Count() : 0;
         json["split"] = new JsonArray(splits.Select(s => (JsonNode?)s.Index).ToArray());

@@ -25,6 +25,7 @@ public sealed class TrainingConfig
     [JsonPropertyName("architecture")] public string Architecture { get; set; } = "default";
     [JsonPropertyName("multi_network")] public bool MultiNetwork { get; set; }
     [JsonPropertyName("dropout")] public double Dropout { get; set; }
+    [JsonPropertyName("latent_space_size")] public int LatentSpaceSize { get; set; } = 128;
 
     [JsonPropertyName("selection_metrics")] public List<string> SelectionMetrics { get; set; } = ["loss"];
     [JsonPropertyName("label")] public string? Label { get; set; }
@@ -81,12 +82,12 @@ public sealed class TrainingConfig
     /// <summary>Our addition: resamples of the bootstrap confidence intervals.</summary>
     [JsonPropertyName("bootstrap_resamples")] public int BootstrapResamples { get; set; } = ConfidenceIntervals.DefaultResamples;
 
-    /// <summary>The architecture actually built: "default" means Conv5_FC3 for classification and regression.</summary>
-    [JsonIgnore] public string ResolvedArchitecture => Architecture == "default" ? "Conv5_FC3" : Architecture;
+    /// <summary>The architecture actually built: "default" means Conv5_FC3 for classification and regression, AE_Conv5_FC3 for reconstruction.</summary>
+    [JsonIgnore] public string ResolvedArchitecture => Architecture != "default" ? Architecture : NetworkTask == "reconstruction" ? "AE_Conv5_FC3" : "Conv5_FC3";
 
     [JsonIgnore] public string ResolvedLabel => Label ?? (NetworkTask == "regression" ? "age" : "diagnosis");
 
-    [JsonIgnore] public string ResolvedLoss => Loss ?? (NetworkTask == "regression" ? "MSELoss" : "CrossEntropyLoss");
+    [JsonIgnore] public string ResolvedLoss => Loss ?? (NetworkTask == "classification" ? "CrossEntropyLoss" : "MSELoss");
 
     /// <summary>The extraction this run's samples come from; null when it trains on whole images.</summary>
     public Extraction.ExtractionOptions? Decomposition()

@@ -17,6 +17,9 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
     /// <summary>Regression results get their own view (R2, MAE, RMSE instead of BA, sensitivity...).</summary>
     public const string RegressionTypeName = "ClinicaDL.RegressionMapsMetric";
 
+    /// <summary>Reconstruction results: MAE, RMSE, PSNR, SSIM.</summary>
+    public const string ReconstructionTypeName = "ClinicaDL.ReconstructionMapsMetric";
+
     /// <summary>The MAPS folder; folder items from Get-ChildItem bind through their PSPath.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath")]
@@ -46,7 +49,7 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
             foreach (var record in MapsResults.Read(ProviderPath(MapsPath), DataGroup, Split, SelectionMetric, partLevel: Level == "Part"))
             {
                 var result = new PSObject();
-                result.TypeNames.Insert(0, record.Values.ContainsKey("R2_score") ? RegressionTypeName : TypeName);
+                result.TypeNames.Insert(0, record.Values.ContainsKey("R2_score") ? RegressionTypeName : record.Values.ContainsKey("SSIM") ? ReconstructionTypeName : TypeName);
                 result.Properties.Add(new PSNoteProperty("DataGroup", record.DataGroup));
                 result.Properties.Add(new PSNoteProperty("Split", record.Split));
                 result.Properties.Add(new PSNoteProperty("SelectionMetric", record.SelectionMetric));

@@ -45,6 +45,14 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
 
+    /// <summary>Reconstruction: write every input and its reconstruction as .tensor files (tensors/).</summary>
+    [Parameter]
+    public SwitchParameter SaveTensor { get; set; }
+
+    /// <summary>Reconstruction: write every input and its reconstruction as NIfTI with the source image's affine (nifti_images/).</summary>
+    [Parameter]
+    public SwitchParameter SaveNifti { get; set; }
+
     protected override void ProcessRecord()
     {
         var maps = ProviderPath(MapsPath);
@@ -56,6 +64,7 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
         {
             MapsPath = maps, DataGroup = DataGroup, CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath),
             SelectionMetrics = SelectionMetric, Splits = Split, NoLabel = NoLabel, Force = Force, Overwrite = Overwrite,
+            SaveTensor = SaveTensor, SaveNifti = SaveNifti,
         };
         try
         {

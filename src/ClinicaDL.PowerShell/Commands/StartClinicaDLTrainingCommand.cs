@@ -29,7 +29,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     public string OutputPath { get; set; } = "";
 
     [Parameter]
-    [ValidateSet("Classification", "Regression")]
+    [ValidateSet("Classification", "Regression", "Reconstruction")]
     public string Task { get; set; } = "Classification";
 
     /// <summary>
@@ -46,6 +46,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
 
     [Parameter] [ArgumentCompleter(typeof(Completers.NetworkCompleter))] public string? Architecture { get; set; }
     [Parameter] public double Dropout { get; set; }
+    [Parameter] public int LatentSpaceSize { get; set; }
     [Parameter] [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))] public string[]? SelectionMetrics { get; set; }
     [Parameter] public string? Label { get; set; }
     [Parameter] public string? Loss { get; set; }
@@ -134,6 +135,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         Set(nameof(TsvPath), "tsv_path", TsvPath is null ? null : ProviderPath(TsvPath));
         Set(nameof(Architecture), "architecture", Architecture);
         Set(nameof(Dropout), "dropout", Dropout);
+        Set(nameof(LatentSpaceSize), "latent_space_size", LatentSpaceSize);
         Set(nameof(SelectionMetrics), "selection_metrics", SelectionMetrics);
         Set(nameof(Label), "label", Label);
         Set(nameof(Loss), "loss", Loss);

@@ -21,7 +21,12 @@ public sealed class SelectionMetricCompleter : IArgumentCompleter
             var kept = layout.Splits().SelectMany(s => Directory.EnumerateDirectories(layout.Split(s), "best-*")).Select(d => Path.GetFileName(d)[5..]);
             return CompletionValues.Matching(kept.Order(StringComparer.Ordinal), wordToComplete);
         }
-        var regression = string.Equals(fakeBoundParameters["Task"]?.ToString(), "Regression", StringComparison.OrdinalIgnoreCase);
-        return CompletionValues.Matching(["loss", .. regression ? Metrics.RegressionNames : Metrics.ClassificationNames], wordToComplete);
+        var names = fakeBoundParameters["Task"]?.ToString()?.ToLowerInvariant() switch
+        {
+            "regression" => Metrics.RegressionNames,
+            "reconstruction" => ReconstructionMetrics.Names,
+            _ => Metrics.ClassificationNames,
+        };
+        return CompletionValues.Matching(["loss", .. names], wordToComplete);
     }
 }

@@ -1,0 +1,69 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>
+/// ClinicaDL's reconstruction metrics of one sample [channels, spatial...] against its reconstruction, each
+/// computed per image or part and averaged over a group: MAE, RMSE, PSNR as skimage's peak_signal_noise_ratio
+/// (data range 1 for values in [0, 1], 2 in [-1, 1]; beyond, where skimage refuses, the image's own range) and
+/// SSIM as ClinicaDL's pytorch_ssim (Gaussian window of 11 voxels, sigma 1.5, zero padding, C1 = 0.01²,
+/// C2 = 0.03², the mean of the SSIM map), over the spatial axes of each channel.
+/// </summary>
+public static class ReconstructionMetrics
+{
+    public static readonly string[] Names = ["MAE", "RMSE", "PSNR", "SSIM"];
+
+    private const int WindowRadius = 5;
+    private const double WindowSigma = 1.5;
+
+    public static double[] Compute(Tensor truth, Tensor output)
+    {
+        using var scope = NewDisposeScope();
+        var x = truth.to(ScalarType.Float64);
+        var y = output.to(ScalarType.Float64);
+        var difference = y - x;
+        var mae = difference.abs().mean().item<double>();
+        var mse = difference.square().mean().item<double>();
+        var (low, high) = (x.min().item<double>(), x.max().item<double>());
+        var range = low >= 0 && high <= 1 ? 1.0 : low >= -1 && high <= 1 ? 2.0 : high - low;
+        var psnr = mse == 0 ? double.PositiveInfinity : 10 * Math.Log10(range * range / mse);
+        return [mae, Math.Sqrt(mse), psnr, Ssim(x, y)];
+    }
+
+    private static double Ssim(Tensor x, Tensor y)
+    {
+        const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
+        var muX = Window(x);
+        var muY = Window(y);
+        var varianceX = Window(x * x) - muX * muX;
+        var varianceY = Window(y * y) - muY * muY;
+        var covariance = Window(x * y) - muX * muY;
+        var map = (2 * muX * muY + c1) * (2 * covariance + c2) / ((muX * muX + muY * muY + c1) * (varianceX + varianceY + c2));
+        return map.mean().item<double>();
+    }
+
+    /// <summary>The Gaussian window's weighted mean around each voxel, zero outside the image (separable: one axis at a time).</summary>
+    private static Tensor Window(Tensor sample)
+    {
+        var weights = Enumerable.Range(-WindowRadius, 2 * WindowRadius + 1).Select(i => Math.Exp(-0.5 * i * i / (WindowSigma * WindowSigma))).ToArray();
+        var total = weights.Sum();
+        var current = sample;
+        for (var dimension = 1; dimension < sample.dim(); dimension++)
+        {
+            var length = current.shape[dimension];
+            var pad = new long[2 * ((int)sample.dim() - 1)];
+            var slot = 2 * ((int)sample.dim() - 1 - dimension);
+            pad[slot] = WindowRadius;
+            pad[slot + 1] = WindowRadius;
+            var padded = nn.functional.pad(current, pad);
+            var sum = padded.narrow(dimension, 0, length) * (weights[0] / total);
+            for (var tap = 1; tap < weights.Length; tap++)
+            {
+                sum.add_(padded.narrow(dimension, tap, length), alpha: weights[tap] / total);
+            }
+            current = sum;
+        }
+        return current;
+    }
+}
