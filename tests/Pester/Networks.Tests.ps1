@@ -79,3 +79,34 @@ Describe 'resnet18' {
         { [ClinicaDL.Core.Networks.NetworkRegistry]::Create('resnet18', [long[]]@(3, 20, 70), 2, 0.0) } | Should -Throw '*at least 32 pixels*'
     }
 }
+
+Describe 'Autoencoders' {
+    It 'AE_Conv5_FC3 gives back the input''s shape at <Shape>, under ClinicaDL''s layer names' -ForEach @(
+        @{ Shape = '1x21x26x23' }
+        @{ Shape = '1x33x40' }
+    ) {
+        $dimensions = [long[]]($Shape -split 'x')
+        [TorchSharp.torch]::manual_seed(2) | Out-Null
+        $net = [ClinicaDL.Core.Networks.NetworkRegistry]::Create('AE_Conv5_FC3', $dimensions, 1, 0.0)
+        $input = [TorchSharp.torch]::rand([long[]](@(2) + $dimensions))
+        $output = $net.forward($input)
+        ($output.shape -join 'x') | Should -Be "2x$Shape"
+        $output.sum().backward()
+        $net.parameters() | ForEach-Object { $_.grad } | Where-Object { $null -eq $_ } | Should -BeNullOrEmpty
+        $names = @($net.state_dict().Keys)
+        foreach ($name in 'encoder.0.weight', 'encoder.1.running_var', 'encoder.16.weight', 'decoder.1.weight', 'decoder.2.weight', 'decoder.17.weight', 'decoder.18.weight') {
+            $names | Should -Contain $name
+        }
+        # The last transposed convolution maps 8 channels back to the input's 1.
+        $net.state_dict()['decoder.17.weight'].shape[0..1] | Should -Be @(8, 1)
+    }
+
+    It 'CAE_half takes 1x80x96x80 images through a latent code of latent_space_size' {
+        $net = [ClinicaDL.Core.Networks.NetworkRegistry]::Create('CAE_half', [long[]]@(1, 80, 96, 80), 1, 0.0, 64)
+        $net.state_dict()['encoder.4.weight'].shape | Should -Be @(64, 153600)
+        $net.state_dict()['decoder.0.weight'].shape | Should -Be @(307200, 64)
+        $net.state_dict().Keys | Should -Contain 'encoder.0.layer.0.weight'
+        $net.eval()
+        ($net.forward([TorchSharp.torch]::rand([long[]]@(1, 1, 80, 96, 80))).shape -join 'x') | Should -Be '1x1x80x96x80'
+    }
+}

@@ -224,7 +224,7 @@ Describe 'Invoke-ClinicaDLPrediction' {
 Describe 'Get-ClinicaDLNetwork' {
     It 'lists the architectures with the shapes they take' {
         $networks = Get-ClinicaDLNetwork
-        $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'resnet18', 'ResNet3D')
-        (Get-ClinicaDLNetwork ResNet*).InputShapes | Should -Match '169 x 208 x 179'
+        $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'resnet18', 'ResNet3D', 'AE_Conv5_FC3', 'AE_Conv4_FC3', 'CAE_half')
+        (Get-ClinicaDLNetwork ResNet3*).InputShapes | Should -Match '169 x 208 x 179'
     }
 }

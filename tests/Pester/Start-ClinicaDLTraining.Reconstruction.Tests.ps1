@@ -1,0 +1,136 @@
+# The reconstruction task: ClinicaDL's autoencoders trained to give back their input, scored per image by MAE,
+# RMSE, PSNR and SSIM; the saved inputs and reconstructions hold the scores that the tables report.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
+    $study = Join-Path $TestDrive 'study'
+    New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 10 -SessionCount 1 -VoxelSize 3 -Seed 31 | Out-Null
+    $script:Caps = Join-Path $study 'caps'
+    $script:TestSplit = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 2 -IgnoreDemographics
+    $folds = New-ClinicaDLSplit -Path $TestSplit.TrainPath -KFold 2
+    $script:Common = @{ CapsPath = $Caps; TsvPath = (Split-Path $folds[0].Path); Split = 0; BatchSize = 2; BootstrapResamples = 20; Normalize = $true; LearningRate = 1e-3; Task = 'Reconstruction' }
+    $script:Maps = Join-Path $TestDrive 'maps'
+    $script:Result = Start-ClinicaDLTraining @Common -Epochs 4 -OutputPath $Maps
+    $script:Best = Join-Path $Maps 'split-0/best-loss'
+    function script:Read-Tsv([string] $path) { Import-Csv -LiteralPath $path -Delimiter "`t" }
+    function script:Read-Tensor([string] $path) {
+        $read = [ClinicaDL.Core.Imaging.TensorFile]::Read($path)
+        [TorchSharp.torch]::tensor($read.Item2).reshape($read.Item1).to([TorchSharp.torch+ScalarType]::Float64)
+    }
+}
+
+Describe 'Start-ClinicaDLTraining -Task Reconstruction' {
+    It 'records the task with ClinicaDL''s keys and logs the reconstruction metrics' {
+        $Result.Status | Should -Be 'Completed'
+        $json = Get-Content (Join-Path $Maps 'maps.json') -Raw | ConvertFrom-Json
+        $json.network_task | Should -Be 'reconstruction'
+        $json.architecture | Should -Be 'AE_Conv5_FC3'
+        $json.label | Should -BeNullOrEmpty
+        $json.loss | Should -Be 'MSELoss'
+        $json.output_size | Should -Be @(1, 57, 70, 60)
+        $header = (Get-Content (Join-Path $Maps 'split-0/training_logs/training.tsv') -TotalCount 1) -split "`t"
+        $header | Should -Be @('epoch', 'iteration', 'time', 'MAE_train', 'RMSE_train', 'PSNR_train', 'SSIM_train', 'loss_train', 'MAE_valid', 'RMSE_valid', 'PSNR_valid', 'SSIM_valid', 'loss_valid')
+    }
+
+    It 'learns to give its input back' {
+        $log = Get-MapsTrainingLog $Maps
+        $log[-1].loss_train | Should -BeLessThan $log[0].loss_train
+        $log[-1].PSNR_train | Should -BeGreaterThan $log[0].PSNR_train
+    }
+
+    It 'reports for each image the scores of the reconstruction it saved' {
+        $input = Get-ChildItem (Join-Path $Best 'validation/tensors') -Filter '*_image-0_input.tensor'
+        $input.Count | Should -Be 1
+        $truth = Read-Tensor $input.FullName
+        $output = Read-Tensor ($input.FullName -replace '_input\.tensor$', '_output.tensor')
+        $truth.shape | Should -Be @(1, 57, 70, 60)
+        $output.shape | Should -Be @(1, 57, 70, 60)
+        $participant = $input.Name.Split('_')[0]
+        $row = Read-Tsv (Join-Path $Best 'validation/validation_image_level_prediction.tsv') | Where-Object participant_id -eq $participant
+        $mse = ($output - $truth).square().mean().item[double]()
+        [Math]::Abs([double]$row.MAE - ($output - $truth).abs().mean().item[double]()) | Should -BeLessThan 1e-6
+        [Math]::Abs([double]$row.RMSE - [Math]::Sqrt($mse)) | Should -BeLessThan 1e-6
+        # Normalised images lie in [0, 1]: skimage's data range is 1.
+        [Math]::Abs([double]$row.PSNR - 10 * [Math]::Log10(1 / $mse)) | Should -BeLessThan 1e-5
+        [double]$row.SSIM | Should -BeGreaterThan -1
+        [double]$row.SSIM | Should -BeLessThan 1
+        $metrics = Get-MapsResult $Maps -DataGroup validation -SelectionMetric loss
+        $mean = (Read-Tsv (Join-Path $Best 'validation/validation_image_level_prediction.tsv') | ForEach-Object { [double]$_.PSNR } | Measure-Object -Average).Average
+        [Math]::Abs($metrics.PSNR - $mean) | Should -BeLessThan 1e-9
+        $metrics.PSNR_Lower | Should -BeLessOrEqual $metrics.PSNR
+    }
+
+    It 'computes SSIM as pytorch_ssim (11-voxel Gaussian window, sigma 1.5, zero padding)' {
+        [TorchSharp.torch]::manual_seed(4) | Out-Null
+        $x = [TorchSharp.torch]::rand([long[]]@(1, 4, 3, 5))
+        $y = $x + 0.2 * [TorchSharp.torch]::randn([long[]]@(1, 4, 3, 5))
+        $a = [double[]]$x.to([TorchSharp.torch+ScalarType]::Float64).flatten().data[double]().ToArray()
+        $b = [double[]]$y.to([TorchSharp.torch+ScalarType]::Float64).flatten().data[double]().ToArray()
+        $g = -10..10 | ForEach-Object { [Math]::Exp(-0.5 * $_ * $_ / 2.25) }
+        $gTotal = ($g[5..15] | Measure-Object -Sum).Sum
+        function Weight([int] $d) { $g[$d + 10] / $gTotal }
+        $sum = 0.0
+        $voxels = @(foreach ($i in 0..3) { foreach ($j in 0..2) { foreach ($k in 0..4) { , @($i, $j, $k) } } })
+        foreach ($v in $voxels) {
+            $mx = 0.0; $my = 0.0; $xx = 0.0; $yy = 0.0; $xy = 0.0
+            foreach ($u in $voxels) {
+                $w = (Weight ($u[0] - $v[0])) * (Weight ($u[1] - $v[1])) * (Weight ($u[2] - $v[2]))
+                $n = ($u[0] * 3 + $u[1]) * 5 + $u[2]
+                $mx += $w * $a[$n]; $my += $w * $b[$n]; $xx += $w * $a[$n] * $a[$n]; $yy += $w * $b[$n] * $b[$n]; $xy += $w * $a[$n] * $b[$n]
+            }
+            $c1 = 0.0001; $c2 = 0.0009
+            $sum += ((2 * $mx * $my + $c1) * (2 * ($xy - $mx * $my) + $c2)) / (($mx * $mx + $my * $my + $c1) * ($xx - $mx * $mx + $yy - $my * $my + $c2))
+        }
+        $expected = $sum / $voxels.Count
+        $metrics = [ClinicaDL.Core.Training.ReconstructionMetrics]::Compute($x, $y)
+        [Math]::Abs($metrics[3] - $expected) | Should -BeLessThan 1e-9
+        [ClinicaDL.Core.Training.ReconstructionMetrics]::Compute($x, $x)[3] | Should -BeGreaterThan (1 - 1e-12)
+    }
+
+    It 'takes the image''s own range for PSNR when it lies outside [-1, 1] (where skimage refuses)' {
+        $x = [TorchSharp.torch]::linspace(0, 4, 120).reshape([long[]]@(1, 4, 5, 6))
+        $metrics = [ClinicaDL.Core.Training.ReconstructionMetrics]::Compute($x, $x + 0.1)
+        [Math]::Abs($metrics[0] - 0.1) | Should -BeLessThan 1e-6
+        [Math]::Abs($metrics[2] - 10 * [Math]::Log10(16 / 0.01)) | Should -BeLessThan 1e-4
+    }
+
+    It 'predicts a test group, saving inputs and reconstructions as NIfTI over the source image' {
+        $rows = Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath -SelectionMetric loss -SaveNifti -SaveTensor
+        $rows.Count | Should -Be 2
+        $rows[0].ReconstructionMetrics.Keys | Should -Be @('MAE', 'RMSE', 'PSNR', 'SSIM')
+        $rows[0].PredictedLabel | Should -BeNullOrEmpty
+        $participant = $rows[0].ParticipantId
+        $saved = Read-NiftiImage (Join-Path $Best "test/nifti_images/$($participant)_ses-M000_image_input.nii.gz")
+        $source = Read-NiftiImage (Get-ChildItem -Recurse (Join-Path $Caps "subjects/$participant") -Filter '*_T1w.nii.gz' | Select-Object -First 1).FullName
+        $saved.Shape | Should -Be $source.Shape
+        for ($r = 0; $r -lt 4; $r++) { for ($c = 0; $c -lt 4; $c++) { $saved.Affine[$r, $c] | Should -Be $source.Affine[$r, $c] } }
+        Join-Path $Best "test/nifti_images/$($participant)_ses-M000_image_output.nii.gz" | Should -Exist
+        @(Get-ChildItem (Join-Path $Best 'test/tensors')).Count | Should -Be 4
+    }
+
+    It 'scores patches one by one, with no image-level result (as ClinicaDL)' {
+        Export-ClinicaDLTensor $Caps Patch -PatchSize 24 -StrideSize 24 -ExtractJson patch24 | Out-Null
+        $maps = Join-Path $TestDrive 'maps-patch'
+        (Start-ClinicaDLTraining @Common -Epochs 1 -ExtractJson patch24 -OutputPath $maps).Status | Should -Be 'Completed'
+        $parts = Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_patch_level_prediction.tsv')
+        ($parts.patch_id | Sort-Object -Unique).Count | Should -Be 8
+        Join-Path $maps 'split-0/best-loss/validation/validation_image_level_prediction.tsv' | Should -Not -Exist
+        (Get-MapsResult $maps -DataGroup validation -Level Part).SSIM | Should -Not -BeNullOrEmpty
+    }
+
+    It 'refuses <Case>' -ForEach @(
+        @{ Case = 'a classification network'; Arguments = @{ Architecture = 'Conv5_FC3' }; Message = '*Conv5_FC3 is not a reconstruction network; reconstruction takes AE_Conv5_FC3, AE_Conv4_FC3, CAE_half*' }
+        @{ Case = 'the weighted sampler'; Arguments = @{ Sampler = 'weighted' }; Message = '*use the random sampler*' }
+        @{ Case = 'CAE_half on images it was not written for'; Arguments = @{ Architecture = 'CAE_half' }; Message = '*CAE_half takes only 1x80x96x80 images*' }
+    ) {
+        $maps = Join-Path $TestDrive "refused-$($Case.Length)"
+        { Start-ClinicaDLTraining @Common @Arguments -Epochs 1 -OutputPath $maps -ErrorAction Stop } | Should -Throw -ErrorId "InvalidInput$Suffix" -ExpectedMessage $Message
+        $maps | Should -Not -Exist
+    }
+
+    It 'leaves saliency maps to classification and regression' {
+        { Invoke-ClinicaDLInterpretation -MapsPath $Maps -DataGroup validation -Name grad -Method Gradients -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*holds a reconstruction network*'
+    }
+}
