@@ -150,6 +150,10 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
         It 'trains and keeps a network per patch, each with its own log' {
             $MultiResult.Status | Should -Be 'Completed'
             (Get-Content (Join-Path $MultiMaps 'maps.json') -Raw | ConvertFrom-Json).multi_network | Should -BeTrue
+            $info = Get-MapsInfo $MultiMaps
+            $info.Mode | Should -Be 'patch'
+            $info.PartsPerImage | Should -Be 8
+            $info.MultiNetwork | Should -BeTrue
             $models = Get-ChildItem (Join-Path $MultiMaps 'split-0/best-loss') -Filter 'network-*_model.pt'
             $models.Name | Sort-Object | Should -Be @(0..7 | ForEach-Object { "network-$($_)_model.pt" })
             @(Get-ModelHashes $MultiMaps | Sort-Object -Unique).Count | Should -Be 8 -Because 'each network learns from its own patch'
@@ -166,6 +170,26 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
             ($parts.patch_id | Sort-Object -Unique) | Should -Be @('0', '1', '2', '3', '4', '5', '6', '7')
             (Read-Tsv (Join-Path $MultiMaps 'split-0/best-loss/validation/validation_image_level_prediction.tsv')).Count | Should -Be $validationSessions
             (Invoke-ClinicaDLPrediction -MapsPath $MultiMaps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath).Count | Should -Be 3
+        }
+
+        It 'trains again a network stopped between its first best model and its first checkpoint' {
+            # The state a run killed at that moment of network 3's first epoch leaves: networks 0-2 ended, network 3
+            # with one logged epoch and a best model but no checkpoint, networks 4-7 not started.
+            $copy = Join-Path $TestDrive 'maps-multi-early'
+            Copy-Item $MultiMaps $copy -Recurse
+            New-Item -ItemType Directory (Join-Path $copy 'split-0/tmp') | Out-Null
+            0..2 | ForEach-Object { Set-Content (Join-Path $copy "split-0/tmp/network-$($_)_training.ended") 'Completed after 2 epoch(s)' }
+            $log = Join-Path $copy 'split-0/training_logs/network-3/training.tsv'
+            $firstEpoch = @(Get-Content $log -TotalCount 2)
+            Set-Content $log $firstEpoch
+            4..7 | ForEach-Object {
+                Remove-Item -Recurse (Join-Path $copy "split-0/training_logs/network-$_")
+                Remove-Item (Join-Path $copy "split-0/best-loss/network-$($_)_model.pt")
+            }
+            (Resume-ClinicaDLTraining -MapsPath $copy).Status | Should -Be 'Completed'
+            Get-Logs $copy | Should -Be (Get-Logs $MultiMaps)
+            Get-ModelHashes $copy | Should -Be (Get-ModelHashes $MultiMaps)
+            Join-Path $copy 'split-0/tmp' | Should -Not -Exist
         }
 
         It 'resumes a killed multi-network run to the same networks' {

@@ -3,12 +3,21 @@ using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Maps;
 
-/// <summary>A MAPS at a glance: task, network, splits, groups, seed, and any forced leakage.</summary>
+/// <summary>A MAPS at a glance: task, network, mode, splits, groups, seed, and any forced leakage.</summary>
 public sealed class MapsInfo
 {
     public required string MapsPath { get; init; }
     public required string Task { get; init; }
     public required string Architecture { get; init; }
+
+    /// <summary>What the network takes: image, patch, slice or roi.</summary>
+    public required string Mode { get; init; }
+
+    /// <summary>Samples per image (ClinicaDL's num_networks): 1 for whole images, else the parts.</summary>
+    public required int PartsPerImage { get; init; }
+
+    /// <summary>One network per part index (multi_network) rather than one for all parts.</summary>
+    public required bool MultiNetwork { get; init; }
     public required int[] Splits { get; init; }
     public required string[] SelectionMetrics { get; init; }
     public required string[] DataGroups { get; init; }
@@ -36,6 +45,9 @@ public sealed class MapsInfo
             MapsPath = maps.Root,
             Task = json["network_task"]?.GetValue<string>() ?? "",
             Architecture = json["architecture"]?.GetValue<string>() ?? "",
+            Mode = json["mode"]?.GetValue<string>() ?? "image",
+            PartsPerImage = json["num_networks"]?.GetValue<int>() ?? 1,
+            MultiNetwork = json["multi_network"]?.GetValue<bool>() ?? false,
             Splits = maps.Splits().ToArray(),
             SelectionMetrics = json["selection_metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToArray() ?? [],
             DataGroups = groups,

@@ -36,6 +36,9 @@ public sealed class MapsLayout(string root)
     }
 
     public string Temporary(int split) => Path.Combine(Split(split), "tmp");
+    /// <summary>Written in tmp/ when a network's training has ended (completed or stopped early), so a resumed run skips it.</summary>
+    public string TrainingEnded(int split, int? network = null) => Path.Combine(Temporary(split), network is null ? "training.ended" : $"network-{network}_training.ended");
+
     public string Checkpoint(int split, int? network = null) => Path.Combine(Temporary(split), network is null ? "checkpoint.pt" : $"network-{network}_checkpoint.pt");
     public string Best(int split, string metric) => Path.Combine(Split(split), $"best-{metric}");
     /// <summary>The kept model, or with multi_network that of network n (ClinicaDL's network-n_model name).</summary>

@@ -219,13 +219,17 @@ public sealed class Trainer
     {
         var start = _watch.Elapsed;
         var networks = BestModels.Networks(_config, images.PartsPerImage);
-        if (resume && Directory.Exists(_maps.Split(split)) && networks.All(n => NetworkComplete(split, n)))
+        // A split's tmp/ exists from its first moment to the end of its summary: without it, a split that has its
+        // best models is complete. (Best models alone do not say so: a run stopped in its first epoch has them.)
+        if (resume && Directory.Exists(_maps.Split(split)) && !Directory.Exists(_maps.Temporary(split))
+            && networks.All(n => _config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m, n)))))
         {
             _log($"Split {split} is already complete.");
             return Summary(split, "Completed", null, TrainingLog.Read(_maps.TrainingLog(split, networks[0])).Rows.Count, device, images, validation, outputSize, start);
         }
         var (status, message, epochs) = ("Completed", (string?)null, 0);
-        foreach (var network in networks.Where(n => !(resume && NetworkComplete(split, n))))
+        Directory.CreateDirectory(_maps.Temporary(split));
+        foreach (var network in networks.Where(n => !(resume && File.Exists(_maps.TrainingEnded(split, n)))))
         {
             var outcome = TrainNetwork(split, network, splitsDone, splitCount, train, validation, images, outputSize, device, resume);
             epochs = Math.Max(epochs, outcome.Epochs);
@@ -249,9 +253,6 @@ public sealed class Trainer
     }
 
     /// <summary>A network whose training ended: its checkpoint is gone and each selection metric has its best model.</summary>
-    private bool NetworkComplete(int split, int? network) =>
-        !File.Exists(_maps.Checkpoint(split, network)) && _config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m, network)));
-
     /// <summary>
     /// Trains one network of a split (all samples, or with multi_network the samples of its part index) epoch by
     /// epoch from its checkpoint, keeping its best models; returns how it ended.
@@ -388,7 +389,8 @@ public sealed class Trainer
         }
         if (status != "Failed")
         {
-            // Its training ended: without the checkpoint a resumed run knows not to train it again.
+            // Its training ended: a resumed run must not train it again.
+            AtomicFile.WriteAllText(_maps.TrainingEnded(split, network), $"{status} after {epoch} epoch(s)\n");
             File.Delete(checkpointPath);
         }
         // The trained model, its gradients and the optimizer's state (about 670 MB for Conv5_FC3 at full size) are
