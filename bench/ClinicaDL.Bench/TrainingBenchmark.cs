@@ -46,7 +46,7 @@ internal static class TrainingBenchmark
 
     /// <summary>
     /// train_pipeline_vs_compute: samples/s of a real training epoch (batches assembled from the image cache)
-    /// over samples/s of the same network and batch size on one ready batch, in the same process.
+    /// over samples/s of the same network and batch size on one ready batch of the same data, in the same process.
     /// </summary>
     public static void PipelineVersusCompute(string workFolder) => PipelineVersusCompute(workFolder, [], "", patches: false);
 
@@ -87,7 +87,7 @@ internal static class TrainingBenchmark
         for (var round = 0; round < 3; round++)
         {
             var pipelineRate = TrainingRates(config, Path.Combine(workFolder, "maps-pipeline" + suffix), trainCount, out var shape)[^1];
-            ratios.Add((pipelineRate, ComputeRate(shape, batch, trainCount / batch - 1)));
+            ratios.Add((pipelineRate, ComputeRate(ReadyBatch(config, batch), trainCount / batch - 1)));
         }
         if (augmentations.Length > 0)
         {
@@ -101,13 +101,28 @@ internal static class TrainingBenchmark
             $"train_pipeline_vs_compute{suffix}_rounds: {string.Join(" ", ratios.Select(r => (r.Pipeline / r.Compute).ToString("F2", CultureInfo.InvariantCulture)))}"));
     }
 
+    /// <summary>
+    /// One batch of the run's own samples (images or parts, prepared as training prepares them, without
+    /// augmentation), drawn at random: the compute side trains on the same kind of data as the pipeline side, so
+    /// the two differ by the input pipeline only.
+    /// </summary>
+    private static Tensor ReadyBatch(TrainingConfig config, int batch)
+    {
+        var paths = ClinicaDL.Core.Datasets.CapsDataset.Find(config.CapsDirectory!, config.ImageQuery()).Select(i => i.Path).ToList();
+        using var images = new ImageTensors(paths, config, 2, CancellationToken.None);
+        var samples = images.Samples(paths.Select(p => new LabeledImage("sub", "ses", null, p))).ToArray();
+        new Random(0).Shuffle(samples);
+        return images.Batch(samples.Take(batch));
+    }
+
     /// <summary>Samples per second of training steps on one ready batch (after one warm-up step): pure compute.</summary>
-    private static double ComputeRate(long[] shape, int batch, int timedSteps)
+    private static double ComputeRate(Tensor ready, int timedSteps)
     {
         manual_seed(0);
-        using var model = NetworkRegistry.Create("Conv5_FC3", shape, 2, 0);
+        using var input = ready;
+        var batch = (int)input.shape[0];
+        using var model = NetworkRegistry.Create("Conv5_FC3", input.shape[1..], 2, 0);
         using var optimizer = optim.Adam(model.parameters(), 5e-4, weight_decay: 1e-4);
-        using var input = rand([batch, .. shape]);
         using var target = tensor(Enumerable.Range(0, batch).Select(i => (long)(i % 2)).ToArray());
         model.train();
         var watch = new Stopwatch();
