@@ -194,13 +194,8 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
 
         It 'resumes a killed multi-network run to the same networks' {
             $killed = Join-Path $TestDrive 'maps-multi-killed'
-            $pwsh = [Environment]::GetCommandLineArgs()[0]
-            $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
-            $command = "Import-Module '$(Get-ClinicaDLModulePath)'; Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$($Common.TsvPath)' -Split 0 -Epochs 2 -BatchSize 8 -BootstrapResamples 20 -Normalize -LearningRate 1e-3 -ExtractJson patch24 -MultiNetwork -OutputPath '$killed'"
-            $process = Start-Process -FilePath ([Environment]::ProcessPath) -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $command)) -PassThru
             $log = Join-Path $killed 'split-0/training_logs/network-3/training.tsv'
-            $deadline = [DateTime]::UtcNow.AddMinutes(3)
-            while ([DateTime]::UtcNow -lt $deadline -and -not ((Test-Path $log) -and @(Get-Content $log).Count -ge 2)) { Start-Sleep -Milliseconds 100 }
+            $process = Start-ClinicaDLProcess -WatchFile $log -Lines 2 -Command "Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$($Common.TsvPath)' -Split 0 -Epochs 2 -BatchSize 8 -BootstrapResamples 20 -Normalize -LearningRate 1e-3 -ExtractJson patch24 -MultiNetwork -OutputPath '$killed'"
             Stop-Process -Id $process.Id -Force
             $process.WaitForExit()
             Join-Path $killed 'split-0/best-loss/network-7_model.pt' | Should -Not -Exist -Because 'the run was stopped at network 3'

@@ -121,13 +121,8 @@ Describe 'Start-ClinicaDLTraining' {
             $uninterrupted = Join-Path $TestDrive 'whole'
             $killed = Join-Path $TestDrive 'killed'
             Start-ClinicaDLTraining @Common -OutputPath $uninterrupted -Split 0 -Epochs 5 | Out-Null
-            $pwsh = [Environment]::GetCommandLineArgs()[0]
-            $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
-            $command = "Import-Module '$(Get-ClinicaDLModulePath)'; Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$KFold' -OutputPath '$killed' -Split 0 -Epochs 5 -BatchSize 4 -LearningRate 5e-4 -BootstrapResamples 200"
-            $process = Start-Process -FilePath ([Environment]::ProcessPath) -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $command)) -PassThru
             $log = Join-Path $killed 'split-0/training_logs/training.tsv'
-            $deadline = [DateTime]::UtcNow.AddMinutes(3)
-            while ([DateTime]::UtcNow -lt $deadline -and -not ((Test-Path $log) -and @(Get-Content $log).Count -ge 3)) { Start-Sleep -Milliseconds 200 }
+            $process = Start-ClinicaDLProcess -WatchFile $log -Lines 3 -Command "Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$KFold' -OutputPath '$killed' -Split 0 -Epochs 5 -BatchSize 4 -LearningRate 5e-4 -BootstrapResamples 200"
             Stop-Process -Id $process.Id -Force
             $process.WaitForExit()
             @(Get-Content $log).Count | Should -BeLessThan 6 -Because 'the run was stopped before its last epoch'

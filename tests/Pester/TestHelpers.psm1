@@ -39,3 +39,18 @@ function New-TestBidsDataset {
 }
 
 Export-ModuleMember -Function New-TestBidsDataset
+
+# Runs a command of the built module in a separate PowerShell process (to be killed by the test) and returns the
+# process once the given file has at least the given number of lines.
+function Start-ClinicaDLProcess {
+    param([Parameter(Mandatory)] [string] $Command, [Parameter(Mandatory)] [string] $WatchFile, [int] $Lines = 2, [int] $Minutes = 3)
+    $pwsh = [Environment]::GetCommandLineArgs()[0]
+    $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+    $full = "Import-Module '$(Get-ClinicaDLModulePath)'; $Command"
+    $process = Start-Process -FilePath ([Environment]::ProcessPath) -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $full)) -PassThru
+    $deadline = [DateTime]::UtcNow.AddMinutes($Minutes)
+    while ([DateTime]::UtcNow -lt $deadline -and -not ((Test-Path $WatchFile) -and @(Get-Content $WatchFile).Count -ge $Lines)) { Start-Sleep -Milliseconds 100 }
+    return $process
+}
+
+Export-ModuleMember -Function Start-ClinicaDLProcess

@@ -18,6 +18,22 @@ internal static class NetworkLayers
     public static Sequential Indexed(params Module<Tensor, Tensor>[] modules) =>
         Sequential(modules.Select((m, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), m)).ToArray());
 
+    /// <summary>
+    /// Layers [start, end) of a feature list on an input, each intermediate freed as soon as the next exists (the
+    /// caller owns the result; with start == end it is an alias of the input).
+    /// </summary>
+    public static Tensor Run(IReadOnlyList<Module<Tensor, Tensor>> layers, Tensor input, int start, int end)
+    {
+        var current = input.alias();
+        for (var index = start; index < end; index++)
+        {
+            var next = layers[index].forward(current);
+            current.Dispose();
+            current = next;
+        }
+        return current;
+    }
+
     /// <summary>The number of features a convolution stack produces for one sample of the given shape.</summary>
     public static long FlatFeatures(IReadOnlyList<Module<Tensor, Tensor>> convolutions, long[] inputShape)
     {

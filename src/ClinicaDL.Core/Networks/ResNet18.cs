@@ -46,24 +46,12 @@ public sealed class ResNet18 : Module<Tensor, Tensor>, IFeatureNetwork
 
     public int FeatureLayerCount => layers.Length;
 
-    public Tensor Features(Tensor input, int level) => RunLayers(input, 0, level);
+    public Tensor Features(Tensor input, int level) => NetworkLayers.Run(layers, input, 0, level);
 
     public Tensor Head(Tensor features, int level)
     {
-        using var last = RunLayers(features, level, layers.Length);
+        using var last = NetworkLayers.Run(layers, features, level, layers.Length);
         return fc.forward(last);
-    }
-
-    private Tensor RunLayers(Tensor input, int start, int end)
-    {
-        var current = input.alias();
-        for (var index = start; index < end; index++)
-        {
-            var next = layers[index].forward(current);
-            current.Dispose();
-            current = next;
-        }
-        return current;
     }
 
     private static long[] FinalMapSize(Module<Tensor, Tensor>[] stack, long[] inputShape)

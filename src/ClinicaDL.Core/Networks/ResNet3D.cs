@@ -42,24 +42,12 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
 
     public int FeatureLayerCount => blocks.Length;
 
-    public Tensor Features(Tensor input, int level) => RunLayers(input, 0, level);
+    public Tensor Features(Tensor input, int level) => NetworkLayers.Run(blocks, input, 0, level);
 
     public Tensor Head(Tensor features, int level)
     {
-        using var last = RunLayers(features, level, blocks.Length);
+        using var last = NetworkLayers.Run(blocks, features, level, blocks.Length);
         return fc.forward(last);
-    }
-
-    private Tensor RunLayers(Tensor input, int start, int end)
-    {
-        var current = input.alias();
-        for (var index = start; index < end; index++)
-        {
-            var next = blocks[index].forward(current);
-            current.Dispose();
-            current = next;
-        }
-        return current;
     }
 
     private sealed class ResidualBlock : Module<Tensor, Tensor>
