@@ -134,6 +134,25 @@ public sealed record ExtractionOptions
         }
     }
 
+    /// <summary>
+    /// The training configuration keys an extraction JSON of the CAPS sets, as ClinicaDL's train does with its
+    /// PREPROCESSING_JSON: preprocessing_dict (the JSON), mode and preprocessing. A preprocessing given as well must
+    /// be the extraction's.
+    /// </summary>
+    public static Dictionary<string, object?> TrainingKeys(string capsPath, string name, string? preprocessing)
+    {
+        var json = ReadJson(capsPath, name);
+        var extraction = FromJson(json, capsPath, name);
+        if (preprocessing is not null && preprocessing != extraction.Preprocessing)
+        {
+            throw new ArgumentException($"The preprocessing {preprocessing} contradicts the extraction '{name}', made from {extraction.Preprocessing} images; leave the preprocessing out (the extraction sets it).");
+        }
+        return new Dictionary<string, object?>
+        {
+            ["preprocessing_dict"] = json, ["mode"] = extraction.Mode.ToString().ToLowerInvariant(), ["preprocessing"] = extraction.Preprocessing,
+        };
+    }
+
     /// <summary>The CAPS query that finds this extraction's source images.</summary>
     public Datasets.CapsQuery Query() => new()
     {

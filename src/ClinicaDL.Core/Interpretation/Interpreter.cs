@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Maps;
-using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
@@ -48,7 +47,7 @@ public static class Interpreter
             throw new MapsException($"'{maps.Root}' was trained in {config.Mode} mode; saliency maps are written for whole-image MAPS only in this version.");
         }
         var classification = config.NetworkTask == "classification";
-        var outputs = classification ? config.LabelCode.Count : 1;
+        var outputs = config.OutputSize;
         if (options.Settings.TargetNode < 0 || options.Settings.TargetNode >= outputs)
         {
             throw new ArgumentException($"The target node must be between 0 and {outputs - 1} for this {config.NetworkTask} network ({(classification ? string.Join(", ", config.LabelCode.OrderBy(c => c.Value).Select(c => $"{c.Value} = {c.Key}")) : "one output")}); got {options.Settings.TargetNode}.");
@@ -67,21 +66,13 @@ public static class Interpreter
             {
                 cancellation.ThrowIfCancellationRequested();
                 log?.Invoke($"Split {item.Split}, best-{item.Metric}: {options.Settings.Method} maps of {item.Samples.Count} session(s).");
-                using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, outputs, config.Dropout);
+                using var model = BestModels.Load(maps, item.Split, item.Metric, null, config, images.SampleShape, device);
                 if (SaliencyMaps.Unsupported(model, options.Settings) is { } reason)
                 {
                     throw new MapsException(reason);
                 }
-                model.load(maps.BestModel(item.Split, item.Metric));
-                model.to(device);
                 model.eval();
-                var source = NiftiReader.ReadHeader(item.Samples[0].ImagePath);
-                var space = new NiftiWriteOptions
-                {
-                    QformCode = source.Header.QformCode, SformCode = source.Header.SformCode, XyztUnits = source.Header.XyztUnits,
-                    Descrip = $"{options.Settings.Method} saliency, ClinicaDL for PowerShell",
-                };
-                var affine = ImageTensors.SampleAffine(source.Affine, config);
+                var space = SampleSpace.Of(item.Samples[0].ImagePath, config, $"{options.Settings.Method} saliency, ClinicaDL for PowerShell");
                 var target = Path.Combine(maps.Results(item.Split, item.Metric, options.DataGroup), $"interpret-{options.Name}");
                 var staging = $"{target}.{Guid.NewGuid():N}.tmp";
                 Directory.CreateDirectory(staging);
@@ -107,16 +98,16 @@ public static class Interpreter
                             for (var b = 0; b < batch.Count; b++)
                             {
                                 var name = $"{batch[b].ParticipantId}_{batch[b].SessionId}_image-0_map";
-                                individual.Add(Describe(WriteMap(perImage[b], staging, name, affine, space), item, options, "individual", batch[b], 1, target, maps));
+                                individual.Add(Describe(WriteMap(perImage[b], staging, name, space), item, options, "individual", batch[b], 1, target, maps));
                             }
                         }
                         done += batch.Count;
                         progress?.Report(new InterpretationProgress(done, total, item.Split, item.Metric));
                     }
                     using var mean = mapSum / item.Samples.Count;
-                    var meanMap = Describe(WriteMap(mean, staging, MeanMapName, affine, space), item, options, "mean", null, item.Samples.Count, target, maps);
+                    var meanMap = Describe(WriteMap(mean, staging, MeanMapName, space), item, options, "mean", null, item.Samples.Count, target, maps);
                     using var meanInput = inputSum / item.Samples.Count;
-                    WriteMap(meanInput, staging, MeanInputName, affine, space);
+                    WriteMap(meanInput, staging, MeanInputName, space);
                     WriteSettings(staging, options, item, config);
                     if (Directory.Exists(target))
                     {
@@ -200,14 +191,14 @@ public static class Interpreter
     }
 
     /// <summary>Writes [1, X, Y, Z] as NIfTI (x fastest) and as a .tensor file; returns the NIfTI path, the tensor path and the range.</summary>
-    private static (string Nifti, string Tensor, long[] Shape, double Min, double Max) WriteMap(Tensor map, string folder, string name, AffineMatrix affine, NiftiWriteOptions space)
+    private static (string Nifti, string Tensor, long[] Shape, double Min, double Max) WriteMap(Tensor map, string folder, string name, SampleSpace space)
     {
         using var scope = NewDisposeScope();
         var volume = map.squeeze(0).to(ScalarType.Float32).cpu();
         var shape = volume.shape;
         var nifti = Path.Combine(folder, name + ".nii.gz");
         var tensorPath = Path.Combine(folder, name + TensorFile.Extension);
-        NiftiWriter.Write(nifti, shape.Select(s => (int)s).ToArray(), volume.permute(2, 1, 0).contiguous().data<float>().ToArray(), affine, space);
+        space.Write(nifti, volume);
         TensorFile.Write(tensorPath, map.shape, map.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray());
         return (nifti, tensorPath, shape, volume.min().item<float>(), volume.max().item<float>());
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
@@ -54,30 +53,23 @@ public static class Predictor
             throw new MapsException($"The MAPS was trained on {string.Join("x", inputSize)} inputs; these images give {string.Join("x", images.SampleShape)}.");
         }
         var codes = config.LabelCode.OrderBy(c => c.Value).Select(c => c.Key).ToList();
+        var firstNetwork = BestModels.Networks(config, images.PartsPerImage)[0];
         var rows = new List<PredictionRow>();
         foreach (var split in maps.Splits().Where(s => options.Splits is null || options.Splits.Contains(s)))
         {
-            foreach (var metric in (options.SelectionMetrics ?? config.SelectionMetrics).Where(m => File.Exists(maps.BestModel(split, m, BestModels.Networks(config, images.PartsPerImage)[0]))))
+            foreach (var metric in (options.SelectionMetrics ?? config.SelectionMetrics).Where(m => File.Exists(maps.BestModel(split, m, firstNetwork))))
             {
                 cancellation.ThrowIfCancellationRequested();
                 log?.Invoke($"Split {split}, best-{metric}: predicting {samples.Count} session(s).");
-                var evaluation = BestModels.Evaluate(maps, split, metric, config, images, samples, config.NetworkTask == "classification" ? config.LabelCode.Count : 1, device, !options.NoLabel, cancellation);
+                var folder = maps.Results(split, metric, options.DataGroup);
+                var saveReconstructions = options.SaveTensor || options.SaveNifti ? ReconstructionFiles.Writer(folder, images, config, options.SaveTensor, options.SaveNifti) : null;
+                var evaluation = BestModels.Evaluate(maps, split, metric, config, images, samples, device, !options.NoLabel, cancellation, saveReconstructions);
                 var validationPredictions = images.Parts is null ? "" : maps.Predictions(split, metric, "validation", images.Parts.ModeName);
                 IEnumerable<(int, bool)> ValidationOutcomes() => File.Exists(validationPredictions)
                     ? PartVoting.Outcomes(validationPredictions, images.Parts!.ModeName)
                     : throw new MapsException($"'{validationPredictions}' is missing: the image-level vote weighs each part by its validation accuracy, so it cannot be computed without it.");
-                var (imageLevel, _) = ResultWriter.WriteGroup(maps.Results(split, metric, options.DataGroup), options.DataGroup, evaluation, images.Parts, ValidationOutcomes,
+                var (imageLevel, _) = ResultWriter.WriteGroup(folder, options.DataGroup, evaluation, images.Parts, ValidationOutcomes,
                     config.SelectionThreshold, config.BootstrapResamples, config.Seed, capsPath);
-                if (options.SaveTensor || options.SaveNifti)
-                {
-                    foreach (var network in BestModels.Networks(config, images.PartsPerImage))
-                    {
-                        using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, 1, config.Dropout, config.LatentSpaceSize);
-                        model.load(maps.BestModel(split, metric, network));
-                        model.to(device);
-                        ReconstructionFiles.Write(model, images.Samples(samples, network), images, config, device, maps.Results(split, metric, options.DataGroup), options.SaveTensor, options.SaveNifti, cancellation);
-                    }
-                }
                 rows.AddRange(imageLevel.Samples.Select((s, i) => new PredictionRow
                 {
                     DataGroup = options.DataGroup, Split = split, SelectionMetric = metric, ParticipantId = s.ParticipantId, SessionId = s.SessionId,

@@ -34,19 +34,23 @@ internal static class NetworkLayers
         return current;
     }
 
-    /// <summary>The number of features a convolution stack produces for one sample of the given shape.</summary>
-    public static long FlatFeatures(IReadOnlyList<Module<Tensor, Tensor>> convolutions, long[] inputShape)
+    /// <summary>The shape (channels first, no batch) a layer stack gives for one sample of the given shape.</summary>
+    public static long[] OutputShape(IReadOnlyList<Module<Tensor, Tensor>> layers, long[] inputShape)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var output = zeros([1, .. inputShape]);
-        foreach (var layer in convolutions)
+        foreach (var layer in layers)
         {
             var training = layer.training;
             layer.eval();
             output = layer.forward(output);
             layer.train(training);
         }
-        return output.numel();
+        return output.shape[1..];
     }
+
+    /// <summary>The number of features a convolution stack produces for one sample of the given shape.</summary>
+    public static long FlatFeatures(IReadOnlyList<Module<Tensor, Tensor>> convolutions, long[] inputShape) =>
+        OutputShape(convolutions, inputShape).Aggregate(1L, (product, size) => product * size);
 }

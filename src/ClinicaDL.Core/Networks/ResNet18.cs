@@ -31,8 +31,8 @@ public sealed class ResNet18 : Module<Tensor, Tensor>, IFeatureNetwork
         var withoutPooling = stem.Concat(stages).ToArray();
         // ClinicaDL sets the average pooling's kernel to the final map's size (stride 1; with a kernel that large, the
         // stride does not matter), so the flattened features are 512.
-        var finalMap = FinalMapSize(withoutPooling, inputShape);
-        layers = [.. withoutPooling, AvgPool2d([finalMap[0], finalMap[1]])];
+        var finalMap = NetworkLayers.OutputShape(withoutPooling, inputShape);
+        layers = [.. withoutPooling, AvgPool2d([finalMap[1], finalMap[2]])];
         convolutions = NetworkLayers.Indexed(layers);
         fc = Sequential(("0", Flatten()), ("1", Linear(512, 1000)), ("drop_out", Dropout(dropout)), ("fc_out", Linear(1000, outputSize)));
         RegisterComponents();
@@ -52,20 +52,6 @@ public sealed class ResNet18 : Module<Tensor, Tensor>, IFeatureNetwork
     {
         using var last = NetworkLayers.Run(layers, features, level, layers.Length);
         return fc.forward(last);
-    }
-
-    private static long[] FinalMapSize(Module<Tensor, Tensor>[] stack, long[] inputShape)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var output = zeros([1, .. inputShape]);
-        foreach (var layer in stack)
-        {
-            layer.eval();
-            output = layer.forward(output);
-            layer.train();
-        }
-        return [output.shape[2], output.shape[3]];
     }
 
     /// <summary>torchvision's BasicBlock: two 3x3 convolutions with BatchNorm, a 1x1 strided shortcut when the shape changes.</summary>

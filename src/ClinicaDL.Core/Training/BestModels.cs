@@ -1,5 +1,4 @@
 using ClinicaDL.Core.Maps;
-using ClinicaDL.Core.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,16 +14,23 @@ public static class BestModels
     public static int?[] Networks(TrainingConfig config, int partsPerImage) =>
         config.MultiNetwork ? [.. Enumerable.Range(0, partsPerImage).Select(n => (int?)n)] : [null];
 
+    /// <summary>The kept model of one network, on the device (the caller disposes it).</summary>
+    public static nn.Module<Tensor, Tensor> Load(MapsLayout maps, int split, string metric, int? network, TrainingConfig config, long[] sampleShape, Device device)
+    {
+        var model = config.NewNetwork(sampleShape);
+        model.load(maps.BestModel(split, metric, network));
+        model.to(device);
+        return model;
+    }
+
     public static Evaluation Evaluate(MapsLayout maps, int split, string metric, TrainingConfig config, ImageTensors images, IReadOnlyList<LabeledImage> group,
-        int outputSize, Device device, bool withLabels, CancellationToken cancellation)
+        Device device, bool withLabels, CancellationToken cancellation, Action<LabeledImage, Tensor, Tensor>? onOutput = null)
     {
         var evaluations = new List<Evaluation>();
         foreach (var network in Networks(config, images.PartsPerImage))
         {
-            using var model = NetworkRegistry.Create(config.ResolvedArchitecture, images.SampleShape, outputSize, config.Dropout, config.LatentSpaceSize);
-            model.load(maps.BestModel(split, metric, network));
-            model.to(device);
-            evaluations.Add(Evaluation.Run(model, images.Samples(group, network), images, config, config.LabelCode, device, withLabels, cancellation));
+            using var model = Load(maps, split, metric, network, config, images.SampleShape, device);
+            evaluations.Add(Evaluation.Run(model, images.Samples(group, network), images, config, device, withLabels, cancellation, onOutput));
         }
         return evaluations.Count == 1 ? evaluations[0] : Evaluation.Concatenate(evaluations);
     }

@@ -60,10 +60,14 @@ public sealed class Evaluation
         Loss = parts.Sum(p => p.Loss * p.Samples.Count) / parts.Sum(p => p.Samples.Count),
     };
 
-    /// <summary>Runs a model in evaluation mode over samples, one dispose scope per batch.</summary>
+    /// <summary>
+    /// Runs a model in evaluation mode over samples, one dispose scope per batch; <paramref name="onOutput"/>, when
+    /// given, sees each sample's input and output in the same pass (e.g. to save reconstructions).
+    /// </summary>
     public static Evaluation Run(nn.Module<Tensor, Tensor> model, IReadOnlyList<LabeledImage> samples, ImageTensors images, TrainingConfig config,
-        IReadOnlyDictionary<string, int> labelCode, Device device, bool withLabels, CancellationToken cancellation)
+        Device device, bool withLabels, CancellationToken cancellation, Action<LabeledImage, Tensor, Tensor>? onOutput = null)
     {
+        var labelCode = config.LabelCode;
         var classification = config.NetworkTask == "classification";
         var reconstruction = config.NetworkTask == "reconstruction";
         var reconstructionValues = new double[samples.Count][];
@@ -84,8 +88,12 @@ public sealed class Evaluation
                 var output = model.forward(input);
                 if (withLabels || reconstruction)
                 {
-                    var loss = LossFunction.Compute(config, output, reconstruction ? input : Targets(batch, config, labelCode, device));
+                    var loss = LossFunction.Compute(config, output, Targets(batch, input, config, device));
                     lossSum += loss.item<float>() * batch.Count;
+                }
+                for (var b = 0; onOutput is not null && b < batch.Count; b++)
+                {
+                    onOutput(batch[b], input[b], output[b]);
                 }
                 if (reconstruction)
                 {
@@ -132,9 +140,14 @@ public sealed class Evaluation
         };
     }
 
-    /// <summary>The target tensor of a batch: class codes (int64) or values [B, 1] (float32).</summary>
-    public static Tensor Targets(IReadOnlyList<LabeledImage> batch, TrainingConfig config, IReadOnlyDictionary<string, int> labelCode, Device device) =>
-        config.NetworkTask == "classification"
-            ? tensor(batch.Select(s => (long)labelCode[s.Label!]).ToArray()).to(device)
-            : tensor(batch.Select(s => float.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray(), [batch.Count, 1]).to(device);
+    /// <summary>
+    /// The target tensor of a batch: class codes (int64), values [B, 1] (float32), or for an autoencoder its
+    /// input itself (as in ClinicaDL, the augmented input when training).
+    /// </summary>
+    public static Tensor Targets(IReadOnlyList<LabeledImage> batch, Tensor input, TrainingConfig config, Device device) => config.NetworkTask switch
+    {
+        "classification" => tensor(batch.Select(s => (long)config.LabelCode[s.Label!]).ToArray()).to(device),
+        "regression" => tensor(batch.Select(s => float.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray(), [batch.Count, 1]).to(device),
+        _ => input,
+    };
 }

@@ -19,7 +19,6 @@ public sealed class ImageTensors : IDisposable
     private readonly Dictionary<string, Tensor> _inMemory = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _onDisk = new(StringComparer.Ordinal);
     private readonly TrainingConfig _config;
-    private readonly PartSampler? _parts;
 
     /// <summary>Samples are whole images (normalised and reduced here), not parts cut from them.</summary>
     private readonly bool _wholeImages;
@@ -34,6 +33,12 @@ public sealed class ImageTensors : IDisposable
         Parallel.For(0, unique.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation },
             i => cached[i] = ImageTensorCache.Current(unique[i], config.Preprocessing));
         var toDecode = new List<string>();
+        if (decomposition is not null)
+        {
+            // The parts are checked against the first image's shape before any image is decoded.
+            Parts = NewPartSampler(decomposition, cached[0] is { } first ? [.. TensorFile.ReadShape(first)[1..].Select(d => (int)d)]
+                : TensorExtractor.ImageShape(NiftiReader.ReadHeader(unique[0]).Header.Shape, unique[0]), unique[0], config);
+        }
         for (var i = 0; i < unique.Count; i++)
         {
             if (cached[i] is { } tensorPath)
@@ -81,31 +86,31 @@ public sealed class ImageTensors : IDisposable
         {
             throw new InvalidNiftiException(other.Path, $"its shape {string.Join("x", other.Shape)} differs from the other images' {string.Join("x", imageShape)}");
         }
-        if (decomposition is not null)
+        SampleShape = Parts?.PartShape ?? imageShape;
+    }
+
+    private static PartSampler NewPartSampler(Extraction.ExtractionOptions decomposition, int[] volume, string firstImage, TrainingConfig config)
+    {
+        var cropped = Path.GetFileName(firstImage).Contains("_desc-Crop_", StringComparison.OrdinalIgnoreCase);
+        try
         {
-            int[] volume = [(int)imageShape[1], (int)imageShape[2], (int)imageShape[3]];
-            var cropped = Path.GetFileName(shapes[0].Path).Contains("_desc-Crop_", StringComparison.OrdinalIgnoreCase);
-            try
-            {
-                var masks = TensorExtractor.ValidateAndFindMasks(decomposition, config.CapsDirectory ?? "", volume, cropped);
-                _parts = new PartSampler(decomposition, volume, masks, config.Normalize);
-            }
-            catch (ArgumentException error)
-            {
-                throw new ArgumentException($"The extraction '{decomposition.ExtractJson}' does not fit these {string.Join("x", volume)} images: {error.Message}", error);
-            }
+            var masks = TensorExtractor.ValidateAndFindMasks(decomposition, config.CapsDirectory ?? "", volume, cropped);
+            return new PartSampler(decomposition, volume, masks, config.Normalize);
         }
-        SampleShape = _parts?.PartShape ?? imageShape;
+        catch (ArgumentException error)
+        {
+            throw new ArgumentException($"The extraction '{decomposition.ExtractJson}' does not fit these {string.Join("x", volume)} images: {error.Message}", error);
+        }
     }
 
     /// <summary>The shape of one sample (an image or one of its parts), channels first.</summary>
     public long[] SampleShape { get; }
 
     /// <summary>How samples are cut from the images; null when the samples are the whole images.</summary>
-    public PartSampler? Parts => _parts;
+    public PartSampler? Parts { get; }
 
     /// <summary>Samples per image: 1, or the parts per image.</summary>
-    public int PartsPerImage => _parts?.Count ?? 1;
+    public int PartsPerImage => Parts?.Count ?? 1;
 
     /// <summary>Bytes held in memory.</summary>
     public long Bytes => _inMemory.Values.Sum(t => t.numel() * 4);
@@ -123,14 +128,14 @@ public sealed class ImageTensors : IDisposable
         var read = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         Tensor Image(string path) => _inMemory.TryGetValue(path, out var ready) ? ready
             : read.TryGetValue(path, out var loaded) ? loaded : read[path] = FromDisk(_onDisk[path]);
-        var tensors = samples.Select(s => _parts is null ? Image(s.ImagePath) : _parts.Extract(Image(s.ImagePath), s.Part)).ToArray();
+        var tensors = samples.Select(s => Parts is null ? Image(s.ImagePath) : Parts.Extract(Image(s.ImagePath), s.Part)).ToArray();
         return stack(tensors).MoveToOuterDisposeScope();
     }
 
     /// <summary>Every sample of the given images: the images themselves, or each of their parts.</summary>
-    public List<LabeledImage> Samples(IEnumerable<LabeledImage> images, int? onlyPart = null) => _parts is null
+    public List<LabeledImage> Samples(IEnumerable<LabeledImage> images, int? onlyPart = null) => Parts is null
         ? images.ToList()
-        : images.SelectMany(i => Enumerable.Range(0, _parts.Count).Where(p => onlyPart is null || p == onlyPart).Select(p => i with { Part = p })).ToList();
+        : images.SelectMany(i => Enumerable.Range(0, Parts.Count).Where(p => onlyPart is null || p == onlyPart).Select(p => i with { Part = p })).ToList();
 
     public void Dispose()
     {
@@ -139,7 +144,7 @@ public sealed class ImageTensors : IDisposable
             tensor.Dispose();
         }
         _inMemory.Clear();
-        _parts?.Dispose();
+        Parts?.Dispose();
     }
 
     private Tensor FromDisk(string tensorPath)

@@ -7,52 +7,45 @@ namespace ClinicaDL.Core.Training;
 /// <summary>
 /// Inputs and their reconstructions as files in a group's result folder, with ClinicaDL's names:
 /// tensors/&lt;pid&gt;_&lt;sid&gt;_&lt;mode&gt;-&lt;id&gt;_{input,output}.tensor (ClinicaDL's .pt) and, for whole
-/// images, nifti_images/&lt;pid&gt;_&lt;sid&gt;_image_{input,output}.nii.gz (channel 0) with the source image's
-/// affine and space codes (ClinicaDL writes the identity), so both open over the source in any viewer.
+/// images, nifti_images/&lt;pid&gt;_&lt;sid&gt;_image_{input,output}.nii.gz (channel 0) in the source image's space
+/// (<see cref="SampleSpace"/>). Written from the evaluation's own pass (<see cref="Evaluation.Run"/>'s onOutput),
+/// so no sample is run through the network a second time.
 /// </summary>
 public static class ReconstructionFiles
 {
-    /// <returns>The number of files written.</returns>
-    public static int Write(nn.Module<Tensor, Tensor> model, IReadOnlyList<LabeledImage> samples, ImageTensors images, TrainingConfig config, Device device,
-        string folder, bool tensors, bool nifti, CancellationToken cancellation)
+    /// <summary>A writer for up to <paramref name="limit"/> samples (all when null), to pass to the evaluation.</summary>
+    public static Action<LabeledImage, Tensor, Tensor> Writer(string folder, ImageTensors images, TrainingConfig config, bool tensors, bool nifti, int? limit = null)
     {
         var mode = images.Parts?.ModeName ?? "image";
         var written = 0;
-        model.eval();
-        using var noGrad = no_grad();
-        foreach (var sample in samples)
+        return (sample, input, output) =>
         {
-            cancellation.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var input = images.Batch([sample]).to(device);
-            var output = model.forward(input).cpu();
+            if (written >= (limit ?? int.MaxValue))
+            {
+                return;
+            }
+            written++;
             var stem = $"{sample.ParticipantId}_{sample.SessionId}";
             if (tensors)
             {
-                var id = images.Parts?.PartId(sample.Part) ?? 0;
                 Directory.CreateDirectory(Path.Combine(folder, "tensors"));
-                foreach (var (kind, tensor) in new[] { ("input", input.cpu()), ("output", output) })
+                var id = images.Parts?.PartId(sample.Part) ?? 0;
+                foreach (var (kind, tensor) in new[] { ("input", input), ("output", output) })
                 {
-                    TensorFile.Write(Path.Combine(folder, "tensors", $"{stem}_{mode}-{id}_{kind}{TensorFile.Extension}"), tensor[0].shape, tensor[0].to(ScalarType.Float32).contiguous().data<float>().ToArray());
-                    written++;
+                    using var values = tensor.to(ScalarType.Float32).cpu().contiguous();
+                    TensorFile.Write(Path.Combine(folder, "tensors", $"{stem}_{mode}-{id}_{kind}{TensorFile.Extension}"), values.shape, values.data<float>().ToArray());
                 }
             }
             if (nifti && images.Parts is null)
             {
-                var source = NiftiReader.ReadHeader(sample.ImagePath);
-                var space = new NiftiWriteOptions { QformCode = source.Header.QformCode, SformCode = source.Header.SformCode, XyztUnits = source.Header.XyztUnits, Descrip = "ClinicaDL for PowerShell reconstruction" };
-                var affine = ImageTensors.SampleAffine(source.Affine, config);
                 Directory.CreateDirectory(Path.Combine(folder, "nifti_images"));
-                foreach (var (kind, tensor) in new[] { ("input", input.cpu()), ("output", output) })
+                var space = SampleSpace.Of(sample.ImagePath, config, "ClinicaDL for PowerShell reconstruction");
+                foreach (var (kind, tensor) in new[] { ("input", input), ("output", output) })
                 {
-                    // Channel 0 of [1, C, X, Y, Z]; NIfTI runs x fastest, so the C-order values are those of [Z, Y, X].
-                    var volume = tensor[0, 0].to(ScalarType.Float32);
-                    NiftiWriter.Write(Path.Combine(folder, "nifti_images", $"{stem}_image_{kind}.nii.gz"), volume.shape.Select(s => (int)s).ToArray(),
-                        volume.permute(2, 1, 0).contiguous().data<float>().ToArray(), affine, space);
-                    written++;
+                    using var channel = tensor[0];
+                    space.Write(Path.Combine(folder, "nifti_images", $"{stem}_image_{kind}.nii.gz"), channel);
                 }
             }
-        }
-        return written;
+        };
     }
 }

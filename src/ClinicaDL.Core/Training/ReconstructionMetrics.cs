@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,8 +15,8 @@ public static class ReconstructionMetrics
 {
     public static readonly string[] Names = ["MAE", "RMSE", "PSNR", "SSIM"];
 
-    private const int WindowRadius = 5;
-    private const double WindowSigma = 1.5;
+    /// <summary>pytorch_ssim's window along one axis: 11 Gaussian weights, sigma 1.5, summing to 1.</summary>
+    private static readonly double[] WindowKernel = SeparableFilter.Gaussian(radius: 5, sigma: 1.5);
 
     public static double[] Compute(Tensor truth, Tensor output)
     {
@@ -43,27 +44,7 @@ public static class ReconstructionMetrics
         return map.mean().item<double>();
     }
 
-    /// <summary>The Gaussian window's weighted mean around each voxel, zero outside the image (separable: one axis at a time).</summary>
-    private static Tensor Window(Tensor sample)
-    {
-        var weights = Enumerable.Range(-WindowRadius, 2 * WindowRadius + 1).Select(i => Math.Exp(-0.5 * i * i / (WindowSigma * WindowSigma))).ToArray();
-        var total = weights.Sum();
-        var current = sample;
-        for (var dimension = 1; dimension < sample.dim(); dimension++)
-        {
-            var length = current.shape[dimension];
-            var pad = new long[2 * ((int)sample.dim() - 1)];
-            var slot = 2 * ((int)sample.dim() - 1 - dimension);
-            pad[slot] = WindowRadius;
-            pad[slot + 1] = WindowRadius;
-            var padded = nn.functional.pad(current, pad);
-            var sum = padded.narrow(dimension, 0, length) * (weights[0] / total);
-            for (var tap = 1; tap < weights.Length; tap++)
-            {
-                sum.add_(padded.narrow(dimension, tap, length), alpha: weights[tap] / total);
-            }
-            current = sum;
-        }
-        return current;
-    }
+    /// <summary>The Gaussian window's weighted mean around each voxel, zero outside the image.</summary>
+    private static Tensor Window(Tensor sample) =>
+        SeparableFilter.Apply(sample, Enumerable.Repeat(WindowKernel, (int)sample.dim() - 1).ToArray(), SeparableFilter.Edge.Zero);
 }

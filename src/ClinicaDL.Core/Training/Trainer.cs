@@ -84,7 +84,8 @@ public sealed class Trainer
         {
             throw new ArgumentException("Reconstruction has no labels to weight a sampler by: use the random sampler (as ClinicaDL).");
         }
-        if (config.SizeReduction && config.Decomposition() is { } parts)
+        var parts = config.Decomposition();
+        if (config.SizeReduction && parts is not null)
         {
             throw new ArgumentException($"size_reduction applies to whole images; this run trains on {parts.Mode.ToString().ToLowerInvariant()}s (extraction '{parts.ExtractJson}'). Extract smaller parts instead.");
         }
@@ -125,7 +126,7 @@ public sealed class Trainer
             (config.Amp, "amp: TorchSharp has no automatic mixed precision"),
             (config.AdaptiveLearningRate, "adaptive_learning_rate is not available yet"),
             (config.EvaluationSteps > 0, "evaluation_steps > 0: this module evaluates after every epoch only"),
-            (config.MultiNetwork && config.Decomposition() is null, "multi_network trains one network per patch, slice or region: it needs an extraction of parts (-ExtractJson)"),
+            (config.MultiNetwork && parts is null, "multi_network trains one network per patch, slice or region: it needs an extraction of parts (-ExtractJson)"),
             (config.NbUnfrozenLayer > 0, "nb_unfrozen_layer > 0 is not available yet"),
             (config.MultiCohort, "multi_cohort is not available yet"),
             (config.Profiler, "profiler is not available"),
@@ -194,28 +195,24 @@ public sealed class Trainer
         using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation, _log);
         _log($"Images: {images.Bytes / 1e6:F0} MB in memory, {images.OnDiskCount} read from extracted tensors; samples {string.Join("x", images.SampleShape)}" +
             (images.Parts is { } parts ? $", {parts.Count} {parts.ModeName}(s) per image." : "."));
-        var outputSize = _config.NetworkTask == "classification" ? _config.LabelCode.Count : 1;
         // Refuse an architecture that cannot take these images before anything is written.
-        using (NewModel(images.SampleShape, outputSize))
+        using (_config.NewNetwork(images.SampleShape))
         {
         }
         if (!resume)
         {
-            WriteMaps(splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images, outputSize, hostDescription);
+            WriteMaps(splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images, hostDescription);
         }
         var results = new List<TrainingResult>();
         for (var i = 0; i < groups.Count; i++)
         {
             var (split, train, validation) = groups[i];
-            results.Add(TrainSplit(split, i, groups.Count, train, validation, images, outputSize, device, resume));
+            results.Add(TrainSplit(split, i, groups.Count, train, validation, images, device, resume));
         }
         return results;
     }
 
-    private nn.Module<Tensor, Tensor> NewModel(long[] sampleShape, int outputSize) =>
-        NetworkRegistry.Create(_config.ResolvedArchitecture, sampleShape, outputSize, _config.Dropout, _config.LatentSpaceSize);
-
-    private TrainingResult TrainSplit(int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, int outputSize, Device device, bool resume)
+    private TrainingResult TrainSplit(int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, Device device, bool resume)
     {
         var start = _watch.Elapsed;
         var networks = BestModels.Networks(_config, images.PartsPerImage);
@@ -225,13 +222,13 @@ public sealed class Trainer
             && networks.All(n => _config.SelectionMetrics.All(m => File.Exists(_maps.BestModel(split, m, n)))))
         {
             _log($"Split {split} is already complete.");
-            return Summary(split, "Completed", null, TrainingLog.Read(_maps.TrainingLog(split, networks[0])).Rows.Count, device, images, validation, outputSize, start);
+            return Summary(split, "Completed", null, TrainingLog.Read(_maps.TrainingLog(split, networks[0])).Rows.Count, device, images, validation, start);
         }
         var (status, message, epochs) = ("Completed", (string?)null, 0);
         Directory.CreateDirectory(_maps.Temporary(split));
         foreach (var network in networks.Where(n => !(resume && File.Exists(_maps.TrainingEnded(split, n)))))
         {
-            var outcome = TrainNetwork(split, network, splitsDone, splitCount, train, validation, images, outputSize, device, resume);
+            var outcome = TrainNetwork(split, network, splitsDone, splitCount, train, validation, images, device, resume);
             epochs = Math.Max(epochs, outcome.Epochs);
             if (outcome.Status != "Completed" && status != "Failed")
             {
@@ -247,22 +244,21 @@ public sealed class Trainer
                 };
             }
         }
-        var result = Summary(split, status, message, epochs, device, images, validation, outputSize, start, train);
+        var result = Summary(split, status, message, epochs, device, images, validation, start, train);
         Directory.Delete(_maps.Temporary(split), recursive: true);
         return result;
     }
 
-    /// <summary>A network whose training ended: its checkpoint is gone and each selection metric has its best model.</summary>
     /// <summary>
     /// Trains one network of a split (all samples, or with multi_network the samples of its part index) epoch by
     /// epoch from its checkpoint, keeping its best models; returns how it ended.
     /// </summary>
     private (string Status, string? Message, int Epochs) TrainNetwork(int split, int? network, int splitsDone, int splitCount, DataGroup train, DataGroup validation,
-        ImageTensors images, int outputSize, Device device, bool resume)
+        ImageTensors images, Device device, bool resume)
     {
         var start = _watch.Elapsed;
         manual_seed(_config.Seed);
-        using var model = NewModel(images.SampleShape, outputSize);
+        using var model = _config.NewNetwork(images.SampleShape);
         if (_config.TransferPath is not null)
         {
             var source = new MapsLayout(_config.TransferPath);
@@ -325,9 +321,7 @@ public sealed class Trainer
                 using var input = prefetcher?.Next() ?? PrepareBatch(images, batch, augmentations, epoch, b);
                 var onDevice = input.to(device);
                 var output = model.forward(onDevice);
-                // An autoencoder's target is its (augmented) input, as in ClinicaDL.
-                var target = _config.NetworkTask == "reconstruction" ? onDevice : Evaluation.Targets(batch, _config, _config.LabelCode, device);
-                var loss = LossFunction.Compute(_config, output, target);
+                var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, onDevice, _config, device));
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {
@@ -348,8 +342,8 @@ public sealed class Trainer
                 break;
             }
             _progress?.Report(new TrainingProgress(split, splitsDone, splitCount, epoch, _config.Epochs, batches, batches, "evaluating", _watch.Elapsed));
-            var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, _config.LabelCode, device, true, _cancellation).AllMetrics();
-            var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, _config.LabelCode, device, true, _cancellation).AllMetrics();
+            var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, device, true, _cancellation).AllMetrics();
+            var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, device, true, _cancellation).AllMetrics();
             log.Append(epoch, (epoch + 1) * batches, (_watch.Elapsed - start).TotalSeconds, trainMetrics, validationMetrics);
             foreach (var metric in _config.SelectionMetrics)
             {
@@ -417,7 +411,7 @@ public sealed class Trainer
     }
 
     /// <summary>Reloads each best model, evaluates train and validation with confidence intervals and writes their results.</summary>
-    private TrainingResult Summary(int split, string status, string? message, int epochs, Device device, ImageTensors images, DataGroup validation, int outputSize,
+    private TrainingResult Summary(int split, string status, string? message, int epochs, Device device, ImageTensors images, DataGroup validation,
         TimeSpan start, DataGroup? train = null)
     {
         var validationMetrics = new Dictionary<string, double>();
@@ -431,11 +425,15 @@ public sealed class Trainer
                 bestEpoch[network is null ? metric : $"{metric} (network {network})"] = TrainingLog.BestEpoch(rows, metric);
             }
         }
-        foreach (var metric in _config.SelectionMetrics.Where(_ => train is not null))
+        foreach (var metric in train is null ? [] : _config.SelectionMetrics)
         {
+            // As ClinicaDL, an autoencoder's first input and its reconstruction are kept per group, to look at.
+            Action<LabeledImage, Tensor, Tensor>? KeepFirst(string group) => _config.NetworkTask == "reconstruction"
+                ? ReconstructionFiles.Writer(_maps.Results(split, metric, group), images, _config, tensors: true, nifti: false, limit: 1)
+                : null;
             // Validation first: its part-level outcomes weight the image-level vote of both groups.
-            var validationEvaluation = BestModels.Evaluate(_maps, split, metric, _config, images, validation.Images, outputSize, device, true, _cancellation);
-            var trainEvaluation = BestModels.Evaluate(_maps, split, metric, _config, images, train!.Images, outputSize, device, true, _cancellation);
+            var validationEvaluation = BestModels.Evaluate(_maps, split, metric, _config, images, validation.Images, device, true, _cancellation, KeepFirst("validation"));
+            var trainEvaluation = BestModels.Evaluate(_maps, split, metric, _config, images, train!.Images, device, true, _cancellation, KeepFirst("train"));
             IEnumerable<(int, bool)> ValidationOutcomes() => PartVoting.Outcomes(validationEvaluation, images.Parts!);
             foreach (var (name, evaluation) in new[] { ("validation", validationEvaluation), ("train", trainEvaluation) })
             {
@@ -444,19 +442,6 @@ public sealed class Trainer
                 if (name == "validation" && metric == _config.SelectionMetrics[0])
                 {
                     validationMetrics = estimates!.ToDictionary(e => e.Key, e => e.Value.Value);
-                }
-            }
-            if (_config.NetworkTask == "reconstruction")
-            {
-                // As ClinicaDL: one input and its reconstruction per group, to look at.
-                var network = BestModels.Networks(_config, images.PartsPerImage)[0];
-                using var model = NewModel(images.SampleShape, outputSize);
-                model.load(_maps.BestModel(split, metric, network));
-                model.to(device);
-                foreach (var (name, group) in new[] { ("validation", validation), ("train", train!) })
-                {
-                    ReconstructionFiles.Write(model, images.Samples(group.Images, network).Take(1).ToList(), images, _config, device, _maps.Results(split, metric, name),
-                        tensors: true, nifti: false, _cancellation);
                 }
             }
         }
@@ -539,7 +524,7 @@ public sealed class Trainer
         _ => ReconstructionMetrics.Names,
     };
 
-    private void WriteMaps(IReadOnlyList<SplitDefinition> splits, List<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, int outputSize, string hostDescription)
+    private void WriteMaps(IReadOnlyList<SplitDefinition> splits, List<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, string hostDescription)
     {
         var sampleShape = images.SampleShape;
         Directory.CreateDirectory(_maps.Root);
@@ -556,14 +541,14 @@ public sealed class Trainer
             json["preprocessing_dict"]!["roi_background_value"] = 0;
         }
         // As ClinicaDL: classes, 1, or for an autoencoder the shape it gives back.
-        json["output_size"] = _config.NetworkTask == "reconstruction" ? new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray()) : outputSize;
+        json["output_size"] = _config.NetworkTask == "reconstruction" ? new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray()) : _config.OutputSize;
         json["input_size"] = new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray());
         json["n_splits"] = json["validation"]!.GetValue<string>() == "KFoldSplit" ? Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Count() : 0;
         json["split"] = new JsonArray(splits.Select(s => (JsonNode?)s.Index).ToArray());
         AtomicFile.WriteAllText(_maps.MapsJson, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         AtomicFile.WriteAllText(_maps.Environment, hostDescription);
         AtomicFile.WriteAllText(_maps.InformationLog,
-            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{_maps.Root}\n- Model :\t{_config.ResolvedArchitecture} for inputs {string.Join("x", sampleShape)}, {outputSize} output(s)\n");
+            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{_maps.Root}\n- Model :\t{_config.ResolvedArchitecture} for inputs {string.Join("x", sampleShape)}, {_config.OutputSize} output(s)\n");
         var groupJson = new JsonObject { ["caps_directory"] = _config.CapsDirectory, ["multi_cohort"] = false }.ToJsonString() + "\n";
         foreach (var (split, train, validation) in groups)
         {

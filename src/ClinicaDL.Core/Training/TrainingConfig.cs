@@ -85,6 +85,13 @@ public sealed class TrainingConfig
     /// <summary>The architecture actually built: "default" means Conv5_FC3 for classification and regression, AE_Conv5_FC3 for reconstruction.</summary>
     [JsonIgnore] public string ResolvedArchitecture => Architecture != "default" ? Architecture : NetworkTask == "reconstruction" ? "AE_Conv5_FC3" : "Conv5_FC3";
 
+    /// <summary>The network's outputs: the classes (from label_code), or 1 for regression (autoencoders ignore it).</summary>
+    [JsonIgnore] public int OutputSize => NetworkTask == "classification" ? LabelCode.Count : 1;
+
+    /// <summary>A new network of this configuration for samples of the given shape (channels first).</summary>
+    public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> NewNetwork(long[] sampleShape) =>
+        Networks.NetworkRegistry.Create(ResolvedArchitecture, sampleShape, OutputSize, Dropout, LatentSpaceSize);
+
     [JsonIgnore] public string ResolvedLabel => Label ?? (NetworkTask == "regression" ? "age" : "diagnosis");
 
     [JsonIgnore] public string ResolvedLoss => Loss ?? (NetworkTask == "classification" ? "CrossEntropyLoss" : "MSELoss");

@@ -180,16 +180,11 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         Set(nameof(EmissionsCalculator), "emissions_calculator", EmissionsCalculator.IsPresent);
         if (ExtractJson is not null)
         {
-            var caps = CapsPath is null ? null : ProviderPath(CapsPath);
-            var extraction = ExtractionOptions.ReadJson(caps ?? throw new ArgumentException("-ExtractJson names a file of the CAPS: give -CapsPath too."), ExtractJson);
-            var parameters = ExtractionOptions.FromJson(extraction, caps, ExtractJson);
-            if (Preprocessing is not null && Preprocessing != parameters.Preprocessing)
+            var caps = CapsPath is null ? throw new ArgumentException("-ExtractJson names a file of the CAPS: give -CapsPath too.") : ProviderPath(CapsPath);
+            foreach (var (key, value) in ExtractionOptions.TrainingKeys(caps, ExtractJson, Preprocessing))
             {
-                throw new ArgumentException($"-Preprocessing {Preprocessing} contradicts the extraction '{ExtractJson}', made from {parameters.Preprocessing} images; leave -Preprocessing out.");
+                values[key] = value;
             }
-            values["preprocessing_dict"] = extraction;
-            values["mode"] = parameters.Mode.ToString().ToLowerInvariant();
-            values["preprocessing"] = parameters.Preprocessing;
         }
         return values;
     }
