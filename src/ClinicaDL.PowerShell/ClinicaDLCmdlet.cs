@@ -51,21 +51,68 @@ public abstract class ClinicaDLCmdlet : PSCmdlet, IDisposable
     /// <summary>A single path (file or folder) for parameters that name one, resolved without requiring it to exist.</summary>
     protected string ProviderPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
-    /// <summary>The ErrorRecord for an engine exception: known families get their own ErrorId and category.</summary>
-    protected static ErrorRecord ToErrorRecord(Exception error, object? target) => error switch
-    {
-        InvalidTableException => new ErrorRecord(error, ErrorIds.InvalidTable, ErrorCategory.InvalidData, target),
-        Core.Imaging.InvalidNiftiException => new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, target),
-        SplitException => new ErrorRecord(error, ErrorIds.InvalidSplit, ErrorCategory.InvalidData, target),
-        CapsException => new ErrorRecord(error, ErrorIds.InvalidCaps, ErrorCategory.InvalidData, target),
-        DirectoryNotFoundException or FileNotFoundException => new ErrorRecord(error, ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound, target),
-        ArgumentException => new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, target),
-        _ => new ErrorRecord(error, ErrorIds.FileReadFailed, ErrorCategory.ReadError, target),
-    };
+    /// <summary>The ErrorRecord for an engine exception (see <see cref="ErrorMapping"/>).</summary>
+    protected static ErrorRecord ToErrorRecord(Exception error, object? target) => ErrorMapping.ToErrorRecord(error, target);
 
-    /// <summary>Whether the engine raised one of the failures that are the user's input, not a bug.</summary>
-    protected static bool IsInputFailure(Exception error) => error is InvalidTableException or SplitException or CapsException
-        or Core.Imaging.InvalidNiftiException or DirectoryNotFoundException or FileNotFoundException or ArgumentException or IOException or UnauthorizedAccessException;
+    /// <summary>Whether a caught exception is the engine's failure (reported as an ErrorRecord), not PowerShell's own flow.</summary>
+    protected static bool IsInputFailure(Exception error) => ErrorMapping.IsEngineFailure(error);
+
+    // Every cmdlet's stages run through Guarded: a failure no cmdlet caught still becomes an ErrorRecord with the
+    // module's ErrorId (instead of PowerShell's default, the exception's type name), and Ctrl+C stays a stop.
+    protected sealed override void BeginProcessing() => Guarded(Begin);
+
+    protected sealed override void ProcessRecord() => Guarded(Process);
+
+    protected sealed override void EndProcessing() => Guarded(End);
+
+    /// <summary>The cmdlet's BeginProcessing.</summary>
+    protected virtual void Begin()
+    {
+    }
+
+    /// <summary>The cmdlet's ProcessRecord.</summary>
+    protected virtual void Process()
+    {
+    }
+
+    /// <summary>The cmdlet's EndProcessing.</summary>
+    protected virtual void End()
+    {
+    }
+
+    private void Guarded(Action stage)
+    {
+        try
+        {
+            stage();
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception error) when (ErrorMapping.IsEngineFailure(error))
+        {
+            ThrowTerminatingError(ToErrorRecord(error, null));
+        }
+    }
+
+    /// <summary>
+    /// Replacing an output asks first, as ConfirmImpact High would: -Force or -Confirm:$false answer yes. The answer
+    /// never widens what is deleted: the engine still replaces only the module's own outputs.
+    /// </summary>
+    protected bool ConfirmReplace(string target, string kind, bool force) => ConfirmReplace(target, kind, force, Core.IO.OwnedOutput.IsOccupied(target));
+
+    /// <inheritdoc cref="ConfirmReplace(string, string, bool)"/>
+    protected bool ConfirmReplace(string target, string kind, bool force, bool occupied)
+    {
+        if (force || !occupied
+            || (MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && confirm is SwitchParameter { IsPresent: false }))
+        {
+            return true;
+        }
+        return ShouldContinue($"'{target}' exists. Replace this {kind}? Only the files of a {kind} made by this module are removed; a folder holding anything else is refused.",
+            $"Replace an existing {kind}");
+    }
 
     /// <summary>Reports a dataset problem that does not stop the command.</summary>
     protected void WriteDatasetIssue(DatasetIssue issue) => WriteError(new ErrorRecord(

@@ -1,17 +1,32 @@
 namespace ClinicaDL.PowerShell;
 
-/// <summary>The stable ErrorIds of the module's ErrorRecords (listed, with remedies, in about_ClinicaDL).</summary>
+/// <summary>
+/// The stable ErrorIds of the module's ErrorRecords, listed with their remedies in about_ClinicaDL. Which engine
+/// failure gets which id is decided in one place, <see cref="ErrorMapping"/>.
+/// </summary>
 internal static class ErrorIds
 {
     public const string PathNotFound = nameof(PathNotFound);
     public const string InvalidNiftiFile = nameof(InvalidNiftiFile);
+    public const string InvalidTensorFile = nameof(InvalidTensorFile);
     public const string FileReadFailed = nameof(FileReadFailed);
+    public const string DiskFull = nameof(DiskFull);
+    public const string AccessDenied = nameof(AccessDenied);
     public const string TorchUnavailable = nameof(TorchUnavailable);
+    public const string TorchOperationFailed = nameof(TorchOperationFailed);
     public const string InvalidTable = nameof(InvalidTable);
     public const string InvalidSplit = nameof(InvalidSplit);
     public const string InvalidCaps = nameof(InvalidCaps);
     public const string InvalidInput = nameof(InvalidInput);
     public const string DataLeakage = nameof(DataLeakage);
+    public const string LeakageAuditFailed = nameof(LeakageAuditFailed);
     public const string InvalidInterpretation = nameof(InvalidInterpretation);
     public const string InvalidMaps = nameof(InvalidMaps);
+    public const string MapsNotFound = nameof(MapsNotFound);
+    public const string InvalidDataGroup = nameof(InvalidDataGroup);
+    public const string OutputExists = nameof(OutputExists);
+    public const string ForeignContent = nameof(ForeignContent);
+    public const string OutputInUse = nameof(OutputInUse);
+    public const string TrainingFailed = nameof(TrainingFailed);
+    public const string UnexpectedError = nameof(UnexpectedError);
 }

@@ -28,7 +28,7 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet
             {
                 if (result.Status == "Failed")
                 {
-                    WriteError(new ErrorRecord(new InvalidOperationException($"Split {result.Split} failed: {result.Message}"), "TrainingFailed", ErrorCategory.InvalidResult, result));
+                    WriteError(new ErrorRecord(new InvalidOperationException($"Split {result.Split} failed: {result.Message}"), ErrorIds.TrainingFailed, ErrorCategory.InvalidResult, result));
                 }
                 WriteObject(result);
             }
@@ -37,14 +37,9 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet
         {
             WriteWarning($"Training stopped. The MAPS '{maps}' keeps every finished epoch; Resume-ClinicaDLTraining completes it.");
         }
-        catch (Exception error) when (IsInputFailure(error) || error is MapsException or TorchRuntimeException)
+        catch (Exception error) when (IsInputFailure(error))
         {
-            ThrowTerminatingError(error switch
-            {
-                MapsException => new ErrorRecord(error, "MapsExists", ErrorCategory.ResourceExists, maps),
-                TorchRuntimeException => new ErrorRecord(error, ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable, maps),
-                _ => ToErrorRecord(error, maps),
-            });
+            ThrowTerminatingError(ToErrorRecord(error, maps));
         }
         finally
         {

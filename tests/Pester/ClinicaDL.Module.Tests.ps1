@@ -23,11 +23,23 @@ Describe 'ClinicaDL module' {
     }
 
     Context 'its conceptual help' {
-        It 'shows about_ClinicaDL with the leakage scenarios and every ErrorId' {
+        It 'shows about_ClinicaDL with the leakage scenarios and every ErrorId of the module' {
             $help = Get-Help about_ClinicaDL | Out-String
             $help | Should -Match 'biased transfer learning'
-            foreach ($id in 'PathNotFound', 'InvalidNiftiFile', 'InvalidTable', 'InvalidSplit', 'DataLeakage', 'MapsExists', 'TrainingFailed', 'TorchUnavailable') {
-                $help | Should -Match $id
+            $ids = [ClinicaDL.PowerShell.ClinicaDLCmdlet].Assembly.GetType('ClinicaDL.PowerShell.ErrorIds').GetFields([Reflection.BindingFlags]'Static,NonPublic,Public').ForEach('GetValue', $null)
+            $ids.Count | Should -BeGreaterThan 20
+            foreach ($id in $ids) {
+                $help | Should -Match "\b$id\b" -Because "about_ClinicaDL lists every ErrorId with its remedy"
+            }
+        }
+
+        It 'has a test asserting each ErrorId it documents' {
+            $tests = Get-ChildItem (Join-Path $PSScriptRoot '*.Tests.ps1') | Get-Content -Raw
+            $ids = [ClinicaDL.PowerShell.ClinicaDLCmdlet].Assembly.GetType('ClinicaDL.PowerShell.ErrorIds').GetFields([Reflection.BindingFlags]'Static,NonPublic,Public').ForEach('GetValue', $null)
+            # UnexpectedError is the mapping's last resort for defects: no input is meant to produce it.
+            foreach ($id in $ids | Where-Object { $_ -ne 'UnexpectedError' }) {
+                $assertion = '(ErrorId\s*=\s*''{0}''|-ErrorId\s+[''"]{0}[$,''"]|Should\s+-Be\s+[''"]{0}[$,])' -f $id
+                ($tests | Where-Object { $_ -match $assertion }) | Should -Not -BeNullOrEmpty -Because "some test must produce $id"
             }
         }
     }

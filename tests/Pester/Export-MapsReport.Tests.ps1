@@ -69,8 +69,8 @@ Describe 'Export-MapsReport' {
         }
     }
 
-    It 'refuses a folder that is not a MAPS with InvalidMaps' {
-        { Export-MapsReport -MapsPath $TestDrive -ErrorAction Stop } | Should -Throw -ErrorId "InvalidMaps$Suffix" -ExpectedMessage '*no maps.json*'
+    It 'refuses a folder that is not a MAPS with MapsNotFound' {
+        { Export-MapsReport -MapsPath $TestDrive -ErrorAction Stop } | Should -Throw -ErrorId "MapsNotFound$Suffix" -ExpectedMessage '*no maps.json*'
     }
 
     It 'writes nothing with -WhatIf' {

@@ -127,19 +127,19 @@ Describe 'Invoke-ClinicaDLInterpretation' {
     }
 
     Context 'leakage and bad input' {
-        It 'refuses a new group of training participants with DataLeakage, and records -Force' {
+        It 'refuses a new group of training participants with DataLeakage, and records -AllowDataLeakage' {
             $trainTsv = Join-Path $TestDrive 'seen.tsv'
             Import-Csv $Split.TrainPath -Delimiter "`t" | Select-Object -First 2 | Export-Csv $trainTsv -Delimiter "`t" -UseQuotes Never
             { Invoke-ClinicaDLInterpretation $Maps seen leak Gradients -CapsPath $Caps -TsvPath $trainTsv -ErrorAction Stop } | Should -Throw -ErrorId "DataLeakage$Suffix"
             Join-Path $Maps 'groups/seen' | Should -Not -Exist
-            $forced = Invoke-ClinicaDLInterpretation $Maps seen leak Gradients -CapsPath $Caps -TsvPath $trainTsv -Force -WarningVariable warned 3>$null
+            $forced = Invoke-ClinicaDLInterpretation $Maps seen leak Gradients -CapsPath $Caps -TsvPath $trainTsv -AllowDataLeakage -WarningVariable warned 3>$null
             $forced.LeakageOverride | Should -BeTrue
             $warned | Should -Not -BeNullOrEmpty
             (Get-Content (Join-Path $Maps 'groups/seen/maps.json') -Raw | ConvertFrom-Json).leakage_override.participants.Count | Should -Be 2
         }
 
         It 'refuses <Case> with <ErrorId>' -ForEach @(
-            @{ Case = 'an unknown data group'; Arguments = @{ DataGroup = 'nowhere'; Name = 'x'; Method = 'GradCam' }; ErrorId = 'InvalidInterpretation'; Message = 'has no data group ''nowhere''' }
+            @{ Case = 'an unknown data group'; Arguments = @{ DataGroup = 'nowhere'; Name = 'x'; Method = 'GradCam' }; ErrorId = 'InvalidDataGroup'; Message = 'has no data group ''nowhere''' }
             @{ Case = 'a target node the network lacks'; Arguments = @{ DataGroup = 'test'; Name = 'x'; Method = 'GradCam'; TargetNode = 2 }; ErrorId = 'InvalidInput'; Message = 'between 0 and 1' }
             @{ Case = 'a Grad-CAM level the network lacks'; Arguments = @{ DataGroup = 'test'; Name = 'x'; Method = 'GradCam'; GradCamLevel = 21 }; ErrorId = 'InvalidInterpretation'; Message = 'between 1 and 20 (the feature layers of Conv5_FC3); got 21' }
         ) {
@@ -148,9 +148,9 @@ Describe 'Invoke-ClinicaDLInterpretation' {
 
         It 'refuses an existing name, and replaces it with -Overwrite' {
             $first = Invoke-ClinicaDLInterpretation $Maps test again Gradients
-            { Invoke-ClinicaDLInterpretation $Maps test again GradCam -ErrorAction Stop } | Should -Throw -ErrorId "InvalidInterpretation$Suffix" -ExpectedMessage '*already exists*'
+            { Invoke-ClinicaDLInterpretation $Maps test again GradCam -ErrorAction Stop } | Should -Throw -ErrorId "OutputExists$Suffix" -ExpectedMessage '*already exists*'
             (Get-Content (Join-Path (Split-Path $first.Path) 'interpretation.json') -Raw | ConvertFrom-Json).method | Should -Be 'Gradients'
-            Invoke-ClinicaDLInterpretation $Maps test again GradCam -Overwrite | Out-Null
+            Invoke-ClinicaDLInterpretation $Maps test again GradCam -Overwrite -Force | Out-Null
             (Get-Content (Join-Path (Split-Path $first.Path) 'interpretation.json') -Raw | ConvertFrom-Json).method | Should -Be 'GradCam'
         }
 

@@ -62,14 +62,25 @@ Describe 'New-ClinicaDLSyntheticDataset' {
     }
 
     Context 'requests it refuses' {
-        It 'refuses a non-empty output folder without -Force, and replaces it with -Force' {
+        It 'refuses a non-empty folder, and never deletes a folder it did not make, even with -Overwrite -Force' {
             $output = Join-Path $TestDrive 'taken'
-            New-Item -ItemType Directory $output | Out-Null
-            Set-Content (Join-Path $output 'keep.txt') 'mine'
-            { New-ClinicaDLSyntheticDataset -OutputPath $output -ParticipantCount 2 -SessionCount 1 -VoxelSize 3 } | Should -Throw -ErrorId "InvalidInput$Suffix"
-            Test-Path (Join-Path $output 'keep.txt') | Should -BeTrue
-            New-ClinicaDLSyntheticDataset -OutputPath $output -ParticipantCount 2 -SessionCount 1 -VoxelSize 3 -Force | Should -HaveCount 2
-            Test-Path (Join-Path $output 'keep.txt') | Should -BeFalse
+            New-Item -ItemType Directory (Join-Path $output 'important') | Out-Null
+            Set-Content (Join-Path $output 'important/data.txt') 'mine'
+            { New-ClinicaDLSyntheticDataset -OutputPath $output -ParticipantCount 2 -SessionCount 1 -VoxelSize 3 } | Should -Throw -ErrorId "OutputExists$Suffix"
+            { New-ClinicaDLSyntheticDataset -OutputPath $output -ParticipantCount 2 -SessionCount 1 -VoxelSize 3 -Overwrite -Force } |
+                Should -Throw -ErrorId "ForeignContent$Suffix" -ExpectedMessage '*important*'
+            Get-Content (Join-Path $output 'important/data.txt') | Should -Be 'mine'
+        }
+
+        It 'replaces its own data set with -Overwrite, and refuses it when a foreign file was added' {
+            $output = Join-Path $TestDrive 'own'
+            New-ClinicaDLSyntheticDataset -OutputPath $output -ParticipantCount 2 -SessionCount 1 -VoxelSize 3 | Out-Null
+            New-ClinicaDLSyntheticDataset -OutputPath $output -ParticipantCount 4 -SessionCount 1 -VoxelSize 3 -Overwrite -Confirm:$false | Should -HaveCount 4
+            Set-Content (Join-Path $output 'notes.txt') 'mine'
+            { New-ClinicaDLSyntheticDataset -OutputPath $output -ParticipantCount 2 -SessionCount 1 -VoxelSize 3 -Overwrite -Force } |
+                Should -Throw -ErrorId "ForeignContent$Suffix" -ExpectedMessage '*notes.txt*'
+            Get-Content (Join-Path $output 'notes.txt') | Should -Be 'mine'
+            (Import-Csv (Join-Path $output 'labels.tsv') -Delimiter "`t").Count | Should -Be 4
         }
 
         It 'writes nothing with -WhatIf' {

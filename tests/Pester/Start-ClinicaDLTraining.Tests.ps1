@@ -81,7 +81,7 @@ Describe 'Start-ClinicaDLTraining' {
         }
 
         It 'refuses an existing MAPS without -Overwrite' {
-            { Start-ClinicaDLTraining @Common -OutputPath $Maps } | Should -Throw -ErrorId "MapsExists$Suffix"
+            { Start-ClinicaDLTraining @Common -OutputPath $Maps } | Should -Throw -ErrorId "OutputExists$Suffix"
         }
     }
 
@@ -201,8 +201,8 @@ Describe 'Invoke-ClinicaDLPrediction' {
             Join-Path $PredictionMaps 'groups/seen' | Should -Not -Exist
         }
 
-        It 'proceeds with -Force and records the override' {
-            $rows = Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup forced -CapsPath $Caps -TsvPath $Split.TrainPath -Force -WarningAction SilentlyContinue
+        It 'proceeds with -AllowDataLeakage and records the override' {
+            $rows = Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup forced -CapsPath $Caps -TsvPath $Split.TrainPath -AllowDataLeakage -WarningAction SilentlyContinue
             $rows.LeakageOverride | Select-Object -Unique | Should -Be $true
             (Get-Content (Join-Path $PredictionMaps 'groups/forced/maps.json') -Raw | ConvertFrom-Json).leakage_override.participants.Count | Should -BeGreaterThan 0
             (Get-MapsInfo $PredictionMaps).LeakageOverrides | Should -Contain 'forced'

@@ -49,7 +49,7 @@ public sealed record ExtractionOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Extract again even where the same source and parameters were already extracted; replace a different JSON of the same name.</summary>
-    public bool Force { get; init; }
+    public bool Overwrite { get; init; }
 
     /// <summary>
     /// The options an extraction JSON (CAPS/tensor_extraction/&lt;name&gt;, ClinicaDL's keys, or a MAPS'

@@ -36,9 +36,9 @@ public static class TensorExtractor
         var jsonName = JsonName(options);
         var json = ExtractionJson(options, jsonName, masks);
         var jsonPath = Path.Combine(caps, "tensor_extraction", jsonName);
-        if (File.Exists(jsonPath) && !options.Force && !SameParameters(File.ReadAllText(jsonPath), json))
+        if (File.Exists(jsonPath) && !options.Overwrite && !SameParameters(File.ReadAllText(jsonPath), json))
         {
-            throw new ArgumentException($"'{jsonPath}' already describes an extraction with other parameters; choose another -ExtractJson name, or replace it with -Force.");
+            throw new ArgumentException($"'{jsonPath}' already describes an extraction with other parameters; choose another -ExtractJson name, or replace it with -Overwrite.");
         }
         var parametersHash = ImageTensorCache.Sha256(Encoding.UTF8.GetBytes(Canonical(json)));
         var results = new ExtractedImage[images.Count];
@@ -127,7 +127,7 @@ public static class TensorExtractor
     {
         var (root, pipeline, stem, imageFolder, tensorPath, keyPath) = ImageTensorCache.Locate(image.Path, options.Preprocessing);
         var parts = PartCount(options, shape, masks);
-        if (!options.Force && ImageTensorCache.Current(image.Path, options.Preprocessing, parametersHash) is not null)
+        if (!options.Overwrite && ImageTensorCache.Current(image.Path, options.Preprocessing, parametersHash) is not null)
         {
             return Result(image, options, shape, parts, tensorPath, 0, skipped: true, jsonName);
         }

@@ -1,45 +1,48 @@
+using ClinicaDL.Core.IO;
+
 namespace ClinicaDL.Core.Generation;
 
 /// <summary>
-/// A folder produced whole or not at all: content is written in a hidden staging folder beside the target and
-/// moved into place at the end, so a failure or a cancelled run leaves the target as it was.
+/// A data set folder produced whole or not at all: content is written in a hidden staging folder beside the
+/// target and moved into place at the end, so a failure or a cancelled run leaves the target as it was. An
+/// existing target is replaced only when asked and only when it is a synthetic data set of this module and
+/// nothing else; the target is locked while written.
 /// </summary>
 internal sealed class OutputFolder : IDisposable
 {
+    private readonly OutputLock _lock;
     private bool _committed;
 
     public OutputFolder(string target, bool overwrite)
     {
         Target = Path.GetFullPath(target);
-        if (Directory.Exists(Target) && Directory.EnumerateFileSystemEntries(Target).Any() && !overwrite)
+        _lock = OutputLock.Acquire(Target);
+        try
         {
-            throw new SyntheticDataException($"The output folder '{Target}' is not empty; choose another or overwrite it with -Force.");
+            OwnedOutput.CheckReplaceable(Target, OutputKind.SyntheticDataset, overwrite);
+            var parent = Path.GetDirectoryName(Target)!;
+            Directory.CreateDirectory(parent);
+            Staging = Path.Combine(parent, $".{Path.GetFileName(Target)}.{Guid.NewGuid():N}.tmp");
+            Directory.CreateDirectory(Staging);
         }
-        if (File.Exists(Target))
+        catch
         {
-            throw new SyntheticDataException($"The output path '{Target}' is a file.");
+            _lock.Dispose();
+            throw;
         }
-        var parent = Path.GetDirectoryName(Target)!;
-        Directory.CreateDirectory(parent);
-        Staging = Path.Combine(parent, $".{Path.GetFileName(Target)}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(Staging);
     }
 
     public string Target { get; }
 
     /// <summary>Where to write; paths under it become paths under <see cref="Target"/>.</summary>
-    public string Staging { get; }
+    public string Staging { get; } = "";
 
     /// <summary>The final path of a file written at <paramref name="stagedPath"/>.</summary>
     public string Final(string stagedPath) => Path.Combine(Target, Path.GetRelativePath(Staging, stagedPath));
 
     public void Commit()
     {
-        if (Directory.Exists(Target))
-        {
-            Directory.Delete(Target, recursive: true);
-        }
-        Directory.Move(Staging, Target);
+        OwnedOutput.Replace(Staging, Target, OutputKind.SyntheticDataset);
         _committed = true;
     }
 
@@ -49,5 +52,6 @@ internal sealed class OutputFolder : IDisposable
         {
             Directory.Delete(Staging, recursive: true);
         }
+        _lock.Dispose();
     }
 }

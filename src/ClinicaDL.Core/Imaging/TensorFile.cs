@@ -59,21 +59,21 @@ public static class TensorFile
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length < 24 || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
         {
-            throw new InvalidDataException($"'{path}' is not a tensor file: it does not start with CDLTENSR.");
+            throw new InvalidTensorFileException($"'{path}' is not a tensor file: it does not start with CDLTENSR.");
         }
         var version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
         var type = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12));
         var rank = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16));
         if (version != Version || type != Float32 || rank < 0 || rank > 16 || bytes.Length < HeaderLength(rank))
         {
-            throw new InvalidDataException($"'{path}': unsupported tensor file (version {version}, element type {type}, rank {rank}); this module reads version 1 float32.");
+            throw new InvalidTensorFileException($"'{path}': unsupported tensor file (version {version}, element type {type}, rank {rank}); this module reads version 1 float32.");
         }
         var shape = Enumerable.Range(0, rank).Select(axis => BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(24 + 8 * axis))).ToArray();
         var count = shape.Aggregate(1L, (a, b) => a * b);
         var offset = HeaderLength(rank);
         if (shape.Any(d => d < 0) || bytes.Length - offset != count * 4)
         {
-            throw new InvalidDataException($"'{path}': shape {string.Join("x", shape)} needs {count * 4} bytes of data; the file has {bytes.Length - offset}.");
+            throw new InvalidTensorFileException($"'{path}': shape {string.Join("x", shape)} needs {count * 4} bytes of data; the file has {bytes.Length - offset}.");
         }
         var values = new float[count];
         for (var i = 0; i < values.Length; i++)
@@ -91,12 +91,12 @@ public static class TensorFile
         stream.ReadExactly(fixedPart);
         if (!fixedPart.AsSpan(0, 8).SequenceEqual(Magic))
         {
-            throw new InvalidDataException($"'{path}' is not a tensor file: it does not start with CDLTENSR.");
+            throw new InvalidTensorFileException($"'{path}' is not a tensor file: it does not start with CDLTENSR.");
         }
         var rank = BinaryPrimitives.ReadInt32LittleEndian(fixedPart.AsSpan(16));
         if (rank is < 0 or > 16)
         {
-            throw new InvalidDataException($"'{path}': unsupported tensor rank {rank}.");
+            throw new InvalidTensorFileException($"'{path}': unsupported tensor rank {rank}.");
         }
         var dimensions = new byte[8 * rank];
         stream.ReadExactly(dimensions);

@@ -26,7 +26,7 @@ public sealed class InterpretationOptions
     public string? TsvPath { get; init; }
 
     /// <summary>Proceed although the new group holds participants seen in training (recorded in the group).</summary>
-    public bool Force { get; init; }
+    public bool AllowDataLeakage { get; init; }
 
     /// <summary>Replace an interpretation of the same name.</summary>
     public bool Overwrite { get; init; }

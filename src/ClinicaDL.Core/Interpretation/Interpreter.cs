@@ -31,7 +31,7 @@ public static class Interpreter
         var maps = new MapsLayout(options.MapsPath);
         if (!File.Exists(maps.MapsJson))
         {
-            throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+            throw new MapsNotFoundException(maps.Root);
         }
         if (string.IsNullOrWhiteSpace(options.Name) || options.Name.IndexOfAny([.. Path.GetInvalidFileNameChars(), ' ']) >= 0)
         {
@@ -40,11 +40,11 @@ public static class Interpreter
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
         if (config.NetworkTask == "reconstruction")
         {
-            throw new MapsException($"'{maps.Root}' holds a reconstruction network: saliency maps explain a classification or regression output.");
+            throw new InterpretationException($"'{maps.Root}' holds a reconstruction network: saliency maps explain a classification or regression output.");
         }
         if (config.Mode != "image")
         {
-            throw new MapsException($"'{maps.Root}' was trained in {config.Mode} mode; saliency maps are written for whole-image MAPS only in this version.");
+            throw new InterpretationException($"'{maps.Root}' was trained in {config.Mode} mode; saliency maps are written for whole-image MAPS only in this version.");
         }
         var classification = config.NetworkTask == "classification";
         var outputs = config.OutputSize;
@@ -69,7 +69,7 @@ public static class Interpreter
                 using var model = BestModels.Load(maps, item.Split, item.Metric, null, config, images.SampleShape, device);
                 if (SaliencyMaps.Unsupported(model, options.Settings) is { } reason)
                 {
-                    throw new MapsException(reason);
+                    throw new InterpretationException(reason);
                 }
                 model.eval();
                 var space = SampleSpace.Of(item.Samples[0].ImagePath, config, $"{options.Settings.Method} saliency, ClinicaDL for PowerShell");
@@ -109,15 +109,11 @@ public static class Interpreter
                     using var meanInput = inputSum / item.Samples.Count;
                     WriteMap(meanInput, staging, MeanInputName, space);
                     WriteSettings(staging, options, item, config);
-                    if (Directory.Exists(target))
+                    if (Directory.Exists(target) && !options.Overwrite)
                     {
-                        if (!options.Overwrite)
-                        {
-                            throw new MapsException($"An interpretation named '{options.Name}' already exists in '{target}'; choose another name or replace it with -Overwrite.");
-                        }
-                        Directory.Delete(target, recursive: true);
+                        throw new OutputExistsException(target, $"An interpretation named '{options.Name}' already exists in '{target}'; choose another name or replace it with -Overwrite.");
                     }
-                    Directory.Move(staging, target);
+                    OwnedOutput.Replace(staging, target, OutputKind.Interpretation);
                     written.Add(meanMap);
                     written.AddRange(individual);
                 }
@@ -142,16 +138,16 @@ public static class Interpreter
         var groupExists = trainingGroup || Directory.Exists(maps.Group(options.DataGroup));
         if (groupExists && (options.CapsPath is not null || options.TsvPath is not null))
         {
-            throw new MapsException($"The data group '{options.DataGroup}' is already defined in '{maps.Root}'; interpret it without -CapsPath/-TsvPath (Invoke-ClinicaDLPrediction -Overwrite redefines a group).");
+            throw new DataGroupException($"The data group '{options.DataGroup}' is already defined in '{maps.Root}'; interpret it without -CapsPath/-TsvPath (Invoke-ClinicaDLPrediction -Overwrite redefines a group).");
         }
         if (!groupExists && (options.CapsPath is null || options.TsvPath is null))
         {
             var known = Directory.Exists(maps.Groups) ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList() : [];
-            throw new MapsException($"The MAPS has no data group '{options.DataGroup}' (it has: {string.Join(", ", known)}); give -CapsPath and -TsvPath to define it.");
+            throw new DataGroupException($"The MAPS has no data group '{options.DataGroup}' (it has: {string.Join(", ", known)}); give -CapsPath and -TsvPath to define it.");
         }
         (string Caps, TsvTable Table, bool Leakage)? shared = trainingGroup
             ? null
-            : DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, overwrite: false, options.Force, config);
+            : DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, overwrite: false, options.AllowDataLeakage, config);
         var items = new List<WorkItem>();
         var indexes = new Dictionary<string, CapsImageIndex>(StringComparer.Ordinal);
         foreach (var split in maps.Splits().Where(s => options.Splits is null || options.Splits.Contains(s)))
@@ -171,7 +167,11 @@ public static class Interpreter
                 var target = Path.Combine(maps.Results(split, metric, options.DataGroup), $"interpret-{options.Name}");
                 if (Directory.Exists(target) && !options.Overwrite)
                 {
-                    throw new MapsException($"An interpretation named '{options.Name}' already exists in '{target}'; choose another name or replace it with -Overwrite.");
+                    throw new OutputExistsException(target, $"An interpretation named '{options.Name}' already exists in '{target}'; choose another name or replace it with -Overwrite.");
+                }
+                if (Directory.Exists(target))
+                {
+                    OwnedOutput.CheckOwned(target, OutputKind.Interpretation);
                 }
                 items.Add(new WorkItem(split, metric, samples, leakage));
             }

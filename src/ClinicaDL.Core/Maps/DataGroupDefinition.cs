@@ -18,7 +18,7 @@ public static class DataGroupDefinition
     /// Reads an existing group (when neither CAPS nor TSV is given), or checks and writes a new one's
     /// groups/&lt;group&gt;/{data.tsv, maps.json}; returns its CAPS, its table and whether leakage was forced.
     /// </summary>
-    public static (string Caps, TsvTable Table, bool Leakage) Resolve(MapsLayout maps, string group, string? capsPath, string? tsvPath, bool overwrite, bool force, TrainingConfig config)
+    public static (string Caps, TsvTable Table, bool Leakage) Resolve(MapsLayout maps, string group, string? capsPath, string? tsvPath, bool overwrite, bool allowDataLeakage, TrainingConfig config)
     {
         var folder = maps.Group(group);
         var exists = Directory.Exists(folder);
@@ -30,36 +30,30 @@ public static class DataGroupDefinition
         }
         if (exists && !overwrite)
         {
-            throw new MapsException($"The data group '{group}' is already defined in '{maps.Root}'; use it without -CapsPath/-TsvPath, or redefine it with -Overwrite.");
+            throw new DataGroupException($"The data group '{group}' is already defined in '{maps.Root}'; use it without -CapsPath/-TsvPath, or redefine it with -Overwrite.");
         }
         if (capsPath is null || tsvPath is null)
         {
-            throw new MapsException($"The new data group '{group}' needs both -CapsPath and -TsvPath.");
+            throw new DataGroupException($"The new data group '{group}' needs both -CapsPath and -TsvPath.");
         }
         var table = TsvTable.Read(tsvPath);
         table.Require("participant_id", "session_id");
         var seen = TsvTable.Read(maps.TrainValidation);
         var seenParticipants = seen.Rows.Select(r => r[seen.IndexOf("participant_id")]).ToHashSet();
         var overlap = table.Rows.Select(r => r[table.IndexOf("participant_id")]!).Where(seenParticipants.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (overlap.Count > 0 && !force)
+        if (overlap.Count > 0 && !allowDataLeakage)
         {
             throw new DataLeakageException(
                 $"{overlap.Count} participant(s) of '{tsvPath}' were seen in training or pre-training of '{maps.Root}' (groups/train+validation.tsv): {string.Join(", ", overlap.Take(30))}{(overlap.Count > 30 ? ", ..." : "")}. " +
-                "Evaluate on participants the model never saw; -Force proceeds and records the override.", overlap);
+                "Evaluate on participants the model never saw; -AllowDataLeakage proceeds and records the override.", overlap);
         }
         if (exists)
         {
-            foreach (var split in maps.Splits())
-            {
-                foreach (var best in Directory.EnumerateDirectories(maps.Split(split), "best-*"))
-                {
-                    var results = Path.Combine(best, group);
-                    if (Directory.Exists(results))
-                    {
-                        Directory.Delete(results, recursive: true);
-                    }
-                }
-            }
+            // Every result folder of the old definition is checked before any is removed: a refusal deletes nothing.
+            var results = maps.Splits().SelectMany(split => Directory.EnumerateDirectories(maps.Split(split), "best-*"))
+                .Select(best => Path.Combine(best, group)).Where(Directory.Exists).ToList();
+            results.ForEach(r => OwnedOutput.CheckOwned(r, OutputKind.DataGroupResults));
+            results.ForEach(r => Directory.Delete(r, recursive: true));
         }
         Directory.CreateDirectory(folder);
         var label = config.ResolvedLabel;
@@ -76,7 +70,7 @@ public static class DataGroupDefinition
             {
                 ["participants"] = new JsonArray(overlap.Select(p => (JsonNode?)p).ToArray()),
                 ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
-                ["note"] = "Evaluated with -Force although these participants were seen in training or pre-training: results are biased.",
+                ["note"] = "Evaluated with -AllowDataLeakage although these participants were seen in training or pre-training: results are biased.",
             };
         }
         AtomicFile.WriteAllText(Path.Combine(folder, "maps.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

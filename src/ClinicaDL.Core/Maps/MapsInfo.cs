@@ -33,7 +33,7 @@ public sealed class MapsInfo
         var maps = new MapsLayout(mapsPath);
         if (!File.Exists(maps.MapsJson))
         {
-            throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+            throw new MapsNotFoundException(maps.Root);
         }
         var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson))!;
         var groups = Directory.Exists(maps.Groups) ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : [];

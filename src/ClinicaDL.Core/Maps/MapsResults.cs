@@ -20,7 +20,7 @@ public static class MapsResults
         var maps = new MapsLayout(mapsPath);
         if (!File.Exists(maps.MapsJson))
         {
-            throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+            throw new MapsNotFoundException(maps.Root);
         }
         var level = "image";
         if (partLevel)

@@ -17,7 +17,7 @@ public sealed class PredictionOptions
     public bool NoLabel { get; init; }
 
     /// <summary>Evaluate participants seen in training anyway; the override is recorded in the group's maps.json.</summary>
-    public bool Force { get; init; }
+    public bool AllowDataLeakage { get; init; }
 
     /// <summary>Reconstruction: write every input and its reconstruction as tensors (ClinicaDL's --save_tensor).</summary>
     public bool SaveTensor { get; init; }

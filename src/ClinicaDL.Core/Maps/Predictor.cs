@@ -22,14 +22,14 @@ public static class Predictor
         var maps = new MapsLayout(options.MapsPath);
         if (!File.Exists(maps.MapsJson))
         {
-            throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+            throw new MapsNotFoundException(maps.Root);
         }
         if (options.DataGroup is "train" or "validation")
         {
-            throw new MapsException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");
+            throw new DataGroupException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
-        var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.Force, config);
+        var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.AllowDataLeakage, config);
         var reconstruction = config.NetworkTask == "reconstruction";
         if ((options.SaveTensor || options.SaveNifti) && !reconstruction)
         {

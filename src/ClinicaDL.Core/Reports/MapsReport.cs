@@ -25,7 +25,7 @@ public static class MapsReport
         var maps = new MapsLayout(mapsPath);
         if (!File.Exists(maps.MapsJson))
         {
-            throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+            throw new MapsNotFoundException(maps.Root);
         }
         Directory.CreateDirectory(outputPath);
         var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson))!.AsObject();

@@ -103,11 +103,38 @@ public static class DataLeakageAuditor
         return new LeakageAudit { Path = Path.GetFullPath(mapsPath), Findings = findings, SplitFoldersChecked = 0, FilesChecked = 2 };
     }
 
-    /// <summary>Train against subset of one split folder, plus duplicates in each file; returns the number of files read.</summary>
-    private static int CheckSides(string folder, string subsetName, List<LeakageFinding> findings)
+    /// <summary>
+    /// The checks that apply to what a training reads: in each split folder, its train and validation files
+    /// (sessions listed twice, participants on both sides), and the test participants of a hold-out split above.
+    /// </summary>
+    public static LeakageAudit AuditTraining(IReadOnlyList<string> splitFolders, string trainFile, string validationFile)
     {
-        var trainFiles = TrainFiles(folder);
-        var subsetFiles = SubsetFiles(folder, subsetName);
+        var findings = new List<LeakageFinding>();
+        var files = 0;
+        foreach (var folder in splitFolders.Select(Path.GetFullPath))
+        {
+            var train = new List<string> { Path.Combine(folder, trainFile) };
+            files += CheckSides(folder, train, [Path.Combine(folder, validationFile)], "validation", findings);
+            if (AncestorTestSplit(folder) is { } testAbove && testAbove != folder)
+            {
+                var inside = Participants(train).Intersect(Participants(SubsetFiles(testAbove, "test"))).Order(StringComparer.Ordinal).ToArray();
+                if (inside.Length > 0)
+                {
+                    findings.Add(Finding(LeakageKind.TestParticipantInTraining, NoTestSet, "Error", inside, [Path.Combine(testAbove, "test_baseline.tsv"), .. train],
+                        $"{inside.Length} test participant(s) of '{testAbove}' are in the training data of '{folder}'"));
+                }
+            }
+        }
+        return new LeakageAudit { Path = splitFolders.Count == 1 ? Path.GetFullPath(splitFolders[0]) : Path.GetFullPath(Path.Combine(splitFolders[0], "..")),
+            Findings = findings, SplitFoldersChecked = splitFolders.Count, FilesChecked = files };
+    }
+
+    /// <summary>Train against subset of one split folder, plus duplicates in each file; returns the number of files read.</summary>
+    private static int CheckSides(string folder, string subsetName, List<LeakageFinding> findings) =>
+        CheckSides(folder, TrainFiles(folder), SubsetFiles(folder, subsetName), subsetName, findings);
+
+    private static int CheckSides(string folder, List<string> trainFiles, List<string> subsetFiles, string subsetName, List<LeakageFinding> findings)
+    {
         foreach (var file in trainFiles.Concat(subsetFiles))
         {
             CheckDuplicates(file, findings);

@@ -46,7 +46,7 @@ internal sealed class Checkpoint
         using var reader = new BinaryReader(stream);
         if (reader.ReadString() != Magic)
         {
-            throw new InvalidDataException($"'{path}' is not a checkpoint of this module.");
+            throw new Maps.MapsException($"'{path}' is not a checkpoint of this module: the MAPS is damaged; train this split again.");
         }
         var state = JsonSerializer.Deserialize<State>(reader.ReadString(), Json)!;
         var rng = reader.ReadBytes(reader.ReadInt32());

@@ -3,7 +3,7 @@ using ClinicaDL.Core.Tables;
 namespace ClinicaDL.Core.Training;
 
 /// <summary>One split's training and validation tables, read from a split or k-fold folder as ClinicaDL reads them.</summary>
-public sealed record SplitDefinition(int Index, TsvTable Train, TsvTable Validation)
+public sealed record SplitDefinition(int Index, string Folder, TsvTable Train, TsvTable Validation)
 {
     /// <summary>
     /// A k-fold folder (split-0, split-1... inside) or a single split folder (train.tsv, validation_baseline.tsv).
@@ -24,10 +24,15 @@ public sealed record SplitDefinition(int Index, TsvTable Train, TsvTable Validat
         {
             throw new ArgumentException($"Split(s) {string.Join(", ", unknown)} do not exist in '{tsvPath}' (it has {string.Join(", ", folders.Select(f => f.Index))}).");
         }
-        return folders.Where(f => wanted.Contains(f.Index)).Select(f => new SplitDefinition(f.Index,
-            Read(f.Path, config.Baseline ? "train_baseline.tsv" : "train.tsv"),
-            Read(f.Path, config.ValidLongitudinal ? "validation.tsv" : "validation_baseline.tsv"))).ToList();
+        return folders.Where(f => wanted.Contains(f.Index)).Select(f => new SplitDefinition(f.Index, Path.GetFullPath(f.Path),
+            Read(f.Path, TrainFile(config)), Read(f.Path, ValidationFile(config)))).ToList();
     }
+
+    /// <summary>The file of a split folder the training set comes from.</summary>
+    public static string TrainFile(TrainingConfig config) => config.Baseline ? "train_baseline.tsv" : "train.tsv";
+
+    /// <summary>The file of a split folder the validation set comes from.</summary>
+    public static string ValidationFile(TrainingConfig config) => config.ValidLongitudinal ? "validation.tsv" : "validation_baseline.tsv";
 
     private static TsvTable Read(string folder, string file)
     {

@@ -21,7 +21,6 @@ namespace ClinicaDL.Core.Training;
 /// </summary>
 public sealed class Trainer
 {
-    private static readonly string[] Optimizers = ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax"];
 
     private readonly TrainingConfig _config;
     private readonly MapsLayout _maps;
@@ -39,20 +38,18 @@ public sealed class Trainer
         _cancellation = cancellation;
     }
 
-    /// <summary>Creates the MAPS and trains every split of the configuration.</summary>
+    /// <summary>
+    /// Creates the MAPS and trains every split of the configuration. Everything is checked before the first byte
+    /// is written; the MAPS skeleton is staged and renamed into place whole; an existing MAPS is replaced only
+    /// with <paramref name="overwrite"/> and only when it holds nothing but a MAPS; the MAPS is locked while written.
+    /// </summary>
     public static IReadOnlyList<TrainingResult> Train(TrainingConfig config, string mapsPath, bool overwrite, string hostDescription,
         IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
     {
-        Validate(config);
+        config.Validate();
         var maps = new MapsLayout(mapsPath);
-        if (Directory.Exists(maps.Root) && Directory.EnumerateFileSystemEntries(maps.Root).Any())
-        {
-            if (!overwrite)
-            {
-                throw new MapsException($"'{maps.Root}' already exists and is not empty; choose another MAPS path or replace it with -Overwrite.");
-            }
-            Directory.Delete(maps.Root, recursive: true);
-        }
+        using var writing = OutputLock.Acquire(maps.Root, log);
+        OwnedOutput.CheckReplaceable(maps.Root, OutputKind.Maps, overwrite);
         var trainer = new Trainer(config, mapsPath, progress, log, cancellation);
         return trainer.Run(resume: false, hostDescription);
     }
@@ -64,79 +61,27 @@ public sealed class Trainer
         var maps = new MapsLayout(mapsPath);
         if (!File.Exists(maps.MapsJson))
         {
-            throw new MapsException($"'{maps.Root}' is not a MAPS: it has no maps.json.");
+            throw new MapsNotFoundException(maps.Root);
         }
+        using var writing = OutputLock.Acquire(maps.Root, log);
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
+        CheckResumable(maps, config);
         return new Trainer(config, mapsPath, progress, log, cancellation).Run(resume: true, hostDescription);
     }
 
-    private static void Validate(TrainingConfig config)
+    /// <summary>What a MAPS created by training always has; a MAPS lacking it was not made whole and is not resumed.</summary>
+    private static void CheckResumable(MapsLayout maps, TrainingConfig config)
     {
-        if (config.NetworkTask is not ("classification" or "regression" or "reconstruction"))
+        var missing = new List<string> { maps.Environment, maps.TrainValidation }
+            .Concat(config.Split.SelectMany(s => new[] { Path.Combine(maps.GroupSplit("train", s), "data.tsv"), Path.Combine(maps.GroupSplit("validation", s), "data.tsv") }))
+            .Where(p => !File.Exists(p)).Select(p => Path.GetRelativePath(maps.Root, p)).ToList();
+        if (config.Split.Count == 0)
         {
-            throw new ArgumentException($"Task '{config.NetworkTask}' is not classification, regression or reconstruction.");
+            missing.Add("maps.json's split list");
         }
-        if (NetworkRegistry.Exists(config.ResolvedArchitecture) && !NetworkRegistry.NamesFor(config.NetworkTask).Contains(config.ResolvedArchitecture, StringComparer.OrdinalIgnoreCase))
+        if (missing.Count > 0)
         {
-            throw new ArgumentException($"{config.ResolvedArchitecture} is not a {config.NetworkTask} network; {config.NetworkTask} takes {string.Join(", ", NetworkRegistry.NamesFor(config.NetworkTask))}.");
-        }
-        if (config.NetworkTask == "reconstruction" && config.Sampler != "random")
-        {
-            throw new ArgumentException("Reconstruction has no labels to weight a sampler by: use the random sampler (as ClinicaDL).");
-        }
-        var parts = config.Decomposition();
-        if (config.SizeReduction && parts is not null)
-        {
-            throw new ArgumentException($"size_reduction applies to whole images; this run trains on {parts.Mode.ToString().ToLowerInvariant()}s (extraction '{parts.ExtractJson}'). Extract smaller parts instead.");
-        }
-        if (config.SelectionThreshold is < 0 or > 1)
-        {
-            throw new ArgumentException($"selection_threshold is a validation accuracy between 0 and 1; got {config.SelectionThreshold}.");
-        }
-        if (config.CapsDirectory is null || config.TsvPath is null)
-        {
-            throw new ArgumentException("Training needs a CAPS folder (-CapsPath) and a split folder (-TsvPath).");
-        }
-        if (!NetworkRegistry.Exists(config.ResolvedArchitecture))
-        {
-            throw new ArgumentException($"Unknown architecture '{config.Architecture}'; known: {string.Join(", ", NetworkRegistry.Names)}.");
-        }
-        if (!Optimizers.Contains(config.Optimizer))
-        {
-            throw new ArgumentException($"Unknown optimizer '{config.Optimizer}'; known: {string.Join(", ", Optimizers)}.");
-        }
-        if (config.Sampler is not ("random" or "weighted"))
-        {
-            throw new ArgumentException($"Unknown sampler '{config.Sampler}'; expected random or weighted.");
-        }
-        var known = MetricNames(config.NetworkTask);
-        var unknown = config.SelectionMetrics.Where(m => m != "loss" && !known.Contains(m)).ToList();
-        if (unknown.Count > 0 || config.SelectionMetrics.Count == 0)
-        {
-            throw new ArgumentException($"Selection metrics {string.Join(", ", unknown)} are not {config.NetworkTask} metrics; choose among loss, {string.Join(", ", known)}.");
-        }
-        if (config.Epochs < 1 || config.BatchSize < 1 || config.AccumulationSteps < 1)
-        {
-            throw new ArgumentException($"Epochs, batch size and accumulation steps must be at least 1; got {config.Epochs}, {config.BatchSize}, {config.AccumulationSteps}.");
-        }
-        Augmentation.Augmentations.Validate(config.DataAugmentation);
-        // Options this build cannot honour are refused, never silently ignored.
-        (bool Set, string Why)[] unavailable =
-        [
-            (config.Amp, "amp: TorchSharp has no automatic mixed precision"),
-            (config.AdaptiveLearningRate, "adaptive_learning_rate is not available yet"),
-            (config.EvaluationSteps > 0, "evaluation_steps > 0: this module evaluates after every epoch only"),
-            (config.MultiNetwork && parts is null, "multi_network trains one network per patch, slice or region: it needs an extraction of parts (-ExtractJson)"),
-            (config.NbUnfrozenLayer > 0, "nb_unfrozen_layer > 0 is not available yet"),
-            (config.MultiCohort, "multi_cohort is not available yet"),
-            (config.Profiler, "profiler is not available"),
-            (config.EmissionsCalculator, "emissions_calculator is not available"),
-            (config.TrackExp.Length > 0, "track_exp (wandb, mlflow) is not available"),
-        ];
-        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).ToList();
-        if (refused.Count > 0)
-        {
-            throw new ArgumentException($"These options cannot be honoured: {string.Join("; ", refused)}.");
+            throw new MapsException($"'{maps.Root}' is an incomplete MAPS (it lacks {string.Join(", ", missing)}): its creation did not finish, so there is nothing to resume. Start the training again (Start-ClinicaDLTraining -Overwrite replaces it).");
         }
     }
 
@@ -201,7 +146,20 @@ public sealed class Trainer
         }
         if (!resume)
         {
-            WriteMaps(splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images, hostDescription);
+            var leakage = CheckSplitLeakage(splits);
+            var staging = Path.Combine(Path.GetDirectoryName(_maps.Root)!, $".{Path.GetFileName(_maps.Root)}.{Guid.NewGuid():N}.tmp");
+            try
+            {
+                WriteMaps(new MapsLayout(staging), splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images, hostDescription, leakage);
+                OwnedOutput.Replace(staging, _maps.Root, OutputKind.Maps);
+            }
+            finally
+            {
+                if (Directory.Exists(staging))
+                {
+                    Directory.Delete(staging, recursive: true);
+                }
+            }
         }
         var results = new List<TrainingResult>();
         for (var i = 0; i < groups.Count; i++)
@@ -517,17 +475,35 @@ public sealed class Trainer
 
     private List<string> ColumnNames() => [.. MetricNames(_config.NetworkTask), "loss"];
 
-    private static IReadOnlyList<string> MetricNames(string task) => task switch
-    {
-        "classification" => Metrics.ClassificationNames,
-        "regression" => Metrics.RegressionNames,
-        _ => ReconstructionMetrics.Names,
-    };
+    private static IReadOnlyList<string> MetricNames(string task) => TrainingConfig.MetricNames(task);
 
-    private void WriteMaps(IReadOnlyList<SplitDefinition> splits, List<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, string hostDescription)
+    /// <summary>
+    /// Refuses splits that fail the leakage checks that apply to a training (naming the participants), unless the
+    /// configuration's override is set: then the findings are returned to be recorded in the MAPS.
+    /// </summary>
+    private IReadOnlyList<string> CheckSplitLeakage(IReadOnlyList<SplitDefinition> splits)
+    {
+        var audit = Splits.DataLeakageAuditor.AuditTraining(splits.Select(s => s.Folder).ToList(), SplitDefinition.TrainFile(_config), SplitDefinition.ValidationFile(_config));
+        var errors = audit.Findings.Where(f => f.Severity == "Error").Select(f => $"{f.Kind}: {f.Message} Participants: {string.Join(", ", f.Participants.Take(20))}{(f.Participants.Length > 20 ? ", ..." : "")}").ToList();
+        if (errors.Count > 0 && !_config.DataLeakageOverride)
+        {
+            throw new DataLeakageException(
+                $"The split '{_config.TsvPath}' fails the leakage checks a training needs, so nothing was written: {string.Join(" ", errors)} " +
+                "Fix the split (New-ClinicaDLSplit makes leak-free ones; Test-ClinicaDLDataLeakage audits a tree), or train anyway with -AllowDataLeakage, which is recorded in the MAPS.",
+                audit.Findings.SelectMany(f => f.Participants).Distinct().Order(StringComparer.Ordinal).ToList());
+        }
+        foreach (var error in errors)
+        {
+            _log($"Data leakage allowed by the override: {error}");
+        }
+        return errors;
+    }
+
+    private void WriteMaps(MapsLayout target, IReadOnlyList<SplitDefinition> splits, List<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images,
+        string hostDescription, IReadOnlyList<string> leakage)
     {
         var sampleShape = images.SampleShape;
-        Directory.CreateDirectory(_maps.Root);
+        Directory.CreateDirectory(target.Root);
         var json = JsonNode.Parse(_config.ToJson())!.AsObject();
         json["architecture"] = _config.ResolvedArchitecture;
         json["label"] = _config.NetworkTask == "reconstruction" ? null : _config.ResolvedLabel;
@@ -545,21 +521,26 @@ public sealed class Trainer
         json["input_size"] = new JsonArray(sampleShape.Select(s => (JsonNode?)s).ToArray());
         json["n_splits"] = json["validation"]!.GetValue<string>() == "KFoldSplit" ? Directory.EnumerateDirectories(_config.TsvPath!, "split-*").Count() : 0;
         json["split"] = new JsonArray(splits.Select(s => (JsonNode?)s.Index).ToArray());
-        AtomicFile.WriteAllText(_maps.MapsJson, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        AtomicFile.WriteAllText(_maps.Environment, hostDescription);
-        AtomicFile.WriteAllText(_maps.InformationLog,
-            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{_maps.Root}\n- Model :\t{_config.ResolvedArchitecture} for inputs {string.Join("x", sampleShape)}, {_config.OutputSize} output(s)\n");
+        if (leakage.Count > 0)
+        {
+            json[TrainingConfig.LeakageFindingsKey] = new JsonArray(leakage.Select(l => (JsonNode?)l).ToArray());
+        }
+        AtomicFile.WriteAllText(target.MapsJson, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(target.Environment, hostDescription);
+        AtomicFile.WriteAllText(target.InformationLog,
+            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{_maps.Root}\n- Model :\t{_config.ResolvedArchitecture} for inputs {string.Join("x", sampleShape)}, {_config.OutputSize} output(s)\n" +
+            string.Concat(leakage.Select(l => $"- Data leakage allowed (-AllowDataLeakage) :\t{l}\n")));
         var groupJson = new JsonObject { ["caps_directory"] = _config.CapsDirectory, ["multi_cohort"] = false }.ToJsonString() + "\n";
         foreach (var (split, train, validation) in groups)
         {
             foreach (var (name, group) in new[] { ("train", train), ("validation", validation) })
             {
-                Directory.CreateDirectory(_maps.GroupSplit(name, split));
-                GroupTable(group).Write(Path.Combine(_maps.GroupSplit(name, split), "data.tsv"));
-                AtomicFile.WriteAllText(Path.Combine(_maps.GroupSplit(name, split), "maps.json"), groupJson);
+                Directory.CreateDirectory(target.GroupSplit(name, split));
+                GroupTable(group).Write(Path.Combine(target.GroupSplit(name, split), "data.tsv"));
+                AtomicFile.WriteAllText(Path.Combine(target.GroupSplit(name, split), "maps.json"), groupJson);
             }
         }
-        SeenParticipants(groups).Write(_maps.TrainValidation);
+        SeenParticipants(groups).Write(target.TrainValidation);
     }
 
     private TsvTable GroupTable(DataGroup group) => new(["participant_id", "session_id", "cohort", _config.ResolvedLabel],

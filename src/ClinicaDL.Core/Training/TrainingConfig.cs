@@ -80,6 +80,13 @@ public sealed class TrainingConfig
     [JsonPropertyName("threads")] public int Threads { get; set; }
 
     /// <summary>Our addition: resamples of the bootstrap confidence intervals.</summary>
+    /// <summary>
+    /// The explicit override that lets a training run on a split failing the leakage checks that apply to it (a
+    /// participant on both sides, a session listed twice, a test participant in training); recorded in maps.json
+    /// with what was found, so every result of the MAPS carries it.
+    /// </summary>
+    [JsonPropertyName("data_leakage_override")] public bool DataLeakageOverride { get; set; }
+
     [JsonPropertyName("bootstrap_resamples")] public int BootstrapResamples { get; set; } = ConfidenceIntervals.DefaultResamples;
 
     /// <summary>The architecture actually built: "default" means Conv5_FC3 for classification and regression, AE_Conv5_FC3 for reconstruction.</summary>
@@ -112,6 +119,151 @@ public sealed class TrainingConfig
         ? new Datasets.CapsQuery { Preprocessing = Preprocessing }
         : Extraction.ExtractionOptions.FromJson(PreprocessingDict, CapsDirectory ?? "", "preprocessing_dict").Query();
 
+    /// <summary>
+    /// Refuses, before anything is written, every value this module cannot train with: each message names the
+    /// configuration key (ClinicaDL's name, which is also the parameter's) and what it accepts.
+    /// </summary>
+    public void Validate()
+    {
+        if (NetworkTask is not ("classification" or "regression" or "reconstruction"))
+        {
+            throw new ArgumentException($"Task '{NetworkTask}' is not classification, regression or reconstruction.");
+        }
+        if (Networks.NetworkRegistry.Exists(ResolvedArchitecture) && !Networks.NetworkRegistry.NamesFor(NetworkTask).Contains(ResolvedArchitecture, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"{ResolvedArchitecture} is not a {NetworkTask} network; {NetworkTask} takes {string.Join(", ", Networks.NetworkRegistry.NamesFor(NetworkTask))}.");
+        }
+        if (NetworkTask == "reconstruction" && Sampler != "random")
+        {
+            throw new ArgumentException("Reconstruction has no labels to weight a sampler by: use the random sampler (as ClinicaDL).");
+        }
+        var parts = Decomposition();
+        if (SizeReduction && parts is not null)
+        {
+            throw new ArgumentException($"size_reduction applies to whole images; this run trains on {parts.Mode.ToString().ToLowerInvariant()}s (extraction '{parts.ExtractJson}'). Extract smaller parts instead.");
+        }
+        if (SelectionThreshold is < 0 or > 1)
+        {
+            throw new ArgumentException($"selection_threshold is a validation accuracy between 0 and 1; got {SelectionThreshold}.");
+        }
+        if (CapsDirectory is null || TsvPath is null)
+        {
+            throw new ArgumentException("Training needs a CAPS folder (-CapsPath) and a split folder (-TsvPath).");
+        }
+        if (!Networks.NetworkRegistry.Exists(ResolvedArchitecture))
+        {
+            throw new ArgumentException($"Unknown architecture '{Architecture}'; known: {string.Join(", ", Networks.NetworkRegistry.Names)}.");
+        }
+        if (!OptimizerNames.Contains(Optimizer))
+        {
+            throw new ArgumentException($"Unknown optimizer '{Optimizer}'; known: {string.Join(", ", OptimizerNames)}.");
+        }
+        if (Sampler is not ("random" or "weighted"))
+        {
+            throw new ArgumentException($"Unknown sampler '{Sampler}'; expected random or weighted.");
+        }
+        var known = MetricNames(NetworkTask);
+        var unknown = SelectionMetrics.Where(m => m != "loss" && !known.Contains(m)).ToList();
+        if (unknown.Count > 0 || SelectionMetrics.Count == 0)
+        {
+            throw new ArgumentException($"Selection metrics {string.Join(", ", unknown)} are not {NetworkTask} metrics; choose among loss, {string.Join(", ", known)}.");
+        }
+        if (Epochs < 1 || BatchSize < 1 || AccumulationSteps < 1)
+        {
+            throw new ArgumentException($"Epochs, batch size and accumulation steps must be at least 1; got {Epochs}, {BatchSize}, {AccumulationSteps}.");
+        }
+        ValidateRanges();
+        ValidateTransferSource();
+        Augmentation.Augmentations.Validate(DataAugmentation);
+        // Options this build cannot honour are refused, never silently ignored.
+        (bool Set, string Why)[] unavailable =
+        [
+            (Amp, "amp: TorchSharp has no automatic mixed precision"),
+            (AdaptiveLearningRate, "adaptive_learning_rate is not available yet"),
+            (EvaluationSteps > 0, "evaluation_steps > 0: this module evaluates after every epoch only"),
+            (MultiNetwork && parts is null, "multi_network trains one network per patch, slice or region: it needs an extraction of parts (-ExtractJson)"),
+            (NbUnfrozenLayer > 0, "nb_unfrozen_layer > 0 is not available yet"),
+            (MultiCohort, "multi_cohort is not available yet"),
+            (Profiler, "profiler is not available"),
+            (EmissionsCalculator, "emissions_calculator is not available"),
+            (TrackExp.Length > 0, "track_exp (wandb, mlflow) is not available"),
+        ];
+        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).ToList();
+        if (refused.Count > 0)
+        {
+            throw new ArgumentException($"These options cannot be honoured: {string.Join("; ", refused)}.");
+        }
+    }
+
+    /// <summary>The optimisers a run can use (torch.optim's names, as ClinicaDL).</summary>
+    public static IReadOnlyList<string> OptimizerNames { get; } = ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax"];
+
+    /// <summary>The metrics a task computes, besides the loss.</summary>
+    public static IReadOnlyList<string> MetricNames(string task) => task switch
+    {
+        "classification" => Metrics.ClassificationNames,
+        "regression" => Metrics.RegressionNames,
+        _ => ReconstructionMetrics.Names,
+    };
+
+    private void ValidateRanges()
+    {
+        var losses = NetworkTask == "classification" ? LossFunction.Classification : LossFunction.Regression;
+        if (!losses.Contains(ResolvedLoss, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"loss: '{ResolvedLoss}' is not a {NetworkTask} loss; {NetworkTask} takes {string.Join(", ", losses)}.", "loss");
+        }
+        (bool Wrong, string Key, string Expected, object Value)[] ranges =
+        [
+            (!(LearningRate > 0) || double.IsInfinity(LearningRate), "learning_rate", "a positive number", LearningRate),
+            (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay), "weight_decay", "zero or a positive number", WeightDecay),
+            (!(Dropout >= 0 && Dropout < 1), "dropout", "a probability in [0, 1)", Dropout),
+            (!(Tolerance >= 0) || double.IsInfinity(Tolerance), "tolerance", "zero or a positive number", Tolerance),
+            (Patience < 0, "patience", "zero (no early stopping) or a number of epochs", Patience),
+            (Threads < 0, "threads", "zero (libtorch's default) or a number of threads", Threads),
+            (NProc < 1, "n_proc", "at least 1", NProc),
+            (BootstrapResamples < 0, "bootstrap_resamples", "zero (no intervals) or a number of resamples", BootstrapResamples),
+            (LatentSpaceSize < 1, "latent_space_size", "at least 1", LatentSpaceSize),
+            (SizeReduction && SizeReductionFactor is < 2 or > 5, "size_reduction_factor", "2, 3, 4 or 5 (as ClinicaDL)", SizeReductionFactor),
+            (Compensation is not ("memory" or "time"), "compensation", "memory or time", Compensation),
+            (TrainingConfig.DeviceName.IsMatch(Device.Trim()) is false, "device", "cpu, cuda or cuda:N", Device),
+            (Split.Any(s => s < 0), "split", "split numbers from 0", string.Join(", ", Split)),
+        ];
+        var wrong = ranges.Where(r => r.Wrong).ToList();
+        if (wrong.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", wrong.Select(r => $"{r.Key}: expected {r.Expected}; got {r.Value}.")), wrong[0].Key);
+        }
+    }
+
+    /// <summary>A transfer-learning source must be a MAPS whose best models of the chosen metric exist, and whose seen participants are listed.</summary>
+    private void ValidateTransferSource()
+    {
+        if (TransferPath is null)
+        {
+            return;
+        }
+        var source = new Maps.MapsLayout(TransferPath);
+        if (!File.Exists(source.MapsJson))
+        {
+            throw new ArgumentException($"transfer_path: {new Maps.MapsNotFoundException(source.Root).Message}", "transfer_path");
+        }
+        if (!File.Exists(source.TrainValidation))
+        {
+            throw new ArgumentException($"transfer_path: '{source.Root}' has no groups/train+validation.tsv, so the participants it saw cannot be carried into this MAPS; a source without that list is refused.", "transfer_path");
+        }
+        var models = source.Splits().Where(s => Directory.Exists(source.Best(s, TransferSelectionMetric))).ToList();
+        if (models.Count == 0)
+        {
+            throw new ArgumentException($"transfer_selection_metric: '{source.Root}' has no best-{TransferSelectionMetric} model in any split.", "transfer_selection_metric");
+        }
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex DeviceName = new("^(?i:cpu|cuda(:[0-9]+)?)$");
+
+    /// <summary>The maps.json key listing the leakage findings a training ran with under <see cref="DataLeakageOverride"/>.</summary>
+    public const string LeakageFindingsKey = "data_leakage_findings";
+
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNameCaseInsensitive = false };
 
     /// <summary>Defaults, then a file (TOML or JSON, as told by its extension), then the overrides, in that order.</summary>
@@ -134,6 +286,12 @@ public sealed class TrainingConfig
             .OfType<string>().ToHashSet();
         foreach (var key in values.Select(v => v.Key).ToList())
         {
+            if (key == LeakageFindingsKey)
+            {
+                // A record of what the override let through, written by training: not a setting to replay.
+                values.Remove(key);
+                continue;
+            }
             if (!known.Contains(key))
             {
                 notes?.Add($"Configuration key '{key}' is not used by this module and is ignored.");

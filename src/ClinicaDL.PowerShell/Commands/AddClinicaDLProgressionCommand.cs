@@ -25,7 +25,7 @@ public sealed class AddClinicaDLProgressionCommand : ClinicaDLCmdlet
     [Parameter]
     public string? OutputPath { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var input = ProviderPath(Path);
         try

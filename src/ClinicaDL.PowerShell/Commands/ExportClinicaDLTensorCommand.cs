@@ -82,12 +82,17 @@ public sealed class ExportClinicaDLTensorCommand : ClinicaDLCmdlet
 
     /// <summary>Extract again what was already extracted; replace a different JSON of the same name.</summary>
     [Parameter]
+    public SwitchParameter Overwrite { get; set; }
+
+    /// <summary>Replace without asking (as -Confirm:$false); never widens what is replaced.</summary>
+    [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var caps = ProviderPath(CapsPath);
-        if (!ShouldProcess(caps, $"Extract {Mode} tensors ({Preprocessing})"))
+        if (!ShouldProcess(caps, $"Extract {Mode} tensors ({Preprocessing})")
+            || (Overwrite && !ConfirmReplace(caps, "extraction's tensors and JSON", Force, occupied: true)))
         {
             return;
         }
@@ -98,7 +103,7 @@ public sealed class ExportClinicaDLTensorCommand : ClinicaDLCmdlet
             ExtractJson = ExtractJson, SaveFeatures = SaveFeatures, PatchSize = PatchSize, StrideSize = StrideSize, SliceDirection = SliceDirection,
             SliceMode = SliceMode, DiscardedSlicesStart = DiscardedSlices[0], DiscardedSlicesEnd = DiscardedSlices[1], RoiList = RoiList,
             RoiUncropOutput = RoiUncropOutput, RoiCustomTemplate = RoiCustomTemplate, RoiCustomMaskPattern = RoiCustomMaskPattern,
-            Threads = ThrottleLimit, Force = Force,
+            Threads = ThrottleLimit, Overwrite = Overwrite,
         };
         var activity = $"Extracting {Mode.ToString().ToLowerInvariant()} tensors";
         try
@@ -108,14 +113,6 @@ public sealed class ExportClinicaDLTensorCommand : ClinicaDLCmdlet
                 p => WriteProgress(new ProgressRecord(2, activity, $"{p.Done} of {p.Total} images") { PercentComplete = 100 * p.Done / Math.Max(1, p.Total) }));
             WriteProgress(new ProgressRecord(2, activity, "done") { RecordType = ProgressRecordType.Completed });
             WriteObject(results, enumerateCollection: true);
-        }
-        catch (CapsException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.InvalidCaps, ErrorCategory.InvalidData, caps));
-        }
-        catch (ArgumentException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, caps));
         }
         catch (Exception error) when (IsInputFailure(error))
         {

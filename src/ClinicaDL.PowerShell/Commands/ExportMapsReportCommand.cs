@@ -19,7 +19,7 @@ public sealed class ExportMapsReportCommand : ClinicaDLCmdlet
     [Parameter(Position = 1)]
     public string? OutputPath { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
         var output = OutputPath is null ? new MapsLayout(maps).Report : ProviderPath(OutputPath);
@@ -35,10 +35,6 @@ public sealed class ExportMapsReportCommand : ClinicaDLCmdlet
                 step => WriteProgress(new ProgressRecord(1, activity, step)));
             WriteProgress(new ProgressRecord(1, activity, "done") { RecordType = ProgressRecordType.Completed });
             WriteObject(result);
-        }
-        catch (MapsException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.InvalidMaps, ErrorCategory.InvalidArgument, maps));
         }
         catch (Exception error) when (IsInputFailure(error))
         {

@@ -19,7 +19,7 @@ public sealed class GetClinicaDLDemographicsCommand : ClinicaDLCmdlet
     [Parameter]
     public string? OutputPath { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         try
         {

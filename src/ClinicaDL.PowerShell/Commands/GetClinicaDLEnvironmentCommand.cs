@@ -7,9 +7,9 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>Describes the software and hardware the module runs on (versions, CPU, threads, devices).</summary>
 [Cmdlet(VerbsCommon.Get, "ClinicaDLEnvironment")]
 [OutputType(typeof(EnvironmentInfo))]
-public sealed class GetClinicaDLEnvironmentCommand : PSCmdlet
+public sealed class GetClinicaDLEnvironmentCommand : ClinicaDLCmdlet
 {
-    protected override void EndProcessing()
+    protected override void End()
     {
         try
         {

@@ -60,7 +60,7 @@ public sealed class GetClinicaDLLabelCommand : ClinicaDLCmdlet
     [Parameter]
     public string? OutputPath { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         if (InputObject is not null)
         {
@@ -68,7 +68,7 @@ public sealed class GetClinicaDLLabelCommand : ClinicaDLCmdlet
         }
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         var options = new LabelOptions
         {

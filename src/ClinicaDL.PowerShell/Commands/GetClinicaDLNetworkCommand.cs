@@ -13,7 +13,7 @@ public sealed class GetClinicaDLNetworkCommand : ClinicaDLCmdlet
     [SupportsWildcards]
     public string Name { get; set; } = "*";
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var pattern = new WildcardPattern(Name, WildcardOptions.IgnoreCase);
         WriteObject(NetworkRegistry.All.Where(n => pattern.IsMatch(n.Name)), enumerateCollection: true);

@@ -13,15 +13,15 @@ public sealed class GetMapsInfoCommand : ClinicaDLCmdlet
     [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         try
         {
             WriteObject(MapsInfo.Read(ProviderPath(MapsPath)));
         }
-        catch (MapsException error)
+        catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(new ErrorRecord(error, "InvalidMaps", ErrorCategory.InvalidArgument, MapsPath));
+            WriteError(ToErrorRecord(error, MapsPath));
         }
     }
 }

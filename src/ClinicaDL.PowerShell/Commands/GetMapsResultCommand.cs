@@ -42,7 +42,7 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
     [ValidateSet("Image", "Part")]
     public string Level { get; set; } = "Image";
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         try
         {
@@ -69,9 +69,9 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
                 WriteObject(result);
             }
         }
-        catch (MapsException error)
+        catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(new ErrorRecord(error, "InvalidMaps", ErrorCategory.InvalidArgument, MapsPath));
+            WriteError(ToErrorRecord(error, MapsPath));
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
     [Parameter]
     public int? Split { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var maps = new MapsLayout(ProviderPath(MapsPath));
         foreach (var split in maps.Splits().Where(s => Split is null || s == Split))

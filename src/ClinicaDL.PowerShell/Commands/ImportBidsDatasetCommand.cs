@@ -15,7 +15,7 @@ public sealed class ImportBidsDatasetCommand : PathInputCmdlet
     [Parameter]
     public string[] Modality { get; set; } = [];
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         foreach (var folder in InputPaths(Directory.Exists))
         {

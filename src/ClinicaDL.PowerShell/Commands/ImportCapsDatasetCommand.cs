@@ -24,7 +24,7 @@ public sealed class ImportCapsDatasetCommand : PathInputCmdlet
     [Parameter]
     public string? CustomSuffix { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var query = new CapsQuery
         {

@@ -7,7 +7,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>
 /// Saliency maps of a MAPS data group (ClinicaDL <c>interpret</c>, plus SmoothGrad and Occlusion): writes
 /// split-&lt;k&gt;/best-&lt;metric&gt;/&lt;group&gt;/interpret-&lt;name&gt;/ as NIfTI with the images' affine and as
-/// .tensor files. A new group follows prediction's leakage rule (ErrorId DataLeakage unless -Force). Emits one
+/// .tensor files. A new group follows prediction's leakage rule (ErrorId DataLeakage unless -AllowDataLeakage). Emits one
 /// <see cref="InterpretationMap"/> per written map.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLInterpretation", SupportsShouldProcess = true)]
@@ -70,23 +70,28 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
 
     /// <summary>Interpret a new group holding participants seen in training anyway; recorded.</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter AllowDataLeakage { get; set; }
 
     /// <summary>Replace an interpretation of the same name.</summary>
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
 
-    protected override void ProcessRecord()
+    /// <summary>Replace without asking (as -Confirm:$false); never widens what is replaced.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
-        if (!ShouldProcess($"{maps}, data group {DataGroup}", $"Write {Method} saliency maps 'interpret-{Name}'"))
+        if (!ShouldProcess($"{maps}, data group {DataGroup}", $"Write {Method} saliency maps 'interpret-{Name}'")
+            || (Overwrite && !ConfirmReplace(maps, $"interpretation 'interpret-{Name}' (where it exists)", Force, occupied: true)))
         {
             return;
         }
         var options = new InterpretationOptions
         {
             MapsPath = maps, DataGroup = DataGroup, Name = Name, Splits = Split, SelectionMetrics = SelectionMetric, SaveIndividual = SaveIndividual,
-            CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath), Force = Force, Overwrite = Overwrite,
+            CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath), AllowDataLeakage = AllowDataLeakage, Overwrite = Overwrite,
             Settings = new SaliencySettings
             {
                 Method = Method, TargetNode = TargetNode, SmoothGradSamples = SmoothGradSamples, SmoothGradNoise = SmoothGradNoise, OcclusionSize = OcclusionSize, GradCamLevel = GradCamLevel, Seed = Seed,
@@ -104,25 +109,13 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
             WriteProgress(new ProgressRecord(0, activity, "done") { RecordType = ProgressRecordType.Completed });
             if (written.Any(m => m.LeakageOverride))
             {
-                WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -Force interpreted it anyway and the override is recorded in groups/{DataGroup}/maps.json.");
+                WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -AllowDataLeakage interpreted it anyway and the override is recorded in groups/{DataGroup}/maps.json.");
             }
             WriteObject(written, enumerateCollection: true);
         }
-        catch (DataLeakageException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.DataLeakage, ErrorCategory.InvalidData, error.Participants.ToArray()));
-        }
-        catch (MapsException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.InvalidInterpretation, ErrorCategory.InvalidOperation, DataGroup));
-        }
-        catch (ArgumentException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, Name));
-        }
         catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(ToErrorRecord(error, TsvPath));
+            WriteError(ToErrorRecord(error, DataGroup));
         }
         catch (OperationCanceledException)
         {

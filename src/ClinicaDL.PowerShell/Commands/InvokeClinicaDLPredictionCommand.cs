@@ -6,7 +6,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>
 /// Evaluates a MAPS' best models on a data group (ClinicaDL <c>predict</c>), writing groups/&lt;group&gt;/ and the
 /// results under every split-&lt;k&gt;/best-&lt;metric&gt;/; refuses participants seen in training (ErrorId
-/// DataLeakage) unless -Force, which is recorded. Emits one <see cref="PredictionRow"/> per session, split and metric.
+/// DataLeakage) unless -AllowDataLeakage, which is recorded. Emits one <see cref="PredictionRow"/> per session, split and metric.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLPrediction", SupportsShouldProcess = true)]
 [OutputType(typeof(PredictionRow))]
@@ -39,11 +39,15 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
 
     /// <summary>Evaluate participants seen in training anyway; recorded in the group's maps.json and every result.</summary>
     [Parameter]
-    public SwitchParameter Force { get; set; }
+    public SwitchParameter AllowDataLeakage { get; set; }
 
-    /// <summary>Redefine an existing data group.</summary>
+    /// <summary>Redefine an existing data group, replacing its earlier results.</summary>
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
+
+    /// <summary>Replace without asking (as -Confirm:$false); never widens what is replaced.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Reconstruction: write every input and its reconstruction as .tensor files (tensors/).</summary>
     [Parameter]
@@ -53,17 +57,18 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter SaveNifti { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
-        if (!ShouldProcess($"{maps}, data group {DataGroup}", "Predict"))
+        if (!ShouldProcess($"{maps}, data group {DataGroup}", "Predict")
+            || (Overwrite && CapsPath is not null && !ConfirmReplace(new MapsLayout(maps).Group(DataGroup), $"data group '{DataGroup}' and its results", Force)))
         {
             return;
         }
         var options = new PredictionOptions
         {
             MapsPath = maps, DataGroup = DataGroup, CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath),
-            SelectionMetrics = SelectionMetric, Splits = Split, NoLabel = NoLabel, Force = Force, Overwrite = Overwrite,
+            SelectionMetrics = SelectionMetric, Splits = Split, NoLabel = NoLabel, AllowDataLeakage = AllowDataLeakage, Overwrite = Overwrite,
             SaveTensor = SaveTensor, SaveNifti = SaveNifti,
         };
         try
@@ -71,21 +76,13 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
             var rows = Predictor.Predict(options, WriteVerbose, StopToken);
             if (rows.Any(r => r.LeakageOverride))
             {
-                WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -Force evaluated it anyway and the override is recorded in groups/{DataGroup}/maps.json. Its results are biased.");
+                WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -AllowDataLeakage evaluated it anyway and the override is recorded in groups/{DataGroup}/maps.json. Its results are biased.");
             }
             WriteObject(rows, enumerateCollection: true);
         }
-        catch (DataLeakageException error)
-        {
-            WriteError(new ErrorRecord(error, ErrorIds.DataLeakage, ErrorCategory.InvalidData, error.Participants.ToArray()));
-        }
-        catch (MapsException error)
-        {
-            WriteError(new ErrorRecord(error, "InvalidDataGroup", ErrorCategory.InvalidOperation, DataGroup));
-        }
         catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(ToErrorRecord(error, TsvPath));
+            WriteError(ToErrorRecord(error, DataGroup));
         }
         catch (OperationCanceledException)
         {

@@ -71,7 +71,7 @@ public sealed class NewClinicaDLSplitCommand : ClinicaDLCmdlet
     [Parameter]
     public int Seed { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         if (ParameterSetName == RowsSet)
         {
@@ -84,7 +84,7 @@ public sealed class NewClinicaDLSplitCommand : ClinicaDLCmdlet
         Split(() => TsvTable.Read(ProviderPath(Path)), OutputPath ?? System.IO.Path.GetDirectoryName(ProviderPath(Path))!);
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         if (ParameterSetName != RowsSet)
         {

@@ -85,14 +85,19 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
     [Parameter]
     public int Seed { get; set; }
 
-    /// <summary>Replace a non-empty output folder.</summary>
+    /// <summary>Replace an earlier synthetic data set of this module at -OutputPath (never any other folder).</summary>
+    [Parameter]
+    public SwitchParameter Overwrite { get; set; }
+
+    /// <summary>Replace without asking (as -Confirm:$false); never widens what is replaced.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         var output = ProviderPath(OutputPath);
-        if (!ShouldProcess(output, $"Generate {ParticipantCount} participants x {SessionCount} sessions of {VoxelSize} mm phantoms"))
+        if (!ShouldProcess(output, $"Generate {ParticipantCount} participants x {SessionCount} sessions of {VoxelSize} mm phantoms")
+            || (Overwrite && !ConfirmReplace(output, "synthetic data set", Force)))
         {
             return;
         }
@@ -117,15 +122,11 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
         try
         {
             var sessions = BackgroundWork.Run<IReadOnlyList<SyntheticSession>, ProgressCount>(this,
-                (progress, _) => SyntheticDatasetGenerator.Generate(options, Force, new CountProgress(progress), StopToken),
+                (progress, _) => SyntheticDatasetGenerator.Generate(options, Overwrite, new CountProgress(progress), StopToken),
                 count => ShowProgress(count, record, watch));
             record.RecordType = ProgressRecordType.Completed;
             WriteProgress(record);
             WriteObject(sessions, enumerateCollection: true);
-        }
-        catch (Exception error) when (error is SyntheticDataException or IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(new ErrorRecord(error, ErrorIds.InvalidInput, error is SyntheticDataException ? ErrorCategory.InvalidArgument : ErrorCategory.WriteError, output));
         }
         catch (OperationCanceledException)
         {
@@ -154,15 +155,15 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
         {
             var sessions = Kind switch
             {
-                "Trivial" => DerivedDatasetGenerator.Trivial(options, Force),
-                "Random" => DerivedDatasetGenerator.RandomNoise(options, Force),
-                _ => DerivedDatasetGenerator.SheppLogan(options, Force),
+                "Trivial" => DerivedDatasetGenerator.Trivial(options, Overwrite),
+                "Random" => DerivedDatasetGenerator.RandomNoise(options, Overwrite),
+                _ => DerivedDatasetGenerator.SheppLogan(options, Overwrite),
             };
             WriteObject(sessions, enumerateCollection: true);
         }
-        catch (Exception error) when (error is SyntheticDataException or Core.Datasets.CapsException or Core.Imaging.InvalidNiftiException or IOException)
+        catch (Exception error) when (IsInputFailure(error))
         {
-            ThrowTerminatingError(new ErrorRecord(error, ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, CapsPath ?? output));
+            ThrowTerminatingError(ToErrorRecord(error, CapsPath ?? output));
         }
     }
 

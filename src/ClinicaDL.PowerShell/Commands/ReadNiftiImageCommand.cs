@@ -12,7 +12,7 @@ public sealed class ReadNiftiImageCommand : PathInputCmdlet
     [Parameter]
     public SwitchParameter HeaderOnly { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         foreach (var file in InputPaths(File.Exists))
         {
@@ -20,13 +20,9 @@ public sealed class ReadNiftiImageCommand : PathInputCmdlet
             {
                 WriteObject(HeaderOnly ? NiftiReader.ReadHeader(file) : NiftiReader.Read(file));
             }
-            catch (InvalidNiftiException error)
+            catch (Exception error) when (IsInputFailure(error))
             {
-                WriteError(new ErrorRecord(error, ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData, file));
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                WriteError(new ErrorRecord(error, ErrorIds.FileReadFailed, ErrorCategory.ReadError, file));
+                WriteError(ToErrorRecord(error, file));
             }
         }
     }

@@ -13,7 +13,7 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
     [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
         if (ShouldProcess(maps, "Resume training"))

@@ -92,11 +92,19 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] public SwitchParameter SaveAllModels { get; set; }
     [Parameter] public SwitchParameter EmissionsCalculator { get; set; }
 
-    /// <summary>Replace an existing MAPS folder.</summary>
+    /// <summary>Replace an existing MAPS (only a MAPS holding nothing but a MAPS' files; anything else is refused).</summary>
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
 
-    protected override void EndProcessing()
+    /// <summary>Replace without asking (as -Confirm:$false); never widens what is replaced.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Train although the split fails the leakage checks that apply to it; recorded in maps.json and information.log.</summary>
+    [Parameter]
+    public SwitchParameter AllowDataLeakage { get; set; }
+
+    protected override void End()
     {
         var output = ProviderPath(OutputPath);
         var notes = new List<string>();
@@ -111,7 +119,8 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
             return;
         }
         notes.ForEach(WriteWarning);
-        if (!ShouldProcess(output, $"Train {config.ResolvedArchitecture} ({config.NetworkTask}) for {config.Epochs} epoch(s)"))
+        if (!ShouldProcess(output, $"Train {config.ResolvedArchitecture} ({config.NetworkTask}) for {config.Epochs} epoch(s)")
+            || (Overwrite && !ConfirmReplace(output, "MAPS", Force)))
         {
             return;
         }
@@ -178,6 +187,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         Set(nameof(Profiler), "profiler", Profiler.IsPresent);
         Set(nameof(SaveAllModels), "save_all_models", SaveAllModels.IsPresent);
         Set(nameof(EmissionsCalculator), "emissions_calculator", EmissionsCalculator.IsPresent);
+        Set(nameof(AllowDataLeakage), "data_leakage_override", AllowDataLeakage.IsPresent);
         if (ExtractJson is not null)
         {
             var caps = CapsPath is null ? throw new ArgumentException("-ExtractJson names a file of the CAPS: give -CapsPath too.") : ProviderPath(CapsPath);

@@ -32,7 +32,7 @@ public sealed class TestClinicaDLDataLeakageCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter Strict { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         LeakageAudit audit;
         try

@@ -22,7 +22,7 @@ public sealed class TestClinicaDLEnvironmentCommand : ClinicaDLCmdlet
     [Parameter]
     public long Seed { get; set; }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         try
         {

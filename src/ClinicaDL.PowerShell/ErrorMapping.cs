@@ -1,0 +1,111 @@
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using ClinicaDL.Core.Datasets;
+using ClinicaDL.Core.Generation;
+using ClinicaDL.Core.Imaging;
+using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Splits;
+using ClinicaDL.Core.Tables;
+
+namespace ClinicaDL.PowerShell;
+
+/// <summary>
+/// The one place where an engine failure becomes an ErrorRecord: each failure family (an exception type of Core,
+/// or a .NET one) has one ErrorId and one category whatever the cmdlet; wrappers (aggregate, target-invocation)
+/// are unwrapped first, and libtorch's native errors lose their C++ stack trace.
+/// </summary>
+internal static class ErrorMapping
+{
+    /// <summary>The ErrorRecord for <paramref name="error"/>, with <paramref name="target"/> unless the failure names its own.</summary>
+    public static ErrorRecord ToErrorRecord(Exception error, object? target)
+    {
+        error = Unwrap(error);
+        if (error is ExternalException native)
+        {
+            error = new InvalidOperationException($"libtorch refused the operation: {NativeMessage(native)}", native);
+        }
+        var (id, category) = Classify(error);
+        var record = new ErrorRecord(error, id, category, OwnTarget(error) ?? target);
+        if (id == ErrorIds.UnexpectedError)
+        {
+            record.ErrorDetails = new ErrorDetails($"Unexpected failure ({error.GetType().FullName}): {error.Message} " +
+                "This is a defect of ClinicaDL, not of your input: please report it with this message and $Error[0].Exception.StackTrace.");
+        }
+        return record;
+    }
+
+    /// <summary>Whether a failure belongs to the engine's work, as opposed to PowerShell's own flow (stops, terminating errors).</summary>
+    public static bool IsEngineFailure(Exception error) => error is not (RuntimeException or OperationCanceledException or PipelineStoppedException);
+
+    /// <summary>The failure inside wrappers that only say "something failed in a task/reflection call".</summary>
+    public static Exception Unwrap(Exception error)
+    {
+        while (true)
+        {
+            switch (error)
+            {
+                case AggregateException aggregate when aggregate.InnerExceptions.Count > 0:
+                    error = aggregate.Flatten().InnerExceptions[0];
+                    break;
+                case TargetInvocationException { InnerException: { } inner }:
+                    error = inner;
+                    break;
+                case TypeInitializationException { InnerException: { } inner }:
+                    error = inner;
+                    break;
+                default:
+                    return error;
+            }
+        }
+    }
+
+    private static (string Id, ErrorCategory Category) Classify(Exception error) => error switch
+    {
+        InvalidTableException => (ErrorIds.InvalidTable, ErrorCategory.InvalidData),
+        InvalidNiftiException => (ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData),
+        InvalidTensorFileException => (ErrorIds.InvalidTensorFile, ErrorCategory.InvalidData),
+        SplitException => (ErrorIds.InvalidSplit, ErrorCategory.InvalidData),
+        CapsException => (ErrorIds.InvalidCaps, ErrorCategory.InvalidData),
+        SyntheticDataException => (ErrorIds.InvalidInput, ErrorCategory.InvalidArgument),
+        DataLeakageException => (ErrorIds.DataLeakage, ErrorCategory.InvalidData),
+        MapsNotFoundException => (ErrorIds.MapsNotFound, ErrorCategory.ObjectNotFound),
+        DataGroupException => (ErrorIds.InvalidDataGroup, ErrorCategory.InvalidOperation),
+        InterpretationException => (ErrorIds.InvalidInterpretation, ErrorCategory.InvalidOperation),
+        MapsException => (ErrorIds.InvalidMaps, ErrorCategory.InvalidData),
+        OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
+        ForeignContentException => (ErrorIds.ForeignContent, ErrorCategory.PermissionDenied),
+        OutputInUseException => (ErrorIds.OutputInUse, ErrorCategory.ResourceBusy),
+        TorchRuntimeException => (ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable),
+        InvalidOperationException { InnerException: ExternalException } => (ErrorIds.TorchOperationFailed, ErrorCategory.InvalidOperation),
+        DirectoryNotFoundException or FileNotFoundException or ItemNotFoundException => (ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound),
+        ArgumentException => (ErrorIds.InvalidInput, ErrorCategory.InvalidArgument),
+        UnauthorizedAccessException => (ErrorIds.AccessDenied, ErrorCategory.PermissionDenied),
+        IOException io when StorageFailure.IsDiskFull(io) => (ErrorIds.DiskFull, ErrorCategory.WriteError),
+        IOException => (ErrorIds.FileReadFailed, ErrorCategory.ReadError),
+        _ => (ErrorIds.UnexpectedError, ErrorCategory.NotSpecified),
+    };
+
+    /// <summary>The object a failure is about, when it names one better than the cmdlet's parameter.</summary>
+    private static object? OwnTarget(Exception error) => error switch
+    {
+        InvalidNiftiException nifti => nifti.FilePath,
+        InvalidTableException { FilePath: { } path } => path,
+        DataLeakageException leakage => leakage.Participants.ToArray(),
+        MapsNotFoundException maps => maps.Root,
+        OutputExistsException exists => exists.Path,
+        ForeignContentException foreign => foreign.Path,
+        OutputInUseException inUse => inUse.Path,
+        _ => null,
+    };
+
+    /// <summary>libtorch's message without the C++ frames it appends ("Exception raised from ...").</summary>
+    private static string NativeMessage(ExternalException error)
+    {
+        var message = error.Message;
+        var frames = message.IndexOf("Exception raised from", StringComparison.Ordinal);
+        return (frames > 0 ? message[..frames] : message.Split('\n')[0]).Trim();
+    }
+}
