@@ -35,7 +35,9 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet
         }
         catch (OperationCanceledException)
         {
-            WriteWarning($"Training stopped. The MAPS '{maps}' keeps every finished epoch; Resume-ClinicaDLTraining completes it.");
+            // After Ctrl+C the pipeline is stopping and WriteWarning would throw unseen: the host still shows this.
+            Host.UI.WriteWarningLine($"Training stopped. The MAPS '{maps}' keeps every finished epoch and is resumable: Resume-ClinicaDLTraining -MapsPath '{maps}' completes it.");
+            throw new PipelineStoppedException();
         }
         catch (Exception error) when (IsInputFailure(error))
         {

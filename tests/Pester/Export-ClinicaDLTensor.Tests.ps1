@@ -77,5 +77,15 @@ Describe 'Export-ClinicaDLTensor' {
             ($verbose.Message -match '^5 image\(s\) are read from their extracted tensors') | Should -Not -BeNullOrEmpty
             ($verbose.Message -match '^Decoding 1 images into memory') | Should -Not -BeNullOrEmpty
         }
+
+        It 'reports a truncated extracted tensor as InvalidTensorFile, naming it, and writes no MAPS' {
+            $tensor = (Get-ChildItem -Path (Join-Path $StudyCaps 'subjects') -Recurse -Filter '*.tensor' | Sort-Object FullName | Select-Object -Last 1).FullName
+            $bytes = [System.IO.File]::ReadAllBytes($tensor)
+            [System.IO.File]::WriteAllBytes($tensor, $bytes[0..($bytes.Length / 2)])
+            $maps = Join-Path $TestDrive 'corrupt'
+            { Start-ClinicaDLTraining @Train -OutputPath $maps -Epochs 1 } |
+                Should -Throw -ErrorId 'InvalidTensorFile,ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand' -ExpectedMessage "*$(Split-Path $tensor -Leaf)*"
+            $maps | Should -Not -Exist
+        }
     }
 }

@@ -96,11 +96,94 @@ Describe 'Start-ClinicaDLTraining' {
         It 'lists the sessions whose CAPS image is missing' {
             $folder = Join-Path $TestDrive 'missing'
             New-Item -ItemType Directory $folder | Out-Null
-            Copy-Item (Join-Path $Split.Path 'train.tsv') $folder
+            Copy-Item $Folds[0].TrainPath (Join-Path $folder 'train.tsv')
             Add-Content (Join-Path $folder 'train.tsv') "sub-999`tses-M000`t70`tF`tAD"
             Copy-Item $Folds[0].SubsetPath (Join-Path $folder 'validation_baseline.tsv')
             $failure = { Start-ClinicaDLTraining -CapsPath $Caps -TsvPath $folder -OutputPath (Join-Path $TestDrive 'm2') -Epochs 1 } | Should -Throw -ErrorId "InvalidTable$Suffix" -PassThru
             $failure.Exception.Message | Should -Match 'sub-999 ses-M000'
+        }
+    }
+
+    Context 'trust: nothing written before every input is checked' {
+        It 'refuses <Case> with InvalidInput naming the key, and creates no MAPS' -ForEach @(
+            @{ Case = 'an unknown loss'; Arguments = @{ Loss = 'Foo' }; Message = '*loss*' }
+            @{ Case = 'a loss of another task'; Arguments = @{ Task = 'Regression'; Loss = 'CrossEntropyLoss' }; Message = '*not a regression loss*' }
+            @{ Case = 'a negative learning rate'; Arguments = @{ LearningRate = -1 }; Message = '*learning_rate: expected a positive number; got -1*' }
+            @{ Case = 'a dropout of 2'; Arguments = @{ Dropout = 2 }; Message = '*dropout: expected a probability in `[0, 1)*' }
+            @{ Case = 'a negative thread count'; Arguments = @{ Threads = -2 }; Message = '*threads*' }
+            @{ Case = 'an unknown device'; Arguments = @{ Device = 'gpu9' }; Message = '*device: expected cpu, cuda or cuda:N*' }
+            @{ Case = 'a transfer source that does not exist'; Arguments = @{ TransferPath = 'nope' }; Message = '*transfer_path*' }
+        ) {
+            $maps = Join-Path $TestDrive "refused-$($Case -replace '\W', '')"
+            $parameters = $Common.Clone()
+            $Arguments.Keys | ForEach-Object { $parameters[$_] = $Arguments[$_] }
+            { Start-ClinicaDLTraining @parameters -OutputPath $maps -ErrorAction Stop } | Should -Throw -ErrorId "InvalidInput$Suffix" -ExpectedMessage $Message
+            $maps | Should -Not -Exist
+            Get-ChildItem -Force $TestDrive -Filter '.refused*' | Should -BeNullOrEmpty -Because 'no staging folder or lock is left behind'
+        }
+
+        It 'never deletes a folder that is not a MAPS, even with -Overwrite -Force' {
+            $study = Join-Path $TestDrive 'study'
+            New-Item -ItemType Directory (Join-Path $study 'important') | Out-Null
+            Set-Content (Join-Path $study 'important/data.txt') 'mine'
+            { Start-ClinicaDLTraining @Common -OutputPath $study -Split 0 -Epochs 1 -Overwrite -Force } | Should -Throw -ErrorId "ForeignContent$Suffix" -ExpectedMessage '*no maps.json*important*'
+            Get-Content (Join-Path $study 'important/data.txt') | Should -Be 'mine'
+        }
+
+        It 'replaces its own MAPS with -Overwrite, and refuses it once a foreign file is added' {
+            $maps = Join-Path $TestDrive 'replaced'
+            Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -Epochs 1 | Out-Null
+            Start-ClinicaDLTraining @Common -OutputPath $maps -Split 1 -Epochs 1 -Overwrite -Force | Out-Null
+            Join-Path $maps 'split-1/best-loss/model.pt' | Should -Exist
+            Join-Path $maps 'split-0' | Should -Not -Exist
+            Set-Content (Join-Path $maps 'my-notes.txt') 'mine'
+            { Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -Epochs 1 -Overwrite -Force } | Should -Throw -ErrorId "ForeignContent$Suffix" -ExpectedMessage '*my-notes.txt*'
+            Get-Content (Join-Path $maps 'my-notes.txt') | Should -Be 'mine'
+            Join-Path $maps 'split-1/best-loss/model.pt' | Should -Exist
+        }
+
+        It 'refuses a split with a participant on both sides or a session listed twice, naming them, unless -AllowDataLeakage (recorded)' {
+            $leaky = Join-Path $TestDrive 'leaky'
+            New-Item -ItemType Directory $leaky | Out-Null
+            $train = @(Get-Content $Folds[0].TrainPath)
+            $validation = @(Get-Content $Folds[0].SubsetPath)
+            $moved = ($train[1] -split "`t")[0]
+            Set-Content (Join-Path $leaky 'train.tsv') ($train + $train[2])
+            Set-Content (Join-Path $leaky 'validation_baseline.tsv') ($validation + $train[1])
+            $maps = Join-Path $TestDrive 'leaky-maps'
+            $failure = { Start-ClinicaDLTraining -CapsPath $Caps -TsvPath $leaky -OutputPath $maps -Epochs 1 -BatchSize 4 } | Should -Throw -ErrorId "DataLeakage$Suffix" -PassThru
+            $failure.Exception.Message | Should -Match "ParticipantOnBothSides.*$moved"
+            $failure.Exception.Message | Should -Match "DuplicateRows.*$(($train[2] -split "`t")[0])"
+            $maps | Should -Not -Exist
+            Start-ClinicaDLTraining -CapsPath $Caps -TsvPath $leaky -OutputPath $maps -Epochs 1 -BatchSize 4 -AllowDataLeakage | Out-Null
+            $json = Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json
+            $json.data_leakage_override | Should -BeTrue
+            $json.data_leakage_findings.Count | Should -Be 2
+            Get-Content (Join-Path $maps 'information.log') -Raw | Should -Match 'Data leakage allowed'
+        }
+    }
+
+    Context 'trust: one writer at a time, and resume verifies what it resumes' {
+        It 'refuses a MAPS whose lock a live process holds, naming it, and takes over the lock of a dead one' {
+            $maps = Join-Path $TestDrive 'locked'
+            $lock = Join-Path $TestDrive '.locked.lock'
+            $me = Get-Process -Id $PID
+            @{ pid = $PID; host = [Environment]::MachineName; process_start = $me.StartTime.ToUniversalTime().ToString('o'); acquired = 'now' } | ConvertTo-Json | Set-Content $lock
+            { Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -Epochs 1 } | Should -Throw -ErrorId "OutputInUse$Suffix" -ExpectedMessage "*process $PID on*"
+            $maps | Should -Not -Exist
+            @{ pid = 999999; host = [Environment]::MachineName; process_start = '2020-01-01T00:00:00Z'; acquired = 'then' } | ConvertTo-Json | Set-Content $lock
+            Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -Epochs 1 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } |
+                ForEach-Object Message | Should -Contain "Took over the lock of '$maps' left by process 999999 on $([Environment]::MachineName), since then, which no longer runs."
+            $lock | Should -Not -Exist
+            Join-Path $maps 'split-0/best-loss/model.pt' | Should -Exist
+        }
+
+        It 'refuses to resume a MAPS whose creation did not finish, and a folder that is not a MAPS' {
+            $partial = Join-Path $TestDrive 'partial'
+            New-Item -ItemType Directory $partial | Out-Null
+            Copy-Item (Join-Path $TestDrive 'locked/maps.json') $partial
+            { Resume-ClinicaDLTraining -MapsPath $partial } | Should -Throw -ErrorId 'InvalidMaps,ClinicaDL.PowerShell.Commands.ResumeClinicaDLTrainingCommand' -ExpectedMessage '*incomplete MAPS*groups*'
+            { Resume-ClinicaDLTraining -MapsPath $TestDrive } | Should -Throw -ErrorId 'MapsNotFound,ClinicaDL.PowerShell.Commands.ResumeClinicaDLTrainingCommand'
         }
     }
 
@@ -126,7 +209,12 @@ Describe 'Start-ClinicaDLTraining' {
             Stop-Process -Id $process.Id -Force
             $process.WaitForExit()
             @(Get-Content $log).Count | Should -BeLessThan 6 -Because 'the run was stopped before its last epoch'
+            $info = Get-MapsInfo $killed
+            $info.Status | Should -Be 'Incomplete'
+            $info.IncompleteSplits | Should -Be @(0)
+            ($info | Out-String) | Should -Match 'Incomplete: split\(s\) 0 unfinished; Resume-ClinicaDLTraining completes them'
             $resumed = Resume-ClinicaDLTraining -MapsPath $killed
+            (Get-MapsInfo $killed).Status | Should -Be 'Complete'
             $resumed.Status | Should -Be 'Completed'
             Get-LogWithoutTime $killed | Should -Be (Get-LogWithoutTime $uninterrupted)
             Get-FileHashText (Join-Path $killed 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $uninterrupted 'split-0/best-loss/model.pt'))

@@ -32,6 +32,48 @@ Describe 'Test-ClinicaDLDataLeakage' {
         }
     }
 
+    Context 'audits that examine nothing' {
+        BeforeAll {
+            $work = Join-Path $TestDrive 'again'
+            New-TestBidsDataset -Path (Join-Path $work 'bids') -Participants 30
+            Get-ClinicaDLLabel -BidsPath (Join-Path $work 'bids') -OutputPath (Join-Path $work 'labels.tsv') | Out-Null
+            $script:CleanSplit = New-ClinicaDLSplit -Path (Join-Path $work 'labels.tsv') -TestSize 6 -IgnoreDemographics
+            $script:CleanFolds = New-ClinicaDLSplit -Path $CleanSplit.TrainPath -KFold 3
+        }
+
+        It 'fails on a folder without any split, saying what it expected' {
+            $empty = Join-Path $TestDrive 'empty'
+            New-Item -ItemType Directory $empty | Out-Null
+            $result = Test-ClinicaDLDataLeakage -Path $empty -ErrorVariable failed -ErrorAction SilentlyContinue
+            $audit = $result | Where-Object { $_ -is [ClinicaDL.Core.Splits.LeakageAudit] }
+            $audit.Passed | Should -BeFalse
+            $audit.SplitFoldersChecked | Should -Be 0
+            ($result | Where-Object { $_ -is [ClinicaDL.Core.Splits.LeakageFinding] }).Kind | Should -Be 'NothingExamined'
+            $failed[0].FullyQualifiedErrorId | Should -Be "LeakageAuditFailed$Suffix"
+            $failed[0].Exception.Message | Should -Match 'split.json or kfold.json'
+        }
+
+        It 'audits the k-fold folder piped folds point to, once' {
+            $audits = $CleanFolds | Test-ClinicaDLDataLeakage | Where-Object { $_ -is [ClinicaDL.Core.Splits.LeakageAudit] }
+            @($audits).Count | Should -Be 1
+            $audits.Path | Should -Be (Split-Path $CleanFolds[0].Path)
+            $audits.SplitFoldersChecked | Should -Be 1
+            $audits.FilesChecked | Should -BeGreaterOrEqual 6
+            $audits.Passed | Should -BeTrue
+            Add-Content $CleanFolds[0].TrainPath (Get-Content $CleanSplit.SubsetPath)[1]
+            ($CleanFolds | Test-ClinicaDLDataLeakage | Where-Object { $_ -is [ClinicaDL.Core.Splits.LeakageAudit] }).Findings.Kind | Should -Contain 'TestParticipantInTraining'
+        }
+
+        It 'fails a split file that holds only a header' {
+            $tree = Join-Path $TestDrive 'header-only'
+            Copy-Item -Recurse $CleanSplit.Path $tree
+            Set-Content (Join-Path $tree 'train.tsv') (Get-Content (Join-Path $tree 'train.tsv') -TotalCount 1)
+            $result = Test-ClinicaDLDataLeakage -Path $tree
+            ($result | Where-Object { $_ -is [ClinicaDL.Core.Splits.LeakageAudit] }).Passed | Should -BeFalse
+            ($result | Where-Object { $_ -is [ClinicaDL.Core.Splits.LeakageFinding] }).Kind | Should -Contain 'EmptySplitFile'
+        }
+    }
+
     Context 'a MAPS and new data' {
         It 'flags participants seen in training' {
             $maps = Join-Path $TestDrive 'maps'

@@ -13,6 +13,10 @@ public static partial class CapsDataset
     {
         var root = Path.GetFullPath(capsPath);
         var subjects = Path.Combine(root, "subjects");
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"The CAPS folder '{root}' does not exist.");
+        }
         if (!Directory.Exists(subjects))
         {
             throw new CapsException($"'{root}' is not a CAPS folder: it has no subjects/ folder.");

@@ -40,6 +40,7 @@ public static class TensorExtractor
         {
             throw new ArgumentException($"'{jsonPath}' already describes an extraction with other parameters; choose another -ExtractJson name, or replace it with -Overwrite.");
         }
+        using var writing = OutputLock.Acquire(jsonPath);
         var parametersHash = ImageTensorCache.Sha256(Encoding.UTF8.GetBytes(Canonical(json)));
         var results = new ExtractedImage[images.Count];
         var done = 0;

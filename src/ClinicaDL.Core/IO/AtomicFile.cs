@@ -46,8 +46,19 @@ public sealed class AtomicFile : IDisposable
 
     public void Dispose()
     {
-        Stream.Dispose();
-        if (!_committed)
+        if (_committed)
+        {
+            return;
+        }
+        try
+        {
+            // Closing flushes what is buffered: on a full disk that throws, and the temporary must still go.
+            Stream.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+        finally
         {
             File.Delete(_temporaryPath);
         }

@@ -83,24 +83,37 @@ public static class TensorFile
         return (shape, values);
     }
 
-    /// <summary>The shape of a tensor file, from its header alone.</summary>
+    /// <summary>
+    /// The shape of a tensor file, from its header alone; the file's length is checked against it, so a truncated
+    /// or padded file is refused before any training starts on it.
+    /// </summary>
     public static long[] ReadShape(string path)
     {
         using var stream = File.OpenRead(path);
         var fixedPart = new byte[24];
+        if (stream.Length < fixedPart.Length)
+        {
+            throw new InvalidTensorFileException($"'{path}' is not a tensor file: it has {stream.Length} bytes, fewer than a header's 24.");
+        }
         stream.ReadExactly(fixedPart);
         if (!fixedPart.AsSpan(0, 8).SequenceEqual(Magic))
         {
             throw new InvalidTensorFileException($"'{path}' is not a tensor file: it does not start with CDLTENSR.");
         }
         var rank = BinaryPrimitives.ReadInt32LittleEndian(fixedPart.AsSpan(16));
-        if (rank is < 0 or > 16)
+        if (rank is < 0 or > 16 || stream.Length < HeaderLength(rank))
         {
-            throw new InvalidTensorFileException($"'{path}': unsupported tensor rank {rank}.");
+            throw new InvalidTensorFileException($"'{path}': unsupported tensor rank {rank}, or a header cut short.");
         }
         var dimensions = new byte[8 * rank];
         stream.ReadExactly(dimensions);
-        return Enumerable.Range(0, rank).Select(axis => BinaryPrimitives.ReadInt64LittleEndian(dimensions.AsSpan(8 * axis))).ToArray();
+        var shape = Enumerable.Range(0, rank).Select(axis => BinaryPrimitives.ReadInt64LittleEndian(dimensions.AsSpan(8 * axis))).ToArray();
+        var data = stream.Length - HeaderLength(rank);
+        if (shape.Any(d => d < 0) || shape.Aggregate(1.0, (a, b) => a * b) * 4 != data)
+        {
+            throw new InvalidTensorFileException($"'{path}': shape {string.Join("x", shape)} needs {shape.Aggregate(1.0, (a, b) => a * b) * 4} bytes of data; the file has {data} (truncated or not written whole); extract it again with Export-ClinicaDLTensor -Overwrite.");
+        }
+        return shape;
     }
 
     private static int HeaderLength(int rank) => (24 + 8 * rank + Alignment - 1) / Alignment * Alignment;

@@ -33,6 +33,7 @@ public static class Interpreter
         {
             throw new MapsNotFoundException(maps.Root);
         }
+        using var writing = OutputLock.Acquire(maps.Root, log);
         if (string.IsNullOrWhiteSpace(options.Name) || options.Name.IndexOfAny([.. Path.GetInvalidFileNameChars(), ' ']) >= 0)
         {
             throw new ArgumentException($"The interpretation name '{options.Name}' must be a non-empty file name without spaces.");

@@ -25,8 +25,14 @@ public sealed class MapsInfo
     public required string[] InputSize { get; init; }
     public required int ParticipantsSeenInTraining { get; init; }
 
-    /// <summary>Data groups evaluated with -Force on participants seen in training.</summary>
+    /// <summary>Data groups evaluated with -AllowDataLeakage on participants seen in training.</summary>
     public required string[] LeakageOverrides { get; init; }
+
+    /// <summary>Complete, or Incomplete when a split of maps.json is not trained to its end (stopped, failed or still running).</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The splits a stopped run left unfinished: Resume-ClinicaDLTraining completes them.</summary>
+    public required int[] IncompleteSplits { get; init; }
 
     public static MapsInfo Read(string mapsPath)
     {
@@ -40,6 +46,11 @@ public sealed class MapsInfo
         var overrides = groups.Where(g => File.Exists(Path.Combine(maps.Group(g), "maps.json"))
             && JsonNode.Parse(File.ReadAllText(Path.Combine(maps.Group(g), "maps.json")))?["leakage_override"] is not null).ToArray();
         var seen = File.Exists(maps.TrainValidation) ? TsvTable.Read(maps.TrainValidation) : null;
+        var selectionMetrics = json["selection_metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToArray() ?? [];
+        // A split is finished when its tmp/ (checkpoints) is gone and each selection metric has its best model.
+        var incomplete = (json["split"]?.AsArray().Select(s => s!.GetValue<int>()) ?? [])
+            .Where(s => !Directory.Exists(maps.Split(s)) || Directory.Exists(maps.Temporary(s)) || selectionMetrics.Any(m => !Directory.Exists(maps.Best(s, m))))
+            .Order().ToArray();
         return new MapsInfo
         {
             MapsPath = maps.Root,
@@ -49,12 +60,14 @@ public sealed class MapsInfo
             PartsPerImage = json["num_networks"]?.GetValue<int>() ?? 1,
             MultiNetwork = json["multi_network"]?.GetValue<bool>() ?? false,
             Splits = maps.Splits().ToArray(),
-            SelectionMetrics = json["selection_metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToArray() ?? [],
+            SelectionMetrics = selectionMetrics,
             DataGroups = groups,
             Seed = json["seed"]?.GetValue<int>() ?? 0,
             InputSize = json["input_size"]?.AsArray().Select(n => n!.ToJsonString()).ToArray() ?? [],
             ParticipantsSeenInTraining = seen?.Rows.Select(r => r[0]).Distinct().Count() ?? 0,
             LeakageOverrides = overrides,
+            Status = incomplete.Length == 0 && seen is not null ? "Complete" : "Incomplete",
+            IncompleteSplits = incomplete,
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
@@ -24,6 +25,7 @@ public static class Predictor
         {
             throw new MapsNotFoundException(maps.Root);
         }
+        using var writing = OutputLock.Acquire(maps.Root, log);
         if (options.DataGroup is "train" or "validation")
         {
             throw new DataGroupException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");

@@ -27,6 +27,7 @@ public static class MapsReport
         {
             throw new MapsNotFoundException(maps.Root);
         }
+        using var writing = OutputLock.Acquire(outputPath, message => progress?.Report(message));
         Directory.CreateDirectory(outputPath);
         var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson))!.AsObject();
         var info = MapsInfo.Read(maps.Root);

@@ -14,6 +14,30 @@ public static class DataLeakageAuditor
     private const string BiasedEnsemble = "biased ensemble";
     private const string NoTestSet = "no independent test set";
 
+    /// <summary>
+    /// The folder an audit of <paramref name="path"/> must examine: the path itself when split.json or kfold.json
+    /// lies under it, else the split or k-fold folder it is part of (a piped fold, split-&lt;i&gt;, audits its k-fold
+    /// folder), else the path (whose audit then fails, having nothing to examine).
+    /// </summary>
+    public static string AuditRoot(string path)
+    {
+        path = Path.GetFullPath(path);
+        if (!Directory.Exists(path) || Directory.EnumerateFiles(path, "split.json", SearchOption.AllDirectories).Any()
+            || Directory.EnumerateFiles(path, "kfold.json", SearchOption.AllDirectories).Any())
+        {
+            return path;
+        }
+        var current = path;
+        for (var level = 0; level < 2 && Path.GetDirectoryName(current) is { } parent; level++, current = parent)
+        {
+            if (File.Exists(Path.Combine(parent, "kfold.json")) || File.Exists(Path.Combine(parent, "split.json")))
+            {
+                return parent;
+            }
+        }
+        return path;
+    }
+
     public static LeakageAudit AuditSplitTree(string root)
     {
         root = Path.GetFullPath(root);
@@ -77,6 +101,12 @@ public static class DataLeakageAuditor
                         $"{inside.Length} test participant(s) of '{testAbove}' are in the cross-validation data of '{folder}'"));
                 }
             }
+        }
+        if (splitFolders.Count + kfoldFolders.Count == 0)
+        {
+            findings.Add(Finding(LeakageKind.NothingExamined, NoTestSet, "Error", [], [root],
+                $"nothing was examined: '{root}' holds no split.json or kfold.json. Expected a folder made by New-ClinicaDLSplit or ClinicaDL " +
+                "(split/ with split.json, train.tsv and test_baseline.tsv, or <k>_fold/ with kfold.json and split-<i>/ folders), or one of its folds"));
         }
         return new LeakageAudit { Path = root, Findings = findings, SplitFoldersChecked = splitFolders.Count + kfoldFolders.Count, FilesChecked = files };
     }
@@ -161,6 +191,11 @@ public static class DataLeakageAuditor
     {
         var table = TsvTable.Read(file);
         table.Require("participant_id", "session_id");
+        if (table.Rows.Count == 0)
+        {
+            findings.Add(Finding(LeakageKind.EmptySplitFile, NoTestSet, "Error", [], [file],
+                $"'{file}' lists no session (a header only): a split file that holds nobody cannot be checked, and trains or tests on nothing"));
+        }
         var duplicated = table.Rows.GroupBy(r => (r[table.IndexOf("participant_id")], r[table.IndexOf("session_id")]))
             .Where(g => g.Count() > 1).Select(g => g.Key.Item1 ?? "").Distinct().Order(StringComparer.Ordinal).ToArray();
         if (duplicated.Length > 0)

@@ -26,6 +26,12 @@ public enum LeakageKind
 
     /// <summary>A participant of the evaluated data listed in a MAPS' groups/train+validation.tsv. Scenarios: no independent test set, biased transfer learning.</summary>
     SeenInTraining,
+
+    /// <summary>The audit found no split to examine: never a pass.</summary>
+    NothingExamined,
+
+    /// <summary>A split file with a header and no row.</summary>
+    EmptySplitFile,
 }
 
 /// <summary>One leakage problem: what, who, where.</summary>

@@ -114,6 +114,7 @@ public sealed class Trainer
             _log("deterministic = true is recorded, but TorchSharp cannot force deterministic GPU kernels.");
         }
         var splits = SplitDefinition.Read(_config.TsvPath!, _config);
+        var leakage = resume ? [] : CheckSplitLeakage(splits);
         var caps = CapsImageIndex.Scan(_config.CapsDirectory!, _config.ImageQuery());
         var groups = splits.Select(s => (Split: s.Index,
             Train: DataGroup.FromTsv(s.Train, caps, _config, needLabels: _config.NetworkTask != "reconstruction"),
@@ -146,7 +147,6 @@ public sealed class Trainer
         }
         if (!resume)
         {
-            var leakage = CheckSplitLeakage(splits);
             var staging = Path.Combine(Path.GetDirectoryName(_maps.Root)!, $".{Path.GetFileName(_maps.Root)}.{Guid.NewGuid():N}.tmp");
             try
             {
@@ -469,8 +469,16 @@ public sealed class Trainer
     private static void SaveModel(nn.Module<Tensor, Tensor> model, string path)
     {
         var temporary = path + ".tmp";
-        model.save(temporary);
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            model.save(temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            // A failed save (a full disk) leaves no partial model behind.
+            File.Delete(temporary);
+        }
     }
 
     private List<string> ColumnNames() => [.. MetricNames(_config.NetworkTask), "loss"];

@@ -32,29 +32,57 @@ public sealed class TestClinicaDLDataLeakageCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter Strict { get; set; }
 
+    private readonly List<string> _roots = [];
+
     protected override void Process()
     {
-        LeakageAudit audit;
+        if (ParameterSetName == MapsSet)
+        {
+            Report(() => DataLeakageAuditor.AuditMaps(ProviderPath(MapsPath), ProviderPath(DataPath)), MapsPath);
+            return;
+        }
+        // Piped folds of one k-fold folder audit that folder once, in End.
+        var root = DataLeakageAuditor.AuditRoot(ProviderPath(Path));
+        if (!_roots.Contains(root, StringComparer.Ordinal))
+        {
+            _roots.Add(root);
+        }
+    }
+
+    protected override void End()
+    {
+        foreach (var root in _roots)
+        {
+            Report(() => DataLeakageAuditor.AuditSplitTree(root), root);
+        }
+    }
+
+    private void Report(Func<LeakageAudit> audit, string target)
+    {
+        LeakageAudit result;
         try
         {
-            audit = ParameterSetName == MapsSet
-                ? DataLeakageAuditor.AuditMaps(ProviderPath(MapsPath), ProviderPath(DataPath))
-                : DataLeakageAuditor.AuditSplitTree(ProviderPath(Path));
+            result = audit();
         }
         catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(ToErrorRecord(error, ParameterSetName == MapsSet ? MapsPath : Path));
+            WriteError(ToErrorRecord(error, target));
             return;
         }
-        foreach (var finding in audit.Findings)
+        foreach (var finding in result.Findings)
         {
             WriteObject(finding);
-            if (Strict && finding.Severity == "Error")
+            if (finding.Kind == LeakageKind.NothingExamined)
+            {
+                WriteError(new ErrorRecord(new InvalidDataException($"The audit of '{result.Path}' examined nothing, so it does not pass: {finding.Message}."),
+                    ErrorIds.LeakageAuditFailed, ErrorCategory.ObjectNotFound, result.Path));
+            }
+            else if (Strict && finding.Severity == "Error")
             {
                 WriteError(new ErrorRecord(new InvalidDataException($"Data leakage ({finding.Kind}, {finding.Scenario}): {finding.Message} Participants: {string.Join(", ", finding.Participants.Take(20))}"),
                     ErrorIds.DataLeakage, ErrorCategory.InvalidData, finding));
             }
         }
-        WriteObject(audit);
+        WriteObject(result);
     }
 }
