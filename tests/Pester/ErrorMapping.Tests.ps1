@@ -60,7 +60,7 @@ Describe 'ErrorMapping' {
     }
 
     It 'reports a missing CAPS folder as PathNotFound, not as a folder that is not a CAPS' {
-        { Import-CapsDataset -Path $TestDrive -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidCaps,ClinicaDL.PowerShell.Commands.ImportCapsDatasetCommand'
+        { Import-CapsDataset -Path $TestDrive -Preprocessing t1-linear -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidCaps,ClinicaDL.PowerShell.Commands.ImportCapsDatasetCommand'
         { Export-ClinicaDLTensor -CapsPath (Join-Path $TestDrive 'no-such-caps') -Mode Image -ErrorAction Stop } |
             Should -Throw -ErrorId 'PathNotFound,ClinicaDL.PowerShell.Commands.ExportClinicaDLTensorCommand'
     }

@@ -57,7 +57,7 @@ public sealed class TensorExtractorTests : IDisposable
         var written = File.GetLastWriteTimeUtc(first[0].TensorPath);
         Assert.All(TensorExtractor.Run(options), r => Assert.True(r.Skipped));
         Assert.Equal(written, File.GetLastWriteTimeUtc(first[0].TensorPath));
-        Assert.All(TensorExtractor.Run(options with { Force = true }), r => Assert.False(r.Skipped));
+        Assert.All(TensorExtractor.Run(options with { Overwrite = true }), r => Assert.False(r.Skipped));
     }
 
     [Fact]
