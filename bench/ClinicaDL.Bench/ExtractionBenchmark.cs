@@ -16,7 +16,7 @@ internal static class ExtractionBenchmark
     {
         var root = Path.Combine(workFolder, "extraction");
         SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = root, ParticipantCount = 16, SessionCount = 1, VoxelSize = 1, Seed = 3 }, overwrite: true);
-        var options = new ExtractionOptions { CapsPath = Path.Combine(root, "caps"), Mode = ExtractionMode.Image, Force = true };
+        var options = new ExtractionOptions { CapsPath = Path.Combine(root, "caps"), Mode = ExtractionMode.Image, Overwrite = true };
         // A first pass warms the file cache and the JIT, so the timed pass measures decoding and writing.
         TensorExtractor.Run(options);
         var watch = Stopwatch.StartNew();
