@@ -93,8 +93,8 @@ public sealed class SyntheticDatasetTests : IDisposable
         Assert.Throws<SyntheticDataException>(() => Generate("unknown", diagnoses: ["AD", "FTD"]));
         Assert.Throws<SyntheticDataException>(() => Generate("few", participants: 1));
         Generate("full");
-        var error = Assert.Throws<SyntheticDataException>(() => Generate("full"));
-        Assert.Contains("-Force", error.Message);
+        var error = Assert.Throws<ClinicaDL.Core.IO.OutputExistsException>(() => Generate("full"));
+        Assert.Contains("-Overwrite", error.Message);
         Assert.Equal(["full"], Directory.GetFileSystemEntries(_folder).Select(Path.GetFileName));
     }
 

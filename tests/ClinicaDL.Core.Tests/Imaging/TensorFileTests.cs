@@ -39,9 +39,12 @@ public sealed class TensorFileTests : IDisposable
         var path = Path.Combine(_folder, "short.tensor");
         TensorFile.Write(path, [10], new float[10]);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..^4]);
-        Assert.Contains("needs 40 bytes of data; the file has 36", Assert.Throws<InvalidDataException>(() => TensorFile.Read(path)).Message);
+        Assert.Contains("needs 40 bytes of data; the file has 36", Assert.Throws<InvalidTensorFileException>(() => TensorFile.Read(path)).Message);
+        // The header alone is enough to refuse it, before any training starts on it.
+        Assert.Contains("needs 40 bytes of data; the file has 36", Assert.Throws<InvalidTensorFileException>(() => TensorFile.ReadShape(path)).Message);
         var foreign = Path.Combine(_folder, "foreign.tensor");
         File.WriteAllText(foreign, "PK\u0003\u0004 a PyTorch zip file and more");
-        Assert.Contains("does not start with CDLTENSR", Assert.Throws<InvalidDataException>(() => TensorFile.Read(foreign)).Message);
+        Assert.Contains("does not start with CDLTENSR", Assert.Throws<InvalidTensorFileException>(() => TensorFile.Read(foreign)).Message);
+        Assert.Contains("does not start with CDLTENSR", Assert.Throws<InvalidTensorFileException>(() => TensorFile.ReadShape(foreign)).Message);
     }
 }
