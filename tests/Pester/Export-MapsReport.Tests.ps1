@@ -64,10 +64,11 @@ Describe 'Export-MapsReport' {
         (Get-PngSize $screenshot).Width | Should -Be 1280
         $log | Should -Not -Match 'CONSOLE\(\d+\).*(Error|Uncaught)|Uncaught'
 
-        # Widths as Chromium lays the page out: a copy of the report with a script that writes them into the DOM,
-        # read back with --dump-dom. The report itself carries no script.
+        # Widths as Chromium lays the page out, every details toggle opened: a copy of the report with a script that
+        # writes them into the DOM, read back with --dump-dom. The report itself carries no script.
         $measured = Join-Path $TestDrive 'measured.html'
-        $probe = '<script>const t = [...document.querySelectorAll("table")]; document.body.insertAdjacentHTML("beforeend", "<pre id=\"widths\">" + ' +
+        $probe = '<script>document.querySelectorAll("details").forEach(d => d.open = true); const t = [...document.querySelectorAll("table")]; ' +
+            'document.body.insertAdjacentHTML("beforeend", "<pre id=\"widths\">" + ' +
             'JSON.stringify({ window: innerWidth, page: document.documentElement.scrollWidth, tables: Math.max(...t.map(e => e.getBoundingClientRect().right)) }) + "</pre>");</script>'
         (Get-Content $Report.ReportPath -Raw) -replace '</body>', "$probe</body>" | Set-Content -LiteralPath $measured
         $dom = & $chromium.Source @common --dump-dom ([Uri] "file://$measured").AbsoluteUri 2>$null | Out-String
