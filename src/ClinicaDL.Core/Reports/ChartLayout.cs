@@ -30,10 +30,15 @@ public static class ChartLayout
     /// data), else the range of the values; then <see cref="Margin"/> on each side. NaN values (a metric undefined
     /// at some epoch) are ignored.
     /// </summary>
-    public static (double Low, double High) MetricLimits(string metric, IEnumerable<double> values)
+    public static (double Low, double High) MetricLimits(string metric, IEnumerable<double> values) => Limits(NaturalRange(metric), values);
+
+    /// <summary>Axis limits for values with no natural range (a regression's targets): their range with <see cref="Margin"/> on each side.</summary>
+    public static (double Low, double High) DataLimits(IEnumerable<double> values) => Limits(null, values);
+
+    private static (double Low, double High) Limits((double Low, double High)? natural, IEnumerable<double> values)
     {
         var finite = values.Where(double.IsFinite).ToArray();
-        var (low, high) = NaturalRange(metric) ?? (finite.Length > 0 ? (finite.Min(), finite.Max()) : (0, 1));
+        var (low, high) = natural ?? (finite.Length > 0 ? (finite.Min(), finite.Max()) : (0, 1));
         if (finite.Length > 0)
         {
             (low, high) = (Math.Min(low, finite.Min()), Math.Max(high, finite.Max()));

@@ -149,7 +149,6 @@ public static class MapsReport
 
     private static string Html(MapsLayout maps, MapsInfo info, JsonObject json, List<(string Title, List<string> Images)> sections)
     {
-        static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>MAPS report: ").Append(E(Path.GetFileName(maps.Root))).Append("</title>\n")
             .Append("<style>body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:1em 0}")
@@ -247,7 +246,6 @@ public static class MapsReport
 
     private static void MetricsTable(StringBuilder html, IReadOnlyList<MapsMetricRecord> records, IReadOnlyList<string> metrics)
     {
-        static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
         static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
         html.Append("<table class=\"metrics\"><tr><th>group</th><th>split</th><th>selection</th>");
         foreach (var metric in metrics)
@@ -275,6 +273,8 @@ public static class MapsReport
         }
         html.Append("</table>\n");
     }
+
+    private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
 
     private static IEnumerable<(string Group, string Split, string Path)> DataTables(MapsLayout maps, MapsInfo info)
     {

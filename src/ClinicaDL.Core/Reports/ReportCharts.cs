@@ -97,7 +97,8 @@ public static class ReportCharts
         var curve = plot.Add.Scatter(falsePositiveRates, truePositiveRates);
         curve.LineWidth = 2.5f;
         curve.LegendText = string.Create(CultureInfo.InvariantCulture, $"AUC {auc:F3}");
-        var (low, high) = ChartLayout.MetricLimits("AUC", []);
+        // Both rates are proportions.
+        var (low, high) = ChartLayout.WithMargin(0, 1);
         plot.Axes.SetLimits(low, high, low, high);
         plot.Title(title);
         plot.XLabel("false positive rate (1 - specificity)");
@@ -113,7 +114,7 @@ public static class ReportCharts
     internal static Plot TrueVersusPredictedPlot(string title, double[] truth, double[] predicted)
     {
         var plot = new Plot();
-        var (low, high) = ChartLayout.MetricLimits("", truth.Concat(predicted));
+        var (low, high) = ChartLayout.DataLimits(truth.Concat(predicted));
         var identity = plot.Add.Line(low, low, high, high);
         identity.LinePattern = LinePattern.Dotted;
         identity.Color = Colors.Gray;

@@ -48,6 +48,12 @@ public sealed class ChartLayoutTests
         Assert.Equal(0.69, (low + high) / 2, 12);
     }
 
+    [Fact]
+    public void Values_without_a_natural_range_span_their_finite_values_with_a_margin()
+    {
+        Assert.Equal((58.0, 102.0), ChartLayout.DataLimits([60, 100, double.NaN, 70]));
+    }
+
     [Theory]
     [InlineData(0, 2, new double[] { 0, 1, 2 })]
     [InlineData(0, 11, new double[] { 0, 2, 4, 6, 8, 10 })]
