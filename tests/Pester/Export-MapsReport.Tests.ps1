@@ -35,8 +35,9 @@ Describe 'Export-MapsReport' {
     It 'writes PNG files that decode to the expected size' {
         Get-PngSize (Join-Path $Folder 'split-0_loss.png') | Should -BeLike '*Width=640; Height=420*'
         Get-PngSize (Join-Path $Folder 'split-0_best-loss_test_confusion.png') | Should -BeLike '*Width=640; Height=420*'
-        # Three 57x70x60 slices side by side (57 + 57 + 70 wide, 70 high), enlarged 4 times.
-        Get-PngSize (Join-Path $Folder 'split-0_best-loss_test_interpret-cam.png') | Should -BeLike '*Width=736; Height=280*'
+        # Three square 256-pixel panels whatever the grid (the 57x70x60 slices once gave panels 228, 228 and 280 wide),
+        # a colour bar with its labels, a title above and the slice coordinates below.
+        Get-PngSize (Join-Path $Folder 'split-0_best-loss_test_interpret-cam.png') | Should -BeLike '*Width=922; Height=330*'
     }
 
     It 'embeds every picture and summarises the MAPS in one HTML file' {
@@ -46,27 +47,52 @@ Describe 'Export-MapsReport' {
         $html | Should -Match 'Conv5_FC3'
         $html | Should -Match '<td>test</td><td>all</td><td>4</td><td>4</td>'
         $html | Should -Match 'torchsharp==0\.107\.0'
-        $html | Should -Match '\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]'
     }
 
-    It 'opens in headless Chromium without console errors and gives a screenshot' {
+    It 'opens in headless Chromium without console errors, fits a 1280-pixel window and gives a screenshot' {
         $chromium = Get-Command chromium, chromium-browser -ErrorAction SilentlyContinue | Select-Object -First 1
         if (-not $chromium) {
             Set-ItResult -Skipped -Because 'Chromium is not installed (.ci/run installs Debian''s chromium package)'
             return
         }
-        $screenshot = Join-Path $TestDrive 'report.png'
         $userData = Join-Path $TestDrive 'chromium-profile'
-        $log = & $chromium.Source --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking `
-            --disable-component-update --disable-sync "--user-data-dir=$userData" --enable-logging=stderr --v=0 `
-            --window-size=1400,2000 "--screenshot=$screenshot" ([Uri] "file://$($Report.ReportPath)").AbsoluteUri 2>&1 | Out-String
+        $common = @('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+            '--disable-component-update', '--disable-sync', "--user-data-dir=$userData", '--window-size=1280,2000')
+        $screenshot = Join-Path $TestDrive 'report.png'
+        $log = & $chromium.Source @common --enable-logging=stderr --v=0 "--screenshot=$screenshot" ([Uri] "file://$($Report.ReportPath)").AbsoluteUri 2>&1 | Out-String
         $screenshot | Should -Exist -Because $log
-        (Get-PngSize $screenshot).Width | Should -Be 1400
+        (Get-PngSize $screenshot).Width | Should -Be 1280
         $log | Should -Not -Match 'CONSOLE\(\d+\).*(Error|Uncaught)|Uncaught'
+
+        # Widths as Chromium lays the page out, every details toggle opened: a copy of the report with a script that
+        # writes them into the DOM, read back with --dump-dom. The report itself carries no script.
+        $measured = Join-Path $TestDrive 'measured.html'
+        $probe = '<script>document.querySelectorAll("details").forEach(d => d.open = true); const t = [...document.querySelectorAll("table")]; ' +
+            'document.body.insertAdjacentHTML("beforeend", "<pre id=\"widths\">" + ' +
+            'JSON.stringify({ window: innerWidth, visible: document.documentElement.clientWidth, page: document.documentElement.scrollWidth, ' +
+            'tables: Math.max(...t.map(e => e.getBoundingClientRect().right)) }) + "</pre>");</script>'
+        (Get-Content $Report.ReportPath -Raw) -replace '</body>', "$probe</body>" | Set-Content -LiteralPath $measured
+        $dom = & $chromium.Source @common --dump-dom ([Uri] "file://$measured").AbsoluteUri 2>$null | Out-String
+        $dom -match '<pre id="widths">(\{.*?\})</pre>' | Should -BeTrue -Because 'the probe writes the widths into the page'
+        $widths = $Matches[1] | ConvertFrom-Json
+        $widths.window | Should -Be 1280
+        # The visible width is the window's less the vertical scroll bar; anything wider scrolls sideways.
+        $widths.page | Should -BeLessOrEqual $widths.visible -Because 'the report must not scroll sideways in a 1280-pixel window'
+        $widths.tables | Should -BeLessOrEqual $widths.visible
         if ($env:CLINICADL_REPORT_ARTIFACTS) {
             Copy-Item -LiteralPath $screenshot -Destination (Join-Path $env:CLINICADL_REPORT_ARTIFACTS 'report-screenshot.png') -Force
             Copy-Item -LiteralPath (Join-Path $Folder 'split-0_best-loss_test_interpret-cam.png') -Destination (Join-Path $env:CLINICADL_REPORT_ARTIFACTS 'saliency-overlay.png') -Force
         }
+    }
+
+    It 'puts the selection metrics first in the metrics table, each confidence interval on a line below its value' {
+        $html = Get-Content $Report.ReportPath -Raw
+        $html | Should -Match '<table class="metrics"><tr><th>group</th><th>split</th><th>selection</th><th>loss</th><th>BA</th><th>AUC</th>'
+        $html | Should -Match '<td>\d\.\d{3}<br><span class="ci">\[\d\.\d{3}, \d\.\d{3}\]</span></td>'
+        # Thirteen metrics: eight beside the key columns, the other five behind a toggle.
+        $columns = [regex]::Matches($html, '<table class="metrics"><tr>(.*?)</tr>') | ForEach-Object { ([regex]::Matches($_.Groups[1].Value, '<th>')).Count - 3 }
+        $columns -join ', ' | Should -Be '8, 5'
+        $html | Should -Match '<details><summary>More metrics: NPV, MCC, MK, LR_plus, LR_minus</summary><table class="metrics">'
     }
 
     It 'refuses a folder that is not a MAPS with MapsNotFound' {

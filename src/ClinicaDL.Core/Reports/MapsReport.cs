@@ -115,7 +115,8 @@ public static class MapsReport
                         progress?.Report($"split {split}, best-{metric}, {group}: {Path.GetFileName(interpretation)}");
                         var map = NiftiReader.ReadSingle(mapFile, out var header);
                         var input = NiftiReader.ReadSingle(inputFile, out _);
-                        SaliencyOverlay.Write(Image(pictures, $"{stem}_{Path.GetFileName(interpretation)}.png"), input, map, header.Shape.Select(s => (int)s).ToArray());
+                        SaliencyOverlay.Write(Image(pictures, $"{stem}_{Path.GetFileName(interpretation)}.png"), input, map, header.Shape.Select(s => (int)s).ToArray(),
+                            NiftiAffine.Best(header), OverlayTitle(interpretation, split, metric, group));
                     }
                     sections.Add(($"Split {split}, best-{metric}: {group}", pictures));
                 }
@@ -127,6 +128,20 @@ public static class MapsReport
         return new MapsReportResult { MapsPath = maps.Root, ReportPath = Path.GetFullPath(reportPath), Images = images.Select(Path.GetFullPath).ToList() };
     }
 
+    /// <summary>
+    /// What an interpretation's mean map shows, from its interpretation.json: the data group, how many sessions were
+    /// averaged (the mean map has no single participant), the model, the method and the target.
+    /// </summary>
+    private static string OverlayTitle(string interpretation, int split, string metric, string group)
+    {
+        var settingsFile = Path.Combine(interpretation, Interpreter.SettingsFile);
+        var settings = File.Exists(settingsFile) ? JsonNode.Parse(File.ReadAllText(settingsFile))!.AsObject() : [];
+        var sessions = settings["sessions"]?.GetValue<int>() is { } count ? $"mean of {count} session{(count == 1 ? "" : "s")}" : "mean map";
+        var method = settings["method"]?.GetValue<string>() ?? Path.GetFileName(interpretation)["interpret-".Length..];
+        var target = settings["target_label"]?.GetValue<string>() is { } label ? $", target {label}" : "";
+        return $"{group}, {sessions}: {method}{target} (split {split}, best-{metric})";
+    }
+
     private static double[] Column(TsvTable table, string column)
     {
         var index = table.IndexOf(column);
@@ -135,11 +150,11 @@ public static class MapsReport
 
     private static string Html(MapsLayout maps, MapsInfo info, JsonObject json, List<(string Title, List<string> Images)> sections)
     {
-        static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>MAPS report: ").Append(E(Path.GetFileName(maps.Root))).Append("</title>\n")
             .Append("<style>body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:1em 0}")
-            .Append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#eee}img{margin:4px;border:1px solid #ddd;max-width:100%}")
+            .Append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;overflow-wrap:anywhere}th{background:#eee}img{margin:4px;border:1px solid #ddd;max-width:100%}")
+            .Append("table.metrics td:nth-child(n+4),table.metrics th:nth-child(n+4){text-align:right;white-space:nowrap}.ci{font-size:80%;color:#555}details{margin:1em 0}")
             .Append(".warning{background:#fdd;padding:1em;border:1px solid #c00}pre{background:#f6f6f6;padding:1em;overflow:auto}</style></head><body>\n");
         html.Append("<h1>MAPS report</h1><p>").Append(E(maps.Root)).Append("</p>\n<table>");
         foreach (var (key, value) in new[]
@@ -166,32 +181,24 @@ public static class MapsReport
             html.Append("<tr><td>").Append(E(group)).Append("</td><td>").Append(E(split)).Append("</td><td>").Append(participants)
                 .Append("</td><td>").Append(table.Rows.Count).Append("</td></tr>");
         }
-        html.Append("</table>\n<h2>Metrics (95% bootstrap confidence intervals)</h2>");
-        var records = MapsResults.Read(maps.Root);
-        var names = records.SelectMany(r => r.Values.Keys).Distinct().ToList();
-        html.Append("<table><tr><th>group</th><th>split</th><th>selection</th>");
-        foreach (var name in names)
+        html.Append("</table>\n<h2>Metrics</h2>");
+        var records = MapsResults.Read(maps.Root)
+            .OrderBy(r => r.DataGroup, StringComparer.Ordinal).ThenBy(r => r.Split).ThenBy(r => r.SelectionMetric, StringComparer.Ordinal).ToList();
+        var tables = MetricTables(info.SelectionMetrics, records.SelectMany(r => r.Values.Keys));
+        html.Append("<p>Each cell: the value, and below it its 95% bootstrap confidence interval. The selection metrics come first.</p>\n");
+        foreach (var (columns, index) in tables.Select((columns, index) => (columns, index)))
         {
-            html.Append("<th>").Append(E(name)).Append("</th>");
-        }
-        html.Append("</tr>");
-        foreach (var record in records.OrderBy(r => r.DataGroup, StringComparer.Ordinal).ThenBy(r => r.Split).ThenBy(r => r.SelectionMetric, StringComparer.Ordinal))
-        {
-            html.Append("<tr><td>").Append(E(record.DataGroup)).Append("</td><td>").Append(record.Split).Append("</td><td>").Append(E(record.SelectionMetric)).Append("</td>");
-            foreach (var name in names)
+            // The first table is always shown; the others, which would not fit beside it, open on demand.
+            if (index > 0)
             {
-                html.Append("<td>");
-                if (record.Values.TryGetValue(name, out var estimate))
-                {
-                    html.Append(double.IsNaN(estimate.Lower)
-                        ? estimate.Value.ToString("0.000", CultureInfo.InvariantCulture)
-                        : string.Create(CultureInfo.InvariantCulture, $"{estimate.Value:0.000} [{estimate.Lower:0.000}, {estimate.Upper:0.000}]"));
-                }
-                html.Append("</td>");
+                html.Append("<details><summary>More metrics: ").Append(E(string.Join(", ", columns))).Append("</summary>");
             }
-            html.Append("</tr>");
+            MetricsTable(html, records, columns);
+            if (index > 0)
+            {
+                html.Append("</details>\n");
+            }
         }
-        html.Append("</table>\n");
         foreach (var (title, images) in sections.Where(s => s.Images.Count > 0))
         {
             html.Append("<h2>").Append(E(title)).Append("</h2><div>");
@@ -211,6 +218,64 @@ public static class MapsReport
             .Append(E(File.Exists(maps.Environment) ? File.ReadAllText(maps.Environment) : "(no environment.txt)")).Append("</pre>\n</body></html>\n");
         return html.ToString();
     }
+
+    /// <summary>
+    /// At most this many metric columns in one table: with the group, split and selection columns and a value over
+    /// its interval in each cell, a table of 8 metrics fits a 1280-pixel window without a horizontal scroll bar.
+    /// </summary>
+    public const int MetricsPerTable = 8;
+
+    /// <summary>The order of metrics after the selection metrics: the summary figures first, then their parts, then the rest.</summary>
+    private static readonly string[] MetricOrder =
+        ["BA", "AUC", "sensitivity", "specificity", "accuracy", "F1_score", "PPV", "NPV", "MCC", "MK", "LR_plus", "LR_minus",
+         "R2_score", "MAE", "RMSE", "PSNR", "SSIM", "loss"];
+
+    /// <summary>
+    /// The metric columns of the report's tables: the selection metrics the user chose, in their order, then the others
+    /// in <see cref="MetricOrder"/> (unknown ones, such as per-class metrics, last by name), cut into tables of at most
+    /// <see cref="MetricsPerTable"/>.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<string>> MetricTables(IEnumerable<string> selectionMetrics, IEnumerable<string> metrics)
+    {
+        var present = metrics.ToHashSet(StringComparer.Ordinal);
+        return selectionMetrics.Where(present.Contains)
+            .Concat(MetricOrder.Where(present.Contains))
+            .Concat(present.Where(m => !MetricOrder.Contains(m)).Order(StringComparer.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Chunk(MetricsPerTable).ToList<IReadOnlyList<string>>();
+    }
+
+    private static void MetricsTable(StringBuilder html, IReadOnlyList<MapsMetricRecord> records, IReadOnlyList<string> metrics)
+    {
+        static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+        html.Append("<table class=\"metrics\"><tr><th>group</th><th>split</th><th>selection</th>");
+        foreach (var metric in metrics)
+        {
+            html.Append("<th>").Append(E(metric)).Append("</th>");
+        }
+        html.Append("</tr>");
+        foreach (var record in records)
+        {
+            html.Append("<tr><td>").Append(E(record.DataGroup)).Append("</td><td>").Append(record.Split).Append("</td><td>").Append(E(record.SelectionMetric)).Append("</td>");
+            foreach (var metric in metrics)
+            {
+                html.Append("<td>");
+                if (record.Values.TryGetValue(metric, out var estimate))
+                {
+                    html.Append(F(estimate.Value));
+                    if (!double.IsNaN(estimate.Lower))
+                    {
+                        html.Append("<br><span class=\"ci\">[").Append(F(estimate.Lower)).Append(", ").Append(F(estimate.Upper)).Append("]</span>");
+                    }
+                }
+                html.Append("</td>");
+            }
+            html.Append("</tr>");
+        }
+        html.Append("</table>\n");
+    }
+
+    private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
 
     private static IEnumerable<(string Group, string Split, string Path)> DataTables(MapsLayout maps, MapsInfo info)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScottPlot;
 
 namespace ClinicaDL.Core.Reports;
@@ -8,8 +9,14 @@ public static class ReportCharts
     public const int Width = 640;
     public const int Height = 420;
 
+    /// <summary>The edge of the figure that holds every chart's legend: outside the data area, so it hides no point.</summary>
+    public const Edge LegendEdge = Edge.Bottom;
+
     /// <summary>A metric per epoch for the training and validation sets, the best epoch marked.</summary>
-    public static void LearningCurve(string path, string title, string metric, double[] epochs, double[] train, double[] validation, int? bestEpoch)
+    public static void LearningCurve(string path, string title, string metric, double[] epochs, double[] train, double[] validation, int? bestEpoch) =>
+        Save(LearningCurvePlot(title, metric, epochs, train, validation, bestEpoch), path);
+
+    internal static Plot LearningCurvePlot(string title, string metric, double[] epochs, double[] train, double[] validation, int? bestEpoch)
     {
         var plot = new Plot();
         var trainLine = plot.Add.Scatter(epochs, train);
@@ -20,13 +27,26 @@ public static class ReportCharts
         {
             var line = plot.Add.VerticalLine(best);
             line.LinePattern = LinePattern.Dashed;
-            line.LegendText = $"best epoch ({best})";
+            line.Color = Colors.Gray;
+            var index = Array.IndexOf(epochs, best);
+            if (index >= 0)
+            {
+                // The best model's own point, ringed on the validation curve, so it is found without reading the axis.
+                var point = plot.Add.Marker(best, validation[index], MarkerShape.OpenCircle, 14, validationLine.Color);
+                point.LineWidth = 2;
+                point.LegendText = string.Create(CultureInfo.InvariantCulture, $"best epoch {best}: {validation[index]:0.###}");
+            }
         }
+        var (xLow, xHigh) = ChartLayout.EpochLimits(epochs);
+        var (yLow, yHigh) = ChartLayout.MetricLimits(metric, train.Concat(validation));
+        plot.Axes.SetLimits(xLow, xHigh, yLow, yHigh);
+        var ticks = ChartLayout.EpochTicks(epochs);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, ticks.Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray());
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel(metric);
-        plot.ShowLegend();
-        Save(plot, path);
+        plot.ShowLegend(LegendEdge);
+        return plot;
     }
 
     /// <summary>Counts of true (rows) against predicted (columns) labels, with the count written in each cell.</summary>
@@ -45,7 +65,7 @@ public static class ReportCharts
                 var cell = plot.Add.Rectangle(column - 0.5, column + 0.5, y - 0.5, y + 0.5);
                 cell.FillColor = new Color((byte)(255 - 247 * shade), (byte)(255 - 207 * shade), (byte)(255 - 148 * shade));
                 cell.LineColor = Colors.Gray;
-                var text = plot.Add.Text(counts[row, column].ToString(System.Globalization.CultureInfo.InvariantCulture), column, y);
+                var text = plot.Add.Text(counts[row, column].ToString(CultureInfo.InvariantCulture), column, y);
                 text.LabelFontSize = 22;
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontColor = shade > 0.5 ? Colors.White : Colors.Black;
@@ -62,38 +82,52 @@ public static class ReportCharts
     }
 
     /// <summary>The ROC curve of a binary classifier, with its area and the chance diagonal.</summary>
-    public static void Roc(string path, string title, double[] falsePositiveRates, double[] truePositiveRates, double auc)
+    public static void Roc(string path, string title, double[] falsePositiveRates, double[] truePositiveRates, double auc) =>
+        Save(RocPlot(title, falsePositiveRates, truePositiveRates, auc), path);
+
+    internal static Plot RocPlot(string title, double[] falsePositiveRates, double[] truePositiveRates, double auc)
     {
         var plot = new Plot();
         var chance = plot.Add.Line(0, 0, 1, 1);
         chance.LinePattern = LinePattern.Dotted;
+        chance.Color = Colors.Gray;
         chance.LegendText = "chance";
+        // Added last and thick: a perfect classifier's curve runs along x = 0 and y = 1, which the margins keep
+        // inside the frame and which must stay visible over the diagonal.
         var curve = plot.Add.Scatter(falsePositiveRates, truePositiveRates);
-        curve.LegendText = $"AUC {auc:F3}";
-        plot.Axes.SetLimits(0, 1, 0, 1);
+        curve.LineWidth = 2.5f;
+        curve.LegendText = string.Create(CultureInfo.InvariantCulture, $"AUC {auc:F3}");
+        // Both rates are proportions.
+        var (low, high) = ChartLayout.WithMargin(0, 1);
+        plot.Axes.SetLimits(low, high, low, high);
         plot.Title(title);
         plot.XLabel("false positive rate (1 - specificity)");
         plot.YLabel("true positive rate (sensitivity)");
-        plot.ShowLegend(Alignment.LowerRight);
-        Save(plot, path);
+        plot.ShowLegend(LegendEdge);
+        return plot;
     }
 
-    /// <summary>Regression: predicted against true values, with the identity line.</summary>
-    public static void TrueVersusPredicted(string path, string title, double[] truth, double[] predicted)
+    /// <summary>Regression: predicted against true values, with the identity line, on one range for both axes.</summary>
+    public static void TrueVersusPredicted(string path, string title, double[] truth, double[] predicted) =>
+        Save(TrueVersusPredictedPlot(title, truth, predicted), path);
+
+    internal static Plot TrueVersusPredictedPlot(string title, double[] truth, double[] predicted)
     {
         var plot = new Plot();
-        var points = plot.Add.ScatterPoints(truth, predicted);
-        points.LegendText = "sessions";
-        var low = Math.Min(truth.Min(), predicted.Min());
-        var high = Math.Max(truth.Max(), predicted.Max());
+        var (low, high) = ChartLayout.DataLimits(truth.Concat(predicted));
         var identity = plot.Add.Line(low, low, high, high);
         identity.LinePattern = LinePattern.Dotted;
+        identity.Color = Colors.Gray;
         identity.LegendText = "identity";
+        var points = plot.Add.ScatterPoints(truth, predicted);
+        points.LegendText = "sessions";
+        // The same limits on both axes keep the identity line at 45 degrees, so over- and under-prediction read alike.
+        plot.Axes.SetLimits(low, high, low, high);
         plot.Title(title);
         plot.XLabel("true");
         plot.YLabel("predicted");
-        plot.ShowLegend();
-        Save(plot, path);
+        plot.ShowLegend(LegendEdge);
+        return plot;
     }
 
     /// <summary>ROC points (false positive rate, true positive rate) from scores of the positive class, thresholds from high to low.</summary>
