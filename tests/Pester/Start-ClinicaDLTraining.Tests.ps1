@@ -185,6 +185,17 @@ Describe 'Start-ClinicaDLTraining' {
             { Resume-ClinicaDLTraining -MapsPath $partial } | Should -Throw -ErrorId 'InvalidMaps,ClinicaDL.PowerShell.Commands.ResumeClinicaDLTrainingCommand' -ExpectedMessage '*incomplete MAPS*groups*'
             { Resume-ClinicaDLTraining -MapsPath $TestDrive } | Should -Throw -ErrorId 'MapsNotFound,ClinicaDL.PowerShell.Commands.ResumeClinicaDLTrainingCommand'
         }
+
+        It 'counts the epochs of a network that had ended before the stop' {
+            # A run stopped after its network ended but before the split's summary: resuming only writes the summary.
+            $ended = Join-Path $TestDrive 'ended'
+            Copy-Item (Join-Path $TestDrive 'locked') $ended -Recurse
+            New-Item -ItemType Directory (Join-Path $ended 'split-0/tmp') | Out-Null
+            Set-Content (Join-Path $ended 'split-0/tmp/training.ended') 'Completed after 1 epoch(s)'
+            $resumed = Resume-ClinicaDLTraining -MapsPath $ended
+            $resumed.Status | Should -Be 'Completed'
+            $resumed.EpochsRun | Should -Be 1
+        }
     }
 
     Context 'reproducibility' {

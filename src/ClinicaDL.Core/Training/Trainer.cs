@@ -184,8 +184,14 @@ public sealed class Trainer
         }
         var (status, message, epochs) = ("Completed", (string?)null, 0);
         Directory.CreateDirectory(_maps.Temporary(split));
-        foreach (var network in networks.Where(n => !(resume && File.Exists(_maps.TrainingEnded(split, n)))))
+        foreach (var network in networks)
         {
+            if (resume && File.Exists(_maps.TrainingEnded(split, network)))
+            {
+                // Ended before the stop: its epochs are those of its log, not zero.
+                epochs = Math.Max(epochs, TrainingLog.Read(_maps.TrainingLog(split, network)).Rows.Count);
+                continue;
+            }
             var outcome = TrainNetwork(split, network, splitsDone, splitCount, train, validation, images, device, resume);
             epochs = Math.Max(epochs, outcome.Epochs);
             if (outcome.Status != "Completed" && status != "Failed")
