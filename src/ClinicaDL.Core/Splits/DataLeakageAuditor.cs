@@ -110,6 +110,7 @@ public static class DataLeakageAuditor
         var subsetFiles = SubsetFiles(folder, subsetName);
         foreach (var file in trainFiles.Concat(subsetFiles))
         {
+            TsvTable.Read(file).RequireRows();
             CheckDuplicates(file, findings);
         }
         var trainSessions = Sessions(trainFiles);
