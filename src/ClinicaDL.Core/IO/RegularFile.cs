@@ -15,23 +15,29 @@ public static class RegularFile
     /// </summary>
     public static string? Defect(string path)
     {
-        FileInfo file;
+        long? length;
         try
         {
-            file = new FileInfo(path);
-            if (file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target)
-            {
-                file = target;
-            }
+            length = Length(path);
         }
         catch (IOException error)
         {
             return $"is a symbolic link that cannot be followed ({error.Message})";
         }
-        if (!file.Exists)
+        return length == 0 ? "is empty (0 bytes) or not a regular file (a FIFO, socket or device); expected a regular file" : null;
+    }
+
+    /// <summary>
+    /// The size of the file a path names, through symbolic links (FileInfo.Length of a link is the link's own
+    /// size); null when nothing is there. A link that loops throws <see cref="IOException"/>.
+    /// </summary>
+    public static long? Length(string path)
+    {
+        var file = new FileInfo(path);
+        if (file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target)
         {
-            return null;
+            file = target;
         }
-        return file.Length == 0 ? "is empty (0 bytes) or not a regular file (a FIFO, socket or device); expected a regular file" : null;
+        return file.Exists ? file.Length : null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Splits;
@@ -23,8 +24,8 @@ public static class DataLeakageAuditor
         }
         var findings = new List<LeakageFinding>();
         var files = 0;
-        var splitFolders = Directory.EnumerateFiles(root, "split.json", SearchOption.AllDirectories).Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-        var kfoldFolders = Directory.EnumerateFiles(root, "kfold.json", SearchOption.AllDirectories).Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var splitFolders = FileTree.Files(root, "split.json").Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var kfoldFolders = FileTree.Files(root, "kfold.json").Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         foreach (var folder in splitFolders)
         {
             files += CheckSides(folder, SubsetName(Path.Combine(folder, "split.json"), "test"), findings);
