@@ -95,4 +95,28 @@ Describe 'Import-BidsDataset' {
             $table | Should -Match 'ParticipantId\s+SessionId\s+Modalities\s+Images'
         }
     }
+    Context 'a dataset with file-system traps' {
+        BeforeAll {
+            $script:Trapped = Join-Path $TestDrive 'trapped'
+            New-TestBidsDataset -Path $Trapped -Participants 4 -Sessions 'ses-M000'
+            # A repeated column makes sub-002's sessions.tsv unreadable; sub-003's ses-M012 is a link to its ses-M000.
+            Set-Content (Join-Path $Trapped 'sub-002/sub-002_sessions.tsv') "session_id`tage`tage`nses-M000`t70`t71"
+            New-Item -ItemType SymbolicLink -Path (Join-Path $Trapped 'sub-003/ses-M012') -Target (Join-Path $Trapped 'sub-003/ses-M000') | Out-Null
+        }
+
+        It 'reports a subject it cannot read as UnreadableSubject and lists the others' {
+            $sessions = Import-BidsDataset -LiteralPath $Trapped -ErrorVariable failures -ErrorAction SilentlyContinue
+            $sessions.ParticipantId | Should -Not -Contain 'sub-002'
+            @($sessions | Where-Object ParticipantId -EQ 'sub-004').Count | Should -Be 1
+            $unreadable = $failures | Where-Object FullyQualifiedErrorId -Like 'UnreadableSubject,*'
+            @($unreadable).Count | Should -Be 1
+            $unreadable.Exception.Message | Should -BeLike "*sub-002_sessions.tsv*'age'*"
+        }
+
+        It 'reports a session linked to another as DuplicateFolder and lists it once' {
+            $sessions = Import-BidsDataset -LiteralPath $Trapped -ErrorVariable failures -ErrorAction SilentlyContinue
+            @($sessions | Where-Object ParticipantId -EQ 'sub-003').SessionId | Should -Be @('ses-M000')
+            ($failures | Where-Object FullyQualifiedErrorId -Like 'DuplicateFolder,*').TargetObject | Should -Be (Join-Path $Trapped 'sub-003/ses-M012')
+        }
+    }
 }

@@ -45,4 +45,43 @@ Describe 'Import-CapsDataset' {
                 Should -Throw -ErrorId 'InvalidCaps,ClinicaDL.PowerShell.Commands.ImportCapsDatasetCommand'
         }
     }
+    Context 'a CAPS with file-system traps' {
+        BeforeAll {
+            $script:Trapped = Join-Path $TestDrive 'trapped'
+            foreach ($session in 'sub-01/ses-M000', 'sub-02/ses-M000') {
+                $folder = Join-Path $Trapped "subjects/$session/t1_linear"
+                New-Item -ItemType Directory -Force $folder | Out-Null
+                $name = ($session -replace '/', '_') + '_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz'
+                Set-Content (Join-Path $folder $name) 'x'
+            }
+            $t1 = Join-Path $Trapped 'subjects/sub-01/ses-M000/t1_linear'
+            New-Item -ItemType SymbolicLink -Path (Join-Path $t1 'again') -Target $t1 | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $t1 'up') -Target (Split-Path $t1) | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $Trapped 'subjects/sub-02/ses-M012') -Target (Join-Path $Trapped 'subjects/sub-02/ses-M000') | Out-Null
+            $script:Links = @((Join-Path $t1 'again'), (Join-Path $t1 'up'), (Join-Path $Trapped 'subjects/sub-02/ses-M012'))
+        }
+
+        # Pester's TestDrive cleanup (Remove-Item -Recurse) follows the self-links without end: unlink them first.
+        AfterAll {
+            $Links | ForEach-Object { [IO.Directory]::Delete($_, $false) }
+        }
+
+        It 'ends despite self-links, lists each image once and warns about each link it did not follow' {
+            # In a child process: the walk that followed the links never ended and grew past 2.6 GB.
+            $pwsh = [Environment]::GetCommandLineArgs()[0]
+            $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+            $out = Join-Path $TestDrive 'caps.out'
+            $child = Start-Process -FilePath ([Environment]::ProcessPath) -PassThru -NoNewWindow -RedirectStandardOutput $out -ArgumentList ($prefix + @(
+                '-NoProfile', '-NonInteractive', '-Command',
+                "Import-Module '$(Get-ClinicaDLModulePath)'; Import-CapsDataset -LiteralPath '$Trapped' -Preprocessing t1-linear -WarningVariable w -WarningAction SilentlyContinue | ForEach-Object { 'image ' + `$_.ParticipantId + ' ' + `$_.SessionId }; `$w | ForEach-Object { 'warning ' + `$_.Message }"))
+            if (-not $child.WaitForExit(120000)) {
+                $child.Kill($true)
+                throw 'Import-CapsDataset did not end on a CAPS with self-links'
+            }
+            $output = Get-Content $out
+            $output | Where-Object { $_ -like 'image *' } | Should -Be @('image sub-01 ses-M000', 'image sub-02 ses-M000')
+            @($output | Where-Object { $_ -like 'warning *links to a folder*' }).Count | Should -Be 2
+            $output | Where-Object { $_ -like '*ses-M012*' } | Should -BeLike '*same folder as*ses-M000*'
+        }
+    }
 }

@@ -138,4 +138,71 @@ Describe 'Read-NiftiImage' {
             $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be "InvalidNiftiFile$ErrorSuffix" }
         }
     }
+    Context 'hostile files (fuzzing and file-system traps)' {
+        BeforeAll {
+            $script:Good = Join-Path $TestDrive 'good.nii'
+            [ClinicaDL.Core.Imaging.NiftiWriter]::Write($Good, [int[]](10, 10, 10), [float[]](1..1000), [ClinicaDL.Core.Imaging.AffineMatrix]::Identity, $null)
+            $bytes = [IO.File]::ReadAllBytes($Good)
+            # An extension whose esize is near 2^31 before a vox_offset of 4e9: once an OutOfMemoryException that ended the pipeline.
+            $content = [byte[]]::new(395)
+            [Array]::Copy($bytes, $content, 348)
+            [BitConverter]::GetBytes([single]4e9).CopyTo($content, 108)
+            $content[348] = 1
+            [BitConverter]::GetBytes([int]([int]::MaxValue - 7)).CopyTo($content, 352)
+            [BitConverter]::GetBytes([int]6).CopyTo($content, 356)
+            $script:Hostile = Join-Path $TestDrive 'hostile.nii'
+            [IO.File]::WriteAllBytes($Hostile, $content)
+        }
+
+        It 'refuses a huge extension with InvalidNiftiFile and reads the next file' {
+            $images = Read-NiftiImage -LiteralPath $Hostile, $Good -ErrorVariable failures -ErrorAction SilentlyContinue
+            @($images).Count | Should -Be 1
+            $images.Path | Should -Be $Good
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -Be "InvalidNiftiFile$ErrorSuffix"
+            $failures[0].Exception.Message | Should -BeLike '*hostile.nii*vox_offset 4000000000 is past the end*'
+        }
+
+        It 'refuses a FIFO named like an image without blocking, and reads the next file' {
+            if ($IsWindows) { Set-ItResult -Skipped -Because 'named pipes are not files on Windows' }
+            $fifo = Join-Path $TestDrive 'sub-01_T1w.nii.gz'
+            & mkfifo $fifo
+            # A child process: were the read to block, only the child would hang.
+            $pwsh = [Environment]::GetCommandLineArgs()[0]
+            $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+            $child = Start-Process -FilePath ([Environment]::ProcessPath) -PassThru -NoNewWindow -RedirectStandardOutput (Join-Path $TestDrive 'fifo.out') -ArgumentList ($prefix + @(
+                '-NoProfile', '-NonInteractive', '-Command',
+                "Import-Module '$(Get-ClinicaDLModulePath)'; Read-NiftiImage -LiteralPath '$fifo', '$Good' -ErrorVariable e -ErrorAction SilentlyContinue | ForEach-Object Path; `$e | ForEach-Object { `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.Message }"))
+            if (-not $child.WaitForExit(60000)) {
+                # Unblock the child's open() so it can end, then fail.
+                $writer = [IO.FileStream]::new($fifo, 'Open', 'Write'); $writer.Dispose()
+                $child.WaitForExit()
+                throw 'Read-NiftiImage blocked on a FIFO'
+            }
+            $output = Get-Content (Join-Path $TestDrive 'fifo.out')
+            $output | Should -Contain $Good
+            $output | Where-Object { $_ -like 'InvalidNiftiFile,*' } | Should -BeLike '*sub-01_T1w.nii.gz*not a regular file*'
+        }
+
+        It 'refuses an image above -MaxImageBytes, saying how to raise the ceiling, and reads it under a higher one' {
+            $result = Read-NiftiImage -LiteralPath $Good -MaxImageBytes 3999 -ErrorVariable failures -ErrorAction SilentlyContinue
+            $result | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -Be "InvalidNiftiFile$ErrorSuffix"
+            $failures[0].Exception.Message | Should -BeLike '*4000 bytes*3999*-MaxImageBytes*CLINICADL_MAX_IMAGE_BYTES*'
+            (Read-NiftiImage -LiteralPath $Good -MaxImageBytes 4000).GetData()[999] | Should -Be 1000
+        }
+
+        It 'takes the ceiling from CLINICADL_MAX_IMAGE_BYTES and refuses a malformed value with InvalidInput' {
+            try {
+                $env:CLINICADL_MAX_IMAGE_BYTES = '3K'
+                { Read-NiftiImage -LiteralPath $Good -ErrorAction Stop } | Should -Throw -ErrorId "InvalidNiftiFile$ErrorSuffix"
+                (Read-NiftiImage -LiteralPath $Good -MaxImageBytes 1MB).Shape | Should -Be @(10, 10, 10)
+                $env:CLINICADL_MAX_IMAGE_BYTES = 'lots'
+                { Read-NiftiImage -LiteralPath $Good } | Should -Throw -ErrorId "InvalidInput$ErrorSuffix"
+            }
+            finally {
+                Remove-Item Env:CLINICADL_MAX_IMAGE_BYTES -ErrorAction SilentlyContinue
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Datasets;
@@ -5,6 +6,8 @@ namespace ClinicaDL.Core.Datasets;
 /// <summary>
 /// Reads a BIDS dataset's layout: subjects, sessions, NIfTI images with their entities and sidecars, and the
 /// participants.tsv / sessions.tsv columns. derivatives/, sourcedata/, code/ and .bidsignore'd paths are not read.
+/// A subject that cannot be read and a session folder that is a link to one already listed are reported as
+/// issues and left out; the scan goes on.
 /// </summary>
 public static class BidsDataset
 {
@@ -57,43 +60,64 @@ public static class BidsDataset
         var sessions = new List<BidsSession>();
         var emptyImages = new List<string>();
         var hasSessions = false;
+        var sessionFolders = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var subject in subjects)
         {
             var subjectPath = Path.Combine(root, subject);
-            var sessionFolders = Directory.EnumerateDirectories(subjectPath, "ses-*")
-                .Select(Path.GetFileName).OfType<string>()
-                .Where(name => !ignore.IsIgnored($"{subject}/{name}"))
-                .Order(StringComparer.Ordinal).ToList();
-            hasSessions |= sessionFolders.Count > 0;
-            var sessionsTable = ReadSessionsTable(subjectPath, subject);
-            var sessionRows = sessionsTable is null ? [] : IndexRows(sessionsTable, "session_id");
-            var sessionsNumeric = sessionsTable is null ? [] : AttributeValues.NumericColumns(sessionsTable);
-            var folders = sessionFolders.Count > 0 ? sessionFolders.Select(s => (Id: (string?)s, Path: Path.Combine(subjectPath, s))) : [(null, subjectPath)];
-            foreach (var (sessionId, sessionPath) in folders)
+            // A subject that cannot be read (permissions, an invalid sessions.tsv) is reported and gone past.
+            try
             {
-                var images = FindImages(root, sessionPath, ignore, modalities);
-                if (modalities is { Count: > 0 } && images.Count == 0)
+                var sessionFolderNames = Directory.EnumerateDirectories(subjectPath, "ses-*")
+                    .Select(Path.GetFileName).OfType<string>()
+                    .Where(name => !ignore.IsIgnored($"{subject}/{name}"))
+                    .Order(StringComparer.Ordinal).ToList();
+                hasSessions |= sessionFolderNames.Count > 0;
+                var sessionsTable = ReadSessionsTable(subjectPath, subject);
+                var sessionRows = sessionsTable is null ? [] : IndexRows(sessionsTable, "session_id");
+                var sessionsNumeric = sessionsTable is null ? [] : AttributeValues.NumericColumns(sessionsTable);
+                var subjectFolder = FileTree.Identity(subjectPath);
+                var folders = sessionFolderNames.Count > 0
+                    ? sessionFolderNames.Select(s => (Id: (string?)s, Path: Path.Combine(subjectPath, s), Identity: FileTree.Identity(Path.Combine(subjectFolder, s))))
+                    : [(null, subjectPath, subjectFolder)];
+                foreach (var (sessionId, sessionPath, identity) in folders)
                 {
-                    continue;
+                    if (!sessionFolders.TryAdd(identity, sessionPath))
+                    {
+                        issues.Add(new DatasetIssue(DatasetIssueKind.DuplicateFolder,
+                            $"'{sessionPath}' is the same folder as '{sessionFolders[identity]}' (a symbolic link); it is left out so its images are not listed twice.",
+                            [sessionPath]));
+                        continue;
+                    }
+                    var images = FindImages(root, sessionPath, ignore, modalities);
+                    if (modalities is { Count: > 0 } && images.Count == 0)
+                    {
+                        continue;
+                    }
+                    emptyImages.AddRange(images.Where(i => i.SizeBytes == 0).Select(i => i.Path));
+                    var attributes = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    AddAttributes(attributes, participants, participantsNumeric, RowOf(participantRows, subject), "participant_id");
+                    AddAttributes(attributes, sessionsTable, sessionsNumeric, sessionId is null ? null : RowOf(sessionRows, sessionId), "session_id");
+                    sessions.Add(new BidsSession
+                    {
+                        ParticipantId = subject,
+                        SessionId = sessionId,
+                        DatasetPath = root,
+                        Images = images,
+                        Attributes = attributes,
+                    });
                 }
-                emptyImages.AddRange(images.Where(i => i.SizeBytes == 0).Select(i => i.Path));
-                var attributes = new Dictionary<string, object?>(StringComparer.Ordinal);
-                AddAttributes(attributes, participants, participantsNumeric, RowOf(participantRows, subject), "participant_id");
-                AddAttributes(attributes, sessionsTable, sessionsNumeric, sessionId is null ? null : RowOf(sessionRows, sessionId), "session_id");
-                sessions.Add(new BidsSession
-                {
-                    ParticipantId = subject,
-                    SessionId = sessionId,
-                    DatasetPath = root,
-                    Images = images,
-                    Attributes = attributes,
-                });
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidTableException)
+            {
+                sessions.RemoveAll(s => s.ParticipantId == subject);
+                issues.Add(new DatasetIssue(DatasetIssueKind.UnreadableSubject,
+                    $"'{subjectPath}' could not be read ({error.Message}); its sessions are left out.", [subjectPath]));
             }
         }
         if (emptyImages.Count > 0)
         {
             issues.Add(new DatasetIssue(DatasetIssueKind.EmptyImageFile,
-                $"{emptyImages.Count} image file(s) of '{root}' are empty (0 bytes), e.g. '{emptyImages[0]}'.", emptyImages));
+                $"{emptyImages.Count} image file(s) of '{root}' are empty (0 bytes), links to nothing or not regular files (a FIFO, socket or device), e.g. '{emptyImages[0]}'.", emptyImages));
         }
         return new BidsScan
         {
@@ -195,7 +219,7 @@ public static class BidsDataset
                     Datatype = datatype,
                     Entities = entities,
                     SidecarPath = FindSidecar(root, datatypeFolder, stem, entities, suffix),
-                    SizeBytes = new FileInfo(file).Length,
+                    SizeBytes = RegularFile.Length(file) ?? 0,
                 });
             }
         }

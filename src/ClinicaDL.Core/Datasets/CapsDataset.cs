@@ -1,11 +1,14 @@
 using System.Text.RegularExpressions;
+using ClinicaDL.Core.IO;
 
 namespace ClinicaDL.Core.Datasets;
 
 /// <summary>
 /// Finds preprocessed images in a CAPS folder (<c>subjects/sub-*/ses-*/...</c>) with ClinicaDL 1.6's file
 /// patterns. When several files match and differ only by <c>run-N</c>, the highest run is taken (as ClinicaDL);
-/// any other multiple match is an error naming the files.
+/// any other multiple match is an error naming the files. Links to folders inside a session are not entered, a
+/// session that is a link to another session is left out, and an unreadable subject is left out; each is said
+/// in the notes.
 /// </summary>
 public static partial class CapsDataset
 {
@@ -24,35 +27,68 @@ public static partial class CapsDataset
         var (folder, ending) = FileEnding(query);
         var pattern = Pattern(ending);
         var images = new List<CapsImage>();
+        var sessionFolders = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var subjectPath in Directory.EnumerateDirectories(subjects, "sub-*").Order(StringComparer.Ordinal))
         {
-            foreach (var sessionPath in Directory.EnumerateDirectories(subjectPath, "ses-*").Order(StringComparer.Ordinal))
+            // One unreadable subject is reported and gone past, as every other dataset problem.
+            try
             {
-                var searchRoot = folder is null ? sessionPath : Path.Combine(sessionPath, folder);
-                if (!Directory.Exists(searchRoot))
-                {
-                    continue;
-                }
-                var matches = Directory.EnumerateFiles(searchRoot, "*", SearchOption.AllDirectories)
-                    .Where(f => pattern.IsMatch(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
-                if (matches.Count == 0)
-                {
-                    continue;
-                }
-                var chosen = matches.Count == 1 ? matches[0] : HighestRun(matches, notes);
-                var name = Path.GetFileName(chosen);
-                images.Add(new CapsImage
-                {
-                    ParticipantId = Path.GetFileName(subjectPath),
-                    SessionId = Path.GetFileName(sessionPath),
-                    Preprocessing = query.Preprocessing,
-                    Path = chosen,
-                    Cropped = name.Contains("_desc-Crop_", StringComparison.OrdinalIgnoreCase),
-                    Tracer = Entity(name, "trc"),
-                    SuvrReferenceRegion = Entity(name, "suvr"),
-                    CustomSuffix = query.CustomSuffix,
-                });
+                images.AddRange(FindInSubject(subjectPath, query, folder, pattern, sessionFolders, notes));
             }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                notes?.Add($"'{subjectPath}' could not be read ({error.Message}); its sessions are left out.");
+            }
+        }
+        return images;
+    }
+
+    /// <summary>
+    /// The images of one subject's sessions; <paramref name="sessionFolders"/> holds the folder each session read so
+    /// far really is, so a session linked to another is not counted twice.
+    /// </summary>
+    private static List<CapsImage> FindInSubject(string subjectPath, CapsQuery query, string? folder, Regex pattern,
+        Dictionary<string, string> sessionFolders, ICollection<string>? notes)
+    {
+        var images = new List<CapsImage>();
+        var subjectFolder = FileTree.Identity(subjectPath);
+        foreach (var sessionPath in Directory.EnumerateDirectories(subjectPath, "ses-*").Order(StringComparer.Ordinal))
+        {
+            var identity = FileTree.Identity(Path.Combine(subjectFolder, Path.GetFileName(sessionPath)));
+            if (!sessionFolders.TryAdd(identity, sessionPath))
+            {
+                notes?.Add($"'{sessionPath}' is the same folder as '{sessionFolders[identity]}' (a symbolic link); it is left out so its images are not taken twice.");
+                continue;
+            }
+            var searchRoot = folder is null ? sessionPath : Path.Combine(sessionPath, folder);
+            if (!Directory.Exists(searchRoot))
+            {
+                continue;
+            }
+            var links = new List<string>();
+            var matches = FileTree.Files(searchRoot, "*", links)
+                .Where(f => pattern.IsMatch(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
+            foreach (var link in links)
+            {
+                notes?.Add($"'{link}' links to a folder; the search does not enter such links (one to its own ancestor would never end).");
+            }
+            if (matches.Count == 0)
+            {
+                continue;
+            }
+            var chosen = matches.Count == 1 ? matches[0] : HighestRun(matches, notes);
+            var name = Path.GetFileName(chosen);
+            images.Add(new CapsImage
+            {
+                ParticipantId = Path.GetFileName(subjectPath),
+                SessionId = Path.GetFileName(sessionPath),
+                Preprocessing = query.Preprocessing,
+                Path = chosen,
+                Cropped = name.Contains("_desc-Crop_", StringComparison.OrdinalIgnoreCase),
+                Tracer = Entity(name, "trc"),
+                SuvrReferenceRegion = Entity(name, "suvr"),
+                CustomSuffix = query.CustomSuffix,
+            });
         }
         return images;
     }

@@ -7,6 +7,12 @@ public enum DatasetIssueKind
     SubjectNotInParticipantsTsv,
     ParticipantWithoutFolder,
     EmptyImageFile,
+
+    /// <summary>A subject folder that could not be read (permissions, I/O, an invalid sessions.tsv); its sessions are left out.</summary>
+    UnreadableSubject,
+
+    /// <summary>A session folder that is (through a symbolic link) a folder already listed; it is left out.</summary>
+    DuplicateFolder,
 }
 
 /// <summary>Something wrong with a dataset that a scan reports and goes past.</summary>

@@ -7,12 +7,21 @@ namespace ClinicaDL.Core.Imaging;
 /// </summary>
 public static class NiftiAffine
 {
+    /// <summary>NIFTI_XFORM_TEMPLATE_OTHER, the highest code nibabel's <c>xform_codes</c> knows.</summary>
+    private const int HighestXformCode = 5;
+
     /// <summary>Which of the header's three affines nibabel would use.</summary>
     public static string Source(NiftiHeader header) =>
         header.NiftiVersion == 0 ? "base"
-        : header.SformCode > 0 ? "sform"
-        : header.QformCode > 0 ? "qform"
+        : EffectiveXformCode(header.SformCode) > 0 ? "sform"
+        : EffectiveXformCode(header.QformCode) > 0 ? "qform"
         : "base";
+
+    /// <summary>
+    /// The code nibabel acts on: its header check (<c>_chk_xform_code</c>, run on every load) sets a code outside
+    /// 0..5 to 0, so an sform_code of 255 falls back to the qform instead of using the sform.
+    /// </summary>
+    public static int EffectiveXformCode(int code) => code is >= 0 and <= HighestXformCode ? code : 0;
 
     public static AffineMatrix Best(NiftiHeader header) => Source(header) switch
     {

@@ -8,13 +8,15 @@ namespace ClinicaDL.Core.Imaging;
 /// </summary>
 public sealed class NiftiImage
 {
+    private readonly NiftiReadOptions _options;
     private byte[]? _raw;
 
-    internal NiftiImage(string path, NiftiHeader header, byte[]? raw)
+    internal NiftiImage(string path, NiftiHeader header, byte[]? raw, NiftiReadOptions options)
     {
         Path = path;
         Header = header;
         _raw = raw;
+        _options = options;
         Shape = header.Shape.Select(extent => (int)extent).ToArray();
         VoxelSize = header.Zooms;
         Affine = NiftiAffine.Best(header);
@@ -83,5 +85,5 @@ public sealed class NiftiImage
     /// </summary>
     public byte[] GetRawBytes() => (byte[])Raw().Clone();
 
-    private byte[] Raw() => _raw ??= NiftiReader.ReadRaw(Path);
+    private byte[] Raw() => _raw ??= NiftiReader.ReadRaw(Path, _options);
 }

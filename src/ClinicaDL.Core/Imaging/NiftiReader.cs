@@ -2,13 +2,16 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using ClinicaDL.Core.IO;
 
 namespace ClinicaDL.Core.Imaging;
 
 /// <summary>
 /// Reads NIfTI-1, NIfTI-2 and ANALYZE 7.5 images: single <c>.nii</c> files and <c>.hdr/.img</c> pairs,
 /// gzip-compressed or not (told by the gzip magic, not the name), either byte order. Every size the header
-/// claims is checked against what the file can hold before anything is allocated.
+/// claims is checked against what the file can hold before anything is allocated; a gzip file's buffers grow
+/// with the data it really holds, and every gzip member read is checked to its end (CRC-32 and length).
+/// Only regular files are opened, and one image's voxels stay within <see cref="NiftiReadOptions.MaxImageBytes"/>.
 /// </summary>
 public static class NiftiReader
 {
@@ -17,26 +20,32 @@ public static class NiftiReader
 
     private const int StreamBufferSize = 1 << 16;
 
-    /// <summary>Reads the header (and extensions) only; the data are read when first asked for.</summary>
-    public static NiftiImage ReadHeader(string path)
+    /// <summary>A gzip file's buffers start at this many times its compressed size (typical images compress 2-5x).</summary>
+    private const long CompressedGrowthStart = 4;
+
+    /// <summary>Reads the header (and extensions) only; the data are read when first asked for, within the same ceiling.</summary>
+    public static NiftiImage ReadHeader(string path, NiftiReadOptions? options = null)
     {
+        options ??= NiftiReadOptions.FromEnvironment();
         using var source = Open(path);
-        return new NiftiImage(source.Path, source.Header, null);
+        return new NiftiImage(source.Path, source.Header, null, options);
     }
 
     /// <summary>Reads header and data; the data are kept as stored values in this machine's byte order.</summary>
-    public static NiftiImage Read(string path)
+    public static NiftiImage Read(string path, NiftiReadOptions? options = null)
     {
+        options ??= NiftiReadOptions.FromEnvironment();
         using var source = Open(path);
-        return new NiftiImage(source.Path, source.Header, ReadRaw(source));
+        return new NiftiImage(source.Path, source.Header, ReadRaw(source, options), options);
     }
 
     /// <summary>
     /// Reads the voxel values straight into a float32 buffer, scaled as nibabel scales them: the fast path for
     /// model inputs (no intermediate copy of the whole volume).
     /// </summary>
-    public static float[] ReadSingle(string path, out NiftiHeader header)
+    public static float[] ReadSingle(string path, out NiftiHeader header, NiftiReadOptions? options = null)
     {
+        options ??= NiftiReadOptions.FromEnvironment();
         using var source = Open(path);
         header = source.Header;
         var type = header.VoxelType;
@@ -44,54 +53,79 @@ public static class NiftiReader
         {
             throw new InvalidNiftiException(source.Path, $"{NiftiDataTypes.Name(type)} voxels cannot be read as single numbers");
         }
-        var count = checked((int)header.VoxelCount);
-        var result = new float[count];
+        var count = header.VoxelCount;
+        CheckCeiling(source, count * sizeof(float), "float32 values", options);
+        var voxelSize = NiftiDataTypes.BytesPerVoxel(type);
+        var result = new GrowingArray<float>(count, source.InitialElements(count, voxelSize));
         var (slope, inter) = header.EffectiveScaling;
+        var chunkVoxels = Math.Max(1, StreamBufferSize * 4 / voxelSize);
         if (type == NiftiDataType.Float32 && !header.IsBigEndian == BitConverter.IsLittleEndian && slope == 1 && inter == 0)
         {
-            ReadExactly(source, MemoryMarshal.AsBytes(result.AsSpan()));
-            return result;
+            for (long start = 0; start < count; start += chunkVoxels)
+            {
+                ReadExactly(source, MemoryMarshal.AsBytes(result.Extend((int)Math.Min(chunkVoxels, count - start))), start * voxelSize);
+            }
+            source.VerifyToEnd();
+            return result.ToArray();
         }
-        var voxelSize = NiftiDataTypes.BytesPerVoxel(type);
-        var chunkVoxels = Math.Max(1, StreamBufferSize * 4 / voxelSize);
         var buffer = ArrayPool<byte>.Shared.Rent(chunkVoxels * voxelSize);
         try
         {
-            for (var start = 0; start < count; start += chunkVoxels)
+            for (long start = 0; start < count; start += chunkVoxels)
             {
-                var voxels = Math.Min(chunkVoxels, count - start);
+                var voxels = (int)Math.Min(chunkVoxels, count - start);
                 var chunk = buffer.AsSpan(0, voxels * voxelSize);
-                ReadExactly(source, chunk, (long)start * voxelSize);
+                ReadExactly(source, chunk, start * voxelSize);
                 if (header.IsBigEndian == BitConverter.IsLittleEndian)
                 {
                     VoxelDecoder.SwapInPlace(chunk, type);
                 }
-                VoxelDecoder.Convert(chunk, type, slope, inter, result.AsSpan(start, voxels));
+                VoxelDecoder.Convert(chunk, type, slope, inter, result.Extend(voxels));
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        return result;
+        source.VerifyToEnd();
+        return result.ToArray();
     }
 
     /// <summary>Reads the stored data of a file whose header was read before (a header-only image).</summary>
-    internal static byte[] ReadRaw(string path)
+    internal static byte[] ReadRaw(string path, NiftiReadOptions options)
     {
         using var source = Open(path);
-        return ReadRaw(source);
+        return ReadRaw(source, options);
     }
 
-    private static byte[] ReadRaw(ImageSource source)
+    private static byte[] ReadRaw(ImageSource source, NiftiReadOptions options)
     {
-        var raw = new byte[source.DataLength];
-        ReadExactly(source, raw);
+        CheckCeiling(source, source.DataLength, "stored values", options);
+        var raw = new GrowingArray<byte>(source.DataLength, source.InitialElements(source.DataLength, 1));
+        const int chunk = StreamBufferSize * 16;
+        for (long start = 0; start < source.DataLength; start += chunk)
+        {
+            ReadExactly(source, raw.Extend((int)Math.Min(chunk, source.DataLength - start)), start);
+        }
+        source.VerifyToEnd();
+        var bytes = raw.ToArray();
         if (source.Header.IsBigEndian == BitConverter.IsLittleEndian)
         {
-            VoxelDecoder.SwapInPlace(raw, source.Header.VoxelType);
+            VoxelDecoder.SwapInPlace(bytes, source.Header.VoxelType);
         }
-        return raw;
+        return bytes;
+    }
+
+    /// <summary>Refuses an image whose voxels would take more memory than the ceiling, saying how to raise it.</summary>
+    private static void CheckCeiling(ImageSource source, long bytes, string form, NiftiReadOptions options)
+    {
+        if (bytes > options.MaxImageBytes)
+        {
+            throw new InvalidNiftiException(source.Path,
+                $"its {string.Join("x", source.Header.Shape)} {NiftiDataTypes.Name(source.Header.VoxelType)} voxels need {bytes} bytes as {form}, " +
+                $"more than the ceiling of {options.MaxImageBytes} bytes per image; raise it with Read-NiftiImage -MaxImageBytes, " +
+                $"the environment variable {NiftiReadOptions.MaxImageBytesVariable} (e.g. 16G) or NiftiReadOptions.MaxImageBytes");
+        }
     }
 
     private static void ReadExactly(ImageSource source, Span<byte> destination, long alreadyRead = 0)
@@ -121,37 +155,40 @@ public static class NiftiReader
     {
         var fullPath = System.IO.Path.GetFullPath(path);
         var (headerPath, dataPath) = PairFiles(fullPath);
-        var headerStream = OpenMaybeCompressed(headerPath, out var headerFileLength, out var headerCompressed);
+        var headerFile = OpenMaybeCompressed(headerPath);
         try
         {
-            var header = ReadHeaderFrom(headerPath, headerStream, dataPath is not null, headerFileLength, headerCompressed);
+            var header = ReadFixedHeader(headerPath, headerFile, dataPath is not null);
             var dataLength = Validate(headerPath, header);
             if (dataPath is null)
             {
-                CheckAvailable(headerPath, header, dataLength, headerFileLength, headerCompressed);
-                return new ImageSource(fullPath, headerPath, header, headerStream, dataLength);
+                CheckAvailable(headerPath, header, dataLength, headerFile);
+                header = ReadExtensions(headerPath, headerFile, header);
+                return new ImageSource(fullPath, headerPath, header, headerFile, dataLength);
             }
-            headerStream.Dispose();
+            // The header file of a pair is read to its end so a corrupt .hdr.gz is refused like a corrupt .nii.gz.
+            VerifyToEnd(headerPath, headerFile);
+            headerFile.Dispose();
             if (!File.Exists(dataPath))
             {
                 throw new InvalidNiftiException(headerPath, $"the data file '{System.IO.Path.GetFileName(dataPath)}' of this .hdr/.img pair does not exist");
             }
-            var dataStream = OpenMaybeCompressed(dataPath, out var dataFileLength, out var dataCompressed, allowEmpty: dataLength == 0);
+            var dataFile = OpenMaybeCompressed(dataPath);
             try
             {
-                CheckAvailable(dataPath, header, dataLength, dataFileLength, dataCompressed);
-                Skip(dataPath, dataStream, header.DataOffset);
-                return new ImageSource(fullPath, dataPath, header, dataStream, dataLength);
+                CheckAvailable(dataPath, header, dataLength, dataFile);
+                Skip(dataPath, dataFile.Stream, header.DataOffset);
+                return new ImageSource(fullPath, dataPath, header, dataFile, dataLength);
             }
             catch
             {
-                dataStream.Dispose();
+                dataFile.Dispose();
                 throw;
             }
         }
         catch
         {
-            headerStream.Dispose();
+            headerFile.Dispose();
             throw;
         }
     }
@@ -174,66 +211,79 @@ public static class NiftiReader
         return (path, null);
     }
 
-    private static Stream OpenMaybeCompressed(string path, out long fileLength, out bool compressed, bool allowEmpty = false)
+    private static OpenedFile OpenMaybeCompressed(string path)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, StreamBufferSize, FileOptions.SequentialScan);
-        fileLength = file.Length;
-        if (fileLength == 0 && !allowEmpty)
+        if (RegularFile.Defect(path) is { } defect)
+        {
+            throw new InvalidNiftiException(path, $"the path {defect}");
+        }
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        try
+        {
+            var length = RandomAccess.GetLength(file);
+            Span<byte> magic = stackalloc byte[2];
+            var compressed = RandomAccess.Read(file, magic, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            Stream stream = compressed
+                ? new BufferedStream(new VerifiedGzipStream(file), StreamBufferSize)
+                : new FileStream(file, FileAccess.Read, StreamBufferSize);
+            return new OpenedFile(stream, length, compressed);
+        }
+        catch
         {
             file.Dispose();
-            throw new InvalidNiftiException(path, "the file is empty (0 bytes)");
+            throw;
         }
-        Span<byte> magic = stackalloc byte[2];
-        var read = file.Read(magic);
-        file.Position = 0;
-        compressed = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-        return compressed ? new BufferedStream(new GZipStream(file, CompressionMode.Decompress), StreamBufferSize) : file;
     }
 
-    private static NiftiHeader ReadHeaderFrom(string path, Stream stream, bool isPair, long fileLength, bool compressed)
+    private static NiftiHeader ReadFixedHeader(string path, OpenedFile file, bool isPair)
     {
-        var bytes = new byte[NiftiHeaderCodec.Nifti2Size + NiftiHeaderCodec.ExtenderSize];
-        var got = ReadUpTo(path, stream, bytes.AsSpan(0, 4));
+        var bytes = new byte[NiftiHeaderCodec.Nifti2Size];
+        var got = ReadUpTo(path, file.Stream, bytes.AsSpan(0, 4));
         if (got < 4)
         {
-            throw new InvalidNiftiException(path, $"the file holds only {got} bytes{(compressed ? " once decompressed" : "")}; a NIfTI header needs 348");
+            throw new InvalidNiftiException(path, $"the file holds only {got} bytes{(file.Compressed ? " once decompressed" : "")}; a NIfTI header needs 348");
         }
         var (headerSize, bigEndian) = NiftiHeaderCodec.Sniff(path, bytes);
-        got += ReadUpTo(path, stream, bytes.AsSpan(4, headerSize - 4));
+        got += ReadUpTo(path, file.Stream, bytes.AsSpan(4, headerSize - 4));
         if (got < headerSize)
         {
-            throw new InvalidNiftiException(path, $"the header is truncated: {got} of {headerSize} bytes{(compressed ? " once decompressed" : $" (file size {fileLength})")}");
+            throw new InvalidNiftiException(path, $"the header is truncated: {got} of {headerSize} bytes{(file.Compressed ? " once decompressed" : $" (file size {file.Length})")}");
         }
-        var header = NiftiHeaderCodec.Parse(path, bytes.AsSpan(0, headerSize), bigEndian, isPair);
-        if (isPair || header.NiftiVersion == 0)
-        {
-            return header;
-        }
-        var position = (long)headerSize;
+        return NiftiHeaderCodec.Parse(path, bytes.AsSpan(0, headerSize), bigEndian, isPair);
+    }
+
+    /// <summary>
+    /// Reads the extensions of a single NIfTI file (ANALYZE headers come only in pairs; vox_offset already checked against the file) and leaves the stream
+    /// at vox_offset. No extension's content is allocated from its esize alone: a gzip file's content grows as it
+    /// arrives.
+    /// </summary>
+    private static NiftiHeader ReadExtensions(string path, OpenedFile file, NiftiHeader header)
+    {
+        var position = (long)header.SizeofHdr;
+        var voxOffset = header.DataOffset;
         var extensions = new List<NiftiExtension>();
-        var voxOffset = header.VoxOffset;
-        if (voxOffset >= headerSize + NiftiHeaderCodec.ExtenderSize
-            && ReadUpTo(path, stream, bytes.AsSpan(0, NiftiHeaderCodec.ExtenderSize)) == NiftiHeaderCodec.ExtenderSize)
+        Span<byte> extender = stackalloc byte[NiftiHeaderCodec.ExtenderSize];
+        if (voxOffset >= position + NiftiHeaderCodec.ExtenderSize && ReadUpTo(path, file.Stream, extender) == NiftiHeaderCodec.ExtenderSize)
         {
             position += NiftiHeaderCodec.ExtenderSize;
-            if (bytes[0] != 0)
+            if (extender[0] != 0)
             {
-                ReadExtensions(path, stream, bigEndian, ref position, (long)voxOffset, extensions);
+                ReadExtensions(path, file, header.IsBigEndian, ref position, voxOffset, extensions);
             }
         }
         if (voxOffset >= position)
         {
-            Skip(path, stream, (long)voxOffset - position);
+            Skip(path, file.Stream, voxOffset - position);
         }
         return extensions.Count == 0 ? header : header with { Extensions = extensions };
     }
 
-    private static void ReadExtensions(string path, Stream stream, bool bigEndian, ref long position, long voxOffset, List<NiftiExtension> extensions)
+    private static void ReadExtensions(string path, OpenedFile file, bool bigEndian, ref long position, long voxOffset, List<NiftiExtension> extensions)
     {
         Span<byte> preamble = stackalloc byte[8];
         while (position + 8 <= voxOffset)
         {
-            if (ReadUpTo(path, stream, preamble) < 8)
+            if (ReadUpTo(path, file.Stream, preamble) < 8)
             {
                 throw new InvalidNiftiException(path, $"the file ends inside header extension {extensions.Count + 1}, before vox_offset {voxOffset}");
             }
@@ -244,12 +294,18 @@ public static class NiftiReader
                 throw new InvalidNiftiException(path,
                     $"header extension {extensions.Count + 1} at byte {position} declares esize {esize}; expected at least 16 and no more than the {voxOffset - position} bytes left before vox_offset {voxOffset}");
             }
-            var content = new byte[esize - 8];
-            if (ReadUpTo(path, stream, content) < content.Length)
+            var length = esize - 8;
+            var content = new GrowingArray<byte>(length, file.Compressed ? StreamBufferSize : length);
+            for (var done = 0; done < length;)
             {
-                throw new InvalidNiftiException(path, $"the file ends inside header extension {extensions.Count + 1} (code {code}, esize {esize})");
+                var chunk = content.Extend(Math.Min(StreamBufferSize, length - done));
+                if (ReadUpTo(path, file.Stream, chunk) < chunk.Length)
+                {
+                    throw new InvalidNiftiException(path, $"the file ends inside header extension {extensions.Count + 1} (code {code}, esize {esize})");
+                }
+                done += chunk.Length;
             }
-            extensions.Add(new NiftiExtension(code, esize, content));
+            extensions.Add(new NiftiExtension(code, esize, content.ToArray()));
             position += esize;
         }
     }
@@ -308,28 +364,51 @@ public static class NiftiReader
         return bytes;
     }
 
-    /// <summary>Rejects a header that claims more data than the file can hold, before any allocation.</summary>
-    private static void CheckAvailable(string path, NiftiHeader header, long dataLength, long fileLength, bool compressed)
+    /// <summary>
+    /// Rejects a header that claims more than the file can hold, before anything is allocated or read past the
+    /// header: vox_offset and the data within the file, or, for gzip, within what deflate can expand it to.
+    /// </summary>
+    private static void CheckAvailable(string path, NiftiHeader header, long dataLength, OpenedFile file)
     {
         var offset = header.DataOffset;
-        if (compressed)
+        if (file.Compressed)
         {
-            var ceiling = fileLength * MaxDeflateRatio + 1024;
+            var ceiling = file.Length * MaxDeflateRatio + 1024;
             if (offset + dataLength > ceiling)
             {
                 throw new InvalidNiftiException(path,
-                    $"the header declares {dataLength} data bytes after vox_offset {offset}, more than a {fileLength}-byte gzip file can hold (at most about {ceiling})");
+                    $"the header declares {dataLength} data bytes after vox_offset {offset}, more than a {file.Length}-byte gzip file can hold (at most about {ceiling})");
             }
             return;
         }
-        if (offset > fileLength)
+        if (offset > file.Length)
         {
-            throw new InvalidNiftiException(path, $"vox_offset {offset} is past the end of the file ({fileLength} bytes)");
+            throw new InvalidNiftiException(path, $"vox_offset {offset} is past the end of the file ({file.Length} bytes)");
         }
-        if (offset + dataLength > fileLength)
+        if (offset + dataLength > file.Length)
         {
             throw new InvalidNiftiException(path,
-                $"the data are truncated: the header declares {dataLength} bytes ({string.Join("x", header.Shape)} {NiftiDataTypes.Name(header.VoxelType)}) from vox_offset {offset}, but the file has only {fileLength - offset}");
+                $"the data are truncated: the header declares {dataLength} bytes ({string.Join("x", header.Shape)} {NiftiDataTypes.Name(header.VoxelType)}) from vox_offset {offset}, but the file has only {file.Length - offset}");
+        }
+    }
+
+    /// <summary>Decodes a gzip stream to its end so every member's CRC-32 and length are checked; a plain file has nothing to check.</summary>
+    private static void VerifyToEnd(string path, OpenedFile file)
+    {
+        if (!file.Compressed)
+        {
+            return;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(StreamBufferSize);
+        try
+        {
+            while (ReadUpTo(path, file.Stream, buffer) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -381,18 +460,31 @@ public static class NiftiReader
         }
     }
 
+    /// <summary>An opened file: the stream of its (decompressed) content, its size on disk, whether it is gzip.</summary>
+    private sealed record OpenedFile(Stream Stream, long Length, bool Compressed) : IDisposable
+    {
+        public void Dispose() => Stream.Dispose();
+    }
+
     /// <summary>An opened image: its header and the stream positioned at the first voxel.</summary>
-    private sealed class ImageSource(string path, string dataPath, NiftiHeader header, Stream data, long dataLength) : IDisposable
+    private sealed class ImageSource(string path, string dataPath, NiftiHeader header, OpenedFile data, long dataLength) : IDisposable
     {
         public string Path { get; } = path;
         public string DataPath { get; } = dataPath;
         public NiftiHeader Header { get; } = header;
-        public Stream Data { get; } = data;
+        public Stream Data => data.Stream;
         public long DataLength { get; } = dataLength;
 
-        public void Dispose()
-        {
-            Data.Dispose();
-        }
+        /// <summary>
+        /// The first allocation for <paramref name="declared"/> elements of <paramref name="storedBytes"/> stored
+        /// bytes each: all of them when the file was checked to hold them, else in proportion to the compressed
+        /// size, growing as data arrive.
+        /// </summary>
+        public long InitialElements(long declared, int storedBytes) =>
+            data.Compressed ? Math.Min(declared, (data.Length * CompressedGrowthStart + StreamBufferSize) / storedBytes) : declared;
+
+        public void VerifyToEnd() => NiftiReader.VerifyToEnd(DataPath, data);
+
+        public void Dispose() => data.Dispose();
     }
 }

@@ -41,14 +41,26 @@ public sealed class MapsInfo
         {
             throw new MapsNotFoundException(maps.Root);
         }
-        var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson))!;
+        try
+        {
+            return Read(maps);
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            throw new MapsException($"'{maps.MapsJson}' (or a data group's maps.json) is not a MAPS description this module can read: {error.Message}", error);
+        }
+    }
+
+    private static MapsInfo Read(MapsLayout maps)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson)) as JsonObject ?? throw new FormatException("it holds no JSON object.");
         var groups = Directory.Exists(maps.Groups) ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : [];
         var overrides = groups.Where(g => File.Exists(Path.Combine(maps.Group(g), "maps.json"))
             && JsonNode.Parse(File.ReadAllText(Path.Combine(maps.Group(g), "maps.json")))?["leakage_override"] is not null).ToArray();
         var seen = File.Exists(maps.TrainValidation) ? TsvTable.Read(maps.TrainValidation) : null;
-        var selectionMetrics = json["selection_metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToArray() ?? [];
+        var selectionMetrics = json["selection_metrics"]?.AsArray().Select(m => Item(m).GetValue<string>()).ToArray() ?? [];
         // A split is finished when its tmp/ (checkpoints) is gone and each selection metric has its best model.
-        var incomplete = (json["split"]?.AsArray().Select(s => s!.GetValue<int>()) ?? [])
+        var incomplete = (json["split"]?.AsArray().Select(s => Item(s).GetValue<int>()) ?? [])
             .Where(s => !Directory.Exists(maps.Split(s)) || Directory.Exists(maps.Temporary(s)) || selectionMetrics.Any(m => !Directory.Exists(maps.Best(s, m))))
             .Order().ToArray();
         return new MapsInfo
@@ -63,11 +75,13 @@ public sealed class MapsInfo
             SelectionMetrics = selectionMetrics,
             DataGroups = groups,
             Seed = json["seed"]?.GetValue<int>() ?? 0,
-            InputSize = json["input_size"]?.AsArray().Select(n => n!.ToJsonString()).ToArray() ?? [],
+            InputSize = json["input_size"]?.AsArray().Select(n => Item(n).ToJsonString()).ToArray() ?? [],
             ParticipantsSeenInTraining = seen?.Rows.Select(r => r[0]).Distinct().Count() ?? 0,
             LeakageOverrides = overrides,
             Status = incomplete.Length == 0 && seen is not null ? "Complete" : "Incomplete",
             IncompleteSplits = incomplete,
         };
     }
+
+    private static JsonNode Item(JsonNode? item) => item ?? throw new FormatException("a list holds null.");
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Splits;
@@ -47,8 +48,8 @@ public static class DataLeakageAuditor
         }
         var findings = new List<LeakageFinding>();
         var files = 0;
-        var splitFolders = Directory.EnumerateFiles(root, "split.json", SearchOption.AllDirectories).Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-        var kfoldFolders = Directory.EnumerateFiles(root, "kfold.json", SearchOption.AllDirectories).Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var splitFolders = FileTree.Files(root, "split.json").Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var kfoldFolders = FileTree.Files(root, "kfold.json").Select(Path.GetDirectoryName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         foreach (var folder in splitFolders)
         {
             files += CheckSides(folder, SubsetName(Path.Combine(folder, "split.json"), "test"), findings);
@@ -240,8 +241,16 @@ public static class DataLeakageAuditor
 
     private static string SubsetName(string jsonPath, string fallback)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(jsonPath));
-        return document.RootElement.TryGetProperty("subset_name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : fallback;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(jsonPath));
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("subset_name", out var name)
+                && name.ValueKind == JsonValueKind.String ? name.GetString()! : fallback;
+        }
+        catch (JsonException error)
+        {
+            throw new SplitException($"'{jsonPath}' is not the JSON a split folder describes itself with ({error.Message}); write the split again with New-ClinicaDLSplit.");
+        }
     }
 
     /// <summary>The nearest folder above (or at) a k-fold folder holding a hold-out split whose subset is "test".</summary>

@@ -71,6 +71,11 @@ internal static class HoldOutSplitter
         }
         foreach (var single in strata.Where(s => s.Value.Count == 1).Select(s => s.Key).ToList())
         {
+            // A single merged into by an earlier one is no longer single; the last stratum has nowhere to go.
+            if (strata.Count == 1 || strata[single].Count != 1)
+            {
+                continue;
+            }
             var target = strata.Keys.First(k => k != single);
             strata[target].AddRange(strata[single]);
             strata.Remove(single);

@@ -50,7 +50,12 @@ public sealed class TsvTable
 
     public string? Cell(int row, string column) => Rows[row][_columnIndex[column]];
 
-    /// <summary>Fails naming the file and every required column it lacks.</summary>
+    /// <summary>
+    /// Fails naming the file and every required column it lacks, or the first value of those columns that could
+    /// never match another: one with spaces at its start or end, or with a control character (tab, line break,
+    /// NUL...). Required columns are the keys and labels callers match on; pandas (and so ClinicaDL) keeps such
+    /// values as they are, so an 'AD  ' diagnosis silently matched nothing and a NUL went into every output.
+    /// </summary>
     public void Require(params string[] columns)
     {
         var missing = columns.Where(c => !HasColumn(c)).ToList();
@@ -58,6 +63,18 @@ public sealed class TsvTable
         {
             throw new InvalidTableException(
                 $"{Describe(Path)} has no column {string.Join(", ", missing.Select(c => $"'{c}'"))}; its columns are {string.Join(", ", Columns)}.", Path);
+        }
+        foreach (var column in columns)
+        {
+            var index = _columnIndex[column];
+            for (var row = 0; row < Rows.Count; row++)
+            {
+                if (Rows[row][index] is { } cell && UnmatchableBecause(cell) is { } reason)
+                {
+                    throw new InvalidTableException(
+                        $"{Describe(Path)}, line {LineOf(row)}, column '{column}': the value '{Printable(cell)}' {reason}; it would match no other value: correct the file.", Path);
+                }
+            }
         }
     }
 
@@ -76,13 +93,20 @@ public sealed class TsvTable
             {
                 throw new InvalidTableException($"{Describe(fullPath)} is empty; a header line was expected.", fullPath);
             }
-            using var reader = Sep.New('\t').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).FromText(text);
-            var columns = reader.Header.ColNames.Select(c => c.Trim()).ToList();
+            // The header is read as a row: Sep's own header refuses a repeated name with an ArgumentException
+            // that names no file.
+            using var reader = Sep.New('\t').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromText(text);
+            List<string>? columns = null;
             var rows = new List<string?[]>();
             foreach (var row in reader)
             {
                 if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty)
                 {
+                    continue;
+                }
+                if (columns is null)
+                {
+                    columns = Header(fullPath, row);
                     continue;
                 }
                 if (row.ColCount != columns.Count)
@@ -94,9 +118,18 @@ public sealed class TsvTable
                 for (var i = 0; i < cells.Length; i++)
                 {
                     var cell = row[i].ToString();
+                    if (cell.AsSpan().IndexOfAny(ForbiddenControls) >= 0)
+                    {
+                        throw new InvalidTableException(
+                            $"{Describe(fullPath)}, line {LineOf(rows.Count)}, column '{columns[i]}': the value '{Printable(cell)}' holds a control character; a table cell holds text.", fullPath);
+                    }
                     cells[i] = IsMissing(cell) ? null : cell;
                 }
                 rows.Add(cells);
+            }
+            if (columns is null)
+            {
+                throw new InvalidTableException($"{Describe(fullPath)} is empty; a header line was expected.", fullPath);
             }
             return new TsvTable(columns, rows, fullPath);
         }
@@ -136,6 +169,47 @@ public sealed class TsvTable
     public static string FormatNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Describe(string? path) => path is null ? "the table" : $"'{path}'";
+
+    /// <summary>
+    /// Control characters no cell may hold (NUL, the other C0 codes and DEL); tab and line breaks may appear in a
+    /// quoted cell, as pandas writes free text, and are refused only in the columns callers match on.
+    /// </summary>
+    private static readonly System.Buffers.SearchValues<char> ForbiddenControls = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 32).Where(c => c is not ('\t' or '\n' or '\r')).Select(c => (char)c)) + "\u007f");
+
+    private static List<string> Header(string path, SepReader.Row row)
+    {
+        var columns = new List<string>(row.ColCount);
+        for (var i = 0; i < row.ColCount; i++)
+        {
+            var name = row[i].ToString().Trim();
+            if (name.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || name.Contains('\u007f'))
+            {
+                throw new InvalidTableException($"{Describe(path)}: the name of column {i + 1}, '{Printable(name)}', holds a control character.", path);
+            }
+            columns.Add(name);
+        }
+        var repeated = columns.Select((name, index) => (name, index)).GroupBy(c => c.name, StringComparer.Ordinal).Where(g => g.Count() > 1).ToList();
+        if (repeated.Count > 0)
+        {
+            throw new InvalidTableException(
+                $"{Describe(path)} repeats column names: " +
+                string.Join("; ", repeated.Select(g => $"'{g.Key}' is columns {string.Join(" and ", g.Select(c => c.index + 1))}")) +
+                "; each column needs its own name.", path);
+        }
+        return columns;
+    }
+
+    /// <summary>Why a key or label value could never equal the value it is meant to match, or null.</summary>
+    private static string? UnmatchableBecause(string cell) =>
+        cell.Length == 0 ? null
+        : cell.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || cell.Contains('\u007f') ? "holds a control character"
+        : char.IsWhiteSpace(cell[0]) || char.IsWhiteSpace(cell[^1]) ? "has spaces at its start or end"
+        : null;
+
+    /// <summary>A value as a person can read it in a message: control characters as \xNN.</summary>
+    private static string Printable(string value) =>
+        string.Concat(value.Select(c => c < ' ' || c == '\u007f' ? $"\\x{(int)c:x2}" : c.ToString()));
 
     // pandas quotes a cell only when it holds the separator, a quote or a line break.
     private static string Escape(string cell) =>

@@ -272,7 +272,7 @@ public sealed class TrainingConfig
         var values = new JsonObject();
         if (configPath is not null)
         {
-            var file = configPath.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? FromToml(configPath) : JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+            var file = configPath.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? FromToml(configPath) : FromJson(configPath);
             foreach (var (key, value) in file)
             {
                 values[key] = value?.DeepClone();
@@ -324,6 +324,19 @@ public sealed class TrainingConfig
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    /// <summary>A maps.json or a JSON train configuration: one object of keys.</summary>
+    private static JsonObject FromJson(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new ArgumentException($"'{path}' holds no JSON object of configuration keys.");
+        }
+        catch (JsonException error)
+        {
+            throw new ArgumentException($"'{path}' is not valid JSON: {error.Message}", error);
+        }
+    }
 
     /// <summary>ClinicaDL's TOML has sections ([Model], [Optimization]...) over flat keys: the sections are dropped.</summary>
     private static JsonObject FromToml(string path)

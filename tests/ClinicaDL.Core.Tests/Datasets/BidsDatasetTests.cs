@@ -82,7 +82,7 @@ public sealed class BidsDatasetTests
     public void Sessions_tsv_columns_join_their_session()
     {
         var scan = BidsDataset.Scan(TestData.Path("bids", "7t_trt"));
-        var sessionsTable = Tables.TsvTable.Read(TestData.Path("bids", "7t_trt", "sub-01", "sub-01_sessions.tsv"));
+        var sessionsTable = Core.Tables.TsvTable.Read(TestData.Path("bids", "7t_trt", "sub-01", "sub-01_sessions.tsv"));
         var extra = sessionsTable.Columns.Where(c => c != "session_id").ToList();
         Assert.NotEmpty(extra);
         var session = scan.Sessions.First(s => s.ParticipantId == "sub-01" && s.SessionId == "ses-1");
