@@ -14,4 +14,9 @@ internal static class ErrorIds
     public const string DataLeakage = nameof(DataLeakage);
     public const string InvalidInterpretation = nameof(InvalidInterpretation);
     public const string InvalidMaps = nameof(InvalidMaps);
+    public const string MapsItemNotFound = nameof(MapsItemNotFound);
+    public const string NetworkNotFound = nameof(NetworkNotFound);
+    public const string DatasetItemNotFound = nameof(DatasetItemNotFound);
+    public const string NothingSelected = nameof(NothingSelected);
+    public const string NotBidsDataset = nameof(NotBidsDataset);
 }

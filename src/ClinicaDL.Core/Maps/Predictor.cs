@@ -29,6 +29,8 @@ public static class Predictor
             throw new MapsException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
+        // Before the group is defined: a split or metric that does not exist would otherwise predict nothing, silently.
+        MapsSelection.ThrowIfAny(MapsSelection.MissingSplits(maps, options.Splits).Concat(MapsSelection.MissingSelectionMetrics(maps, options.SelectionMetrics, config.SelectionMetrics)));
         var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.Force, config);
         var reconstruction = config.NetworkTask == "reconstruction";
         if ((options.SaveTensor || options.SaveNifti) && !reconstruction)

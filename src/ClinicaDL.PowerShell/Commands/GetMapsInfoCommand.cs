@@ -13,15 +13,21 @@ public sealed class GetMapsInfoCommand : ClinicaDLCmdlet
     [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
+    private readonly DistinctPaths _done = new();
+
     protected override void ProcessRecord()
     {
+        if (!_done.FirstTime(ProviderPath(MapsPath)))
+        {
+            return;
+        }
         try
         {
             WriteObject(MapsInfo.Read(ProviderPath(MapsPath)));
         }
         catch (MapsException error)
         {
-            WriteError(new ErrorRecord(error, "InvalidMaps", ErrorCategory.InvalidArgument, MapsPath));
+            WriteError(new ErrorRecord(error, ErrorIds.InvalidMaps, ErrorCategory.InvalidArgument, MapsPath));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Selection;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -13,7 +14,9 @@ namespace ClinicaDL.PowerShell.Commands;
 public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
 {
 
+    /// <summary>The MAPS folder; folder items bind through their PSPath, training results through their MapsPath (one prediction per MAPS).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
     [ArgumentCompleter(typeof(Completers.DataGroupCompleter))]
@@ -28,6 +31,7 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
 
     [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))]
     [Parameter]
+    [Alias("SelectionMetrics")]
     public string[]? SelectionMetric { get; set; }
 
     [ArgumentCompleter(typeof(Completers.SplitCompleter))]
@@ -53,10 +57,13 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter SaveNifti { get; set; }
 
+    private readonly DistinctPaths _done = new();
+
     protected override void ProcessRecord()
     {
         var maps = ProviderPath(MapsPath);
-        if (!ShouldProcess($"{maps}, data group {DataGroup}", "Predict"))
+        // Training emits one result per split, all naming the same MAPS: its prediction is made once.
+        if (!_done.FirstTime(maps) || !ShouldProcess($"{maps}, data group {DataGroup}", "Predict"))
         {
             return;
         }
@@ -74,6 +81,10 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
                 WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -Force evaluated it anyway and the override is recorded in groups/{DataGroup}/maps.json. Its results are biased.");
             }
             WriteObject(rows, enumerateCollection: true);
+        }
+        catch (NotFoundException error)
+        {
+            WriteError(SelectionErrors.NotFound(error));
         }
         catch (DataLeakageException error)
         {
