@@ -10,6 +10,7 @@ public enum NotFoundKind
     Diagnosis,
     Modality,
     Image,
+    Region,
 }
 
 /// <summary>A name a filter asked for that does not exist where it was looked for, with what does exist there.</summary>
@@ -27,6 +28,7 @@ public sealed record MissingName(NotFoundKind Kind, string Name, string Containe
                 NotFoundKind.Network => $"network '{Name}'",
                 NotFoundKind.Diagnosis => $"diagnosis '{Name}'",
                 NotFoundKind.Modality => $"modality '{Name}'",
+                NotFoundKind.Region => $"region '{Name}'",
                 _ => Name,
             };
             var available = Available.Count == 0 ? "none" : string.Join(", ", Available);

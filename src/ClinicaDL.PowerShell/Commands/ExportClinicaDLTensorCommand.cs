@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Datasets;
 using ClinicaDL.Core.Extraction;
+using ClinicaDL.Core.Selection;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -108,6 +109,10 @@ public sealed class ExportClinicaDLTensorCommand : ClinicaDLCmdlet
                 p => WriteProgress(new ProgressRecord(2, activity, $"{p.Done} of {p.Total} images") { PercentComplete = 100 * p.Done / Math.Max(1, p.Total) }));
             WriteProgress(new ProgressRecord(2, activity, "done") { RecordType = ProgressRecordType.Completed });
             WriteObject(results, enumerateCollection: true);
+        }
+        catch (NotFoundException error)
+        {
+            WriteError(SelectionErrors.NotFound(error, caps));
         }
         catch (CapsException error)
         {
