@@ -55,6 +55,24 @@ public static partial class CapsDataset
     }
 
     /// <summary>
+    /// The CAPS a path belongs to: a folder with subjects/ itself, else the folder holding the subjects/ folder the
+    /// path lies in (an image, a session). Objects that name one of their images, such as
+    /// New-ClinicaDLSyntheticDataset's sessions, so name their CAPS.
+    /// </summary>
+    public static string RootOf(string path)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        for (var folder = full; folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            if (Directory.Exists(Path.Combine(folder, "subjects")) && (folder == full || full.StartsWith(Path.Combine(folder, "subjects") + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            {
+                return folder;
+            }
+        }
+        return full;
+    }
+
+    /// <summary>
     /// For a query that found no image: what it asked for, and the kinds of NIfTI image the CAPS has (folder and
     /// file name after the participant and session, with the number of sessions having one), so a wrong
     /// preprocessing, tracer, region or crop choice shows next to the right one.

@@ -48,6 +48,7 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
     public SwitchParameter SaveIndividual { get; set; }
 
     [Parameter]
+    [Alias("CapsDirectory")]
     public string? CapsPath { get; set; }
 
     [Parameter]

@@ -24,6 +24,7 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
     public string DataGroup { get; set; } = "";
 
     [Parameter]
+    [Alias("CapsDirectory")]
     public string? CapsPath { get; set; }
 
     [Parameter]

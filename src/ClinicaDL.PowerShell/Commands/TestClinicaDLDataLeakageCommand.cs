@@ -8,45 +8,72 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <see cref="LeakageFinding"/> per problem, then a <see cref="LeakageAudit"/> summary. With -Strict every
 /// finding of severity Error is also reported as an error with ErrorId DataLeakage.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "ClinicaDLDataLeakage", DefaultParameterSetName = SplitSet)]
+[Cmdlet(VerbsDiagnostic.Test, "ClinicaDLDataLeakage", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(LeakageFinding), typeof(LeakageAudit))]
 public sealed class TestClinicaDLDataLeakageCommand : ClinicaDLCmdlet
 {
-    private const string SplitSet = "Split";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
     private const string MapsSet = "Maps";
 
-    /// <summary>A folder holding split/ and k-fold folders (split.json, kfold.json).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SplitSet, ValueFromPipelineByPropertyName = true)]
+    private readonly DistinctPaths _done = new();
+
+    /// <summary>Folders holding split/ and k-fold folders (split.json, kfold.json).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = MapsSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string MapsPath { get; set; } = "";
 
-    /// <summary>The data TSV one would evaluate the MAPS on.</summary>
+    /// <summary>The data TSV one would evaluate the MAPS on (-TsvPath, as prediction names it; -DataPath is the older name).</summary>
     [Parameter(Mandatory = true, ParameterSetName = MapsSet)]
+    [Alias("DataPath")]
     [ValidateNotNullOrEmpty]
-    public string DataPath { get; set; } = "";
+    public string TsvPath { get; set; } = "";
 
     [Parameter]
     public SwitchParameter Strict { get; set; }
 
     protected override void ProcessRecord()
     {
-        LeakageAudit audit;
+        if (ParameterSetName == MapsSet)
+        {
+            var maps = ProviderPath(MapsPath);
+            // Training results name their MAPS once per split: it is audited once.
+            if (_done.FirstTime(maps))
+            {
+                Audit(() => DataLeakageAuditor.AuditMaps(maps, ProviderPath(TsvPath)), MapsPath);
+            }
+            return;
+        }
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var folder in ResolveExisting(literal ? LiteralPath : Path, literal, Directory.Exists))
+        {
+            Audit(() => DataLeakageAuditor.AuditSplitTree(folder), folder);
+        }
+    }
+
+    private void Audit(Func<LeakageAudit> audit, string target)
+    {
+        LeakageAudit result;
         try
         {
-            audit = ParameterSetName == MapsSet
-                ? DataLeakageAuditor.AuditMaps(ProviderPath(MapsPath), ProviderPath(DataPath))
-                : DataLeakageAuditor.AuditSplitTree(ProviderPath(Path));
+            result = audit();
         }
         catch (Exception error) when (IsInputFailure(error))
         {
-            WriteError(ToErrorRecord(error, ParameterSetName == MapsSet ? MapsPath : Path));
+            WriteError(ToErrorRecord(error, target));
             return;
         }
-        foreach (var finding in audit.Findings)
+        foreach (var finding in result.Findings)
         {
             WriteObject(finding);
             if (Strict && finding.Severity == "Error")
@@ -55,6 +82,6 @@ public sealed class TestClinicaDLDataLeakageCommand : ClinicaDLCmdlet
                     ErrorIds.DataLeakage, ErrorCategory.InvalidData, finding));
             }
         }
-        WriteObject(audit);
+        WriteObject(result);
     }
 }
