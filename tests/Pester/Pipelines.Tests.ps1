@@ -119,6 +119,19 @@ Describe 'Pipelines' {
             $problems[0].Exception.Message | Should -BeLike '*has no split 5 (it has: 0, 1).'
         }
 
+        It 'Invoke-ClinicaDLPrediction warns with the counts when it leaves out most sessions of a group, and refuses a group it leaves empty' {
+            $rows = Import-Csv $Split.SubsetPath -Delimiter "`t"
+            $mostly = Join-Path $TestDrive 'mostly-mci.tsv'
+            $rows | ForEach-Object -Begin { $i = 0 } -Process { if ($i++ -gt 0) { $_.diagnosis = 'MCI' }; $_ } | Export-Csv $mostly -Delimiter "`t" -UseQuotes Never
+            $predicted = Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup mostly -CapsPath $Caps -TsvPath $mostly -Split 0 -SelectionMetric loss -WarningVariable warnings -WarningAction SilentlyContinue
+            $predicted.Count | Should -Be 1
+            $warnings.Message | Should -BeLike "Data group 'mostly' of '*': 3 of 4 sessions dropped (3: diagnosis not in AD, CN), 1 left."
+            $all = Join-Path $TestDrive 'all-mci.tsv'
+            $rows | ForEach-Object { $_.diagnosis = 'MCI'; $_ } | Export-Csv $all -Delimiter "`t" -UseQuotes Never
+            { Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup allmci -CapsPath $Caps -TsvPath $all -ErrorAction Stop } |
+                Should -Throw -ErrorId "InvalidTable$(Get-Suffix Invoke-ClinicaDLPrediction)" -ExpectedMessage '*has no session to use: 4 of 4 sessions dropped (4: diagnosis not in AD, CN), 0 left; its diagnoses are MCI (4 sessions).'
+        }
+
         It 'Invoke-ClinicaDLPrediction refuses <What> before writing anything' -ForEach @(
             @{ What = 'an untrained selection metric'; Arguments = @{ DataGroup = 'fresh'; CapsPath = 'CAPS'; TsvPath = 'TSV'; SelectionMetric = 'AUC' }; Message = "*has no selection metric 'AUC' (it has: loss, BA)." }
             @{ What = 'a split the MAPS lacks'; Arguments = @{ DataGroup = 'fresh'; CapsPath = 'CAPS'; TsvPath = 'TSV'; Split = 7 }; Message = '*has no split 7 (it has: 0, 1).' }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
 using TorchSharp;
@@ -17,7 +18,9 @@ namespace ClinicaDL.Core.Maps;
 /// </summary>
 public static class Predictor
 {
-    public static IReadOnlyList<PredictionRow> Predict(PredictionOptions options, Action<string>? log = null, CancellationToken cancellation = default)
+    /// <remarks><c>dropped</c> is told which sessions of the group's TSV are left out (diagnoses the MAPS was not trained on), when some are.</remarks>
+    public static IReadOnlyList<PredictionRow> Predict(PredictionOptions options, Action<string>? log = null, CancellationToken cancellation = default,
+        Action<DropReport>? dropped = null)
     {
         var maps = new MapsLayout(options.MapsPath);
         if (!File.Exists(maps.MapsJson))
@@ -37,7 +40,12 @@ public static class Predictor
         {
             throw new ArgumentException("-SaveTensor and -SaveNifti write reconstructions: this MAPS holds a " + config.NetworkTask + " network.");
         }
-        var samples = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.ImageQuery()), config, needLabels: !options.NoLabel && !reconstruction).Images;
+        var group = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.ImageQuery()), config, needLabels: !options.NoLabel && !reconstruction);
+        if (group.Drops.Dropped > 0)
+        {
+            dropped?.Invoke(group.Drops);
+        }
+        var samples = group.Images;
         if (config.NetworkTask == "classification" && !options.NoLabel)
         {
             var unknown = samples.Select(s => s.Label!).Distinct().Where(l => !config.LabelCode.ContainsKey(l)).ToList();

@@ -76,7 +76,18 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
         };
         try
         {
-            var rows = Predictor.Predict(options, WriteVerbose, StopToken);
+            var rows = Predictor.Predict(options, WriteVerbose, StopToken, drops =>
+            {
+                var message = $"Data group '{DataGroup}' of '{maps}': {drops.Summary}.";
+                if (drops.IsLarge)
+                {
+                    WriteWarning(message);
+                }
+                else
+                {
+                    WriteVerbose(message);
+                }
+            });
             if (rows.Any(r => r.LeakageOverride))
             {
                 WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -Force evaluated it anyway and the override is recorded in groups/{DataGroup}/maps.json. Its results are biased.");
