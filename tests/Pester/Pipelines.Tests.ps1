@@ -91,7 +91,7 @@ Describe 'Pipelines' {
         }
     }
 
-    Context 'filters that name nothing in a MAPS' {
+    Context 'filters that name nothing, and steps that drop much' {
         It 'Get-MapsResult reports each missing <What> with MapsItemNotFound, listing what exists, and writes what matched' -ForEach @(
             @{ What = 'data group'; Arguments = @{ DataGroup = 'test', 'nope' }; Message = "*has no data group 'nope' (it has: test, train, validation)." }
             @{ What = 'split'; Arguments = @{ DataGroup = 'test'; Split = 0, 7 }; Message = "The MAPS '*' has no split 7 (it has: 0, 1)." }
@@ -130,6 +130,16 @@ Describe 'Pipelines' {
             $rows | ForEach-Object { $_.diagnosis = 'MCI'; $_ } | Export-Csv $all -Delimiter "`t" -UseQuotes Never
             { Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup allmci -CapsPath $Caps -TsvPath $all -ErrorAction Stop } |
                 Should -Throw -ErrorId "InvalidTable$(Get-Suffix Invoke-ClinicaDLPrediction)" -ExpectedMessage '*has no session to use: 4 of 4 sessions dropped (4: diagnosis not in AD, CN), 0 left; its diagnoses are MCI (4 sessions).'
+        }
+
+        It 'Start-ClinicaDLTraining refuses <What>, listing what exists, before creating the MAPS' -ForEach @(
+            @{ What = 'a split the folder lacks'; Arguments = @{ Split = 0, 7 }; Message = "The split folder '*2_fold' has no split 7 (it has: 0, 1)." }
+            @{ What = 'a preprocessing the CAPS lacks'; Arguments = @{ Preprocessing = 'flair-linear' }; Message = "The CAPS '*' has no flair-linear image (*_flair.nii.gz in flair_linear/) (it has: t1_linear/*_T1w.nii.gz (12 sessions))." }
+        ) {
+            $maps = Join-Path $TestDrive 'refused'
+            { Start-ClinicaDLTraining -CapsPath $Caps -TsvPath (Join-Path $Split.Path '2_fold') -MapsPath $maps -Epochs 1 @Arguments } |
+                Should -Throw -ErrorId "InvalidInput$(Get-Suffix Start-ClinicaDLTraining)" -ExpectedMessage $Message
+            $maps | Should -Not -Exist
         }
 
         It 'Invoke-ClinicaDLPrediction refuses <What> before writing anything' -ForEach @(
