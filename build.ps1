@@ -244,8 +244,8 @@ Write-Host "  `$(`$sessions.Count) images in `$([int]`$watch.Elapsed.TotalSecond
 Write-Host "Leakage audit passed: `$(`$audit.Passed)"
 `$maps = Join-Path `$work 'maps'
 Write-Host 'Training Conv5_FC3 on both folds...'
-Start-ClinicaDLTraining -CapsPath (Join-Path `$work 'data/caps') -TsvPath (Split-Path `$folds[0].Path) -OutputPath `$maps ``
-    -Epochs 12 -BatchSize 4 -LearningRate 5e-4 -SelectionMetrics loss, BA -Seed 0 | Format-Table | Out-String -Width 160 | Write-Host
+Start-ClinicaDLTraining -CapsPath (Join-Path `$work 'data/caps') -TsvPath (Split-Path `$folds[0].Path) -MapsPath `$maps ``
+    -Epochs 12 -BatchSize 4 -LearningRate 5e-4 -SelectionMetric loss, BA -Seed 0 | Format-Table | Out-String -Width 160 | Write-Host
 Invoke-ClinicaDLPrediction -MapsPath `$maps -DataGroup test -CapsPath (Join-Path `$work 'data/caps') -TsvPath `$split.SubsetPath | Out-Null
 Get-MapsResult -MapsPath `$maps | Sort-Object DataGroup, Split, SelectionMetric | Format-Table | Out-String -Width 160 | Write-Host
 `$testBA = (Get-MapsResult -MapsPath `$maps -DataGroup test -SelectionMetric loss | Measure-Object BA -Average).Average

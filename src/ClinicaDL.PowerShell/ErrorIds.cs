@@ -29,4 +29,9 @@ internal static class ErrorIds
     public const string OutputInUse = nameof(OutputInUse);
     public const string TrainingFailed = nameof(TrainingFailed);
     public const string UnexpectedError = nameof(UnexpectedError);
+    public const string MapsItemNotFound = nameof(MapsItemNotFound);
+    public const string NetworkNotFound = nameof(NetworkNotFound);
+    public const string DatasetItemNotFound = nameof(DatasetItemNotFound);
+    public const string NothingSelected = nameof(NothingSelected);
+    public const string NotBidsDataset = nameof(NotBidsDataset);
 }

@@ -7,6 +7,7 @@ using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Splits;
 using ClinicaDL.Core.Tables;
 
@@ -75,6 +76,9 @@ internal static class ErrorMapping
         DataGroupException => (ErrorIds.InvalidDataGroup, ErrorCategory.InvalidOperation),
         InterpretationException => (ErrorIds.InvalidInterpretation, ErrorCategory.InvalidOperation),
         MapsException => (ErrorIds.InvalidMaps, ErrorCategory.InvalidData),
+        NotFoundException notFound => (SelectionErrors.ErrorId(notFound.Missing.Kind), ErrorCategory.ObjectNotFound),
+        NothingSelectedException => (ErrorIds.NothingSelected, ErrorCategory.InvalidResult),
+        NotBidsDatasetException => (ErrorIds.NotBidsDataset, ErrorCategory.InvalidArgument),
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         ForeignContentException => (ErrorIds.ForeignContent, ErrorCategory.PermissionDenied),
         OutputInUseException => (ErrorIds.OutputInUse, ErrorCategory.ResourceBusy),
@@ -95,6 +99,8 @@ internal static class ErrorMapping
         InvalidTableException { FilePath: { } path } => path,
         DataLeakageException leakage => leakage.Participants.ToArray(),
         MapsNotFoundException maps => maps.Root,
+        NotFoundException notFound => notFound.Missing.Name,
+        NotBidsDatasetException notBids => notBids.DatasetPath,
         OutputExistsException exists => exists.Path,
         ForeignContentException foreign => foreign.Path,
         OutputInUseException inUse => inUse.Path,

@@ -31,8 +31,9 @@ Describe 'Export-ClinicaDLTensor' {
         @{ Case = 'a patch larger than the image'; Arguments = @{ Mode = 'Patch'; PatchSize = 80 }; ErrorId = 'InvalidInput'; Message = '*does not fit in an image of 57x70x60*' }
         @{ Case = 'a stride of 0'; Arguments = @{ Mode = 'Patch'; PatchSize = 10; StrideSize = 0 }; ErrorId = 'InvalidInput'; Message = '*stride must be at least 1*' }
         @{ Case = 'a slice direction outside 0..2'; Arguments = @{ Mode = 'Slice'; SliceDirection = 3 }; ErrorId = 'InvalidInput'; Message = '*got 3*' }
-        @{ Case = 'an unknown region'; Arguments = @{ Mode = 'Roi'; RoiList = 'amygdala' }; ErrorId = 'InvalidInput'; Message = '*No mask for the region ''amygdala''*' }
+        @{ Case = 'an unknown region'; Arguments = @{ Mode = 'Roi'; RoiList = 'amygdala' }; ErrorId = 'DatasetItemNotFound'; Message = '*has no region ''amygdala'' (it has: leftHippocampusBox, rightHippocampusBox)*' }
         @{ Case = 'a folder that is not a CAPS'; Arguments = @{ Mode = 'Image' }; NotCaps = $true; ErrorId = 'InvalidCaps'; Message = '*no subjects/ folder*' }
+        @{ Case = 'a preprocessing the CAPS lacks'; Arguments = @{ Mode = 'Image'; Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = '*has no flair-linear image (*_flair.nii.gz in flair_linear/) (it has: t1_linear/*_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz (*sessions))*' }
     ) {
         $arguments = @{ CapsPath = if ($NotCaps) { $TestDrive } else { $Caps } } + $Arguments
         { Export-ClinicaDLTensor @arguments -ErrorAction Stop } | Should -Throw -ErrorId "$ErrorId$Suffix" -ExpectedMessage $Message

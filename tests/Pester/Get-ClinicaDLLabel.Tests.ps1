@@ -30,8 +30,42 @@ Describe 'Get-ClinicaDLLabel' {
         }
 
         It 'keeps sessions with the requested modality' {
-            (Get-ClinicaDLLabel -BidsPath $Bids -Modality FLAIR) | Should -BeNullOrEmpty
             (Get-ClinicaDLLabel -BidsPath $Bids -Modality T1w).Count | Should -Be 60
+        }
+
+        It 'refuses a modality no image has, listing those present' {
+            { Get-ClinicaDLLabel -BidsPath $Bids -Modality FLAIR } |
+                Should -Throw -ErrorId "DatasetItemNotFound$Suffix" -ExpectedMessage "*has no modality 'FLAIR' (it has: T1w (60 sessions))*"
+        }
+
+        It 'refuses a diagnosis no session has, listing those present, and writes nothing' {
+            $output = Join-Path $TestDrive 'typo/labels.tsv'
+            { Get-ClinicaDLLabel -BidsPath $Bids -Diagnosis AD, XY -OutputPath $output } |
+                Should -Throw -ErrorId "DatasetItemNotFound$Suffix" -ExpectedMessage "*has no diagnosis 'XY' (it has: AD (20 sessions), CN (40 sessions))*"
+            $output | Should -Not -Exist
+        }
+
+        It 'refuses filters that leave no session with the counts of each step, and writes nothing' {
+            $output = Join-Path $TestDrive 'empty/labels.tsv'
+            $restriction = Join-Path $TestDrive 'restriction.tsv'
+            Set-Content $restriction "participant_id`tsession_id`nsub-003`tses-M000`nsub-006`tses-M012"
+            $failure = { Get-ClinicaDLLabel -BidsPath $Bids -Diagnosis CN -RemoveUniqueSession -RestrictionPath $restriction -Modality T1w -OutputPath $output } |
+                Should -Throw -ErrorId "NothingSelected$Suffix" -PassThru
+            $failure.Exception.Message | Should -BeLike '*60 of 60 sessions dropped (20: diagnosis not in CN; 40: not in *restriction.tsv), 0 left*'
+            $output | Should -Not -Exist
+        }
+
+        It 'warns with the counts when a filter drops more than a tenth of the sessions' {
+            $rows = Get-ClinicaDLLabel -BidsPath $Bids -Diagnosis CN -WarningVariable warnings -WarningAction SilentlyContinue
+            $rows.Count | Should -Be 40
+            $warnings.Message | Should -BeLike "*20 of 60 sessions dropped (20: diagnosis not in CN), 40 left*"
+        }
+
+        It 'refuses a CAPS folder with NotBidsDataset, saying it looks like a CAPS' {
+            $caps = Join-Path $TestDrive 'caps'
+            New-Item -ItemType Directory -Force (Join-Path $caps 'subjects/sub-001/ses-M000') | Out-Null
+            Set-Content (Join-Path $caps 'dataset_description.json') '{"Name": "caps", "DatasetType": "derivative"}'
+            { Get-ClinicaDLLabel -BidsPath $caps } | Should -Throw -ErrorId "NotBidsDataset$Suffix" -ExpectedMessage '*is not a BIDS dataset: it has no sub-* folder. It looks like a CAPS folder*Import-CapsDataset*'
         }
 
         It 'writes nothing with -WhatIf' {

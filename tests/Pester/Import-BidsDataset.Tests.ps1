@@ -85,6 +85,33 @@ Describe 'Import-BidsDataset' {
             $image.Datatype | Should -Be 'anat'
         }
 
+        It 'reports a CAPS folder with NotBidsDataset, saying it looks like a CAPS' {
+            $caps = Join-Path $TestDrive 'caps'
+            New-Item -ItemType Directory -Force (Join-Path $caps 'subjects/sub-001/ses-M000/t1_linear') | Out-Null
+            Set-Content (Join-Path $caps 'dataset_description.json') '{"Name": "caps", "DatasetType": "derivative"}'
+            Import-BidsDataset $caps -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $problems.Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -Be "NotBidsDataset$Suffix"
+            $problems[0].Exception.Message | Should -BeLike '*is not a BIDS dataset: it has no sub-* folder. It looks like a CAPS folder*read it with Import-CapsDataset.'
+        }
+
+        It 'reports a folder without subjects or description with NotBidsDataset' {
+            $empty = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'empty')
+            Import-BidsDataset $empty -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $problems[0].FullyQualifiedErrorId | Should -Be "NotBidsDataset$Suffix"
+            $problems[0].Exception.Message | Should -BeLike '*has no sub-* folder and no dataset_description.json.'
+        }
+
+        It 'reports each -Modality no image has with DatasetItemNotFound, listing those present, and lists the others' {
+            $bids = Join-Path $TestDrive 'modality'
+            New-TestBidsDataset -Path $bids -Participants 2
+            $sessions = Import-BidsDataset $bids -Modality T1w, FLAIR, pet -ErrorVariable problems -ErrorAction SilentlyContinue
+            $sessions.Count | Should -Be 4
+            $problems.FullyQualifiedErrorId | Should -Be @("DatasetItemNotFound$Suffix", "DatasetItemNotFound$Suffix")
+            $problems[0].Exception.Message | Should -BeLike "*has no modality 'FLAIR' (it has: T1w (4 sessions))."
+            $problems[0].TargetObject | Should -Be 'FLAIR'
+        }
+
         It 'reports a folder that does not exist as PathNotFound' {
             Import-BidsDataset (Join-Path $TestDrive 'nowhere') -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $problems[0].FullyQualifiedErrorId | Should -Be "PathNotFound$Suffix"

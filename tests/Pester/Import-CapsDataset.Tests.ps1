@@ -40,6 +40,17 @@ Describe 'Import-CapsDataset' {
                 Should -Throw -ErrorId 'InvalidCaps,ClinicaDL.PowerShell.Commands.ImportCapsDatasetCommand'
         }
 
+        It 'reports a query no image matches with DatasetItemNotFound, listing the kinds of image the CAPS has' {
+            $images = Import-CapsDataset $Caps -Preprocessing pet-linear -Tracer 11CPIB -SuvrReferenceRegion pons2 -ErrorVariable problems -ErrorAction SilentlyContinue
+            $images | Should -BeNullOrEmpty
+            $problems.Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -Be 'DatasetItemNotFound,ClinicaDL.PowerShell.Commands.ImportCapsDatasetCommand'
+            $problems[0].Exception.Message | Should -BeLike ("*has no pet-linear image (*_trc-11CPIB_*_suvr-pons2_pet.nii.gz in pet_linear/) (it has: " +
+                "pet_linear/*_trc-18FFDG_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_suvr-pons2_pet.nii.gz (1 sessions), " +
+                "t1_linear/*_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz (2 sessions), " +
+                "t1_linear/*_T1w_space-MNI152NLin2009cSym_res-1x1x1_T1w.nii.gz (1 sessions))*")
+        }
+
         It 'refuses a folder without subjects/ with InvalidCaps' {
             { Import-CapsDataset $TestDrive -Preprocessing t1-linear -ErrorAction Stop } |
                 Should -Throw -ErrorId 'InvalidCaps,ClinicaDL.PowerShell.Commands.ImportCapsDatasetCommand'

@@ -139,7 +139,9 @@ Describe 'Invoke-ClinicaDLInterpretation' {
         }
 
         It 'refuses <Case> with <ErrorId>' -ForEach @(
-            @{ Case = 'an unknown data group'; Arguments = @{ DataGroup = 'nowhere'; Name = 'x'; Method = 'GradCam' }; ErrorId = 'InvalidDataGroup'; Message = 'has no data group ''nowhere''' }
+            @{ Case = 'an unknown data group'; Arguments = @{ DataGroup = 'nowhere'; Name = 'x'; Method = 'GradCam' }; ErrorId = 'MapsItemNotFound'; Message = 'has no data group ''nowhere'' (it has: *test, train, validation)*' }
+            @{ Case = 'a split the MAPS lacks'; Arguments = @{ DataGroup = 'test'; Name = 'x'; Method = 'GradCam'; Split = 0, 7 }; ErrorId = 'MapsItemNotFound'; Message = 'has no split 7 (it has: 0)' }
+            @{ Case = 'an untrained selection metric'; Arguments = @{ DataGroup = 'test'; Name = 'x'; Method = 'GradCam'; SelectionMetric = 'AUC' }; ErrorId = 'MapsItemNotFound'; Message = 'has no selection metric ''AUC'' (it has: loss)' }
             @{ Case = 'a target node the network lacks'; Arguments = @{ DataGroup = 'test'; Name = 'x'; Method = 'GradCam'; TargetNode = 2 }; ErrorId = 'InvalidInput'; Message = 'between 0 and 1' }
             @{ Case = 'a Grad-CAM level the network lacks'; Arguments = @{ DataGroup = 'test'; Name = 'x'; Method = 'GradCam'; GradCamLevel = 21 }; ErrorId = 'InvalidInterpretation'; Message = 'between 1 and 20 (the feature layers of Conv5_FC3); got 21' }
         ) {

@@ -1,4 +1,5 @@
 using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Datasets;
@@ -20,6 +21,11 @@ public static class BidsDataset
         {
             throw new DirectoryNotFoundException($"The BIDS folder '{root}' does not exist.");
         }
+        var subjects = Directory.EnumerateDirectories(root, "sub-*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        if (subjects.Count == 0)
+        {
+            throw NotBids(root);
+        }
         var issues = new List<DatasetIssue>();
         if (!File.Exists(Path.Combine(root, "dataset_description.json")))
         {
@@ -34,12 +40,7 @@ public static class BidsDataset
         // Column types are decided once per table, not once per session.
         var participantsNumeric = participants is null ? [] : AttributeValues.NumericColumns(participants);
 
-        var subjects = Directory.EnumerateDirectories(root, "sub-*")
-            .Select(Path.GetFileName)
-            .OfType<string>()
-            .Where(name => !ignore.IsIgnored(name))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        subjects = subjects.Where(name => !ignore.IsIgnored(name)).ToList();
         if (participants is not null)
         {
             var missing = subjects.Where(s => !participantRows.ContainsKey(s)).ToList();
@@ -58,6 +59,7 @@ public static class BidsDataset
         }
 
         var sessions = new List<BidsSession>();
+        var suffixes = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var emptyImages = new List<string>();
         var hasSessions = false;
         var sessionFolders = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -88,7 +90,7 @@ public static class BidsDataset
                             [sessionPath]));
                         continue;
                     }
-                    var images = FindImages(root, sessionPath, ignore, modalities);
+                    var images = FindImages(root, sessionPath, ignore, modalities, suffixes);
                     if (modalities is { Count: > 0 } && images.Count == 0)
                     {
                         continue;
@@ -119,6 +121,7 @@ public static class BidsDataset
             issues.Add(new DatasetIssue(DatasetIssueKind.EmptyImageFile,
                 $"{emptyImages.Count} image file(s) of '{root}' are empty (0 bytes), links to nothing or not regular files (a FIFO, socket or device), e.g. '{emptyImages[0]}'.", emptyImages));
         }
+        var present = suffixes.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} ({s.Value} sessions)").ToList();
         return new BidsScan
         {
             DatasetPath = root,
@@ -126,7 +129,41 @@ public static class BidsDataset
             Issues = issues,
             HasSessions = hasSessions,
             ParticipantsColumns = participants?.Columns ?? [],
+            MissingModalities = (modalities ?? []).Where(m => !suffixes.ContainsKey(m))
+                .Select(m => new MissingName(NotFoundKind.Modality, m, $"The BIDS dataset '{root}'", present)).ToList(),
         };
+    }
+
+    /// <summary>Why a folder without sub-* folders is not BIDS, and what it looks like: a CAPS keeps its subjects under subjects/.</summary>
+    private static NotBidsDatasetException NotBids(string root)
+    {
+        var description = File.Exists(Path.Combine(root, "dataset_description.json")) ? "" : " and no dataset_description.json";
+        var caps = Directory.Exists(Path.Combine(root, "subjects")) && Directory.EnumerateDirectories(Path.Combine(root, "subjects"), "sub-*").Any();
+        return new NotBidsDatasetException(
+            $"'{root}' is not a BIDS dataset: it has no sub-* folder{description}." +
+            (caps ? " It looks like a CAPS folder (its subjects are under subjects/): read it with Import-CapsDataset." : ""), root);
+    }
+
+    /// <summary>
+    /// The dataset a path belongs to: a dataset folder itself (it has sub-* folders or a dataset_description.json),
+    /// else the folder above the nearest sub-* folder holding the path (an image or session of a subject).
+    /// Objects that name one of their images, such as New-ClinicaDLSyntheticDataset's sessions, so name their dataset.
+    /// </summary>
+    public static string RootOf(string path)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        if (Directory.Exists(full) && (File.Exists(Path.Combine(full, "dataset_description.json")) || Directory.EnumerateDirectories(full, "sub-*").Any()))
+        {
+            return full;
+        }
+        for (var folder = Directory.Exists(full) ? full : Path.GetDirectoryName(full); folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            if (Path.GetFileName(folder).StartsWith("sub-", StringComparison.Ordinal) && Path.GetDirectoryName(folder) is { } root)
+            {
+                return root;
+            }
+        }
+        return full;
     }
 
     private static TsvTable? ReadSessionsTable(string subjectPath, string subject)
@@ -178,8 +215,10 @@ public static class BidsDataset
         }
     }
 
-    private static List<BidsImage> FindImages(string root, string sessionPath, BidsIgnore ignore, IReadOnlyCollection<string>? modalities)
+    /// <summary>The images of a session folder; <paramref name="suffixes"/> counts, per suffix, the sessions having one before the modality filter (what a filter could have named).</summary>
+    private static List<BidsImage> FindImages(string root, string sessionPath, BidsIgnore ignore, IReadOnlyCollection<string>? modalities, Dictionary<string, int> suffixes)
     {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var images = new List<BidsImage>();
         foreach (var datatypeFolder in Directory.EnumerateDirectories(sessionPath).Order(StringComparer.Ordinal))
         {
@@ -199,6 +238,10 @@ public static class BidsDataset
                 var stem = name[..^extension.Length];
                 var parts = stem.Split('_');
                 var suffix = parts[^1];
+                if (seen.Add(suffix))
+                {
+                    suffixes[suffix] = suffixes.GetValueOrDefault(suffix) + 1;
+                }
                 if (modalities is { Count: > 0 } && !modalities.Contains(suffix, StringComparer.OrdinalIgnoreCase))
                 {
                     continue;

@@ -10,6 +10,9 @@ public sealed class BidsScan
     /// <summary>Whether any subject has <c>ses-</c> folders.</summary>
     public required bool HasSessions { get; init; }
 
+    /// <summary>Each modality asked of the scan that no image has, with the modalities the dataset has.</summary>
+    public IReadOnlyList<Selection.MissingName> MissingModalities { get; init; } = [];
+
     /// <summary>The columns of participants.tsv (empty when there is none).</summary>
     public required IReadOnlyList<string> ParticipantsColumns { get; init; }
 }

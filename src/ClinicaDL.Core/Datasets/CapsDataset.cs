@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Selection;
 
 namespace ClinicaDL.Core.Datasets;
 
@@ -93,6 +94,43 @@ public static partial class CapsDataset
         return images;
     }
 
+    /// <summary>
+    /// The CAPS a path belongs to: a folder with subjects/ itself, else the folder holding the subjects/ folder the
+    /// path lies in (an image, a session). Objects that name one of their images, such as
+    /// New-ClinicaDLSyntheticDataset's sessions, so name their CAPS.
+    /// </summary>
+    public static string RootOf(string path)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        for (var folder = full; folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            if (Directory.Exists(Path.Combine(folder, "subjects")) && (folder == full || full.StartsWith(Path.Combine(folder, "subjects") + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            {
+                return folder;
+            }
+        }
+        return full;
+    }
+
+    /// <summary>
+    /// For a query that found no image: what it asked for, and the kinds of NIfTI image the CAPS has (folder and
+    /// file name after the participant and session, with the number of sessions having one), so a wrong
+    /// preprocessing, tracer, region or crop choice shows next to the right one.
+    /// </summary>
+    public static MissingName NoImage(string capsPath, CapsQuery query)
+    {
+        var root = Path.GetFullPath(capsPath);
+        var (folder, ending) = FileEnding(query);
+        var kinds = Directory.EnumerateDirectories(Path.Combine(root, "subjects"), "sub-*")
+            .SelectMany(subject => Directory.EnumerateDirectories(subject, "ses-*"))
+            .SelectMany(session => Directory.EnumerateFiles(session, "*.nii*", SearchOption.AllDirectories)
+                .Select(file => Path.GetRelativePath(session, Path.GetDirectoryName(file)!).Replace('\\', '/') + "/*" + SubjectSession().Replace(Path.GetFileName(file), ""))
+                .Distinct())
+            .GroupBy(kind => kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} ({g.Count()} sessions)").ToList();
+        return new MissingName(NotFoundKind.Image, $"{query.Preprocessing} image (*{ending}{(folder is null ? "" : $" in {folder}/")})", $"The CAPS '{root}'", kinds);
+    }
+
     /// <summary>The sub-folder of a session and the end of the file names of a preprocessing, as ClinicaDL defines them.</summary>
     internal static (string? Folder, string Ending) FileEnding(CapsQuery query)
     {
@@ -133,6 +171,9 @@ public static partial class CapsDataset
         var match = Regex.Match(name, $"_{key}-([A-Za-z0-9]+)");
         return match.Success ? match.Groups[1].Value : null;
     }
+
+    [GeneratedRegex(@"^sub-[A-Za-z0-9]+_ses-[A-Za-z0-9]+")]
+    private static partial Regex SubjectSession();
 
     [GeneratedRegex(@"_run-(\d+)")]
     private static partial Regex RunEntity();

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Datasets;
@@ -6,7 +7,9 @@ namespace ClinicaDL.Core.Datasets;
 /// Builds labels.tsv as ClinicaDL 1.6's <c>get-labels</c> does, from a BIDS dataset or a merged table: find the
 /// age, sex and diagnosis columns, fill ADNI diagnosis changes, drop SMC, drop single-session participants on
 /// request, infer or drop missing diagnoses, keep the chosen diagnoses, modality and restriction, sort.
-/// Unlike ClinicaDL it keeps sessions not named <c>ses-M*</c> (it sorts them by name) so any BIDS dataset works.
+/// Unlike ClinicaDL it keeps sessions not named <c>ses-M*</c> (it sorts them by name) so any BIDS dataset works,
+/// and it refuses to return no session: the counts of what each step dropped go into the error instead of an
+/// empty labels.tsv that a split would trip over later.
 /// </summary>
 public static class LabelBuilder
 {
@@ -42,6 +45,12 @@ public static class LabelBuilder
         var withModality = options.Modality is null ? null : scan.Sessions
             .Where(s => s.Images.Any(i => string.Equals(i.Suffix, options.Modality, StringComparison.OrdinalIgnoreCase)))
             .Select(s => (s.ParticipantId, s.SessionId ?? options.DefaultSession!)).ToHashSet();
+        if (withModality is { Count: 0 } && scan.Sessions.Count > 0)
+        {
+            var suffixes = scan.Sessions.SelectMany(s => s.Modalities).GroupBy(m => m, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{g.Key} ({g.Count()} sessions)").ToList();
+            throw new NotFoundException(new MissingName(NotFoundKind.Modality, options.Modality!, $"The BIDS dataset '{scan.DatasetPath}'", suffixes));
+        }
         return FromTable(merged, options, withModality);
     }
 
@@ -53,7 +62,7 @@ public static class LabelBuilder
         {
             throw new ArgumentException($"Keeping sessions with a {options.Modality} image needs the dataset's images: build labels from the BIDS folder.", nameof(options));
         }
-        var notes = new List<string>();
+        var steps = new List<DropStep>();
         var diagnosisColumn = options.DiagnosisColumn ?? ColumnFinder.Diagnosis(merged.Columns)
             ?? throw new InvalidTableException($"'{merged.Path}' has no diagnosis column (diagnosis, dx1 or a column containing 'diagnosis'); name one with -DiagnosisColumn.", merged.Path);
         merged.Require(diagnosisColumn);
@@ -63,11 +72,19 @@ public static class LabelBuilder
 
         var rows = merged.Rows.Select(r => r.ToArray()).ToList();
         CheckUnique(merged, rows);
+        var before = rows.Count;
         var diagnosis = merged.IndexOf(diagnosisColumn);
         FillAdniDiagnoses(merged, rows, diagnosis);
+        var diagnosesPresent = rows.Where(r => r[diagnosis] is not null).GroupBy(r => r[diagnosis]!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} ({g.Count()} sessions)").ToList();
+        var diagnosisSource = $"The diagnosis column '{diagnosisColumn}' of {(merged.Path is null ? "the sessions" : $"'{merged.Path}'")}";
+        if (options.CheckDiagnoses && options.Diagnoses.FirstOrDefault(d => !rows.Any(r => r[diagnosis] == d)) is { } absent)
+        {
+            throw new NotFoundException(new MissingName(NotFoundKind.Diagnosis, absent, diagnosisSource, diagnosesPresent));
+        }
         if (!options.KeepSmc)
         {
-            Drop(rows, notes, "baseline or screening diagnosis SMC", r =>
+            Drop(rows, steps, "baseline or screening diagnosis SMC", r =>
                 new[] { "diagnosis_bl", "diagnosis_sc" }.Any(c => merged.HasColumn(c) && r[merged.IndexOf(c)] == "SMC"));
         }
         var participant = merged.IndexOf("participant_id");
@@ -76,22 +93,29 @@ public static class LabelBuilder
         if (options.RemoveUniqueSession)
         {
             var counts = rows.GroupBy(r => r[participant]).ToDictionary(g => g.Key!, g => g.Count());
-            Drop(rows, notes, "participant has a single session", r => counts[r[participant]!] == 1);
+            Drop(rows, steps, "participant has a single session", r => counts[r[participant]!] == 1);
         }
-        InferOrDropDiagnoses(rows, notes, participant, diagnosis);
-        Drop(rows, notes, $"diagnosis not in {string.Join(", ", options.Diagnoses)}", r => !options.Diagnoses.Contains(r[diagnosis]!, StringComparer.Ordinal));
+        InferOrDropDiagnoses(rows, steps, participant, diagnosis);
+        var droppedByDiagnosis = Drop(rows, steps, $"diagnosis not in {string.Join(", ", options.Diagnoses)}", r => !options.Diagnoses.Contains(r[diagnosis]!, StringComparer.Ordinal));
         if (sessionsWithModality is not null)
         {
-            Drop(rows, notes, $"no {options.Modality} image", r => !sessionsWithModality.Contains((r[participant]!, r[session]!)));
+            Drop(rows, steps, $"no {options.Modality} image", r => !sessionsWithModality.Contains((r[participant]!, r[session]!)));
         }
         if (options.RestrictionPath is not null)
         {
             var restriction = TsvTable.Read(options.RestrictionPath);
             restriction.Require("participant_id", "session_id");
             var allowed = restriction.Rows.Select(r => (r[restriction.IndexOf("participant_id")], r[restriction.IndexOf("session_id")])).ToHashSet();
-            Drop(rows, notes, $"not in {options.RestrictionPath}", r => !allowed.Contains((r[participant], r[session])));
+            Drop(rows, steps, $"not in {options.RestrictionPath}", r => !allowed.Contains((r[participant], r[session])));
         }
 
+        var drops = new DropReport("sessions", before, steps);
+        if (drops.IsEmpty)
+        {
+            throw new NothingSelectedException(drops, droppedByDiagnosis > 0
+                ? $"{diagnosisSource} holds {(diagnosesPresent.Count == 0 ? "no value" : string.Join(", ", diagnosesPresent))}; name the diagnoses to keep with -Diagnosis."
+                : null);
+        }
         var output = new List<(string Name, int Source)> { ("participant_id", participant), ("session_id", session) };
         if (ageColumn is not null)
         {
@@ -104,7 +128,7 @@ public static class LabelBuilder
         output.Add(("diagnosis", diagnosis));
         output.AddRange(options.VariablesOfInterest.Where(v => output.All(o => o.Name != v)).Select(v => (v, merged.IndexOf(v))));
         var labels = new TsvTable(output.Select(o => o.Name), rows.Select(r => output.Select(o => r[o.Source]).ToArray()));
-        return new LabelResult { Labels = labels, AgeColumn = ageColumn, SexColumn = sexColumn, DiagnosisColumn = diagnosisColumn, Notes = notes };
+        return new LabelResult { Labels = labels, AgeColumn = ageColumn, SexColumn = sexColumn, DiagnosisColumn = diagnosisColumn, Drops = drops };
     }
 
     private static void CheckUnique(TsvTable table, List<string?[]> rows)
@@ -144,7 +168,7 @@ public static class LabelBuilder
     /// A missing diagnosis takes the value of its nearest earlier and later known diagnoses when they agree;
     /// otherwise (they differ, or it is the first or last session) the session is dropped.
     /// </summary>
-    private static void InferOrDropDiagnoses(List<string?[]> rows, List<string> notes, int participant, int diagnosis)
+    private static void InferOrDropDiagnoses(List<string?[]> rows, List<DropStep> steps, int participant, int diagnosis)
     {
         var dropped = new HashSet<string?[]>();
         foreach (var sessions in rows.GroupBy(r => r[participant]))
@@ -168,16 +192,18 @@ public static class LabelBuilder
                 }
             }
         }
-        Drop(rows, notes, "missing diagnosis that could not be inferred", dropped.Contains);
+        Drop(rows, steps, "missing diagnosis that could not be inferred", dropped.Contains);
     }
 
-    private static void Drop(List<string?[]> rows, List<string> notes, string reason, Func<string?[], bool> predicate)
+    /// <summary>Removes the rows a step rejects, records the step when it removed any; returns how many.</summary>
+    private static int Drop(List<string?[]> rows, List<DropStep> steps, string reason, Func<string?[], bool> predicate)
     {
         var removed = rows.RemoveAll(r => predicate(r));
         if (removed > 0)
         {
-            notes.Add($"{removed} session(s) dropped: {reason}.");
+            steps.Add(new DropStep(reason, removed));
         }
+        return removed;
     }
 
     private static string? Format(object? value) => value switch

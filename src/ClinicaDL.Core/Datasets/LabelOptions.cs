@@ -6,6 +6,13 @@ public sealed class LabelOptions
     /// <summary>Sessions whose diagnosis is not one of these are dropped.</summary>
     public IReadOnlyList<string> Diagnoses { get; init; } = ["AD", "CN"];
 
+    /// <summary>
+    /// Each of <see cref="Diagnoses"/> must appear in the diagnosis column (a <see cref="Selection.NotFoundException"/>
+    /// otherwise): set when a person named them, so a typo is not a silently smaller cohort. ClinicaDL's default
+    /// AD, CN may be partly absent from a dataset.
+    /// </summary>
+    public bool CheckDiagnoses { get; init; }
+
     /// <summary>Keep only sessions having an image with this BIDS suffix (e.g. T1w); null keeps all.</summary>
     public string? Modality { get; init; }
 

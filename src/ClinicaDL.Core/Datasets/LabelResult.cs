@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Datasets;
@@ -13,6 +14,9 @@ public sealed class LabelResult
     public required string? SexColumn { get; init; }
     public required string DiagnosisColumn { get; init; }
 
+    /// <summary>The sessions each filtering step removed (SMC, single session, diagnosis, modality, restriction).</summary>
+    public required DropReport Drops { get; init; }
+
     /// <summary>One line per filtering step that removed sessions, for the log.</summary>
-    public required IReadOnlyList<string> Notes { get; init; }
+    public IReadOnlyList<string> Notes => Drops.Steps.Select(s => $"{s.Count} session(s) dropped: {s.Reason}.").ToList();
 }

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using ClinicaDL.Core.Imaging;
+using ClinicaDL.Core.Selection;
 
 namespace ClinicaDL.Core.Extraction;
 
@@ -7,7 +9,7 @@ namespace ClinicaDL.Core.Extraction;
 /// *&lt;pattern&gt;*_roi-&lt;name&gt;_mask.nii[.gz], with _desc-Crop_ for a cropped image and without it for an
 /// uncropped one, the lexicographically smallest name when several match; values 0 and 1 only.
 /// </summary>
-public sealed class RoiMask
+public sealed partial class RoiMask
 {
     private RoiMask(string name, string path, int[] shape, bool[] inside, int[] low, int[] high)
     {
@@ -42,9 +44,14 @@ public sealed class RoiMask
             : [];
         if (candidates.Count == 0)
         {
-            throw new ArgumentException(
-                $"No mask for the region '{name}' in '{folder}': expected a file named *{pattern}*_roi-{name}_mask.nii.gz{(croppedImage ? " with _desc-Crop_" : " without _desc-Crop_")} " +
-                "(ClinicaDL ships no masks; the synthetic data set has leftHippocampusBox and rightHippocampusBox).");
+            var regions = Directory.Exists(folder)
+                ? Directory.EnumerateFiles(folder).Select(System.IO.Path.GetFileName)
+                    .Where(f => f!.Contains(pattern, StringComparison.Ordinal) && f.Contains("_desc-Crop_", StringComparison.Ordinal) == croppedImage)
+                    .Select(f => RegionName().Match(f!)).Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal).ToList()
+                : [];
+            throw new NotFoundException(new MissingName(NotFoundKind.Region, name, $"The mask folder '{folder}'", regions,
+                $"A mask is a file named *{pattern}*_roi-<region>_mask.nii.gz{(croppedImage ? " with _desc-Crop_" : " without _desc-Crop_")} " +
+                "(ClinicaDL ships no masks; the synthetic data set has leftHippocampusBox and rightHippocampusBox)."));
         }
         var path = System.IO.Path.Combine(folder, candidates[0]!);
         var values = NiftiReader.ReadSingle(path, out var header);
@@ -75,4 +82,7 @@ public sealed class RoiMask
         }
         return new RoiMask(name, path, shape, inside, low, high);
     }
+
+    [GeneratedRegex(@"_roi-([A-Za-z0-9]+)_mask\.nii(\.gz)?$")]
+    private static partial Regex RegionName();
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClinicaDL.Core.Datasets;
 using ClinicaDL.Core.Imaging;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Tables;
 
@@ -25,10 +26,15 @@ public static class TensorExtractor
     public static IReadOnlyList<ExtractedImage> Run(ExtractionOptions options, IProgress<ExtractionProgress>? progress = null, CancellationToken cancellation = default)
     {
         var caps = Path.GetFullPath(options.CapsPath);
-        var images = Select(CapsDataset.Find(caps, options.Query()), options.SessionsTsv);
+        var found = CapsDataset.Find(caps, options.Query());
+        if (found.Count == 0)
+        {
+            throw new NotFoundException(CapsDataset.NoImage(caps, options.Query()));
+        }
+        var images = Select(found, options.SessionsTsv);
         if (images.Count == 0)
         {
-            throw new CapsException($"No {options.Preprocessing} image was found in '{caps}'{(options.SessionsTsv is null ? "" : $" for the sessions of '{options.SessionsTsv}'")}.");
+            throw new CapsException($"No {options.Preprocessing} image was found in '{caps}' for the sessions of '{options.SessionsTsv}'.");
         }
         var header = NiftiReader.ReadHeader(images[0].Path);
         var shape = ImageShape(header.Header.Shape, images[0].Path);

@@ -5,6 +5,7 @@ using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
 using TorchSharp;
@@ -141,11 +142,17 @@ public static class Interpreter
         {
             throw new DataGroupException($"The data group '{options.DataGroup}' is already defined in '{maps.Root}'; interpret it without -CapsPath/-TsvPath (Invoke-ClinicaDLPrediction -Overwrite redefines a group).");
         }
+        if (!groupExists && options.CapsPath is null && options.TsvPath is null)
+        {
+            throw new NotFoundException(new MissingName(NotFoundKind.DataGroup, options.DataGroup, MapsSelection.Describe(maps), MapsSelection.DataGroups(maps),
+                "Give -CapsPath and -TsvPath to define it."));
+        }
         if (!groupExists && (options.CapsPath is null || options.TsvPath is null))
         {
-            var known = Directory.Exists(maps.Groups) ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList() : [];
-            throw new DataGroupException($"The MAPS has no data group '{options.DataGroup}' (it has: {string.Join(", ", known)}); give -CapsPath and -TsvPath to define it.");
+            throw new DataGroupException($"The new data group '{options.DataGroup}' needs both -CapsPath and -TsvPath.");
         }
+        // Before the group is defined: a split or metric that does not exist would otherwise be skipped, silently.
+        MapsSelection.ThrowIfAny(MapsSelection.MissingSplits(maps, options.Splits).Concat(MapsSelection.MissingSelectionMetrics(maps, options.SelectionMetrics, config.SelectionMetrics)));
         (string Caps, TsvTable Table, bool Leakage)? shared = trainingGroup
             ? null
             : DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, overwrite: false, options.AllowDataLeakage, config);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
 
@@ -31,6 +32,11 @@ public static class DataGroupDefinition
         if (exists && !overwrite)
         {
             throw new DataGroupException($"The data group '{group}' is already defined in '{maps.Root}'; use it without -CapsPath/-TsvPath, or redefine it with -Overwrite.");
+        }
+        if (capsPath is null && tsvPath is null)
+        {
+            throw new NotFoundException(new MissingName(NotFoundKind.DataGroup, group, MapsSelection.Describe(maps), MapsSelection.DataGroups(maps),
+                "Give -CapsPath and -TsvPath to define it."));
         }
         if (capsPath is null || tsvPath is null)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
 
@@ -15,7 +16,16 @@ public static class MapsResults
     /// <param name="split">Only this split (all when null).</param>
     /// <param name="selectionMetric">Only this selection metric (all when null).</param>
     /// <param name="partLevel">The per-part tables of a patch, slice or ROI MAPS instead of the per-image ones.</param>
-    public static IReadOnlyList<MapsMetricRecord> Read(string mapsPath, string? dataGroup = null, int? split = null, string? selectionMetric = null, bool partLevel = false)
+    public static IReadOnlyList<MapsMetricRecord> Read(string mapsPath, string? dataGroup = null, int? split = null, string? selectionMetric = null, bool partLevel = false) =>
+        Query(mapsPath, dataGroup is null ? null : [dataGroup], split is null ? null : [split.Value], selectionMetric is null ? null : [selectionMetric], partLevel).Records;
+
+    /// <summary>
+    /// The records matching every filter (null: no filter), and each filter value that matched nothing. Each
+    /// filter is checked within the others: a data group is missing when the asked splits and selection metrics
+    /// have no results for it, and the names listed as available are those they have.
+    /// </summary>
+    public static MapsResultQuery Query(string mapsPath, IReadOnlyCollection<string>? dataGroups, IReadOnlyCollection<int>? splits,
+        IReadOnlyCollection<string>? selectionMetrics, bool partLevel = false)
     {
         var maps = new MapsLayout(mapsPath);
         if (!File.Exists(maps.MapsJson))
@@ -31,28 +41,28 @@ public static class MapsResults
                 throw new MapsException($"'{maps.Root}' was trained on whole images: it has no part-level results.");
             }
         }
-        var records = new List<MapsMetricRecord>();
-        foreach (var k in maps.Splits().Where(k => split is null || k == split))
-        {
-            foreach (var best in Directory.EnumerateDirectories(maps.Split(k), "best-*").Order(StringComparer.Ordinal))
+        var missing = MapsSelection.MissingSplits(maps, splits).ToList();
+        var keptSplits = maps.Splits().Where(k => splits is null || splits.Contains(k)).ToList();
+        var scope = splits is null ? MapsSelection.Describe(maps) : $"Split {string.Join(", ", keptSplits)} of the MAPS '{maps.Root}'";
+        var metrics = keptSplits.SelectMany(k => Directory.EnumerateDirectories(maps.Split(k), "best-*").Select(b => (Split: k, Metric: Path.GetFileName(b)[5..]))).ToList();
+        var presentMetrics = metrics.Select(m => m.Metric).Distinct().Order(StringComparer.Ordinal).ToList();
+        missing.AddRange((selectionMetrics ?? []).Distinct().Where(m => !presentMetrics.Contains(m))
+            .Select(m => new MissingName(NotFoundKind.SelectionMetric, m, scope, presentMetrics)));
+        var tables = metrics.Where(m => selectionMetrics is null || selectionMetrics.Contains(m.Metric))
+            .SelectMany(m => Directory.EnumerateDirectories(maps.Best(m.Split, m.Metric)).Select(g => (m.Split, m.Metric, Group: Path.GetFileName(g))))
+            .Where(t => File.Exists(maps.MetricsTable(t.Split, t.Metric, t.Group, level))).ToList();
+        var presentGroups = tables.Select(t => t.Group).Distinct().Order(StringComparer.Ordinal).ToList();
+        missing.AddRange((dataGroups ?? []).Distinct().Where(g => !presentGroups.Contains(g))
+            .Select(g => new MissingName(NotFoundKind.DataGroup, g, selectionMetrics is null ? scope : $"{scope} (best-{string.Join(", best-", selectionMetrics)})", presentGroups,
+                MapsSelection.DataGroups(maps).Contains(g) ? "The group is defined but has no results there; Invoke-ClinicaDLPrediction computes them." : null)));
+        var records = tables.Where(t => dataGroups is null || dataGroups.Contains(t.Group))
+            .OrderBy(t => t.Split).ThenBy(t => t.Metric, StringComparer.Ordinal).ThenBy(t => t.Group, StringComparer.Ordinal)
+            .Select(t =>
             {
-                var metric = Path.GetFileName(best)[5..];
-                if (selectionMetric is not null && metric != selectionMetric)
-                {
-                    continue;
-                }
-                foreach (var groupFolder in Directory.EnumerateDirectories(best).Order(StringComparer.Ordinal))
-                {
-                    var group = Path.GetFileName(groupFolder);
-                    var file = maps.MetricsTable(k, metric, group, level);
-                    if ((dataGroup is null || group == dataGroup) && File.Exists(file))
-                    {
-                        records.Add(new MapsMetricRecord { MapsPath = maps.Root, DataGroup = group, Split = k, SelectionMetric = metric, Level = level, Values = ReadTable(file), Path = file });
-                    }
-                }
-            }
-        }
-        return records;
+                var file = maps.MetricsTable(t.Split, t.Metric, t.Group, level);
+                return new MapsMetricRecord { MapsPath = maps.Root, DataGroup = t.Group, Split = t.Split, SelectionMetric = t.Metric, Level = level, Values = ReadTable(file), Path = file };
+            }).ToList();
+        return new MapsResultQuery(records, missing);
     }
 
     /// <summary>A metrics table: header row of names, then Values, Lower bound CI, Upper bound CI and SE rows (the last three optional).</summary>
@@ -70,3 +80,6 @@ public static class MapsResults
         return result;
     }
 }
+
+/// <summary>What <see cref="MapsResults.Query"/> found, and each filter value that named nothing.</summary>
+public sealed record MapsResultQuery(IReadOnlyList<MapsMetricRecord> Records, IReadOnlyList<MissingName> Missing);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
 using TorchSharp;
@@ -18,7 +19,9 @@ namespace ClinicaDL.Core.Maps;
 /// </summary>
 public static class Predictor
 {
-    public static IReadOnlyList<PredictionRow> Predict(PredictionOptions options, Action<string>? log = null, CancellationToken cancellation = default)
+    /// <remarks><c>dropped</c> is told which sessions of the group's TSV are left out (diagnoses the MAPS was not trained on), when some are.</remarks>
+    public static IReadOnlyList<PredictionRow> Predict(PredictionOptions options, Action<string>? log = null, CancellationToken cancellation = default,
+        Action<DropReport>? dropped = null)
     {
         var maps = new MapsLayout(options.MapsPath);
         if (!File.Exists(maps.MapsJson))
@@ -31,13 +34,20 @@ public static class Predictor
             throw new DataGroupException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");
         }
         var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
+        // Before the group is defined: a split or metric that does not exist would otherwise predict nothing, silently.
+        MapsSelection.ThrowIfAny(MapsSelection.MissingSplits(maps, options.Splits).Concat(MapsSelection.MissingSelectionMetrics(maps, options.SelectionMetrics, config.SelectionMetrics)));
         var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.AllowDataLeakage, config);
         var reconstruction = config.NetworkTask == "reconstruction";
         if ((options.SaveTensor || options.SaveNifti) && !reconstruction)
         {
             throw new ArgumentException("-SaveTensor and -SaveNifti write reconstructions: this MAPS holds a " + config.NetworkTask + " network.");
         }
-        var samples = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.ImageQuery()), config, needLabels: !options.NoLabel && !reconstruction).Images;
+        var group = DataGroup.FromTsv(table, CapsImageIndex.Scan(capsPath, config.ImageQuery()), config, needLabels: !options.NoLabel && !reconstruction);
+        if (group.Drops.Dropped > 0)
+        {
+            dropped?.Invoke(group.Drops);
+        }
+        var samples = group.Images;
         if (config.NetworkTask == "classification" && !options.NoLabel)
         {
             var unknown = samples.Select(s => s.Label!).Distinct().Where(l => !config.LabelCode.ContainsKey(l)).ToList();

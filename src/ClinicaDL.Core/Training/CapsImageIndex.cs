@@ -1,4 +1,5 @@
 using ClinicaDL.Core.Datasets;
+using ClinicaDL.Core.Selection;
 
 namespace ClinicaDL.Core.Training;
 
@@ -20,8 +21,14 @@ public sealed class CapsImageIndex
     public string Directory { get; }
     public string Preprocessing { get; }
 
-    public static CapsImageIndex Scan(string capsDirectory, CapsQuery query) => new(capsDirectory, query.Preprocessing,
-        CapsDataset.Find(capsDirectory, query).ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path));
+    /// <summary>Indexes the CAPS; one without any image of the query is refused, listing the kinds of image it has.</summary>
+    public static CapsImageIndex Scan(string capsDirectory, CapsQuery query)
+    {
+        var images = CapsDataset.Find(capsDirectory, query);
+        return images.Count == 0
+            ? throw new NotFoundException(CapsDataset.NoImage(capsDirectory, query))
+            : new(capsDirectory, query.Preprocessing, images.ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path));
+    }
 
     public bool TryGetPath(string participant, string session, out string path) => _paths.TryGetValue((participant, session), out path!);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Training;
@@ -9,14 +10,18 @@ namespace ClinicaDL.Core.Training;
 /// </summary>
 public sealed class DataGroup
 {
-    private DataGroup(string source, IReadOnlyList<LabeledImage> images)
+    private DataGroup(string source, IReadOnlyList<LabeledImage> images, DropReport drops)
     {
         Source = source;
         Images = images;
+        Drops = drops;
     }
 
     public string Source { get; }
     public IReadOnlyList<LabeledImage> Images { get; }
+
+    /// <summary>The TSV's sessions left out, and why (diagnoses the experiment does not use).</summary>
+    public DropReport Drops { get; }
 
     /// <summary>The images of a TSV's sessions; the label column may be absent when labels are not needed.</summary>
     public static DataGroup FromTsv(TsvTable table, CapsImageIndex caps, TrainingConfig config, bool needLabels)
@@ -29,11 +34,18 @@ public sealed class DataGroup
             table.Require(label);
         }
         var rows = table.Rows.ToList();
+        var steps = new List<DropStep>();
         if (table.HasColumn("diagnosis") && config.NetworkTask == "classification")
         {
             // As ClinicaDL: only the diagnoses of the experiment are used.
-            rows = rows.Where(r => r[table.IndexOf("diagnosis")] is null || config.Diagnoses.Contains(r[table.IndexOf("diagnosis")]!)).ToList();
+            var kept = rows.Where(r => r[table.IndexOf("diagnosis")] is null || config.Diagnoses.Contains(r[table.IndexOf("diagnosis")]!)).ToList();
+            if (kept.Count < rows.Count)
+            {
+                steps.Add(new DropStep($"diagnosis not in {string.Join(", ", config.Diagnoses)}", rows.Count - kept.Count));
+            }
+            rows = kept;
         }
+        var drops = new DropReport("sessions", table.Rows.Count, steps);
         int participant = table.IndexOf("participant_id"), session = table.IndexOf("session_id"), labelColumn = table.IndexOf(label);
         var missing = rows.Where(r => !caps.TryGetPath(r[participant]!, r[session]!, out _)).Select(r => $"{r[participant]} {r[session]}").ToList();
         if (missing.Count > 0)
@@ -65,8 +77,13 @@ public sealed class DataGroup
         }
         if (samples.Count == 0)
         {
-            throw new InvalidTableException($"'{source}' has no session to use (diagnoses {string.Join(", ", config.Diagnoses)}).", table.Path);
+            var present = table.HasColumn("diagnosis")
+                ? table.Rows.GroupBy(r => r[table.IndexOf("diagnosis")] ?? "n/a", StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} ({g.Count()} sessions)").ToList()
+                : [];
+            throw new InvalidTableException(drops.IsEmpty
+                ? $"'{source}' has no session to use: {drops.Summary}; its diagnoses are {string.Join(", ", present)}."
+                : $"'{source}' has no session.", table.Path);
         }
-        return new DataGroup(source, samples);
+        return new DataGroup(source, samples, drops);
     }
 }

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Training;
@@ -22,7 +23,8 @@ public sealed record SplitDefinition(int Index, string Folder, TsvTable Train, T
         var unknown = wanted.Where(w => folders.All(f => f.Index != w)).ToList();
         if (unknown.Count > 0)
         {
-            throw new ArgumentException($"Split(s) {string.Join(", ", unknown)} do not exist in '{tsvPath}' (it has {string.Join(", ", folders.Select(f => f.Index))}).");
+            throw new NotFoundException(new MissingName(NotFoundKind.Split, string.Join(", ", unknown), $"The split folder '{tsvPath}'",
+                folders.Select(f => f.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList()));
         }
         return folders.Where(f => wanted.Contains(f.Index)).Select(f => new SplitDefinition(f.Index, Path.GetFullPath(f.Path),
             Read(f.Path, TrainFile(config)), Read(f.Path, ValidationFile(config)))).ToList();

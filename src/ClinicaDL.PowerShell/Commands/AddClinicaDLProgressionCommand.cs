@@ -8,39 +8,47 @@ namespace ClinicaDL.PowerShell.Commands;
 /// Adds ClinicaDL's <c>progression</c> column (p, r, s, us, uk) to a labels TSV, rewriting it (or writing
 /// -OutputPath), and emits the rows.
 /// </summary>
-[Cmdlet(VerbsCommon.Add, "ClinicaDLProgression", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Add, "ClinicaDLProgression", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(PSObject))]
-public sealed class AddClinicaDLProgressionCommand : ClinicaDLCmdlet
+public sealed class AddClinicaDLProgressionCommand : PathInputCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
+    private string? _written;
 
     /// <summary>Months ahead at which the diagnosis is compared.</summary>
     [Parameter]
     [ValidateRange(1, 1200)]
     public int TimeHorizon { get; set; } = 36;
 
-    /// <summary>Where to write the result; by default the input file is rewritten, as ClinicaDL does.</summary>
+    /// <summary>Where to write the result (one input file only); by default each input file is rewritten, as ClinicaDL does.</summary>
     [Parameter]
     public string? OutputPath { get; set; }
 
     protected override void Process()
     {
-        var input = ProviderPath(Path);
-        try
+        foreach (var input in InputPaths(File.Exists))
         {
-            var result = Progression.Add(TsvTable.Read(input), TimeHorizon);
-            var output = OutputPath is null ? input : ProviderPath(OutputPath);
-            if (ShouldProcess(output, "Write labels with the progression column"))
+            try
             {
-                result.Write(output);
+                var result = Progression.Add(TsvTable.Read(input), TimeHorizon);
+                var output = OutputPath is null ? input : ProviderPath(OutputPath);
+                // A second input would overwrite the first one's result in the same -OutputPath.
+                if (_written is not null && _written != input && OutputPath is not null)
+                {
+                    WriteError(new ErrorRecord(new PSArgumentException($"-OutputPath '{output}' already holds the result of '{_written}'; add the progression of '{input}' on its own."),
+                        ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, input));
+                    continue;
+                }
+                _written = input;
+                if (ShouldProcess(output, "Write labels with the progression column"))
+                {
+                    result.Write(output);
+                }
+                WriteObject(TableObjects.ToObjects(result, GetClinicaDLLabelCommand.RowTypeName), enumerateCollection: true);
             }
-            WriteObject(TableObjects.ToObjects(result, GetClinicaDLLabelCommand.RowTypeName), enumerateCollection: true);
-        }
-        catch (Exception error) when (IsInputFailure(error))
-        {
-            WriteError(ToErrorRecord(error, Path));
+            catch (Exception error) when (IsInputFailure(error))
+            {
+                WriteError(ToErrorRecord(error, input));
+            }
         }
     }
 }

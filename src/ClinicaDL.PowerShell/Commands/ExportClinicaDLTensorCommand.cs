@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Datasets;
 using ClinicaDL.Core.Extraction;
+using ClinicaDL.Core.Selection;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -13,8 +14,15 @@ namespace ClinicaDL.PowerShell.Commands;
 [OutputType(typeof(ExtractedImage))]
 public sealed class ExportClinicaDLTensorCommand : ClinicaDLCmdlet
 {
+    /// <summary>
+    /// The CAPS folder, or a file or folder inside it: folder items bind through their PSPath and
+    /// New-ClinicaDLSyntheticDataset's sessions through their CapsPath (an image), and each CAPS is extracted once.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "CapsDirectory")]
     public string CapsPath { get; set; } = "";
+
+    private readonly DistinctPaths _done = new();
 
     [Parameter(Mandatory = true, Position = 1)]
     public ExtractionMode Mode { get; set; }
@@ -90,8 +98,8 @@ public sealed class ExportClinicaDLTensorCommand : ClinicaDLCmdlet
 
     protected override void Process()
     {
-        var caps = ProviderPath(CapsPath);
-        if (!ShouldProcess(caps, $"Extract {Mode} tensors ({Preprocessing})")
+        var caps = CapsDataset.RootOf(ProviderPath(CapsPath));
+        if (!_done.FirstTime(caps) || !ShouldProcess(caps, $"Extract {Mode} tensors ({Preprocessing})")
             || (Overwrite && !ConfirmReplace(caps, "extraction's tensors and JSON", Force, occupied: true)))
         {
             return;

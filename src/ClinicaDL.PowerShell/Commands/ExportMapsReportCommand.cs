@@ -12,16 +12,24 @@ namespace ClinicaDL.PowerShell.Commands;
 [OutputType(typeof(MapsReportResult))]
 public sealed class ExportMapsReportCommand : ClinicaDLCmdlet
 {
+    /// <summary>The MAPS folder; folder items from Get-ChildItem bind through their PSPath, training and prediction results through their MapsPath.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
     /// <summary>The folder of the report and its pictures (default: &lt;maps&gt;/report).</summary>
     [Parameter(Position = 1)]
     public string? OutputPath { get; set; }
 
+    private readonly DistinctPaths _done = new();
+
     protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
+        if (!_done.FirstTime(maps))
+        {
+            return;
+        }
         var output = OutputPath is null ? new MapsLayout(maps).Report : ProviderPath(OutputPath);
         if (!ShouldProcess(output, $"Write the report of {maps}"))
         {

@@ -8,31 +8,31 @@ namespace ClinicaDL.PowerShell.Commands;
 /// Demographics per diagnosis group (ClinicaDL <c>analysis</c>): subjects, age, sex, MMSE, CDR and scans;
 /// -OutputPath also writes ClinicaDL's table.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "ClinicaDLDemographics", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Get, "ClinicaDLDemographics", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(DemographicsRow))]
-public sealed class GetClinicaDLDemographicsCommand : ClinicaDLCmdlet
+public sealed class GetClinicaDLDemographicsCommand : PathInputCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
-
+    /// <summary>Where to write ClinicaDL's table; with several labels files, the last one's.</summary>
     [Parameter]
     public string? OutputPath { get; set; }
 
     protected override void Process()
     {
-        try
+        foreach (var input in InputPaths(File.Exists))
         {
-            var rows = DemographicsAnalysis.Analyse(TsvTable.Read(ProviderPath(Path)));
-            if (OutputPath is not null && ShouldProcess(ProviderPath(OutputPath), "Write the demographics table"))
+            try
             {
-                DemographicsAnalysis.ToTable(rows).Write(ProviderPath(OutputPath));
+                var rows = DemographicsAnalysis.Analyse(TsvTable.Read(input));
+                if (OutputPath is not null && ShouldProcess(ProviderPath(OutputPath), "Write the demographics table"))
+                {
+                    DemographicsAnalysis.ToTable(rows).Write(ProviderPath(OutputPath));
+                }
+                WriteObject(rows, enumerateCollection: true);
             }
-            WriteObject(rows, enumerateCollection: true);
-        }
-        catch (Exception error) when (IsInputFailure(error))
-        {
-            WriteError(ToErrorRecord(error, Path));
+            catch (Exception error) when (IsInputFailure(error))
+            {
+                WriteError(ToErrorRecord(error, input));
+            }
         }
     }
 }

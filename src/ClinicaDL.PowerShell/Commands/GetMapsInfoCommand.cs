@@ -13,8 +13,14 @@ public sealed class GetMapsInfoCommand : ClinicaDLCmdlet
     [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
+    private readonly DistinctPaths _done = new();
+
     protected override void Process()
     {
+        if (!_done.FirstTime(ProviderPath(MapsPath)))
+        {
+            return;
+        }
         try
         {
             WriteObject(MapsInfo.Read(ProviderPath(MapsPath)));

@@ -27,26 +27,39 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
 
     [ArgumentCompleter(typeof(Completers.DataGroupCompleter))]
     [Parameter(Position = 1)]
-    public string? DataGroup { get; set; }
+    public string[]? DataGroup { get; set; }
 
     [ArgumentCompleter(typeof(Completers.SplitCompleter))]
     [Parameter]
-    public int? Split { get; set; }
+    public int[]? Split { get; set; }
 
     [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))]
     [Parameter]
-    public string? SelectionMetric { get; set; }
+    [Alias("SelectionMetrics")]
+    public string[]? SelectionMetric { get; set; }
 
     /// <summary>Image (default): one result per session, voted from the parts in patch, slice and ROI MAPS; Part: the per-part results.</summary>
     [Parameter]
     [ValidateSet("Image", "Part")]
     public string Level { get; set; } = "Image";
 
+    private readonly DistinctPaths _done = new();
+
     protected override void Process()
     {
+        var maps = ProviderPath(MapsPath);
+        if (!_done.FirstTime(maps))
+        {
+            return;
+        }
         try
         {
-            foreach (var record in MapsResults.Read(ProviderPath(MapsPath), DataGroup, Split, SelectionMetric, partLevel: Level == "Part"))
+            var query = MapsResults.Query(maps, DataGroup, Split, SelectionMetric, partLevel: Level == "Part");
+            foreach (var missing in query.Missing)
+            {
+                WriteError(SelectionErrors.NotFound(missing));
+            }
+            foreach (var record in query.Records)
             {
                 var result = new PSObject();
                 result.TypeNames.Insert(0, record.Values.ContainsKey("R2_score") ? RegressionTypeName : record.Values.ContainsKey("SSIM") ? ReconstructionTypeName : TypeName);

@@ -19,12 +19,27 @@ public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
 
     [ArgumentCompleter(typeof(Completers.SplitCompleter))]
     [Parameter]
-    public int? Split { get; set; }
+    public int[]? Split { get; set; }
+
+    private readonly DistinctPaths _done = new();
 
     protected override void Process()
     {
         var maps = new MapsLayout(ProviderPath(MapsPath));
-        foreach (var split in maps.Splits().Where(s => Split is null || s == Split))
+        if (!_done.FirstTime(maps.Root))
+        {
+            return;
+        }
+        if (!File.Exists(maps.MapsJson))
+        {
+            WriteError(ToErrorRecord(new MapsNotFoundException(maps.Root), MapsPath));
+            return;
+        }
+        foreach (var missing in MapsSelection.MissingSplits(maps, Split))
+        {
+            WriteError(SelectionErrors.NotFound(missing));
+        }
+        foreach (var split in maps.Splits().Where(s => Split is null || Split.Contains(s)))
         {
             foreach (var (network, path) in maps.TrainingLogs(split))
             {

@@ -5,7 +5,8 @@ namespace ClinicaDL.PowerShell.Commands;
 
 /// <summary>
 /// Lists a BIDS dataset: one <see cref="BidsSession"/> per participant and session, with its images and every
-/// participants.tsv / sessions.tsv column as a property. Dataset problems are non-terminating errors.
+/// participants.tsv / sessions.tsv column as a property. Dataset problems are non-terminating errors, and so
+/// are a folder without subjects (NotBidsDataset) and a -Modality no image has (DatasetItemNotFound).
 /// </summary>
 [Cmdlet(VerbsData.Import, "BidsDataset", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(BidsSession))]
@@ -32,6 +33,10 @@ public sealed class ImportBidsDatasetCommand : PathInputCmdlet
             foreach (var issue in scan.Issues)
             {
                 WriteDatasetIssue(issue);
+            }
+            foreach (var missing in scan.MissingModalities)
+            {
+                WriteError(SelectionErrors.NotFound(missing));
             }
             foreach (var session in scan.Sessions)
             {

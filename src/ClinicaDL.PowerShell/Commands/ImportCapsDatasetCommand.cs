@@ -3,7 +3,10 @@ using ClinicaDL.Core.Datasets;
 
 namespace ClinicaDL.PowerShell.Commands;
 
-/// <summary>Lists the preprocessed images of a CAPS folder with ClinicaDL's file patterns.</summary>
+/// <summary>
+/// Lists the preprocessed images of a CAPS folder with ClinicaDL's file patterns; a query no image matches is
+/// an error (DatasetItemNotFound) listing the kinds of image the CAPS has.
+/// </summary>
 [Cmdlet(VerbsData.Import, "CapsDataset", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(CapsImage))]
 public sealed class ImportCapsDatasetCommand : PathInputCmdlet
@@ -39,7 +42,12 @@ public sealed class ImportCapsDatasetCommand : PathInputCmdlet
             var notes = new List<string>();
             try
             {
-                WriteObject(CapsDataset.Find(folder, query, notes), enumerateCollection: true);
+                var images = CapsDataset.Find(folder, query, notes);
+                if (images.Count == 0)
+                {
+                    WriteError(SelectionErrors.NotFound(CapsDataset.NoImage(folder, query), folder));
+                }
+                WriteObject(images, enumerateCollection: true);
             }
             catch (Exception error) when (IsInputFailure(error))
             {

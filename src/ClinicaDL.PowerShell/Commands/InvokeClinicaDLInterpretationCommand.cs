@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Interpretation;
 using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Selection;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -14,7 +15,9 @@ namespace ClinicaDL.PowerShell.Commands;
 [OutputType(typeof(InterpretationMap))]
 public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
 {
+    /// <summary>The MAPS folder; folder items bind through their PSPath, training and prediction results through their MapsPath.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
     [ArgumentCompleter(typeof(Completers.DataGroupCompleter))]
@@ -38,12 +41,14 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
 
     [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))]
     [Parameter]
+    [Alias("SelectionMetrics")]
     public string[]? SelectionMetric { get; set; }
 
     [Parameter]
     public SwitchParameter SaveIndividual { get; set; }
 
     [Parameter]
+    [Alias("CapsDirectory")]
     public string? CapsPath { get; set; }
 
     [Parameter]
@@ -80,10 +85,13 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    private readonly DistinctPaths _done = new();
+
     protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
-        if (!ShouldProcess($"{maps}, data group {DataGroup}", $"Write {Method} saliency maps 'interpret-{Name}'")
+        // Prediction rows name their MAPS and data group once per session: each pair is interpreted once.
+        if (!_done.FirstTime(maps, DataGroup) || !ShouldProcess($"{maps}, data group {DataGroup}", $"Write {Method} saliency maps 'interpret-{Name}'")
             || (Overwrite && !ConfirmReplace(maps, $"interpretation 'interpret-{Name}' (where it exists)", Force, occupied: true)))
         {
             return;

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Selection;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -13,7 +14,9 @@ namespace ClinicaDL.PowerShell.Commands;
 public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
 {
 
+    /// <summary>The MAPS folder; folder items bind through their PSPath, training results through their MapsPath (one prediction per MAPS).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
     [ArgumentCompleter(typeof(Completers.DataGroupCompleter))]
@@ -21,6 +24,7 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
     public string DataGroup { get; set; } = "";
 
     [Parameter]
+    [Alias("CapsDirectory")]
     public string? CapsPath { get; set; }
 
     [Parameter]
@@ -28,6 +32,7 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
 
     [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))]
     [Parameter]
+    [Alias("SelectionMetrics")]
     public string[]? SelectionMetric { get; set; }
 
     [ArgumentCompleter(typeof(Completers.SplitCompleter))]
@@ -57,10 +62,13 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter SaveNifti { get; set; }
 
+    private readonly DistinctPaths _done = new();
+
     protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
-        if (!ShouldProcess($"{maps}, data group {DataGroup}", "Predict")
+        // Training emits one result per split, all naming the same MAPS: its prediction is made once.
+        if (!_done.FirstTime(maps) || !ShouldProcess($"{maps}, data group {DataGroup}", "Predict")
             || (Overwrite && CapsPath is not null && !ConfirmReplace(new MapsLayout(maps).Group(DataGroup), $"data group '{DataGroup}' and its results", Force)))
         {
             return;
@@ -73,7 +81,18 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
         };
         try
         {
-            var rows = Predictor.Predict(options, WriteVerbose, StopToken);
+            var rows = Predictor.Predict(options, WriteVerbose, StopToken, drops =>
+            {
+                var message = $"Data group '{DataGroup}' of '{maps}': {drops.Summary}.";
+                if (drops.IsLarge)
+                {
+                    WriteWarning(message);
+                }
+                else
+                {
+                    WriteVerbose(message);
+                }
+            });
             if (rows.Any(r => r.LeakageOverride))
             {
                 WriteWarning($"Data group '{DataGroup}' holds participants seen in training; -AllowDataLeakage evaluated it anyway and the override is recorded in groups/{DataGroup}/maps.json. Its results are biased.");

@@ -7,24 +7,39 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>
 /// Splits participants (never sessions) into train and a held-out subset (hold-out, ClinicaDL <c>split</c>) or
 /// into k folds (ClinicaDL <c>kfold</c>), seeded, writing ClinicaDL's folders and files; emits one
-/// <see cref="SplitSet"/> per split.
+/// <see cref="SplitSet"/> per split. A piped split (a <see cref="SplitSet"/>), file or path string is split from
+/// its file (a split's train.tsv), so <c>$split | New-ClinicaDLSplit -KFold 5</c> folds the training participants.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ClinicaDLSplit", DefaultParameterSetName = RowsSet, SupportsShouldProcess = true)]
 [OutputType(typeof(SplitSet))]
 public sealed class NewClinicaDLSplitCommand : ClinicaDLCmdlet
 {
     private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
     private const string RowsSet = "Rows";
 
     private readonly List<PSObject> _rows = [];
 
-    /// <summary>The labels TSV (labels.tsv, or a split's train.tsv for k-fold).</summary>
+    /// <summary>Whether a piped split, file or path was split: then no piped row is not an empty pipeline.</summary>
+    private bool _splitPipedPath;
+
+    /// <summary>The labels TSV (labels.tsv, or a split's train.tsv for k-fold), or a split folder (its train.tsv).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("TrainPath")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
+    public string[] Path { get; set; } = [];
 
-    /// <summary>Label rows (from Get-ClinicaDLLabel or Import-Csv -Delimiter "`t").</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>
+    /// Label rows (from Get-ClinicaDLLabel or Import-Csv -Delimiter "`t"). Splits, files and strings that come
+    /// this way are taken as paths: this parameter takes every piped object by value, before any path parameter
+    /// could bind one by property name.
+    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = RowsSet, ValueFromPipeline = true)]
     public PSObject? InputObject { get; set; }
 
@@ -73,20 +88,42 @@ public sealed class NewClinicaDLSplitCommand : ClinicaDLCmdlet
 
     protected override void Process()
     {
-        if (ParameterSetName == RowsSet)
+        switch (ParameterSetName)
         {
-            if (InputObject is not null)
-            {
+            case PathSet:
+            case LiteralPathSet:
+                var literal = ParameterSetName == LiteralPathSet;
+                foreach (var file in ResolveExisting(literal ? LiteralPath : Path, literal, p => File.Exists(p) || Directory.Exists(p)))
+                {
+                    SplitFile(file, file);
+                }
+                break;
+            case RowsSet when InputObject?.BaseObject is SplitSet split:
+                SplitFile(split.TrainPath, split);
+                break;
+            case RowsSet when InputObject?.BaseObject is FileSystemInfo item:
+                SplitFile(item.FullName, item);
+                break;
+            case RowsSet when InputObject?.BaseObject is string text:
+                SplitFile(ProviderPath(text), text);
+                break;
+            case RowsSet when InputObject is not null:
                 _rows.Add(InputObject);
-            }
-            return;
+                break;
         }
-        Split(() => TsvTable.Read(ProviderPath(Path)), OutputPath ?? System.IO.Path.GetDirectoryName(ProviderPath(Path))!);
+    }
+
+    /// <summary>Splits a labels file, or a split folder's train.tsv; the new folder goes beside the file unless -OutputPath says otherwise.</summary>
+    private void SplitFile(string path, object target)
+    {
+        _splitPipedPath = true;
+        var file = Directory.Exists(path) ? System.IO.Path.Combine(path, "train.tsv") : path;
+        Split(() => TsvTable.Read(file), OutputPath ?? System.IO.Path.GetDirectoryName(file)!, target);
     }
 
     protected override void End()
     {
-        if (ParameterSetName != RowsSet)
+        if (ParameterSetName != RowsSet || (_rows.Count == 0 && _splitPipedPath))
         {
             return;
         }
@@ -95,10 +132,10 @@ public sealed class NewClinicaDLSplitCommand : ClinicaDLCmdlet
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Piped label rows need -OutputPath: the folder in which to create the split."),
                 ErrorIds.InvalidInput, ErrorCategory.InvalidArgument, null));
         }
-        Split(() => TableObjects.FromObjects(_rows, "piped label rows"), OutputPath!);
+        Split(() => TableObjects.FromObjects(_rows, "piped label rows"), OutputPath!, null);
     }
 
-    private void Split(Func<TsvTable> labels, string parent)
+    private void Split(Func<TsvTable> labels, string parent, object? source)
     {
         parent = ProviderPath(parent);
         var kfold = MyInvocation.BoundParameters.ContainsKey(nameof(KFold));
@@ -124,7 +161,7 @@ public sealed class NewClinicaDLSplitCommand : ClinicaDLCmdlet
         }
         catch (Exception error) when (IsInputFailure(error))
         {
-            ThrowTerminatingError(ToErrorRecord(error, ParameterSetName == PathSet ? Path : null));
+            ThrowTerminatingError(ToErrorRecord(error, source));
         }
     }
 }

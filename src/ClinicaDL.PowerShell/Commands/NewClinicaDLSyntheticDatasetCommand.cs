@@ -20,6 +20,7 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
 
     /// <summary>Trivial, Random: the CAPS whose t1-linear images are used.</summary>
     [Parameter]
+    [Alias("CapsDirectory")]
     public string? CapsPath { get; set; }
 
     /// <summary>Trivial: intensity lost in the atrophied hemisphere, in percent.</summary>
@@ -76,7 +77,8 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
 
     [Parameter]
     [ValidateSet("AD", "CN", "MCI")]
-    public string[] Diagnoses { get; set; } = ["AD", "CN"];
+    [Alias("Diagnoses")]
+    public string[] Diagnosis { get; set; } = ["AD", "CN"];
 
     [Parameter]
     [ValidateRange(0.0, 10.0)]
@@ -113,7 +115,7 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
             SessionCount = SessionCount,
             SessionIntervalMonths = SessionIntervalMonths,
             VoxelSize = VoxelSize,
-            Diagnoses = Diagnoses,
+            Diagnoses = Diagnosis,
             AtrophyStrength = AtrophyStrength,
             Seed = Seed,
         };

@@ -13,10 +13,12 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
     [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
+    private readonly DistinctPaths _done = new();
+
     protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
-        if (ShouldProcess(maps, "Resume training"))
+        if (_done.FirstTime(maps) && ShouldProcess(maps, "Resume training"))
         {
             RunTraining("Resume-ClinicaDLTraining", maps, (progress, log, token) => Trainer.Resume(maps, HostDescription(), progress, log, token));
         }

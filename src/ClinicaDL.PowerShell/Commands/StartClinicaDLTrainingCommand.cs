@@ -2,6 +2,7 @@ using System.Management.Automation;
 using ClinicaDL.Core.Extraction;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Splits;
 using ClinicaDL.Core.Training;
 
 namespace ClinicaDL.PowerShell.Commands;
@@ -9,7 +10,8 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>
 /// Trains a network (ClinicaDL <c>train</c>) into a MAPS, on whole images or on the parts of an extraction; every key of ClinicaDL's train
 /// configuration is a parameter with ClinicaDL's default, a TOML or maps.json can supply them, and parameters
-/// given on the command line win. Emits one <see cref="TrainingResult"/> per split.
+/// given on the command line win. Emits one <see cref="TrainingResult"/> per split. Piped splits (New-ClinicaDLSplit's
+/// output, folder items) bind to -TsvPath, and the folds of one k-fold folder train together into one MAPS.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "ClinicaDLTraining", SupportsShouldProcess = true)]
 [OutputType(typeof(TrainingResult))]
@@ -19,14 +21,21 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Alias("CapsDirectory")]
     public string? CapsPath { get; set; }
 
-    /// <summary>A split folder (train.tsv, validation_baseline.tsv) or a k-fold folder (split-0, split-1...).</summary>
-    [Parameter(Position = 1)]
+    /// <summary>
+    /// A split folder (train.tsv, validation_baseline.tsv) or a k-fold folder (split-0, split-1...). Splits bind by
+    /// their Path, folder items by their PSPath.
+    /// </summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("Path", "PSPath")]
     public string? TsvPath { get; set; }
 
-    /// <summary>The MAPS folder to create.</summary>
+    /// <summary>The MAPS folder to create (-MapsPath, as every other cmdlet names a MAPS; -OutputPath is the older name).</summary>
     [Parameter(Mandatory = true, Position = 2)]
-    [Alias("MapsPath")]
-    public string OutputPath { get; set; } = "";
+    [Alias("OutputPath")]
+    public string MapsPath { get; set; } = "";
+
+    /// <summary>The -TsvPath of each pipeline object (or of the command line), in order.</summary>
+    private readonly List<string> _tsvPaths = [];
 
     [Parameter]
     [ValidateSet("Classification", "Regression", "Reconstruction")]
@@ -47,7 +56,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] [ArgumentCompleter(typeof(Completers.NetworkCompleter))] public string? Architecture { get; set; }
     [Parameter] public double Dropout { get; set; }
     [Parameter] public int LatentSpaceSize { get; set; }
-    [Parameter] [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))] public string[]? SelectionMetrics { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))] [Alias("SelectionMetrics")] public string[]? SelectionMetric { get; set; }
     [Parameter] public string? Label { get; set; }
     [Parameter] public string? Loss { get; set; }
     [Parameter] public int BatchSize { get; set; }
@@ -70,7 +79,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] public string? Device { get; set; }
     [Parameter] public int Threads { get; set; }
     [Parameter] [ArgumentCompleter(typeof(Completers.PreprocessingCompleter))] public string? Preprocessing { get; set; }
-    [Parameter] [ArgumentCompleter(typeof(Completers.DiagnosisCompleter))] public string[]? Diagnoses { get; set; }
+    [Parameter] [ArgumentCompleter(typeof(Completers.DiagnosisCompleter))] [Alias("Diagnoses")] public string[]? Diagnosis { get; set; }
     [Parameter] public SwitchParameter Baseline { get; set; }
     [Parameter] public SwitchParameter ValidLongitudinal { get; set; }
     [Parameter] public int[]? Split { get; set; }
@@ -104,9 +113,17 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter]
     public SwitchParameter AllowDataLeakage { get; set; }
 
+    protected override void Process()
+    {
+        if (TsvPath is not null)
+        {
+            _tsvPaths.Add(ProviderPath(TsvPath));
+        }
+    }
+
     protected override void End()
     {
-        var output = ProviderPath(OutputPath);
+        var output = ProviderPath(MapsPath);
         var notes = new List<string>();
         TrainingConfig config;
         try
@@ -141,11 +158,22 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
             }
         }
         Set(nameof(CapsPath), "caps_directory", CapsPath is null ? null : ProviderPath(CapsPath));
-        Set(nameof(TsvPath), "tsv_path", TsvPath is null ? null : ProviderPath(TsvPath));
+        if (_tsvPaths.Count > 0)
+        {
+            // The folds of a k-fold folder, piped one by one, are that folder with their indices.
+            var (tsvPath, splits) = SplitFolders.Combine(_tsvPaths);
+            values["tsv_path"] = tsvPath;
+            if (splits is not null)
+            {
+                values["split"] = bound.ContainsKey(nameof(Split))
+                    ? throw new ArgumentException($"Folds {string.Join(", ", splits)} came through the pipeline and -Split names others; give one or the other.")
+                    : splits.ToArray();
+            }
+        }
         Set(nameof(Architecture), "architecture", Architecture);
         Set(nameof(Dropout), "dropout", Dropout);
         Set(nameof(LatentSpaceSize), "latent_space_size", LatentSpaceSize);
-        Set(nameof(SelectionMetrics), "selection_metrics", SelectionMetrics);
+        Set(nameof(SelectionMetric), "selection_metrics", SelectionMetric);
         Set(nameof(Label), "label", Label);
         Set(nameof(Loss), "loss", Loss);
         Set(nameof(BatchSize), "batch_size", BatchSize);
@@ -166,7 +194,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         Set(nameof(Device), "device", Device);
         Set(nameof(Threads), "threads", Threads);
         Set(nameof(Preprocessing), "preprocessing", Preprocessing);
-        Set(nameof(Diagnoses), "diagnoses", Diagnoses);
+        Set(nameof(Diagnosis), "diagnoses", Diagnosis);
         Set(nameof(Baseline), "baseline", Baseline.IsPresent);
         Set(nameof(ValidLongitudinal), "valid_longitudinal", ValidLongitudinal.IsPresent);
         Set(nameof(Split), "split", Split);

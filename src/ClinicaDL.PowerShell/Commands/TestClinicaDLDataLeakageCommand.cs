@@ -8,44 +8,62 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <see cref="LeakageFinding"/> per problem, then a <see cref="LeakageAudit"/> summary. With -Strict every
 /// finding of severity Error is also reported as an error with ErrorId DataLeakage.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "ClinicaDLDataLeakage", DefaultParameterSetName = SplitSet)]
+[Cmdlet(VerbsDiagnostic.Test, "ClinicaDLDataLeakage", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(LeakageFinding), typeof(LeakageAudit))]
 public sealed class TestClinicaDLDataLeakageCommand : ClinicaDLCmdlet
 {
-    private const string SplitSet = "Split";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
     private const string MapsSet = "Maps";
 
-    /// <summary>A folder holding split/ and k-fold folders (split.json, kfold.json).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SplitSet, ValueFromPipelineByPropertyName = true)]
+    private readonly DistinctPaths _done = new();
+    private readonly List<string> _roots = [];
+
+    /// <summary>Folders holding split/ and k-fold folders (split.json, kfold.json).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = MapsSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string MapsPath { get; set; } = "";
 
-    /// <summary>The data TSV one would evaluate the MAPS on.</summary>
+    /// <summary>The data TSV one would evaluate the MAPS on (-TsvPath, as prediction names it; -DataPath is the older name).</summary>
     [Parameter(Mandatory = true, ParameterSetName = MapsSet)]
+    [Alias("DataPath")]
     [ValidateNotNullOrEmpty]
-    public string DataPath { get; set; } = "";
+    public string TsvPath { get; set; } = "";
 
     [Parameter]
     public SwitchParameter Strict { get; set; }
-
-    private readonly List<string> _roots = [];
 
     protected override void Process()
     {
         if (ParameterSetName == MapsSet)
         {
-            Report(() => DataLeakageAuditor.AuditMaps(ProviderPath(MapsPath), ProviderPath(DataPath)), MapsPath);
+            var maps = ProviderPath(MapsPath);
+            // Training results name their MAPS once per split: it is audited once.
+            if (_done.FirstTime(maps))
+            {
+                Report(() => DataLeakageAuditor.AuditMaps(maps, ProviderPath(TsvPath)), MapsPath);
+            }
             return;
         }
         // Piped folds of one k-fold folder audit that folder once, in End.
-        var root = DataLeakageAuditor.AuditRoot(ProviderPath(Path));
-        if (!_roots.Contains(root, StringComparer.Ordinal))
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var folder in ResolveExisting(literal ? LiteralPath : Path, literal, Directory.Exists))
         {
-            _roots.Add(root);
+            var root = DataLeakageAuditor.AuditRoot(folder);
+            if (!_roots.Contains(root, StringComparer.Ordinal))
+            {
+                _roots.Add(root);
+            }
         }
     }
 

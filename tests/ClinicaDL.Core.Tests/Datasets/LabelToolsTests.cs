@@ -1,4 +1,5 @@
 using ClinicaDL.Core.Datasets;
+using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Tests.Datasets;
@@ -50,6 +51,58 @@ public sealed class LabelToolsTests
         finally
         {
             File.Delete(restriction);
+        }
+    }
+
+    [Fact]
+    public void Get_labels_counts_what_each_step_dropped()
+    {
+        var result = LabelBuilder.FromTable(Merged(), new LabelOptions { Diagnoses = ["AD"] });
+        // 8 sessions: sub-03 (SMC), sub-02 M036 (undetermined), then sub-01 x3 and sub-02 M000 (not AD).
+        Assert.Equal(8, result.Drops.Before);
+        Assert.Equal([("baseline or screening diagnosis SMC", 1), ("missing diagnosis that could not be inferred", 1), ("diagnosis not in AD", 4)],
+            result.Drops.Steps.Select(s => (s.Reason, s.Count)));
+        Assert.Equal(2, result.Drops.After);
+        Assert.True(result.Drops.IsLarge);
+    }
+
+    [Fact]
+    public void Get_labels_refuses_to_drop_every_session_and_names_the_diagnoses_present()
+    {
+        var error = Assert.Throws<NothingSelectedException>(() => LabelBuilder.FromTable(Merged(), new LabelOptions { Diagnoses = ["Dementia"] }));
+        Assert.Equal(0, error.Report.After);
+        Assert.Contains("8 of 8 sessions dropped (1: baseline or screening diagnosis SMC; 1: missing diagnosis that could not be inferred; 6: diagnosis not in Dementia), 0 left", error.Message);
+        Assert.Contains("holds AD (3 sessions), CN (2 sessions), MCI (1 sessions)", error.Message);
+    }
+
+    [Fact]
+    public void Get_labels_refuses_a_named_diagnosis_no_session_has_only_when_asked_to_check()
+    {
+        var error = Assert.Throws<NotFoundException>(() => LabelBuilder.FromTable(Merged(), new LabelOptions { Diagnoses = ["AD", "FTD"], CheckDiagnoses = true }));
+        Assert.Equal(NotFoundKind.Diagnosis, error.Missing.Kind);
+        Assert.Equal("FTD", error.Missing.Name);
+        Assert.Equal(["AD (3 sessions)", "CN (2 sessions)", "MCI (1 sessions)"], error.Missing.Available);
+        Assert.Equal(2, LabelBuilder.FromTable(Merged(), new LabelOptions { Diagnoses = ["AD", "FTD"] }).Labels.Rows.Count);
+    }
+
+    [Theory]
+    [InlineData("bids", "bids")]
+    [InlineData("bids/sub-01", "bids")]
+    [InlineData("bids/sub-01/ses-M000/anat/sub-01_ses-M000_T1w.nii.gz", "bids")]
+    [InlineData("elsewhere", "elsewhere")]
+    public void A_path_inside_a_bids_dataset_names_the_dataset(string path, string root)
+    {
+        var folder = Directory.CreateTempSubdirectory("rootof").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "bids/sub-01/ses-M000/anat"));
+            Directory.CreateDirectory(Path.Combine(folder, "elsewhere"));
+            // A folder that is no dataset and lies in no subject names itself, so scanning it says it is not BIDS.
+            Assert.Equal(Path.Combine(folder, root), BidsDataset.RootOf(Path.Combine(folder, path)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 
