@@ -133,12 +133,12 @@ Describe 'Pipelines' {
         }
 
         It 'Start-ClinicaDLTraining refuses <What>, listing what exists, before creating the MAPS' -ForEach @(
-            @{ What = 'a split the folder lacks'; Arguments = @{ Split = 0, 7 }; Message = "The split folder '*2_fold' has no split 7 (it has: 0, 1)." }
-            @{ What = 'a preprocessing the CAPS lacks'; Arguments = @{ Preprocessing = 'flair-linear' }; Message = "The CAPS '*' has no flair-linear image (*_flair.nii.gz in flair_linear/) (it has: t1_linear/*_T1w.nii.gz (12 sessions))." }
+            @{ What = 'a split the folder lacks'; Arguments = @{ Split = 0, 7 }; ErrorId = 'MapsItemNotFound'; Message = "The split folder '*2_fold' has no split 7 (it has: 0, 1)." }
+            @{ What = 'a preprocessing the CAPS lacks'; Arguments = @{ Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = "The CAPS '*' has no flair-linear image (*_flair.nii.gz in flair_linear/) (it has: t1_linear/*_T1w.nii.gz (12 sessions))." }
         ) {
             $maps = Join-Path $TestDrive 'refused'
             { Start-ClinicaDLTraining -CapsPath $Caps -TsvPath (Join-Path $Split.Path '2_fold') -MapsPath $maps -Epochs 1 @Arguments } |
-                Should -Throw -ErrorId "InvalidInput$(Get-Suffix Start-ClinicaDLTraining)" -ExpectedMessage $Message
+                Should -Throw -ErrorId "$ErrorId$(Get-Suffix Start-ClinicaDLTraining)" -ExpectedMessage $Message
             $maps | Should -Not -Exist
         }
 
