@@ -57,6 +57,8 @@ public static class Interpreter
         var work = Plan(maps, options, config);
         TorchRuntime.EnsureLoaded();
         var device = TorchRuntime.ResolveDevice(config.Device);
+        // With the MAPS' thread count, not the calling thread's leftover one (see TorchRuntime.UseThreads).
+        using var threads = TorchRuntime.UseThreads(TorchRuntime.ResolveThreads(config.Threads));
         var written = new List<InterpretationMap>();
         var total = work.Sum(w => w.Samples.Count);
         var done = 0;

@@ -58,6 +58,8 @@ public static class Predictor
         }
         TorchRuntime.EnsureLoaded();
         var device = TorchRuntime.ResolveDevice(config.Device);
+        // With the MAPS' thread count, not the calling thread's leftover one: the same bits as the training's own evaluations.
+        using var threads = TorchRuntime.UseThreads(TorchRuntime.ResolveThreads(config.Threads));
         using var images = new ImageTensors(samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation);
         var inputSize = JsonNode.Parse(File.ReadAllText(maps.MapsJson))?["input_size"]?.AsArray().Select(n => n!.GetValue<long>()).ToArray();
         if (inputSize is not null && !inputSize.SequenceEqual(images.SampleShape))

@@ -47,7 +47,8 @@ public sealed class EnvironmentInfo
             TorchSharpVersion = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
                 ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",
             LibTorchVersion = torch.__version__,
-            TorchThreads = torch.get_num_threads(),
+            // Not the calling thread's count, which is whatever its last work left there (see TorchRuntime.UseThreads).
+            TorchThreads = TorchRuntime.DefaultThreads,
             Devices = devices.ToArray(),
             CudaAvailable = cuda,
             CompatibilityStepActive = TorchRuntime.CompatibilityActive,

@@ -31,6 +31,8 @@ public static class TrainingSmokeTest
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
         var device = TorchRuntime.ResolveDevice(deviceName);
+        // libtorch's default count, not the calling thread's leftover one, so the reported losses repeat (see TorchRuntime.UseThreads).
+        using var threads = TorchRuntime.UseThreads(TorchRuntime.DefaultThreads);
         var watch = Stopwatch.StartNew();
         torch.manual_seed(seed);
         using var model = Sequential(
@@ -61,7 +63,7 @@ public static class TrainingSmokeTest
         return new SmokeTestResult
         {
             Device = device.ToString(),
-            Threads = torch.get_num_threads(),
+            Threads = TorchRuntime.DefaultThreads,
             Steps = steps,
             Losses = losses,
             Duration = watch.Elapsed,

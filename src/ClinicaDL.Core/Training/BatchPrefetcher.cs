@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ClinicaDL.Core.Runtime;
 using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Training;
@@ -7,8 +8,9 @@ namespace ClinicaDL.Core.Training;
 /// Prepares the next training batches (stacking from the image cache, augmentation) on a background thread
 /// while the network trains on the current one, at most <see cref="Depth"/> ahead so memory stays bounded. The
 /// trainer uses it when a core is left over (GPU training, or fewer torch threads than cores).
-/// The batches come out in order and each depends only on its index, so the result does not depend on timing.
-/// The caller disposes every batch it takes; batches never taken are disposed here.
+/// The batches come out in order and each depends only on its index, and the background thread computes with the
+/// libtorch thread count of the thread that created the prefetcher (the run's), so the result does not depend on
+/// timing. The caller disposes every batch it takes; batches never taken are disposed here.
 /// </summary>
 internal sealed class BatchPrefetcher : IDisposable
 {
@@ -22,8 +24,11 @@ internal sealed class BatchPrefetcher : IDisposable
     {
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var token = _stop.Token;
+        // A new thread's first libtorch operation would take whatever count was last set anywhere in the process.
+        var threads = get_num_threads();
         _producer = Task.Factory.StartNew(() =>
         {
+            using var runThreads = TorchRuntime.UseThreads(threads);
             try
             {
                 for (var b = 0; b < batches; b++)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClinicaDL.Core.Extraction;
 using ClinicaDL.Core.Imaging;
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,6 +20,12 @@ public sealed class ImageTensors : IDisposable
     private readonly Dictionary<string, Tensor> _inMemory = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _onDisk = new(StringComparer.Ordinal);
     private readonly TrainingConfig _config;
+
+    /// <summary>
+    /// The libtorch thread count of the thread that builds this (the run's), for the pool threads that decode: a pool
+    /// thread's own count is whatever the last work it did left there (see <see cref="TorchRuntime.UseThreads"/>).
+    /// </summary>
+    private readonly int _torchThreads = get_num_threads();
 
     /// <summary>Samples are whole images (normalised and reduced here), not parts cut from them.</summary>
     private readonly bool _wholeImages;
@@ -54,6 +61,7 @@ public sealed class ImageTensors : IDisposable
         var prepared = new Tensor[toDecode.Count];
         Parallel.For(0, toDecode.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation }, i =>
         {
+            using var runThreads = TorchRuntime.UseThreads(_torchThreads);
             var values = NiftiReader.ReadSingle(toDecode[i], out var header);
             if (header.Shape.Length != 3)
             {
@@ -177,7 +185,11 @@ public sealed class ImageTensors : IDisposable
         }
         var loaded = new Tensor[onDisk.Count];
         Parallel.For(0, onDisk.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation },
-            i => loaded[i] = FromDisk(onDisk[i].Value));
+            i =>
+            {
+                using var runThreads = TorchRuntime.UseThreads(_torchThreads);
+                loaded[i] = FromDisk(onDisk[i].Value);
+            });
         for (var i = 0; i < onDisk.Count; i++)
         {
             _inMemory[onDisk[i].Key] = loaded[i];

@@ -87,20 +87,12 @@ public sealed class Trainer
 
     private IReadOnlyList<TrainingResult> Run(bool resume, string hostDescription)
     {
-        TorchRuntime.EnsureLoaded();
-        // libtorch's thread count is process-wide: a run's -Threads must not outlive it in the session.
-        var sessionThreads = get_num_threads();
-        try
+        // The count decides the float32 bits of every gradient: resolved once and recorded in maps.json, so a
+        // resumed run and a prediction compute with the count this run trained with, whatever the thread had.
+        _config.Threads = TorchRuntime.ResolveThreads(_config.Threads);
+        using (TorchRuntime.UseThreads(_config.Threads))
         {
-            if (_config.Threads > 0)
-            {
-                set_num_threads(_config.Threads);
-            }
             return RunWithThreads(resume, hostDescription);
-        }
-        finally
-        {
-            set_num_threads(sessionThreads);
         }
     }
 

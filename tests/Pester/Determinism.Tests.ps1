@@ -1,0 +1,148 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $study = Join-Path $TestDrive 'study'
+    New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 8 -SessionCount 1 -VoxelSize 3 -Seed 12 | Out-Null
+    $split = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 2 -IgnoreDemographics
+    $folds = New-ClinicaDLSplit -Path $split.TrainPath -KFold 2
+    $script:Caps = Join-Path $study 'caps'
+    $script:TestTsv = $split.SubsetPath
+    # -NProc 4: more pool threads decode images, so more of them have run libtorch operations during a run with
+    # another thread count (the trap these tests are about: libtorch keeps a thread count per OS thread).
+    $script:Train = @{ CapsPath = $Caps; TsvPath = (Split-Path $folds[0].Path); Split = 0; Epochs = 2; BatchSize = 2; BootstrapResamples = 20; Normalize = $true; NProc = 4 }
+
+    # Trains one MAPS and predicts the test group with it.
+    function script:New-Maps([string] $Name, [hashtable] $Threads) {
+        $maps = Join-Path $TestDrive $Name
+        Start-ClinicaDLTraining @Train @Threads -OutputPath $maps | Out-Null
+        Invoke-ClinicaDLPrediction -MapsPath $maps -DataGroup test -CapsPath $Caps -TsvPath $TestTsv | Out-Null
+        return $maps
+    }
+
+    # 'relative path: SHA-256' of every file of a MAPS (or of those matching -Filter), sorted; training.tsv by its
+    # rows, so that a failure shows the losses. Left out: the logs that hold a date or the MAPS path, and
+    # training.tsv's time column (seconds elapsed).
+    function script:Get-MapsFingerprint([string] $Maps, [string] $Filter = '*') {
+        Get-ChildItem -LiteralPath $Maps -Recurse -File | Where-Object Name -NotIn 'information.log', 'description.log' | ForEach-Object {
+            $relative = [IO.Path]::GetRelativePath($Maps, $_.FullName).Replace('\', '/')
+            if ($_.Name -eq 'training.tsv') {
+                $rows = @(Get-Content -LiteralPath $_.FullName)
+                $time = [array]::IndexOf(($rows[0] -split "`t"), 'time')
+                "${relative}: " + (($rows | ForEach-Object { $cells = [Collections.Generic.List[string]] ($_ -split "`t"); $cells.RemoveAt($time); $cells -join ' ' }) -join ' | ')
+            }
+            else {
+                "${relative}: $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash)"
+            }
+        } | Where-Object { $_ -like $Filter } | Sort-Object
+    }
+
+    $cores = [Environment]::ProcessorCount
+    $script:Quiet = @{
+        Default = New-Maps 'default-quiet' @{}
+        One     = New-Maps 'one-quiet' @{ Threads = 1 }
+    }
+
+    # The competitor: a child pwsh spinning one busy loop per logical core, each announcing itself with a file.
+    $ready = Join-Path $TestDrive 'burner'
+    New-Item -ItemType Directory $ready | Out-Null
+    $pwsh = [Environment]::GetCommandLineArgs()[0]
+    $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+    $command = "1..$cores | ForEach-Object -ThrottleLimit $cores -Parallel { New-Item -ItemType File (Join-Path '$ready' `$_) | Out-Null; while (`$true) { } }"
+    $script:Burner = Start-Process -FilePath ([Environment]::ProcessPath) -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $command)) -PassThru
+    $deadline = [DateTime]::UtcNow.AddMinutes(1)
+    while (@(Get-ChildItem -LiteralPath $ready).Count -lt $cores -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+    $script:BurnerStart = $Burner.TotalProcessorTime
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $script:Loaded = @{
+        Default = New-Maps 'default-loaded' @{}
+        One     = New-Maps 'one-loaded' @{ Threads = 1 }
+    }
+    $script:LoadedSeconds = $watch.Elapsed.TotalSeconds
+    $Burner.Refresh()
+    $script:BurnerSeconds = ($Burner.TotalProcessorTime - $BurnerStart).TotalSeconds
+    $script:BurnerReady = @(Get-ChildItem -LiteralPath $ready).Count
+    $Burner.Kill($true)
+}
+
+AfterAll {
+    if ($Burner -and -not $Burner.HasExited) { $Burner.Kill($true) }
+}
+
+Describe 'Determinism' {
+    Context 'a run repeated while another process competes for every core' {
+        It 'had the competing process spinning on every core during the loaded runs' {
+            $BurnerReady | Should -Be ([Environment]::ProcessorCount)
+            # Its share of the cores while the loaded runs trained (about a quarter on a 2-core machine that other
+            # processes load too): well above nothing, or these runs were quiet too.
+            $BurnerSeconds | Should -BeGreaterThan (0.1 * $LoadedSeconds)
+        }
+
+        It 'trains to the same bytes as the quiet run with <Name>' -ForEach @(
+            @{ Name = "libtorch's default threads"; Key = 'Default' }
+            @{ Name = '-Threads 1 (batches prepared on a second thread)'; Key = 'One' }
+        ) {
+            $files = Get-MapsFingerprint $Loaded[$Key] | Where-Object { $_ -notlike '*/test/*' }
+            $files | Should -Not -BeNullOrEmpty
+            $files | Should -Be (Get-MapsFingerprint $Quiet[$Key] | Where-Object { $_ -notlike '*/test/*' })
+            $files -like 'split-0/best-loss/model.pt: *' | Should -HaveCount 1
+            $files -like 'split-0/training_logs/training.tsv: *' | Should -HaveCount 1
+        }
+
+        It 'predicts the same bytes as the quiet run with <Name>' -ForEach @(
+            @{ Name = "libtorch's default threads"; Key = 'Default' }
+            @{ Name = '-Threads 1'; Key = 'One' }
+        ) {
+            $files = Get-MapsFingerprint $Loaded[$Key] '*/test/*'
+            $files -like '*/test/test_image_level_prediction.tsv: *' | Should -HaveCount 1
+            $files | Should -Be (Get-MapsFingerprint $Quiet[$Key] '*/test/*')
+        }
+
+        It 'gives other bytes with another thread count, so a run on the wrong count would be seen' {
+            if ((Get-ClinicaDLEnvironment).TorchThreads -lt 2) { Set-ItResult -Skipped -Because "libtorch's default here is 1 thread, as -Threads 1" }
+            (Get-MapsFingerprint $Quiet.One 'split-0/best-loss/model.pt*') | Should -Not -Be (Get-MapsFingerprint $Quiet.Default 'split-0/best-loss/model.pt*')
+        }
+    }
+
+    Context 'a run on a thread left with another libtorch thread count' {
+        BeforeAll {
+            # libtorch keeps a thread count per OS thread: a pool thread that once worked for a -Threads 1 run kept
+            # computing with 1 thread, and CI's scheduler once gave the next run that thread (a loss of 0.7022588650
+            # instead of 0.7022589445). The cmdlets' pool threads cannot be chosen from here, so the engine trains on
+            # this thread, left with 1 thread as such a pool thread was; the prediction runs here too.
+            $values = [Collections.Generic.Dictionary[string, object]]::new()
+            $values['network_task'] = 'classification'
+            # Cast: a PowerShell-wrapped value would reach the JSON serializer as its PSObject.
+            $values['caps_directory'] = [string] $Caps
+            $values['tsv_path'] = [string] $Train.TsvPath
+            $values['split'] = [int[]] @(0)
+            $values['epochs'] = 2
+            $values['batch_size'] = 2
+            $values['bootstrap_resamples'] = 20
+            $values['normalize'] = $true
+            $values['n_proc'] = 4
+            $config = [ClinicaDL.Core.Training.TrainingConfig]::Build([NullString]::Value, $values, $null)
+            $script:Leftover = Join-Path $TestDrive 'default-leftover'
+            # The quiet run's environment.txt, so that this MAPS can be compared file by file.
+            $environment = [IO.File]::ReadAllText((Join-Path $Quiet.Default 'environment.txt'))
+            $before = [TorchSharp.torch]::get_num_threads()
+            [TorchSharp.torch]::set_num_threads(1)
+            try {
+                $script:Result = [ClinicaDL.Core.Training.Trainer]::Train($config, $Leftover, $false, $environment, $null, $null, [Threading.CancellationToken]::None)
+                Invoke-ClinicaDLPrediction -MapsPath $Leftover -DataGroup test -CapsPath $Caps -TsvPath $TestTsv | Out-Null
+                $script:After = [TorchSharp.torch]::get_num_threads()
+            }
+            finally {
+                [TorchSharp.torch]::set_num_threads($before)
+            }
+        }
+
+        It 'trains and predicts to the same bytes as the quiet run' {
+            $Result.Status | Should -Be 'Completed'
+            Get-MapsFingerprint $Leftover | Should -Be (Get-MapsFingerprint $Quiet.Default)
+        }
+
+        It 'gives the thread its own count back' {
+            $After | Should -Be 1
+        }
+    }
+}
