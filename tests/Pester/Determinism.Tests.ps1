@@ -103,6 +103,48 @@ Describe 'Determinism' {
         }
     }
 
+    Context 'the images read from extracted tensors and from the NIfTI files' {
+        BeforeAll {
+            # A copy of the CAPS whose images are extracted, so that the original keeps decoding its NIfTI files.
+            $script:Extracted = Join-Path $TestDrive 'caps-extracted'
+            Copy-Item -LiteralPath $Caps -Destination $Extracted -Recurse
+            Export-ClinicaDLTensor $Extracted Image | Out-Null
+            # The bytes of the batch of every image of a CAPS, as training prepares it.
+            function script:Get-BatchBytes([string] $CapsPath, [bool] $Normalize) {
+                $values = [Collections.Generic.Dictionary[string, object]]::new()
+                $values['network_task'] = 'classification'
+                $values['normalize'] = $Normalize
+                $config = [ClinicaDL.Core.Training.TrainingConfig]::Build([NullString]::Value, $values, $null)
+                $paths = [string[]] (Get-ChildItem -Path (Join-Path $CapsPath 'subjects') -Recurse -Filter '*_T1w.nii.gz' | Sort-Object FullName | ForEach-Object FullName)
+                $images = [ClinicaDL.Core.Training.ImageTensors]::new($paths, $config, 2, [Threading.CancellationToken]::None, $null)
+                try {
+                    $samples = [ClinicaDL.Core.Training.LabeledImage[]] @($paths | ForEach-Object { [ClinicaDL.Core.Training.LabeledImage]::new('sub', 'ses', 'CN', $_, 0) })
+                    $batch = $images.Batch($samples)
+                    $floats = [float[]] $batch.data[float]().ToArray()
+                    $bytes = [byte[]]::new($floats.Length * 4)
+                    [Buffer]::BlockCopy($floats, 0, $bytes, 0, $bytes.Length)
+                    [pscustomobject]@{ OnDisk = $images.OnDiskCount; Bytes = $bytes }
+                    $batch.Dispose()
+                }
+                finally {
+                    $images.Dispose()
+                }
+            }
+        }
+
+        It 'gives training the same float32 bytes, <Name>' -ForEach @(
+            @{ Name = 'min-max normalised'; Normalize = $true }
+            @{ Name = 'as stored'; Normalize = $false }
+        ) {
+            $decoded = Get-BatchBytes $Caps $Normalize
+            $read = Get-BatchBytes $Extracted $Normalize
+            $decoded.OnDisk | Should -Be 0
+            $read.OnDisk | Should -Be 8
+            $read.Bytes.Length | Should -Be (8 * 57 * 70 * 60 * 4)
+            [Linq.Enumerable]::SequenceEqual($read.Bytes, $decoded.Bytes) | Should -BeTrue
+        }
+    }
+
     Context 'a run on a thread left with another libtorch thread count' {
         BeforeAll {
             # libtorch keeps a thread count per OS thread: a pool thread that once worked for a -Threads 1 run kept
