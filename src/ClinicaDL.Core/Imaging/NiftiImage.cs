@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Imaging;
 
@@ -17,8 +18,8 @@ public sealed class NiftiImage
         Header = header;
         _raw = raw;
         _options = options;
-        Shape = header.Shape.Select(extent => (int)extent).ToArray();
-        VoxelSize = header.Zooms;
+        Shape = new(header.Shape.Select(extent => (int)extent), "x");
+        VoxelSize = new(header.Zooms, "x");
         Affine = NiftiAffine.Best(header);
         AffineSource = NiftiAffine.Source(header);
     }
@@ -28,11 +29,11 @@ public sealed class NiftiImage
 
     public NiftiHeader Header { get; }
 
-    /// <summary>nibabel's shape, <c>dim[1..dim[0]]</c>, first axis fastest in the data.</summary>
-    public int[] Shape { get; }
+    /// <summary>nibabel's shape, <c>dim[1..dim[0]]</c>, first axis fastest in the data; its text is 91x109x91.</summary>
+    public ReadableList<int> Shape { get; }
 
-    /// <summary>nibabel's zooms: the voxel size along each axis of <see cref="Shape"/>.</summary>
-    public double[] VoxelSize { get; }
+    /// <summary>nibabel's zooms: the voxel size along each axis of <see cref="Shape"/>; its text is 2x2x2.</summary>
+    public ReadableList<double> VoxelSize { get; }
 
     /// <summary>The voxel-to-world affine nibabel's <c>img.affine</c> gives.</summary>
     public AffineMatrix Affine { get; }

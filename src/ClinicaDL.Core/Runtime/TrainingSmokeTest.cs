@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClinicaDL.Core.Tables;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -11,7 +12,7 @@ public sealed class SmokeTestResult
     public required string Device { get; init; }
     public required int Threads { get; init; }
     public required int Steps { get; init; }
-    public required double[] Losses { get; init; }
+    public required ReadableList<double> Losses { get; init; }
     public required TimeSpan Duration { get; init; }
 
     public double InitialLoss => Losses[0];
@@ -65,7 +66,7 @@ public static class TrainingSmokeTest
             Device = device.ToString(),
             Threads = TorchRuntime.DefaultThreads,
             Steps = steps,
-            Losses = losses,
+            Losses = new(losses),
             Duration = watch.Elapsed,
         };
     }

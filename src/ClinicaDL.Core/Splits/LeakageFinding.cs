@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Splits;
 
 /// <summary>The kinds of data leakage the audit detects; the names are stable (scripts and tests use them).</summary>
@@ -45,7 +47,7 @@ public sealed class LeakageFinding
     /// <summary>Error: results would be contaminated. Warning: a missing safeguard.</summary>
     public required string Severity { get; init; }
 
-    public required string[] Participants { get; init; }
-    public required string[] Files { get; init; }
+    public required ReadableList<string> Participants { get; init; }
+    public required ReadableList<string> Files { get; init; }
     public required string Message { get; init; }
 }

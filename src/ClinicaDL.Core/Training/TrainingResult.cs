@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Training;
 
 /// <summary>One trained split: how it ended, its best epochs and validation metrics.</summary>
@@ -12,10 +14,10 @@ public sealed class TrainingResult
     public required int EpochsRun { get; init; }
 
     /// <summary>The epoch kept for each selection metric (best-&lt;metric&gt;/).</summary>
-    public required IReadOnlyDictionary<string, int> BestEpoch { get; init; }
+    public required ReadableDictionary<int> BestEpoch { get; init; }
 
     /// <summary>Validation metrics of the model kept for the first selection metric.</summary>
-    public required IReadOnlyDictionary<string, double> ValidationMetrics { get; init; }
+    public required ReadableDictionary<double> ValidationMetrics { get; init; }
 
     public required TimeSpan Duration { get; init; }
     public required string MapsPath { get; init; }

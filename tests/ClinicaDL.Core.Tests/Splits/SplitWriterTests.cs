@@ -180,7 +180,7 @@ public sealed class SplitWriterTests : IDisposable
         Assert.Contains(LeakageKind.TestParticipantInTraining, kinds);
         Assert.Contains(LeakageKind.OverlappingValidationFolds, kinds);
         Assert.Contains(LeakageKind.ParticipantOnBothSides, kinds);
-        Assert.Contains(audit.Findings, f => f.Kind == LeakageKind.TestParticipantInTraining && f.Participants.Contains(test.Rows[0][0]));
+        Assert.Contains(audit.Findings, f => f.Kind == LeakageKind.TestParticipantInTraining && f.Participants.Contains(test.Rows[0][0]!));
     }
 
     [Fact]
