@@ -41,7 +41,11 @@ public sealed class NiftiImage
     /// <summary>Which header fields the affine came from: sform, qform or base (pixdim only).</summary>
     public string AffineSource { get; }
 
-    public NiftiDataType DataType => Header.VoxelType;
+    /// <summary>
+    /// The voxel type by its <see cref="NiftiDataType"/> name (Float32, Int16...): a name, not the enum, because
+    /// JSON writers give an enum's number. The code is <see cref="NiftiHeader.Datatype"/>.
+    /// </summary>
+    public string DataType => Header.VoxelType.ToString();
 
     /// <summary>Number of voxels.</summary>
     public long VoxelCount => Header.VoxelCount;
@@ -57,14 +61,14 @@ public sealed class NiftiImage
     public double[] GetData()
     {
         var raw = Raw();
-        if (!NiftiDataTypes.IsScalar(DataType) && DataType is not (NiftiDataType.Complex64 or NiftiDataType.Complex128))
+        if (!NiftiDataTypes.IsScalar(Header.VoxelType) && Header.VoxelType is not (NiftiDataType.Complex64 or NiftiDataType.Complex128))
         {
             throw new InvalidOperationException(
-                $"'{Path}' holds {NiftiDataTypes.Name(DataType)} voxels, which have no single numeric value; read the components with GetRawBytes().");
+                $"'{Path}' holds {NiftiDataTypes.Name(Header.VoxelType)} voxels, which have no single numeric value; read the components with GetRawBytes().");
         }
         var values = new double[checked((int)VoxelCount)];
         var (slope, inter) = Header.EffectiveScaling;
-        VoxelDecoder.Convert<double>(raw, DataType, slope, inter, values);
+        VoxelDecoder.Convert<double>(raw, Header.VoxelType, slope, inter, values);
         return values;
     }
 
@@ -72,11 +76,11 @@ public sealed class NiftiImage
     public double[] GetComplexData()
     {
         var raw = Raw();
-        return DataType switch
+        return Header.VoxelType switch
         {
             NiftiDataType.Complex64 => MemoryMarshal.Cast<byte, float>(raw).ToArray().Select(v => (double)v).ToArray(),
             NiftiDataType.Complex128 => MemoryMarshal.Cast<byte, double>(raw).ToArray(),
-            _ => throw new InvalidOperationException($"'{Path}' holds {NiftiDataTypes.Name(DataType)} voxels, not complex ones."),
+            _ => throw new InvalidOperationException($"'{Path}' holds {NiftiDataTypes.Name(Header.VoxelType)} voxels, not complex ones."),
         };
     }
 

@@ -268,5 +268,5 @@ public static class DataLeakageAuditor
     }
 
     private static LeakageFinding Finding(LeakageKind kind, string scenario, string severity, string[] participants, string[] files, string message) =>
-        new() { Kind = kind, Scenario = scenario, Severity = severity, Participants = new(participants), Files = new(files), Message = message + "." };
+        new() { Kind = kind.ToString(), Scenario = scenario, Severity = severity, Participants = new(participants), Files = new(files), Message = message + "." };
 }

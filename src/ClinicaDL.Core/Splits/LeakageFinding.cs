@@ -39,7 +39,8 @@ public enum LeakageKind
 /// <summary>One leakage problem: what, who, where.</summary>
 public sealed class LeakageFinding
 {
-    public required LeakageKind Kind { get; init; }
+    /// <summary>A <see cref="LeakageKind"/> name: a name, not the enum, because JSON writers give an enum's number.</summary>
+    public required string Kind { get; init; }
 
     /// <summary>Which of the five leakage scenarios (Wen et al., 2020) this is an instance of.</summary>
     public required string Scenario { get; init; }
@@ -50,4 +51,7 @@ public sealed class LeakageFinding
     public required ReadableList<string> Participants { get; init; }
     public required ReadableList<string> Files { get; init; }
     public required string Message { get; init; }
+
+    /// <summary>What a list of findings (<see cref="LeakageAudit.Findings"/>) shows in one table cell.</summary>
+    public override string ToString() => $"{Kind} ({Severity})";
 }
