@@ -13,7 +13,8 @@ public sealed class SmokeTestResult
     public required int Threads { get; init; }
     public required int Steps { get; init; }
     public required ReadableList<double> Losses { get; init; }
-    public required TimeSpan Duration { get; init; }
+    /// <summary>Wall-clock time of the run, in seconds: one number in CSV and JSON (a TimeSpan exports as its ticks, days, hours...).</summary>
+    public required double DurationSeconds { get; init; }
 
     public double InitialLoss => Losses[0];
     public double FinalLoss => Losses[^1];
@@ -67,7 +68,7 @@ public static class TrainingSmokeTest
             Threads = TorchRuntime.DefaultThreads,
             Steps = steps,
             Losses = new(losses),
-            Duration = watch.Elapsed,
+            DurationSeconds = watch.Elapsed.TotalSeconds,
         };
     }
 

@@ -196,7 +196,7 @@ public sealed class Trainer
                 return new TrainingResult
                 {
                     Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = new([]),
-                    ValidationMetrics = new([]), Duration = _watch.Elapsed - start, MapsPath = _maps.Root,
+                    ValidationMetrics = new([]), DurationSeconds = (_watch.Elapsed - start).TotalSeconds, MapsPath = _maps.Root,
                 };
             }
         }
@@ -409,7 +409,7 @@ public sealed class Trainer
         return new TrainingResult
         {
             Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = new(bestEpoch), ValidationMetrics = new(validationMetrics),
-            Duration = _watch.Elapsed - start, MapsPath = _maps.Root,
+            DurationSeconds = (_watch.Elapsed - start).TotalSeconds, MapsPath = _maps.Root,
         };
     }
 

@@ -19,7 +19,8 @@ public sealed class TrainingResult
     /// <summary>Validation metrics of the model kept for the first selection metric.</summary>
     public required ReadableDictionary<double> ValidationMetrics { get; init; }
 
-    public required TimeSpan Duration { get; init; }
+    /// <summary>Wall-clock time of the split, in seconds: one number in CSV and JSON (a TimeSpan exports as its ticks, days, hours...).</summary>
+    public required double DurationSeconds { get; init; }
     public required string MapsPath { get; init; }
 
     public double ValidationBA => ValidationMetrics.GetValueOrDefault("BA", double.NaN);
