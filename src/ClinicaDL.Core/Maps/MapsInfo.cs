@@ -55,8 +55,7 @@ public sealed class MapsInfo
     {
         var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson)) as JsonObject ?? throw new FormatException("it holds no JSON object.");
         var groups = Directory.Exists(maps.Groups) ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : [];
-        var overrides = groups.Where(g => File.Exists(Path.Combine(maps.Group(g), "maps.json"))
-            && JsonNode.Parse(File.ReadAllText(Path.Combine(maps.Group(g), "maps.json")))?["leakage_override"] is not null).ToArray();
+        var overrides = groups.Where(g => DataGroupDefinition.HasLeakageOverride(maps, g)).ToArray();
         var seen = File.Exists(maps.TrainValidation) ? TsvTable.Read(maps.TrainValidation) : null;
         var selectionMetrics = json["selection_metrics"]?.AsArray().Select(m => Item(m).GetValue<string>()).ToArray() ?? [];
         // A split is finished when its tmp/ (checkpoints) is gone and each selection metric has its best model.
