@@ -9,7 +9,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// Format-Table work directly.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MapsResult")]
-[OutputType(typeof(PSObject))]
+[OutputType(TypeName, RegressionTypeName, ReconstructionTypeName)]
 public sealed class GetMapsResultCommand : ClinicaDLCmdlet
 {
     public const string TypeName = "ClinicaDL.MapsMetric";
