@@ -13,6 +13,7 @@ public sealed class SmokeTestResult
     public required int Threads { get; init; }
     public required int Steps { get; init; }
     public required ReadableList<double> Losses { get; init; }
+
     /// <summary>Wall-clock time of the run, in seconds: one number in CSV and JSON (a TimeSpan exports as its ticks, days, hours...).</summary>
     public required double DurationSeconds { get; init; }
 

@@ -45,13 +45,12 @@ public sealed class ReadableDictionary<TValue> : ReadOnlyDictionary<string, TVal
     public override string ToString() => string.Join("; ", this.Select(entry => $"{entry.Key}={ReadableText.Of(entry.Value)}"));
 }
 
-/// <summary>One value as a cell shows it: numbers in the invariant culture, round-trip precision; nothing for null.</summary>
+/// <summary>One value as a cell shows it: numbers in the invariant culture (doubles at round-trip precision); nothing for null.</summary>
 internal static class ReadableText
 {
     public static string Of(object? value) => value switch
     {
         null => "",
-        double number => TsvTable.FormatNumber(number),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
