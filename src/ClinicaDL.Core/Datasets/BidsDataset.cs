@@ -104,8 +104,8 @@ public static class BidsDataset
                         ParticipantId = subject,
                         SessionId = sessionId,
                         DatasetPath = root,
-                        Images = images,
-                        Attributes = attributes,
+                        Images = new(images),
+                        Attributes = new(attributes),
                     });
                 }
             }
@@ -260,7 +260,7 @@ public static class BidsDataset
                     Path = file,
                     Suffix = suffix,
                     Datatype = datatype,
-                    Entities = entities,
+                    Entities = new(entities),
                     SidecarPath = FindSidecar(root, datatypeFolder, stem, entities, suffix),
                     SizeBytes = RegularFile.Length(file) ?? 0,
                 });

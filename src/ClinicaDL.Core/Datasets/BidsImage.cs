@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Datasets;
 
 /// <summary>One image file of a BIDS session, named <c>sub-X[_ses-Y][_key-value...]_suffix.nii[.gz]</c>.</summary>
@@ -12,10 +14,13 @@ public sealed class BidsImage
     public required string Datatype { get; init; }
 
     /// <summary>Every key-value entity of the name except sub and ses (acq, rec, run, trc, ce, task...).</summary>
-    public required IReadOnlyDictionary<string, string> Entities { get; init; }
+    public required ReadableDictionary<string> Entities { get; init; }
 
     /// <summary>The JSON sidecar that applies (same name beside it, else the inherited one at the dataset root), or null.</summary>
     public string? SidecarPath { get; init; }
 
     public required long SizeBytes { get; init; }
+
+    /// <summary>The file, as a list of images shows in one table cell (FileInfo does the same).</summary>
+    public override string ToString() => Path;
 }

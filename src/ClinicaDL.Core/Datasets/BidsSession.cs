@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Datasets;
 
 /// <summary>One participant at one session of a BIDS dataset, with its images and demographics.</summary>
@@ -12,14 +14,14 @@ public sealed class BidsSession
 
     public required string DatasetPath { get; init; }
 
-    public required IReadOnlyList<BidsImage> Images { get; init; }
+    public required ReadableList<BidsImage> Images { get; init; }
 
     /// <summary>
     /// Every column of participants.tsv (then of the subject's sessions.tsv, which wins on a shared name) for this
     /// participant and session; numbers are doubles, missing values (<c>n/a</c>) null.
     /// </summary>
-    public required IReadOnlyDictionary<string, object?> Attributes { get; init; }
+    public required ReadableDictionary<object?> Attributes { get; init; }
 
     /// <summary>The distinct suffixes of the images (T1w, pet...).</summary>
-    public string[] Modalities => Images.Select(i => i.Suffix).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+    public ReadableList<string> Modalities => new(Images.Select(i => i.Suffix).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 }

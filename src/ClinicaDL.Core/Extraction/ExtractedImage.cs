@@ -5,7 +5,8 @@ public sealed class ExtractedImage
 {
     public required string ParticipantId { get; init; }
     public required string SessionId { get; init; }
-    public required ExtractionMode Mode { get; init; }
+    /// <summary>An <see cref="ExtractionMode"/> name (Image, Patch, Slice, Roi): a name, not the enum, because JSON writers give an enum's number.</summary>
+    public required string Mode { get; init; }
 
     /// <summary>Parts per image (1 in image mode).</summary>
     public required int Parts { get; init; }

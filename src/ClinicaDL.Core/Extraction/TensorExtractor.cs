@@ -265,7 +265,7 @@ public static class TensorExtractor
 
     private static ExtractedImage Result(CapsImage image, ExtractionOptions options, int[] shape, int parts, string tensorPath, int partFiles, bool skipped, string jsonName) => new()
     {
-        ParticipantId = image.ParticipantId, SessionId = image.SessionId, Mode = options.Mode, Parts = parts, Shape = string.Join("x", shape),
+        ParticipantId = image.ParticipantId, SessionId = image.SessionId, Mode = options.Mode.ToString(), Parts = parts, Shape = string.Join("x", shape),
         TensorPath = tensorPath, PartFiles = partFiles, Skipped = skipped, SourcePath = image.Path, ExtractJson = jsonName,
     };
 

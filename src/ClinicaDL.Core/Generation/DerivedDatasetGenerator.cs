@@ -34,7 +34,7 @@ public static class DerivedDatasetGenerator
             // v <- v - (10 n + atrophy%) v / 100 inside the hemisphere, n ~ |N(0, 0.1)| (ClinicaDL's im_loss_roi_gaussian_distribution).
             var loss = (10 * Math.Abs(0.1 * PhantomAnatomy.Gaussian(random)) + options.AtrophyPercent) / 100;
             var left = diagnosis == "AD";
-            var shape = image.Shape;
+            int[] shape = [.. image.Shape];
             for (var index = 0; index < values.Length; index++)
             {
                 var i0 = index % shape[0];
@@ -62,7 +62,7 @@ public static class DerivedDatasetGenerator
         {
             var values = data.Select(v => (float)(v + options.NoiseMean + options.NoiseStd * PhantomAnatomy.Gaussian(random))).ToArray();
             var participant = $"sub-RAND{i}";
-            return new Drawn(participant, "ses-M000", i < options.ParticipantCount ? "AD" : "CN", values, image.Shape, image.Affine,
+            return new Drawn(participant, "ses-M000", i < options.ParticipantCount ? "AD" : "CN", values, [.. image.Shape], image.Affine,
                 Path.Combine("subjects", participant, "ses-M000", "t1_linear", $"{participant}_ses-M000{Rest(source)}"));
         }).ToList(), options);
     }

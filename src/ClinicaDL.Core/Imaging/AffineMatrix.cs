@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Imaging;
 
@@ -33,6 +34,12 @@ public sealed class AffineMatrix : IEquatable<AffineMatrix>
 
     public double[] this[int row] => _values.AsSpan(row * 4, 4).ToArray();
 
+    /// <summary>
+    /// The four rows, as nibabel's <c>img.affine.tolist()</c>: how JSON writers see the matrix, since they
+    /// read properties and an indexer is none.
+    /// </summary>
+    public ReadableList<ReadableList<double>> Rows => new(Enumerable.Range(0, 4).Select(row => new ReadableList<double>(this[row])));
+
     /// <summary>The matrix as a new two-dimensional array.</summary>
     public double[,] ToArray()
     {
@@ -63,7 +70,8 @@ public sealed class AffineMatrix : IEquatable<AffineMatrix>
         var rows = new string[4];
         for (var i = 0; i < 4; i++)
         {
-            rows[i] = "[" + string.Join(", ", this[i].Select(v => v.ToString("G6", CultureInfo.InvariantCulture))) + "]";
+            // Round-trip precision: this text is what an exported CSV holds of the affine.
+            rows[i] = "[" + string.Join(", ", this[i].Select(TsvTable.FormatNumber)) + "]";
         }
         return "[" + string.Join(", ", rows) + "]";
     }

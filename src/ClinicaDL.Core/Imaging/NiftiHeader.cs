@@ -92,4 +92,18 @@ public sealed record NiftiHeader
 
     /// <summary>Where the voxel data start in the data file (header file for single files, .img for pairs).</summary>
     public long DataOffset => (long)VoxOffset;
+
+    /// <summary>
+    /// The fields that identify an image, in one line, as a table cell or an exported CSV shows the header (a
+    /// record's own text names its arrays by type, "Dim = System.Int64[]"). Every field stays a property.
+    /// </summary>
+    public override string ToString()
+    {
+        var format = NiftiVersion == 0 ? "ANALYZE 7.5" : $"NIfTI-{NiftiVersion}";
+        var descrip = Descrip.Length == 0 ? "" : $"; Descrip={Descrip}";
+        return $"{format}; Datatype={Datatype}; Dim={Numbers(Dim)}; Pixdim={Numbers(Pixdim)}; QformCode={QformCode}; SformCode={SformCode}{descrip}";
+    }
+
+    private static string Numbers<T>(IEnumerable<T> values) where T : IFormattable =>
+        string.Join(" ", values.Select(v => v.ToString(null, System.Globalization.CultureInfo.InvariantCulture)));
 }

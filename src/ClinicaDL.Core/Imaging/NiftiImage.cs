@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Imaging;
 
@@ -17,8 +18,8 @@ public sealed class NiftiImage
         Header = header;
         _raw = raw;
         _options = options;
-        Shape = header.Shape.Select(extent => (int)extent).ToArray();
-        VoxelSize = header.Zooms;
+        Shape = new(header.Shape.Select(extent => (int)extent), "x");
+        VoxelSize = new(header.Zooms, "x");
         Affine = NiftiAffine.Best(header);
         AffineSource = NiftiAffine.Source(header);
     }
@@ -28,11 +29,11 @@ public sealed class NiftiImage
 
     public NiftiHeader Header { get; }
 
-    /// <summary>nibabel's shape, <c>dim[1..dim[0]]</c>, first axis fastest in the data.</summary>
-    public int[] Shape { get; }
+    /// <summary>nibabel's shape, <c>dim[1..dim[0]]</c>, first axis fastest in the data; its text is 91x109x91.</summary>
+    public ReadableList<int> Shape { get; }
 
-    /// <summary>nibabel's zooms: the voxel size along each axis of <see cref="Shape"/>.</summary>
-    public double[] VoxelSize { get; }
+    /// <summary>nibabel's zooms: the voxel size along each axis of <see cref="Shape"/>; its text is 2x2x2.</summary>
+    public ReadableList<double> VoxelSize { get; }
 
     /// <summary>The voxel-to-world affine nibabel's <c>img.affine</c> gives.</summary>
     public AffineMatrix Affine { get; }
@@ -40,7 +41,11 @@ public sealed class NiftiImage
     /// <summary>Which header fields the affine came from: sform, qform or base (pixdim only).</summary>
     public string AffineSource { get; }
 
-    public NiftiDataType DataType => Header.VoxelType;
+    /// <summary>
+    /// The voxel type by its <see cref="NiftiDataType"/> name (Float32, Int16...): a name, not the enum, because
+    /// JSON writers give an enum's number. The code is <see cref="NiftiHeader.Datatype"/>.
+    /// </summary>
+    public string DataType => Header.VoxelType.ToString();
 
     /// <summary>Number of voxels.</summary>
     public long VoxelCount => Header.VoxelCount;
@@ -56,14 +61,14 @@ public sealed class NiftiImage
     public double[] GetData()
     {
         var raw = Raw();
-        if (!NiftiDataTypes.IsScalar(DataType) && DataType is not (NiftiDataType.Complex64 or NiftiDataType.Complex128))
+        if (!NiftiDataTypes.IsScalar(Header.VoxelType) && Header.VoxelType is not (NiftiDataType.Complex64 or NiftiDataType.Complex128))
         {
             throw new InvalidOperationException(
-                $"'{Path}' holds {NiftiDataTypes.Name(DataType)} voxels, which have no single numeric value; read the components with GetRawBytes().");
+                $"'{Path}' holds {NiftiDataTypes.Name(Header.VoxelType)} voxels, which have no single numeric value; read the components with GetRawBytes().");
         }
         var values = new double[checked((int)VoxelCount)];
         var (slope, inter) = Header.EffectiveScaling;
-        VoxelDecoder.Convert<double>(raw, DataType, slope, inter, values);
+        VoxelDecoder.Convert<double>(raw, Header.VoxelType, slope, inter, values);
         return values;
     }
 
@@ -71,11 +76,11 @@ public sealed class NiftiImage
     public double[] GetComplexData()
     {
         var raw = Raw();
-        return DataType switch
+        return Header.VoxelType switch
         {
             NiftiDataType.Complex64 => MemoryMarshal.Cast<byte, float>(raw).ToArray().Select(v => (double)v).ToArray(),
             NiftiDataType.Complex128 => MemoryMarshal.Cast<byte, double>(raw).ToArray(),
-            _ => throw new InvalidOperationException($"'{Path}' holds {NiftiDataTypes.Name(DataType)} voxels, not complex ones."),
+            _ => throw new InvalidOperationException($"'{Path}' holds {NiftiDataTypes.Name(Header.VoxelType)} voxels, not complex ones."),
         };
     }
 

@@ -7,7 +7,8 @@ public sealed class InterpretationMap
     public required string SelectionMetric { get; init; }
     public required string DataGroup { get; init; }
     public required string Name { get; init; }
-    public required SaliencyMethod Method { get; init; }
+    /// <summary>A <see cref="SaliencyMethod"/> name: a name, not the enum, because JSON writers give an enum's number.</summary>
+    public required string Method { get; init; }
 
     /// <summary>"mean", or "individual" for one session's map.</summary>
     public required string Kind { get; init; }

@@ -221,7 +221,7 @@ public static class Interpreter
     private static InterpretationMap Describe((string Nifti, string Tensor, long[] Shape, double Min, double Max) file, WorkItem item, InterpretationOptions options,
         string kind, LabeledImage? session, int count, string finalFolder, MapsLayout maps) => new()
     {
-        Split = item.Split, SelectionMetric = item.Metric, DataGroup = options.DataGroup, Name = options.Name, Method = options.Settings.Method, Kind = kind,
+        Split = item.Split, SelectionMetric = item.Metric, DataGroup = options.DataGroup, Name = options.Name, Method = options.Settings.Method.ToString(), Kind = kind,
         ParticipantId = session?.ParticipantId, SessionId = session?.SessionId, SessionCount = count,
         Path = Path.Combine(finalFolder, Path.GetFileName(file.Nifti)), TensorPath = Path.Combine(finalFolder, Path.GetFileName(file.Tensor)),
         Shape = string.Join("x", file.Shape), Minimum = file.Min, Maximum = file.Max, LeakageOverride = item.Leakage, MapsPath = maps.Root,

@@ -82,4 +82,14 @@ public static class DataGroupDefinition
         AtomicFile.WriteAllText(Path.Combine(folder, "maps.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return (Path.GetFullPath(capsPath), table, overlap.Count > 0);
     }
+
+    /// <summary>
+    /// Whether the group was evaluated with the leakage override (its maps.json has leakage_override). The train
+    /// and validation groups, written by training, have no maps.json and never do.
+    /// </summary>
+    public static bool HasLeakageOverride(MapsLayout maps, string group)
+    {
+        var path = Path.Combine(maps.Group(group), "maps.json");
+        return File.Exists(path) && JsonNode.Parse(File.ReadAllText(path))?["leakage_override"] is not null;
+    }
 }

@@ -18,21 +18,21 @@ public sealed class MapsInfo
 
     /// <summary>One network per part index (multi_network) rather than one for all parts.</summary>
     public required bool MultiNetwork { get; init; }
-    public required int[] Splits { get; init; }
-    public required string[] SelectionMetrics { get; init; }
-    public required string[] DataGroups { get; init; }
+    public required ReadableList<int> Splits { get; init; }
+    public required ReadableList<string> SelectionMetrics { get; init; }
+    public required ReadableList<string> DataGroups { get; init; }
     public required int Seed { get; init; }
-    public required string[] InputSize { get; init; }
+    public required ReadableList<string> InputSize { get; init; }
     public required int ParticipantsSeenInTraining { get; init; }
 
     /// <summary>Data groups evaluated with -AllowDataLeakage on participants seen in training.</summary>
-    public required string[] LeakageOverrides { get; init; }
+    public required ReadableList<string> LeakageOverrides { get; init; }
 
     /// <summary>Complete, or Incomplete when a split of maps.json is not trained to its end (stopped, failed or still running).</summary>
     public required string Status { get; init; }
 
     /// <summary>The splits a stopped run left unfinished: Resume-ClinicaDLTraining completes them.</summary>
-    public required int[] IncompleteSplits { get; init; }
+    public required ReadableList<int> IncompleteSplits { get; init; }
 
     public static MapsInfo Read(string mapsPath)
     {
@@ -55,8 +55,7 @@ public sealed class MapsInfo
     {
         var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson)) as JsonObject ?? throw new FormatException("it holds no JSON object.");
         var groups = Directory.Exists(maps.Groups) ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : [];
-        var overrides = groups.Where(g => File.Exists(Path.Combine(maps.Group(g), "maps.json"))
-            && JsonNode.Parse(File.ReadAllText(Path.Combine(maps.Group(g), "maps.json")))?["leakage_override"] is not null).ToArray();
+        var overrides = groups.Where(g => DataGroupDefinition.HasLeakageOverride(maps, g)).ToArray();
         var seen = File.Exists(maps.TrainValidation) ? TsvTable.Read(maps.TrainValidation) : null;
         var selectionMetrics = json["selection_metrics"]?.AsArray().Select(m => Item(m).GetValue<string>()).ToArray() ?? [];
         // A split is finished when its tmp/ (checkpoints) is gone and each selection metric has its best model.
@@ -71,15 +70,15 @@ public sealed class MapsInfo
             Mode = json["mode"]?.GetValue<string>() ?? "image",
             PartsPerImage = json["num_networks"]?.GetValue<int>() ?? 1,
             MultiNetwork = json["multi_network"]?.GetValue<bool>() ?? false,
-            Splits = maps.Splits().ToArray(),
-            SelectionMetrics = selectionMetrics,
-            DataGroups = groups,
+            Splits = new(maps.Splits()),
+            SelectionMetrics = new(selectionMetrics),
+            DataGroups = new(groups),
             Seed = json["seed"]?.GetValue<int>() ?? 0,
-            InputSize = json["input_size"]?.AsArray().Select(n => Item(n).ToJsonString()).ToArray() ?? [],
+            InputSize = new(json["input_size"]?.AsArray().Select(n => Item(n).ToJsonString()) ?? []),
             ParticipantsSeenInTraining = seen?.Rows.Select(r => r[0]).Distinct().Count() ?? 0,
-            LeakageOverrides = overrides,
+            LeakageOverrides = new(overrides),
             Status = incomplete.Length == 0 && seen is not null ? "Complete" : "Incomplete",
-            IncompleteSplits = incomplete,
+            IncompleteSplits = new(incomplete),
         };
     }
 

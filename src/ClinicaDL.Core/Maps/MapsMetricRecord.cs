@@ -13,5 +13,8 @@ public sealed class MapsMetricRecord
     /// <summary>image, or the part mode (patch, slice, roi) of part-level results.</summary>
     public required string Level { get; init; }
     public required IReadOnlyDictionary<string, MetricEstimate> Values { get; init; }
+
+    /// <summary>The group was evaluated with the leakage override: these metrics are biased.</summary>
+    public required bool LeakageOverride { get; init; }
     public required string Path { get; init; }
 }

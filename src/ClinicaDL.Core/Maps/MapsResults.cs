@@ -55,12 +55,17 @@ public static class MapsResults
         missing.AddRange((dataGroups ?? []).Distinct().Where(g => !presentGroups.Contains(g))
             .Select(g => new MissingName(NotFoundKind.DataGroup, g, selectionMetrics is null ? scope : $"{scope} (best-{string.Join(", best-", selectionMetrics)})", presentGroups,
                 MapsSelection.DataGroups(maps).Contains(g) ? "The group is defined but has no results there; Invoke-ClinicaDLPrediction computes them." : null)));
+        var overrides = presentGroups.ToDictionary(g => g, g => DataGroupDefinition.HasLeakageOverride(maps, g), StringComparer.Ordinal);
         var records = tables.Where(t => dataGroups is null || dataGroups.Contains(t.Group))
             .OrderBy(t => t.Split).ThenBy(t => t.Metric, StringComparer.Ordinal).ThenBy(t => t.Group, StringComparer.Ordinal)
             .Select(t =>
             {
                 var file = maps.MetricsTable(t.Split, t.Metric, t.Group, level);
-                return new MapsMetricRecord { MapsPath = maps.Root, DataGroup = t.Group, Split = t.Split, SelectionMetric = t.Metric, Level = level, Values = ReadTable(file), Path = file };
+                return new MapsMetricRecord
+                {
+                    MapsPath = maps.Root, DataGroup = t.Group, Split = t.Split, SelectionMetric = t.Metric, Level = level, Values = ReadTable(file),
+                    LeakageOverride = overrides[t.Group], Path = file,
+                };
             }).ToList();
         return new MapsResultQuery(records, missing);
     }

@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Maps;
 
 /// <summary>One session's prediction by one split's model kept for one selection metric.</summary>
@@ -16,10 +18,10 @@ public sealed class PredictionRow
     public required string? PredictedLabel { get; init; }
 
     /// <summary>Reconstruction: MAE, RMSE, PSNR and SSIM of this session's reconstruction (empty for the other tasks).</summary>
-    public IReadOnlyDictionary<string, double> ReconstructionMetrics { get; init; } = new Dictionary<string, double>();
+    public ReadableDictionary<double> ReconstructionMetrics { get; init; } = new([]);
 
     /// <summary>Class probabilities in label-code order (empty for regression).</summary>
-    public required double[] Probabilities { get; init; }
+    public required ReadableList<double> Probabilities { get; init; }
 
     /// <summary>True when the group holds participants seen in training and -Force made the evaluation anyway.</summary>
     public required bool LeakageOverride { get; init; }

@@ -89,8 +89,8 @@ public static class Predictor
                     DataGroup = options.DataGroup, Split = split, SelectionMetric = metric, ParticipantId = s.ParticipantId, SessionId = s.SessionId,
                     TrueLabel = options.NoLabel ? null : s.Label,
                     PredictedLabel = reconstruction ? null : imageLevel.Classification ? codes[imageLevel.PredictedCodes[i]] : imageLevel.PredictedValues[i].ToString("R", CultureInfo.InvariantCulture),
-                    ReconstructionMetrics = reconstruction ? ReconstructionMetrics.Names.Select((name, m) => (name, imageLevel.ReconstructionValues![i][m])).ToDictionary(p => p.name, p => p.Item2) : new Dictionary<string, double>(),
-                    Probabilities = imageLevel.Probabilities[i], LeakageOverride = leakage, MapsPath = maps.Root,
+                    ReconstructionMetrics = new(reconstruction ? ReconstructionMetrics.Names.Select((name, m) => KeyValuePair.Create(name, imageLevel.ReconstructionValues![i][m])) : []),
+                    Probabilities = new(imageLevel.Probabilities[i]), LeakageOverride = leakage, MapsPath = maps.Root,
                 }));
             }
         }

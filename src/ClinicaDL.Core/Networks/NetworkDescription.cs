@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Networks;
 
 /// <summary>What a network is and which inputs it takes.</summary>
@@ -6,7 +8,7 @@ public sealed class NetworkDescription
     public required string Name { get; init; }
 
     /// <summary>classification, regression (CNNs) or reconstruction (autoencoders).</summary>
-    public required string[] Tasks { get; init; }
+    public required ReadableList<string> Tasks { get; init; }
 
     /// <summary>2D, 3D or "2D/3D" (chosen from the input rank).</summary>
     public required string Dimensions { get; init; }
@@ -14,7 +16,7 @@ public sealed class NetworkDescription
     /// <summary>The input shapes it accepts, in words.</summary>
     public required string InputShapes { get; init; }
 
-    public required string[] Parameters { get; init; }
+    public required ReadableList<string> Parameters { get; init; }
 
     public required string Description { get; init; }
 }

@@ -78,7 +78,7 @@ public static class NetworkRegistry
         Tasks = ["reconstruction"],
         Dimensions = dimensions,
         InputShapes = shapes,
-        Parameters = parameters ?? ["input_size"],
+        Parameters = new(parameters ?? ["input_size"]),
         Description = description,
     };
 

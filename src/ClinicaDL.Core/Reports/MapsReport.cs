@@ -125,7 +125,7 @@ public static class MapsReport
         progress?.Report("report.html");
         var reportPath = Path.Combine(outputPath, ReportFile);
         AtomicFile.WriteAllText(reportPath, Html(maps, info, json, sections));
-        return new MapsReportResult { MapsPath = maps.Root, ReportPath = Path.GetFullPath(reportPath), Images = images.Select(Path.GetFullPath).ToList() };
+        return new MapsReportResult { MapsPath = maps.Root, ReportPath = Path.GetFullPath(reportPath), Images = new(images.Select(Path.GetFullPath)) };
     }
 
     /// <summary>
@@ -168,7 +168,7 @@ public static class MapsReport
             html.Append("<tr><th>").Append(E(key)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
         }
         html.Append("</table>\n");
-        if (info.LeakageOverrides.Length > 0)
+        if (info.LeakageOverrides.Count > 0)
         {
             html.Append("<p class=\"warning\">Data leakage overrides: the groups ").Append(E(string.Join(", ", info.LeakageOverrides)))
                 .Append(" hold participants seen in training and were evaluated with -Force. Their results are biased.</p>\n");

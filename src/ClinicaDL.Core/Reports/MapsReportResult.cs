@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Reports;
 
 /// <summary>What Export-MapsReport wrote.</summary>
@@ -9,5 +11,5 @@ public sealed class MapsReportResult
     public required string ReportPath { get; init; }
 
     /// <summary>The PNG files, also kept beside the report.</summary>
-    public required IReadOnlyList<string> Images { get; init; }
+    public required ReadableList<string> Images { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using ClinicaDL.Core.Tables;
 using TorchSharp;
 
 namespace ClinicaDL.Core.Runtime;
@@ -18,7 +19,7 @@ public sealed class EnvironmentInfo
     public required string TorchSharpVersion { get; init; }
     public required string LibTorchVersion { get; init; }
     public required int TorchThreads { get; init; }
-    public required string[] Devices { get; init; }
+    public required ReadableList<string> Devices { get; init; }
     public required bool CudaAvailable { get; init; }
     public required bool CompatibilityStepActive { get; init; }
     public required string? LibStdCxx { get; init; }
@@ -49,7 +50,7 @@ public sealed class EnvironmentInfo
             LibTorchVersion = torch.__version__,
             // Not the calling thread's count, which is whatever its last work left there (see TorchRuntime.UseThreads).
             TorchThreads = TorchRuntime.DefaultThreads,
-            Devices = devices.ToArray(),
+            Devices = new(devices),
             CudaAvailable = cuda,
             CompatibilityStepActive = TorchRuntime.CompatibilityActive,
             LibStdCxx = LibStdCxxCompatibility.LoadedLibStdCxx(),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClinicaDL.Core.Tables;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -11,8 +12,10 @@ public sealed class SmokeTestResult
     public required string Device { get; init; }
     public required int Threads { get; init; }
     public required int Steps { get; init; }
-    public required double[] Losses { get; init; }
-    public required TimeSpan Duration { get; init; }
+    public required ReadableList<double> Losses { get; init; }
+
+    /// <summary>Wall-clock time of the run, in seconds: one number in CSV and JSON (a TimeSpan exports as its ticks, days, hours...).</summary>
+    public required double DurationSeconds { get; init; }
 
     public double InitialLoss => Losses[0];
     public double FinalLoss => Losses[^1];
@@ -65,8 +68,8 @@ public static class TrainingSmokeTest
             Device = device.ToString(),
             Threads = TorchRuntime.DefaultThreads,
             Steps = steps,
-            Losses = losses,
-            Duration = watch.Elapsed,
+            Losses = new(losses),
+            DurationSeconds = watch.Elapsed.TotalSeconds,
         };
     }
 

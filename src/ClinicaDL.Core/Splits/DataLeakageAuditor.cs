@@ -109,7 +109,7 @@ public static class DataLeakageAuditor
                 $"nothing was examined: '{root}' holds no split.json or kfold.json. Expected a folder made by New-ClinicaDLSplit or ClinicaDL " +
                 "(split/ with split.json, train.tsv and test_baseline.tsv, or <k>_fold/ with kfold.json and split-<i>/ folders), or one of its folds"));
         }
-        return new LeakageAudit { Path = root, Findings = findings, SplitFoldersChecked = splitFolders.Count + kfoldFolders.Count, FilesChecked = files };
+        return new LeakageAudit { Path = root, Findings = new(findings), SplitFoldersChecked = splitFolders.Count + kfoldFolders.Count, FilesChecked = files };
     }
 
     /// <summary>Checks a candidate data TSV against every participant a MAPS saw in training or pre-training.</summary>
@@ -131,7 +131,7 @@ public static class DataLeakageAuditor
             findings.Add(Finding(LeakageKind.SeenInTraining, $"{NoTestSet}; biased transfer learning", "Error", overlap, [Path.GetFullPath(dataPath), seenPath],
                 $"{overlap.Length} participant(s) of '{dataPath}' were seen in training or pre-training of this MAPS"));
         }
-        return new LeakageAudit { Path = Path.GetFullPath(mapsPath), Findings = findings, SplitFoldersChecked = 0, FilesChecked = 2 };
+        return new LeakageAudit { Path = Path.GetFullPath(mapsPath), Findings = new(findings), SplitFoldersChecked = 0, FilesChecked = 2 };
     }
 
     /// <summary>
@@ -157,7 +157,7 @@ public static class DataLeakageAuditor
             }
         }
         return new LeakageAudit { Path = splitFolders.Count == 1 ? Path.GetFullPath(splitFolders[0]) : Path.GetFullPath(Path.Combine(splitFolders[0], "..")),
-            Findings = findings, SplitFoldersChecked = splitFolders.Count, FilesChecked = files };
+            Findings = new(findings), SplitFoldersChecked = splitFolders.Count, FilesChecked = files };
     }
 
     /// <summary>Train against subset of one split folder, plus duplicates in each file; returns the number of files read.</summary>
@@ -268,5 +268,5 @@ public static class DataLeakageAuditor
     }
 
     private static LeakageFinding Finding(LeakageKind kind, string scenario, string severity, string[] participants, string[] files, string message) =>
-        new() { Kind = kind, Scenario = scenario, Severity = severity, Participants = participants, Files = files, Message = message + "." };
+        new() { Kind = kind.ToString(), Scenario = scenario, Severity = severity, Participants = new(participants), Files = new(files), Message = message + "." };
 }

@@ -1,10 +1,12 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Splits;
 
 /// <summary>The result of an audit: every finding and what was checked.</summary>
 public sealed class LeakageAudit
 {
     public required string Path { get; init; }
-    public required IReadOnlyList<LeakageFinding> Findings { get; init; }
+    public required ReadableList<LeakageFinding> Findings { get; init; }
     public required int SplitFoldersChecked { get; init; }
     public required int FilesChecked { get; init; }
 

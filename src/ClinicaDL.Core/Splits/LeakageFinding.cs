@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Splits;
 
 /// <summary>The kinds of data leakage the audit detects; the names are stable (scripts and tests use them).</summary>
@@ -37,7 +39,8 @@ public enum LeakageKind
 /// <summary>One leakage problem: what, who, where.</summary>
 public sealed class LeakageFinding
 {
-    public required LeakageKind Kind { get; init; }
+    /// <summary>A <see cref="LeakageKind"/> name: a name, not the enum, because JSON writers give an enum's number.</summary>
+    public required string Kind { get; init; }
 
     /// <summary>Which of the five leakage scenarios (Wen et al., 2020) this is an instance of.</summary>
     public required string Scenario { get; init; }
@@ -45,7 +48,10 @@ public sealed class LeakageFinding
     /// <summary>Error: results would be contaminated. Warning: a missing safeguard.</summary>
     public required string Severity { get; init; }
 
-    public required string[] Participants { get; init; }
-    public required string[] Files { get; init; }
+    public required ReadableList<string> Participants { get; init; }
+    public required ReadableList<string> Files { get; init; }
     public required string Message { get; init; }
+
+    /// <summary>What a list of findings (<see cref="LeakageAudit.Findings"/>) shows in one table cell.</summary>
+    public override string ToString() => $"{Kind} ({Severity})";
 }

@@ -195,8 +195,8 @@ public sealed class Trainer
                 _log($"Split {split} failed: {message}");
                 return new TrainingResult
                 {
-                    Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = new Dictionary<string, int>(),
-                    ValidationMetrics = new Dictionary<string, double>(), Duration = _watch.Elapsed - start, MapsPath = _maps.Root,
+                    Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = new([]),
+                    ValidationMetrics = new([]), DurationSeconds = (_watch.Elapsed - start).TotalSeconds, MapsPath = _maps.Root,
                 };
             }
         }
@@ -408,8 +408,8 @@ public sealed class Trainer
         }
         return new TrainingResult
         {
-            Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = bestEpoch, ValidationMetrics = validationMetrics,
-            Duration = _watch.Elapsed - start, MapsPath = _maps.Root,
+            Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = new(bestEpoch), ValidationMetrics = new(validationMetrics),
+            DurationSeconds = (_watch.Elapsed - start).TotalSeconds, MapsPath = _maps.Root,
         };
     }
 
@@ -490,7 +490,7 @@ public sealed class Trainer
     private IReadOnlyList<string> CheckSplitLeakage(IReadOnlyList<SplitDefinition> splits)
     {
         var audit = Splits.DataLeakageAuditor.AuditTraining(splits.Select(s => s.Folder).ToList(), SplitDefinition.TrainFile(_config), SplitDefinition.ValidationFile(_config));
-        var errors = audit.Findings.Where(f => f.Severity == "Error").Select(f => $"{f.Kind}: {f.Message} Participants: {string.Join(", ", f.Participants.Take(20))}{(f.Participants.Length > 20 ? ", ..." : "")}").ToList();
+        var errors = audit.Findings.Where(f => f.Severity == "Error").Select(f => $"{f.Kind}: {f.Message} Participants: {string.Join(", ", f.Participants.Take(20))}{(f.Participants.Count > 20 ? ", ..." : "")}").ToList();
         if (errors.Count > 0 && !_config.DataLeakageOverride)
         {
             throw new DataLeakageException(

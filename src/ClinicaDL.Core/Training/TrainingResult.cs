@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Training;
 
 /// <summary>One trained split: how it ended, its best epochs and validation metrics.</summary>
@@ -12,12 +14,13 @@ public sealed class TrainingResult
     public required int EpochsRun { get; init; }
 
     /// <summary>The epoch kept for each selection metric (best-&lt;metric&gt;/).</summary>
-    public required IReadOnlyDictionary<string, int> BestEpoch { get; init; }
+    public required ReadableDictionary<int> BestEpoch { get; init; }
 
     /// <summary>Validation metrics of the model kept for the first selection metric.</summary>
-    public required IReadOnlyDictionary<string, double> ValidationMetrics { get; init; }
+    public required ReadableDictionary<double> ValidationMetrics { get; init; }
 
-    public required TimeSpan Duration { get; init; }
+    /// <summary>Wall-clock time of the split, in seconds: one number in CSV and JSON (a TimeSpan exports as its ticks, days, hours...).</summary>
+    public required double DurationSeconds { get; init; }
     public required string MapsPath { get; init; }
 
     public double ValidationBA => ValidationMetrics.GetValueOrDefault("BA", double.NaN);

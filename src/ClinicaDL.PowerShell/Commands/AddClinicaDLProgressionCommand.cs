@@ -9,7 +9,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// -OutputPath), and emits the rows.
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "ClinicaDLProgression", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
-[OutputType(typeof(PSObject))]
+[OutputType(GetClinicaDLLabelCommand.RowTypeName)]
 public sealed class AddClinicaDLProgressionCommand : PathInputCmdlet
 {
     private string? _written;

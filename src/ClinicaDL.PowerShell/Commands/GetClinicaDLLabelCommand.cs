@@ -15,7 +15,7 @@ namespace ClinicaDL.PowerShell.Commands;
 // objects to that set's parameters only, and BIDS sessions (by value) and objects naming a dataset (by property
 // name) could not both be piped. The three sets are told apart by their mandatory parameters anyway.
 [Cmdlet(VerbsCommon.Get, "ClinicaDLLabel", SupportsShouldProcess = true)]
-[OutputType(typeof(PSObject))]
+[OutputType(RowTypeName)]
 public sealed class GetClinicaDLLabelCommand : ClinicaDLCmdlet
 {
     public const string RowTypeName = "ClinicaDL.LabelRow";

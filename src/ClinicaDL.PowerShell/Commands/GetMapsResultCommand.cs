@@ -9,7 +9,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// Format-Table work directly.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MapsResult")]
-[OutputType(typeof(PSObject))]
+[OutputType(TypeName, RegressionTypeName, ReconstructionTypeName)]
 public sealed class GetMapsResultCommand : ClinicaDLCmdlet
 {
     public const string TypeName = "ClinicaDL.MapsMetric";
@@ -67,6 +67,9 @@ public sealed class GetMapsResultCommand : ClinicaDLCmdlet
                 result.Properties.Add(new PSNoteProperty("Split", record.Split));
                 result.Properties.Add(new PSNoteProperty("SelectionMetric", record.SelectionMetric));
                 result.Properties.Add(new PSNoteProperty("Level", record.Level));
+                // On every row, true or false: Export-Csv takes its columns from the first row, and an exported
+                // table must keep the mark of a group evaluated with the leakage override.
+                result.Properties.Add(new PSNoteProperty("LeakageOverride", record.LeakageOverride));
                 foreach (var (name, estimate) in record.Values)
                 {
                     result.Properties.Add(new PSNoteProperty(name, estimate.Value));

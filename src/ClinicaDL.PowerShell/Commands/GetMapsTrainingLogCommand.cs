@@ -9,9 +9,11 @@ namespace ClinicaDL.PowerShell.Commands;
 /// multi-network MAPS, one log per network), for plotting and comparison.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MapsTrainingLog")]
-[OutputType(typeof(PSObject))]
+[OutputType(RowTypeName)]
 public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
 {
+    public const string RowTypeName = "ClinicaDL.TrainingLogRow";
+
     /// <summary>The MAPS folder; folder items from Get-ChildItem bind through their PSPath.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath")]
@@ -43,7 +45,7 @@ public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
         {
             foreach (var (network, path) in maps.TrainingLogs(split))
             {
-                foreach (var row in TableObjects.ToObjects(TsvTable.Read(path), "ClinicaDL.TrainingLogRow"))
+                foreach (var row in TableObjects.ToObjects(TsvTable.Read(path), RowTypeName))
                 {
                     row.Properties.Add(new PSNoteProperty("Split", split));
                     row.Properties.Add(new PSNoteProperty("Network", network));

@@ -90,7 +90,7 @@ public sealed class TestClinicaDLDataLeakageCommand : ClinicaDLCmdlet
         foreach (var finding in result.Findings)
         {
             WriteObject(finding);
-            if (finding.Kind == LeakageKind.NothingExamined)
+            if (finding.Kind == nameof(LeakageKind.NothingExamined))
             {
                 WriteError(new ErrorRecord(new InvalidDataException($"The audit of '{result.Path}' examined nothing, so it does not pass: {finding.Message}."),
                     ErrorIds.LeakageAuditFailed, ErrorCategory.ObjectNotFound, result.Path));

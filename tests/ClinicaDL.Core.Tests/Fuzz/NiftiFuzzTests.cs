@@ -86,7 +86,7 @@ public sealed class NiftiFuzzTests : IDisposable
         yield return ("ReadHeader+GetData", () =>
         {
             var image = NiftiReader.ReadHeader(path);
-            if (NiftiDataTypes.IsScalar(image.DataType))
+            if (NiftiDataTypes.IsScalar(image.Header.VoxelType))
             {
                 image.GetData();
             }

@@ -137,7 +137,7 @@ public sealed class NiftiReferenceTests
     {
         var path = TestData.Path("nifti", file);
         var image = NiftiReader.Read(path);
-        if (!NiftiDataTypes.IsScalar(image.DataType) && image.DataType is NiftiDataType.Rgb24 or NiftiDataType.Rgba32)
+        if (!NiftiDataTypes.IsScalar(image.Header.VoxelType) && image.Header.VoxelType is NiftiDataType.Rgb24 or NiftiDataType.Rgba32)
         {
             Assert.Throws<InvalidNiftiException>(() => NiftiReader.ReadSingle(path, out _));
             return;
@@ -171,11 +171,11 @@ public sealed class NiftiReferenceTests
     {
         var raw = image.GetRawBytes();
         var count = (int)image.VoxelCount;
-        switch (image.DataType)
+        switch (image.Header.VoxelType)
         {
             case NiftiDataType.Rgb24:
             case NiftiDataType.Rgba32:
-                var names = image.DataType == NiftiDataType.Rgb24 ? new[] { "R", "G", "B" } : ["R", "G", "B", "A"];
+                var names = image.Header.VoxelType == NiftiDataType.Rgb24 ? new[] { "R", "G", "B" } : ["R", "G", "B", "A"];
                 return names.Select((name, c) => (name, Enumerable.Range(0, count).Select(i => (double)raw[i * names.Length + c]).ToArray()))
                     .ToDictionary(p => p.name, p => p.Item2);
             case NiftiDataType.Complex64:
@@ -188,7 +188,7 @@ public sealed class NiftiReferenceTests
                 };
             default:
                 var values = new double[count];
-                VoxelDecoder.Convert<double>(raw, image.DataType, 1, 0, values);
+                VoxelDecoder.Convert<double>(raw, image.Header.VoxelType, 1, 0, values);
                 return new Dictionary<string, double[]> { ["value"] = values };
         }
     }

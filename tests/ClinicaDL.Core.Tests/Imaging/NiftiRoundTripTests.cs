@@ -36,7 +36,7 @@ public sealed class NiftiRoundTripTests : IDisposable
 
         Assert.Equal(bytes, image.GetRawBytes());
         Assert.Equal(shape, image.Shape);
-        Assert.Equal(type, image.DataType);
+        Assert.Equal(type.ToString(), image.DataType);
         Assert.Equal(0.5, image.Header.SclSlope);
         Assert.Equal(-3, image.Header.SclInter);
         Assert.Equal("round trip", image.Header.Descrip);

@@ -177,10 +177,10 @@ public sealed class SplitWriterTests : IDisposable
 
         Assert.False(audit.Passed);
         var kinds = audit.Findings.Select(f => f.Kind).ToHashSet();
-        Assert.Contains(LeakageKind.TestParticipantInTraining, kinds);
-        Assert.Contains(LeakageKind.OverlappingValidationFolds, kinds);
-        Assert.Contains(LeakageKind.ParticipantOnBothSides, kinds);
-        Assert.Contains(audit.Findings, f => f.Kind == LeakageKind.TestParticipantInTraining && f.Participants.Contains(test.Rows[0][0]));
+        Assert.Contains(nameof(LeakageKind.TestParticipantInTraining), kinds);
+        Assert.Contains(nameof(LeakageKind.OverlappingValidationFolds), kinds);
+        Assert.Contains(nameof(LeakageKind.ParticipantOnBothSides), kinds);
+        Assert.Contains(audit.Findings, f => f.Kind == nameof(LeakageKind.TestParticipantInTraining) && f.Participants.Contains(test.Rows[0][0]!));
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public sealed class SplitWriterTests : IDisposable
         SplitWriter.KFold(LabelTables.Cohort(30), _folder, new KFoldOptions { Folds = 3 });
         var audit = DataLeakageAuditor.AuditSplitTree(_folder);
         Assert.True(audit.Passed);
-        Assert.Contains(audit.Findings, f => f.Kind == LeakageKind.NoIndependentTestSet && f.Severity == "Warning");
+        Assert.Contains(audit.Findings, f => f.Kind == nameof(LeakageKind.NoIndependentTestSet) && f.Severity == "Warning");
     }
 
     private static TsvTable Read(string path) => TsvTable.Read(path);

@@ -105,7 +105,7 @@ public sealed class TsvTableHostileInputTests : IDisposable
         Write("split/test_baseline.tsv", "participant_id\tsession_id\tdiagnosis\nsub-01\tses-M000\tAD\n");
         var audit = DataLeakageAuditor.AuditSplitTree(_folder);
         Assert.False(audit.Passed);
-        var empty = audit.Findings.Where(f => f.Kind == LeakageKind.EmptySplitFile).SelectMany(f => f.Files).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var empty = audit.Findings.Where(f => f.Kind == nameof(LeakageKind.EmptySplitFile)).SelectMany(f => f.Files).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["train.tsv", "train_baseline.tsv"], empty);
     }
 
