@@ -168,12 +168,18 @@ internal static class TrainingBenchmark
     {
         foreach (var strength in new[] { 1.0, 0.0 })
         {
-            var root = Path.Combine(workFolder, $"chance-{strength:F0}");
+            // The bench's own folder, made anew each run: data, split and MAPS side by side.
+            var folder = Path.Combine(workFolder, $"chance-{strength:F0}");
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            var root = Path.Combine(folder, "data");
             SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = root, ParticipantCount = 60, SessionCount = 1, VoxelSize = 3, AtrophyStrength = strength, Seed = 1 }, overwrite: true);
             var labels = TsvTable.Read(Path.Combine(root, "labels.tsv"));
-            var split = ClinicaDL.Core.Splits.SplitWriter.HoldOut(labels, root, new ClinicaDL.Core.Splits.HoldOutOptions { TestSize = 20, IgnoreDemographics = true, Seed = 1 });
+            var split = ClinicaDL.Core.Splits.SplitWriter.HoldOut(labels, folder, new ClinicaDL.Core.Splits.HoldOutOptions { TestSize = 20, IgnoreDemographics = true, Seed = 1 });
             ClinicaDL.Core.Splits.SplitWriter.HoldOut(TsvTable.Read(split.TrainPath), split.Path, new ClinicaDL.Core.Splits.HoldOutOptions { TestSize = 10, SubsetName = "validation", IgnoreDemographics = true, Seed = 1 });
-            var maps = Path.Combine(root, "maps");
+            var maps = Path.Combine(folder, "maps");
             var config = TrainingConfig.Build(null, new Dictionary<string, object?>
             {
                 ["caps_directory"] = Path.Combine(root, "caps"), ["tsv_path"] = Path.Combine(split.Path, "split"), ["epochs"] = 12, ["batch_size"] = 4,
@@ -214,10 +220,13 @@ internal static class TrainingBenchmark
 
     private static (string Caps, string Splits) Data(string workFolder, string name, int voxelSize, int participants, int validation)
     {
-        var root = Path.Combine(workFolder, $"training-{name}");
+        // The data set is regenerated whole each run; its split lives beside it, since replacing a data set refuses
+        // folders it did not make.
+        var folder = Path.Combine(workFolder, $"training-{name}");
+        var root = Path.Combine(folder, "data");
         SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = root, ParticipantCount = participants, SessionCount = 1, VoxelSize = voxelSize }, overwrite: true);
         var labels = TsvTable.Read(Path.Combine(root, "labels.tsv"));
-        var splits = Path.Combine(root, "split");
+        var splits = Path.Combine(folder, "split");
         Directory.CreateDirectory(splits);
         labels.WithRows(labels.Rows.Skip(validation)).Write(Path.Combine(splits, "train.tsv"));
         labels.WithRows(labels.Rows.Take(validation)).Write(Path.Combine(splits, "validation_baseline.tsv"));

@@ -16,6 +16,9 @@ public static class TorchRuntime
     /// <summary>libtorch's switch for 2 MB-aligned CPU allocations advised as transparent huge pages (Linux).</summary>
     public const string TransparentHugePagesVariable = "THP_MEM_ALLOC_ENABLE";
 
+    /// <summary>oneDNN's ceiling on the instruction set its kernels use.</summary>
+    public const string OneDnnIsaVariable = "ONEDNN_MAX_CPU_ISA";
+
     private const int MallocMmapThreshold = -3;
 
     private static readonly Lock Gate = new();
@@ -59,6 +62,14 @@ public static class TorchRuntime
                 // libtorch reads this variable once, at its first allocation, through the C environment, which
                 // Environment.SetEnvironmentVariable does not write on Unix.
                 LibC.setenv(TransparentHugePagesVariable, "1", 0);
+            }
+            if (Environment.GetEnvironmentVariable(OneDnnIsaVariable) is null && Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA") is null)
+            {
+                // libtorch 2.10's oneDNN AVX-512 kernels return wrong float32 values, intermittently (off by a third of
+                // the values' range, or NaN), for conv3d backward-data with 8 output channels and conv_transpose3d
+                // with 8 input channels: the autoencoders' last layer and saliency gradients. Its AVX2 kernels are
+                // exact. oneDNN reads the variable once, through the C environment, at its first primitive.
+                SetNativeEnvironment(OneDnnIsaVariable, "AVX2");
             }
             if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null)
             {
@@ -143,6 +154,19 @@ public static class TorchRuntime
     private sealed class ThreadCount(int before) : IDisposable
     {
         public void Dispose() => torch.set_num_threads(before);
+    }
+
+    /// <summary>Sets a variable where native libraries read it: .NET's environment is not the C one on Unix.</summary>
+    private static void SetNativeEnvironment(string name, string value)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            LibC.setenv(name, value, 0);
+        }
+        else
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
     }
 
     private static IntPtr DlOpen(string path, int flags)
