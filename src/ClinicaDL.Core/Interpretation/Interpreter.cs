@@ -71,11 +71,6 @@ public static class Interpreter
                 cancellation.ThrowIfCancellationRequested();
                 log?.Invoke($"Split {item.Split}, best-{item.Metric}: {options.Settings.Method} maps of {item.Samples.Count} session(s).");
                 using var model = BestModels.Load(maps, item.Split, item.Metric, null, config, images.SampleShape, device);
-                // Gradients and SmoothGrad are input gradients, computed in double precision: libtorch 2.10's oneDNN AVX-512
-                // kernel returns wrong float32 input gradients, intermittently, for conv3d layers with 8 output channels
-                // (Conv5_FC3's first), and oneDNN does not run double-precision convolutions. Training never needs that gradient.
-                var precision = options.Settings.Method is SaliencyMethod.Gradients or SaliencyMethod.SmoothGrad ? ScalarType.Float64 : ScalarType.Float32;
-                model.to(precision);
                 if (SaliencyMaps.Unsupported(model, options.Settings) is { } reason)
                 {
                     throw new InterpretationException(reason);
@@ -97,7 +92,7 @@ public static class Interpreter
                         using var scope = NewDisposeScope();
                         var batch = item.Samples.Skip(start).Take(config.BatchSize).ToList();
                         var input = images.Batch(batch).to(device);
-                        var saliency = SaliencyMaps.Compute(model, input.to(precision), options.Settings, classification, generator).to(ScalarType.Float32).cpu();
+                        var saliency = SaliencyMaps.Compute(model, input, options.Settings, classification, generator).cpu();
                         var perImage = saliency.shape[1] == 1 ? saliency : saliency.sum(1, keepdim: true);
                         // dim: named, because a literal 0 converts to the ScalarType overload of sum (a whole-tensor sum as bytes).
                         mapSum.add_(perImage.sum(dim: 0L, keepdim: false));
