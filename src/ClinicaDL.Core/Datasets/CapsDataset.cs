@@ -123,7 +123,7 @@ public static partial class CapsDataset
         var (folder, ending) = FileEnding(query);
         var kinds = Directory.EnumerateDirectories(Path.Combine(root, "subjects"), "sub-*")
             .SelectMany(subject => Directory.EnumerateDirectories(subject, "ses-*"))
-            .SelectMany(session => Directory.EnumerateFiles(session, "*.nii*", SearchOption.AllDirectories)
+            .SelectMany(session => FileTree.Files(session, "*.nii*")
                 .Select(file => Path.GetRelativePath(session, Path.GetDirectoryName(file)!).Replace('\\', '/') + "/*" + SubjectSession().Replace(Path.GetFileName(file), ""))
                 .Distinct())
             .GroupBy(kind => kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)

@@ -144,15 +144,7 @@ public static class Interpreter
         {
             throw new DataGroupException($"The data group '{options.DataGroup}' is already defined in '{maps.Root}'; interpret it without -CapsPath/-TsvPath (Invoke-ClinicaDLPrediction -Overwrite redefines a group).");
         }
-        if (!groupExists && options.CapsPath is null && options.TsvPath is null)
-        {
-            throw new NotFoundException(new MissingName(NotFoundKind.DataGroup, options.DataGroup, MapsSelection.Describe(maps), MapsSelection.DataGroups(maps),
-                "Give -CapsPath and -TsvPath to define it."));
-        }
-        if (!groupExists && (options.CapsPath is null || options.TsvPath is null))
-        {
-            throw new DataGroupException($"The new data group '{options.DataGroup}' needs both -CapsPath and -TsvPath.");
-        }
+        // A group that does not exist yet (unknown without data, or half given) is refused by DataGroupDefinition.Resolve.
         // Before the group is defined: a split or metric that does not exist would otherwise be skipped, silently.
         MapsSelection.ThrowIfAny(MapsSelection.MissingSplits(maps, options.Splits).Concat(MapsSelection.MissingSelectionMetrics(maps, options.SelectionMetrics, config.SelectionMetrics)));
         (string Caps, TsvTable Table, bool Leakage)? shared = trainingGroup

@@ -23,8 +23,7 @@ public static class DataLeakageAuditor
     public static string AuditRoot(string path)
     {
         path = Path.GetFullPath(path);
-        if (!Directory.Exists(path) || Directory.EnumerateFiles(path, "split.json", SearchOption.AllDirectories).Any()
-            || Directory.EnumerateFiles(path, "kfold.json", SearchOption.AllDirectories).Any())
+        if (!Directory.Exists(path) || FileTree.Files(path, "split.json").Any() || FileTree.Files(path, "kfold.json").Any())
         {
             return path;
         }

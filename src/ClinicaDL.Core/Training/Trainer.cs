@@ -479,9 +479,7 @@ public sealed class Trainer
         }
     }
 
-    private List<string> ColumnNames() => [.. MetricNames(_config.NetworkTask), "loss"];
-
-    private static IReadOnlyList<string> MetricNames(string task) => TrainingConfig.MetricNames(task);
+    private List<string> ColumnNames() => [.. TrainingConfig.MetricNames(_config.NetworkTask), "loss"];
 
     /// <summary>
     /// Refuses splits that fail the leakage checks that apply to a training (naming the participants), unless the

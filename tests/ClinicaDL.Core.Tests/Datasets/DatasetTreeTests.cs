@@ -51,6 +51,39 @@ public sealed class DatasetTreeTests : IDisposable
         Assert.Equal(Path.Combine(session, "t1_linear", "sub-01_ses-M000" + T1Linear), Assert.Single(images).Path);
     }
 
+    /// <summary>What a CAPS holds is listed, for a query that found nothing, without entering linked folders.</summary>
+    [SkippableFact]
+    public async Task The_kinds_of_image_a_caps_has_are_listed_without_entering_linked_folders()
+    {
+        SkipWithoutSymlinks();
+        var caps = NewCaps(("sub-01", "ses-M000"));
+        var session = Path.Combine(caps, "subjects", "sub-01", "ses-M000");
+        Directory.CreateSymbolicLink(Path.Combine(session, "loop"), session);
+        var missing = await Within(() => CapsDataset.NoImage(caps, new CapsQuery { Preprocessing = "flair-linear" }));
+        Assert.Equal(["t1_linear/*" + T1Linear + " (1 sessions)"], missing.Available);
+    }
+
+    /// <summary>
+    /// The class, not only its instances: a recursive .NET enumeration follows folder links, so every walk of a
+    /// user's tree goes through FileTree. A new SearchOption.AllDirectories in the engine fails here.
+    /// </summary>
+    [Fact]
+    public void No_engine_code_walks_a_tree_with_a_link_following_enumeration()
+    {
+        var repository = new DirectoryInfo(AppContext.BaseDirectory);
+        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "ClinicaDL.psd1")))
+        {
+            repository = repository.Parent;
+        }
+        Assert.NotNull(repository);
+        var engine = Path.Combine(repository.FullName, "src", "ClinicaDL.Core");
+        var offenders = Directory.EnumerateFiles(engine, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadAllText(f).Contains("SearchOption.AllDirectories", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(engine, f)).ToList();
+        Assert.Empty(offenders);
+    }
+
     /// <summary>A session linked to another became a second session with the same image.</summary>
     [SkippableFact]
     public void A_caps_session_linked_to_another_is_left_out_and_named()
@@ -103,6 +136,8 @@ public sealed class DatasetTreeTests : IDisposable
         var audit = await Within(() => DataLeakageAuditor.AuditSplitTree(Path.Combine(_root, "splits")));
         Assert.Equal(1, audit.SplitFoldersChecked);
         Assert.True(audit.Passed);
+        // A fold given alone is traced back to its tree by the same walk.
+        Assert.Equal(Path.Combine(_root, "splits"), await Within(() => DataLeakageAuditor.AuditRoot(Path.Combine(_root, "splits"))));
     }
 
     [SkippableFact]
