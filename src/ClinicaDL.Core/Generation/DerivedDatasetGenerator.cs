@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClinicaDL.Core.Datasets;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Tables;
 
@@ -123,7 +124,7 @@ public static class DerivedDatasetGenerator
 
     private static IReadOnlyList<SyntheticSession> Write(DerivedKindOptions options, bool overwrite, string kind, List<Drawn> drawn, DerivedKindOptions parameters)
     {
-        using var folder = new OutputFolder(options.OutputPath, overwrite);
+        using var folder = new StagedOutput(options.OutputPath, OutputKind.SyntheticDataset, overwrite);
         var sessions = new List<SyntheticSession>();
         foreach (var item in drawn)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Tables;
 
@@ -23,7 +24,7 @@ public static class SyntheticDatasetGenerator
         var grid = new PhantomGrid(options.VoxelSize);
         var participants = SyntheticPlan.Participants(options);
         var sessions = participants.SelectMany(p => Enumerable.Range(0, options.SessionCount).Select(s => (Participant: p, Index: s))).ToList();
-        using var folder = new OutputFolder(options.OutputPath, overwrite);
+        using var folder = new StagedOutput(options.OutputPath, OutputKind.SyntheticDataset, overwrite);
         var bids = Path.Combine(folder.Staging, "bids");
         var caps = Path.Combine(folder.Staging, "caps");
         var results = new SyntheticSession[sessions.Count];

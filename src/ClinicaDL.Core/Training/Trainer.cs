@@ -139,19 +139,10 @@ public sealed class Trainer
         }
         if (!resume)
         {
-            var staging = Path.Combine(Path.GetDirectoryName(_maps.Root)!, $".{Path.GetFileName(_maps.Root)}.{Guid.NewGuid():N}.tmp");
-            try
-            {
-                WriteMaps(new MapsLayout(staging), splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images, hostDescription, leakage);
-                OwnedOutput.Replace(staging, _maps.Root, OutputKind.Maps);
-            }
-            finally
-            {
-                if (Directory.Exists(staging))
-                {
-                    Directory.Delete(staging, recursive: true);
-                }
-            }
+            // Train checked, under this run's lock, that an existing MAPS may be replaced: the staged skeleton replaces it.
+            using var skeleton = new StagedOutput(_maps.Root, OutputKind.Maps, overwrite: true);
+            WriteMaps(new MapsLayout(skeleton.Staging), splits, groups.Select(g => (g.Split, g.Train, g.Validation)).ToList(), images, hostDescription, leakage);
+            skeleton.Commit();
         }
         var results = new List<TrainingResult>();
         for (var i = 0; i < groups.Count; i++)

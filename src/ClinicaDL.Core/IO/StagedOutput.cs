@@ -1,25 +1,25 @@
-using ClinicaDL.Core.IO;
-
-namespace ClinicaDL.Core.Generation;
+namespace ClinicaDL.Core.IO;
 
 /// <summary>
-/// A data set folder produced whole or not at all: content is written in a hidden staging folder beside the
-/// target and moved into place at the end, so a failure or a cancelled run leaves the target as it was. An
-/// existing target is replaced only when asked and only when it is a synthetic data set of this module and
-/// nothing else; the target is locked while written.
+/// An output folder (a MAPS, a synthetic data set) produced whole or not at all: content is written in a hidden
+/// staging folder beside the target and moved into place at the end, so a failure or a cancelled run leaves the
+/// target as it was. An existing target is replaced only when asked and only when it is the module's own output
+/// of that kind and nothing else (<see cref="OwnedOutput"/>); the target is locked while written.
 /// </summary>
-internal sealed class OutputFolder : IDisposable
+public sealed class StagedOutput : IDisposable
 {
+    private readonly OutputKind _kind;
     private readonly OutputLock _lock;
     private bool _committed;
 
-    public OutputFolder(string target, bool overwrite)
+    public StagedOutput(string target, OutputKind kind, bool overwrite)
     {
         Target = Path.GetFullPath(target);
+        _kind = kind;
         _lock = OutputLock.Acquire(Target);
         try
         {
-            OwnedOutput.CheckReplaceable(Target, OutputKind.SyntheticDataset, overwrite);
+            OwnedOutput.CheckReplaceable(Target, kind, overwrite);
             var parent = Path.GetDirectoryName(Target)!;
             Directory.CreateDirectory(parent);
             Staging = Path.Combine(parent, $".{Path.GetFileName(Target)}.{Guid.NewGuid():N}.tmp");
@@ -42,7 +42,7 @@ internal sealed class OutputFolder : IDisposable
 
     public void Commit()
     {
-        OwnedOutput.Replace(Staging, Target, OutputKind.SyntheticDataset);
+        OwnedOutput.Replace(Staging, Target, _kind);
         _committed = true;
     }
 
