@@ -1,0 +1,77 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Preprocessing;
+
+/// <summary>
+/// Mattes et al.'s mutual information (2003): a joint histogram whose samples are spread over their four
+/// neighbouring bins by a cubic B-spline Parzen window, so the metric is a smooth function of the moving
+/// intensities and autograd gives its gradient with respect to the transform. Each sample adds its 4x4 window
+/// products into the histogram (index_add), never a dense samples-by-bins matrix.
+/// </summary>
+internal sealed class MattesMutualInformation : IDisposable
+{
+    /// <summary>Bins kept empty at each end so a window never leaves the histogram.</summary>
+    private const int Padding = 2;
+    private readonly int _bins;
+    private readonly Tensor _offsets;
+    private readonly Tensor _fixedFirstBin;
+    private readonly Tensor _fixedWindows;
+
+    /// <param name="fixedValues">The template's intensities at the sample points.</param>
+    /// <param name="fixedRange">The robust intensity range of the template.</param>
+    /// <param name="bins">Histogram bins per axis.</param>
+    public MattesMutualInformation(Tensor fixedValues, (double Low, double High) fixedRange, int bins)
+    {
+        _bins = bins;
+        _offsets = arange(4, dtype: ScalarType.Int64);
+        using var scope = NewDisposeScope();
+        var (first, windows) = Windows(BinPositions(fixedValues, fixedRange));
+        _fixedFirstBin = first.MoveToOuterDisposeScope();
+        _fixedWindows = windows.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Minus the mutual information (nats), to be minimised.</summary>
+    public Tensor Loss(Tensor movingValues, (double Low, double High) movingRange)
+    {
+        using var scope = NewDisposeScope();
+        var (movingFirstBin, movingWindows) = Windows(BinPositions(movingValues, movingRange));
+        var count = movingValues.shape[0];
+        var fixedBins = (_fixedFirstBin.unsqueeze(1) + _offsets).unsqueeze(2);
+        var movingBins = (movingFirstBin.unsqueeze(1) + _offsets).unsqueeze(1);
+        var cells = (fixedBins * _bins + movingBins).reshape(count * 16);
+        var weights = (_fixedWindows.unsqueeze(2) * movingWindows.unsqueeze(1)).reshape(count * 16);
+        var joint = zeros(_bins * _bins, dtype: weights.dtype).index_add(0, cells, weights, 1).reshape(_bins, _bins) / count;
+        var fixedMarginal = joint.sum(1, keepdim: true);
+        var movingMarginal = joint.sum(0, keepdim: true);
+        const double tiny = 1e-10;
+        var information = (joint * ((joint + tiny).log() - (fixedMarginal + tiny).log() - (movingMarginal + tiny).log())).sum();
+        return information.neg().MoveToOuterDisposeScope();
+    }
+
+    private Tensor BinPositions(Tensor values, (double Low, double High) range)
+    {
+        var scale = (_bins - 1 - 2 * Padding) / Math.Max(1e-12, range.High - range.Low);
+        // Within [1, bins - 2): the four bins floor(p) - 1 .. floor(p) + 2 then all exist.
+        return ((values - range.Low) * scale + Padding).clamp(1, _bins - 2 - 1e-3);
+    }
+
+    /// <summary>The first of the four bins each sample touches, and its cubic B-spline weights in them.</summary>
+    private (Tensor FirstBin, Tensor Windows) Windows(Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        var first = positions.detach().floor().to_type(ScalarType.Int64) - 1;
+        var distance = ((first.unsqueeze(1) + _offsets).to_type(positions.dtype) - positions.unsqueeze(1)).abs();
+        var near = (4 - 6 * distance.pow(2) + 3 * distance.pow(3)) / 6;
+        var far = (2 - distance).clamp_min(0).pow(3) / 6;
+        var windows = where(distance.lt(1), near, far);
+        return (first.MoveToOuterDisposeScope(), windows.MoveToOuterDisposeScope());
+    }
+
+    public void Dispose()
+    {
+        _offsets.Dispose();
+        _fixedFirstBin.Dispose();
+        _fixedWindows.Dispose();
+    }
+}

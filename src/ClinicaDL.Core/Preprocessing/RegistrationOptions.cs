@@ -1,0 +1,43 @@
+namespace ClinicaDL.Core.Preprocessing;
+
+/// <summary>
+/// How <see cref="AffineRegistration"/> works: the schedule of antsRegistrationSyNQuick's rigid and affine
+/// stages (Mattes mutual information, 32 bins, a coarse-to-fine pyramid), shortened to the levels that matter
+/// for a 1 mm head.
+/// </summary>
+public sealed class RegistrationOptions
+{
+    /// <summary>Shrink factor of each pyramid level, coarse to fine.</summary>
+    public IReadOnlyList<int> ShrinkFactors { get; init; } = [4, 2, 1];
+
+    /// <summary>Gaussian smoothing of each level, in full-resolution voxels (ANTs' "vox" sigmas).</summary>
+    public IReadOnlyList<double> SmoothingSigmas { get; init; } = [2, 1, 0];
+
+    /// <summary>Gradient steps of the rigid stage at each level.</summary>
+    public IReadOnlyList<int> RigidIterations { get; init; } = [120, 60, 30];
+
+    /// <summary>Gradient steps of the affine stage at each level.</summary>
+    public IReadOnlyList<int> AffineIterations { get; init; } = [120, 60, 30];
+
+    /// <summary>Joint histogram bins of the mutual information (ANTs' default for MI).</summary>
+    public int HistogramBins { get; init; } = 32;
+
+    /// <summary>Template voxels sampled at each level (a seeded random sample, drawn anew per level).</summary>
+    public int SamplePoints { get; init; } = 40000;
+
+    /// <summary>Seed of the voxel samples.</summary>
+    public int Seed { get; init; }
+
+    internal void Validate()
+    {
+        var levels = ShrinkFactors.Count;
+        if (levels == 0 || SmoothingSigmas.Count != levels || RigidIterations.Count != levels || AffineIterations.Count != levels)
+        {
+            throw new ArgumentException("The registration schedule needs as many smoothing sigmas and iteration counts as shrink factors.");
+        }
+        if (ShrinkFactors.Any(s => s < 1) || SmoothingSigmas.Any(s => s < 0 || !double.IsFinite(s)) || HistogramBins < 8 || SamplePoints < 1000)
+        {
+            throw new ArgumentException("Shrink factors are 1 or more, smoothing sigmas 0 or more, at least 8 bins and 1000 sample points.");
+        }
+    }
+}
