@@ -145,9 +145,11 @@ public static class BidsValidator
                 {
                     (name.StartsWith("ses-", StringComparison.Ordinal) ? sessionFolders : datatypeFolders).Add(entry);
                 }
-                else if (name != $"{subject}_sessions.tsv" && name != $"{subject}_sessions.json" && name != $"{subject}_scans.tsv" && name != $"{subject}_scans.json")
+                else
                 {
-                    Error("NotBidsPath", entry, $"'{entry}' is not a file BIDS knows in a subject folder ({subject}_sessions.tsv, {subject}_scans.tsv).");
+                    // sessions.tsv, scans.tsv, and metadata inherited by the sessions below.
+                    files++;
+                    CheckFile(entry, $"{subject}_", null, checkImages, Error);
                 }
             }
             if (sessionFolders.Count > 0 && datatypeFolders.Count > 0)
@@ -177,9 +179,10 @@ public static class BidsValidator
                     {
                         files += CheckDatatype(root, entry, label, session, ignore, checkImages, Error);
                     }
-                    else if (name != $"sub-{label}_ses-{session}_scans.tsv" && name != $"sub-{label}_ses-{session}_scans.json")
+                    else
                     {
-                        Error("NotBidsPath", entry, $"'{entry}' is not a file BIDS knows in a session folder (sub-{label}_ses-{session}_scans.tsv).");
+                        files++;
+                        CheckFile(entry, $"sub-{label}_ses-{session}_", null, checkImages, Error);
                     }
                 }
             }
@@ -201,60 +204,85 @@ public static class BidsValidator
         foreach (var entry in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(entry);
-            if (name.StartsWith('.') || ignore.IsIgnored(Path.GetRelativePath(root, entry).Replace('\\', '/')))
+            if (!name.StartsWith('.') && !ignore.IsIgnored(Path.GetRelativePath(root, entry).Replace('\\', '/')))
             {
-                continue;
-            }
-            count++;
-            if (!name.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                error("InvalidFileName", entry, $"'{entry}' should start with '{prefix}' (its subject{(session is null ? "" : " and session")} folder).");
-                continue;
-            }
-            if (BidsNaming.Parse(name) is not { } parsed)
-            {
-                error("InvalidFileName", entry, $"'{entry}' is not made of entity-label pairs and a suffix (sub-01_ses-01_acq-x_T1w.nii.gz).");
-                continue;
-            }
-            var position = -1;
-            foreach (var (key, value) in parsed.Entities)
-            {
-                var order = BidsNaming.EntityOrder.ToList().IndexOf(key);
-                if (order < 0)
-                {
-                    error("UnknownEntity", entry, $"'{entry}': '{key}' is not a BIDS entity.");
-                }
-                else if (order <= position)
-                {
-                    error("EntityOrder", entry, $"'{entry}': the entity '{key}' is out of BIDS order ({string.Join(", ", BidsNaming.EntityOrder.Where(parsed.Entities.Select(e => e.Key).Contains))}).");
-                }
-                else if (!BidsNaming.IsValue(key, value))
-                {
-                    error("InvalidLabel", entry, $"'{entry}': '{value}' is not a valid value of {key}.");
-                }
-                position = Math.Max(position, order);
-            }
-            if (!BidsNaming.IsSuffix(datatype, parsed.Suffix))
-            {
-                error("UnknownSuffix", entry, $"'{entry}': '{parsed.Suffix}' is not a suffix of {datatype} ({string.Join(", ", BidsNaming.Suffixes[datatype])}).");
-            }
-            if (parsed.Extension == ".json" && ReadJson(entry) is null)
-            {
-                error("UnreadableSidecar", entry, $"'{entry}' is not valid JSON.");
-            }
-            if (checkImages && parsed.Extension is ".nii" or ".nii.gz")
-            {
-                try
-                {
-                    NiftiReader.ReadHeader(entry);
-                }
-                catch (Exception failure) when (failure is InvalidNiftiException or IOException)
-                {
-                    error("InvalidImage", entry, failure.Message);
-                }
+                count++;
+                CheckFile(entry, prefix, datatype, checkImages, error);
             }
         }
         return count;
+    }
+
+    /// <summary>
+    /// Checks one file name: the subject (and session) prefix, known entities in BIDS order with valid values, a suffix
+    /// of the datatype (or, above the datatype folders, of any datatype, sessions or scans); sidecars must parse.
+    /// </summary>
+    private static void CheckFile(string entry, string prefix, string? datatype, bool checkImages, Action<string, string, string> error)
+    {
+        var name = Path.GetFileName(entry);
+        if (!name.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            error("InvalidFileName", entry, $"'{entry}' should start with '{prefix}' (the subject and session folders it is in).");
+            return;
+        }
+        if (BidsNaming.Parse(name) is not { } parsed)
+        {
+            error("InvalidFileName", entry, $"'{entry}' is not made of entity-label pairs and a suffix (sub-01_ses-01_acq-x_T1w.nii.gz).");
+            return;
+        }
+        var position = -1;
+        foreach (var (key, value) in parsed.Entities)
+        {
+            var order = IndexOf(key);
+            if (order < 0)
+            {
+                error("UnknownEntity", entry, $"'{entry}': '{key}' is not a BIDS entity.");
+            }
+            else if (order <= position)
+            {
+                error("EntityOrder", entry, $"'{entry}': the entity '{key}' is out of BIDS order ({string.Join(", ", BidsNaming.EntityOrder)}).");
+            }
+            else if (!BidsNaming.IsValue(key, value))
+            {
+                error("InvalidLabel", entry, $"'{entry}': '{value}' is not a valid value of {key}.");
+            }
+            position = Math.Max(position, order);
+        }
+        if (datatype is not null && !BidsNaming.IsSuffix(datatype, parsed.Suffix))
+        {
+            error("UnknownSuffix", entry, $"'{entry}': '{parsed.Suffix}' is not a suffix of {datatype} ({string.Join(", ", BidsNaming.Suffixes[datatype])}).");
+        }
+        else if (datatype is null && parsed.Suffix is not ("sessions" or "scans") && !BidsNaming.Suffixes.Keys.Any(d => BidsNaming.IsSuffix(d, parsed.Suffix)))
+        {
+            error("UnknownSuffix", entry, $"'{entry}': '{parsed.Suffix}' is not a BIDS suffix.");
+        }
+        if (parsed.Extension == ".json" && ReadJson(entry) is null)
+        {
+            error("UnreadableSidecar", entry, $"'{entry}' is not valid JSON.");
+        }
+        if (checkImages && parsed.Extension is ".nii" or ".nii.gz")
+        {
+            try
+            {
+                NiftiReader.ReadHeader(entry);
+            }
+            catch (Exception failure) when (failure is InvalidNiftiException or IOException)
+            {
+                error("InvalidImage", entry, failure.Message);
+            }
+        }
+    }
+
+    private static int IndexOf(string entity)
+    {
+        for (var i = 0; i < BidsNaming.EntityOrder.Count; i++)
+        {
+            if (BidsNaming.EntityOrder[i] == entity)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static JsonNode? ReadJson(string path)
