@@ -16,6 +16,22 @@ BeforeAll {
         @{ id = 'coronal'; datatype = 'func'; suffix = 'bold'; entities = @{ task = 'rest'; acq = 'coronal' }; criteria = @{ SeriesDescription = 'cor_*'; EchoTime = @{ btw = 0.02, 0.04 } } }
         @{ id = 'sagittal'; datatype = 'func'; suffix = 'bold'; entities = @{ task = 'rest'; acq = 'sagittal' }; criteria = @{ SeriesDescription = @{ regex = 'sag_' }; Dimensions = @(64, 64, '*', 2) } }
     )
+    # Loose NIfTI and ANALYZE inputs (TestDrive files made in a Context's BeforeAll go at its end, so these are made here).
+    if ($Shared) {
+        $script:Loose = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'loose')
+        Copy-Item (Join-Path $Shared 'nifti/nibabel/anatomical.nii') (Join-Path $Loose 'anatomical.nii')
+        # An ANALYZE 7.5 pair: a NIfTI-1 header without its magic, and the voxels in their own file.
+        $nifti = [IO.File]::ReadAllBytes((Join-Path $Shared 'nifti/nifti-rs/27/int16.nii'))
+        $header = $nifti[0..347]; $header[344] = 0; $header[345] = 0; $header[346] = 0
+        # ANALYZE's vox_offset is where the voxels start in the .img: 0.
+        $header[108] = 0; $header[109] = 0; $header[110] = 0; $header[111] = 0
+        [IO.File]::WriteAllBytes((Join-Path $Loose 'phantom.hdr'), [byte[]]$header)
+        [IO.File]::WriteAllBytes((Join-Path $Loose 'phantom.img'), [byte[]]$nifti[352..($nifti.Length - 1)])
+        $script:LooseRules = @(
+            @{ datatype = 'anat'; suffix = 'T1w'; criteria = @{ SidecarFilename = 'anatomical*' } }
+            @{ datatype = 'anat'; suffix = 'T2w'; criteria = @{ Dimensions = @(3, 3, 3) } }
+        )
+    }
     # A copy of one series (two files) whose bytes a test may change.
     function Copy-Series([string] $Name, [string] $Destination) {
         New-Item -ItemType Directory -Force $Destination | Out-Null
@@ -87,7 +103,7 @@ Describe 'ConvertTo-BidsDataset' {
             Skip-WithoutDicom
             $unmatched = @($Items | Where-Object Status -eq Unmatched)
             $unmatched.SeriesDescription | Should -Contain 'fMRI_MB_asc'
-            $unmatched.Reason | Should -Match "does not match 'ax_\*'"
+            ($unmatched | Where-Object SeriesDescription -eq 'fMRI_MB_asc').Reason | Should -Match "does not match 'ax_\*'"
             ($Warnings -join "`n") | Should -Match 'placed by no rule'
             ($Warnings -join "`n") | Should -Match 'fMRI_MB_int'
         }
@@ -155,22 +171,6 @@ Describe 'ConvertTo-BidsDataset' {
     }
 
     Context 'NIfTI and ANALYZE inputs' {
-        BeforeAll {
-            if ($Shared) {
-                $script:Loose = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'loose')
-                Copy-Item (Join-Path $Shared 'nifti/nibabel/anatomical.nii') (Join-Path $Loose 'anatomical.nii')
-                # An ANALYZE 7.5 pair: a NIfTI-1 header without its magic, and the voxels in their own file.
-                $nifti = [IO.File]::ReadAllBytes((Join-Path $Shared 'nifti/nifti-rs/27/int16.nii'))
-                $header = $nifti[0..347]; $header[344] = 0; $header[345] = 0; $header[346] = 0
-                [IO.File]::WriteAllBytes((Join-Path $Loose 'phantom.hdr'), [byte[]]$header)
-                [IO.File]::WriteAllBytes((Join-Path $Loose 'phantom.img'), [byte[]]$nifti[352..($nifti.Length - 1)])
-                $script:LooseRules = @(
-                    @{ datatype = 'anat'; suffix = 'T1w'; criteria = @{ SidecarFilename = 'anatomical*' } }
-                    @{ datatype = 'anat'; suffix = 'T2w'; criteria = @{ Dimensions = @(3, 3, 3) } }
-                )
-            }
-        }
-
         It 'copies a NIfTI unchanged and rewrites ANALYZE as NIfTI-1 with the same values and affine' {
             Skip-WithoutTestData
             $bids = Join-Path $TestDrive 'loose-bids'
@@ -195,9 +195,9 @@ Describe 'ConvertTo-BidsDataset' {
             Skip-WithoutTestData
             $bids = Join-Path $TestDrive 'growing'
             $rules = @{ datatype = 'anat'; suffix = 'T1w'; criteria = @{ SidecarFilename = 'anatomical*' } }
-            $input = Join-Path $Loose 'anatomical.nii'
-            ConvertTo-BidsDataset $input $bids $rules -ParticipantId 01 -SessionId M000 | Out-Null
-            $second = ConvertTo-BidsDataset $input $bids $rules -ParticipantId 01 -SessionId M012
+            $source = Join-Path $Loose 'anatomical.nii'
+            ConvertTo-BidsDataset $source $bids $rules -ParticipantId 01 -SessionId M000 | Out-Null
+            $second = ConvertTo-BidsDataset $source $bids $rules -ParticipantId 01 -SessionId M012
             $second.Status | Should -Be Converted
             $sessions = Import-Csv (Join-Path $bids 'sub-01/sub-01_sessions.tsv') -Delimiter "`t"
             $sessions.session_id | Should -Be @('ses-M000', 'ses-M012')
@@ -205,10 +205,10 @@ Describe 'ConvertTo-BidsDataset' {
             (Import-BidsDataset $bids).SessionId | Should -Be @('ses-M000', 'ses-M012')
             (Test-BidsDataset $bids).IsValid | Should -BeTrue
 
-            $again = ConvertTo-BidsDataset $input $bids $rules -ParticipantId 01 -SessionId M012 -ErrorVariable problems -ErrorAction SilentlyContinue
+            $again = ConvertTo-BidsDataset $source $bids $rules -ParticipantId 01 -SessionId M012 -ErrorVariable problems -ErrorAction SilentlyContinue
             $again.Status | Should -Be Exists
             $problems[0].FullyQualifiedErrorId | Should -Be "OutputExists$Suffix"
-            (ConvertTo-BidsDataset $input $bids $rules -ParticipantId 01 -SessionId M012 -Force).Status | Should -Be Converted
+            (ConvertTo-BidsDataset $source $bids $rules -ParticipantId 01 -SessionId M012 -Force).Status | Should -Be Converted
         }
 
         It 'writes nothing under -WhatIf' {
@@ -295,8 +295,8 @@ Describe 'ConvertTo-BidsDataset' {
         }
 
         It 'refuses an output inside the input' {
-            $input = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'scanner')
-            { ConvertTo-BidsDataset $input (Join-Path $input 'bids') @{ datatype = 'anat'; suffix = 'T1w'; criteria = @{ a = 1 } } -ParticipantId 01 -ErrorAction Stop } |
+            $scanner = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'scanner')
+            { ConvertTo-BidsDataset $scanner (Join-Path $scanner 'bids') @{ datatype = 'anat'; suffix = 'T1w'; criteria = @{ a = 1 } } -ParticipantId 01 -ErrorAction Stop } |
                 Should -Throw -ErrorId "OutputInsideInput$Suffix"
         }
 

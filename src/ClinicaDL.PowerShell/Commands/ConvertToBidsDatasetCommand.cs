@@ -113,7 +113,7 @@ public sealed class ConvertToBidsDatasetCommand : PathInputCmdlet
 
     private ConversionRules LoadRules()
     {
-        if (Rules is [string file])
+        if (Rules is [var only] && Unwrap(only) is string file)
         {
             return ConversionRules.Load(ProviderPath(file));
         }
@@ -123,7 +123,7 @@ public sealed class ConvertToBidsDatasetCommand : PathInputCmdlet
     private Core.Conversion.ParticipantMap LoadParticipants()
     {
         var map = new Core.Conversion.ParticipantMap(ParticipantId, SessionId);
-        if (ParticipantMap is [string file])
+        if (ParticipantMap is [var only] && Unwrap(only) is string file)
         {
             map.AddFile(ProviderPath(file));
         }
@@ -135,6 +135,8 @@ public sealed class ConvertToBidsDatasetCommand : PathInputCmdlet
         }
         return map;
     }
+
+    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
     /// <summary>PowerShell values (hashtables, objects, arrays, numbers, text) as JSON nodes.</summary>
     private static JsonNode? ToJson(object? value)
