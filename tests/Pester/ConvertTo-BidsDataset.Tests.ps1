@@ -227,6 +227,7 @@ Describe 'ConvertTo-BidsDataset' {
                 -Rules $LooseRules -ParticipantId 01 -Dcm2niixPath (Join-Path $TestDrive 'nowhere') -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
             $missing = @($problems | Where-Object FullyQualifiedErrorId -eq "Dcm2niixNotFound$Suffix")
             $missing.Count | Should -Be 1
+            $missing[0].FullyQualifiedErrorId | Should -Be "Dcm2niixNotFound$Suffix"
             $missing[0].Exception.Message | Should -Match 'apt-get install dcm2niix'
             $missing[0].Exception.Message | Should -Match 'brew install dcm2niix'
             $missing[0].Exception.Message | Should -Match 'Windows'
@@ -255,6 +256,7 @@ Describe 'ConvertTo-BidsDataset' {
             $items = ConvertTo-BidsDataset $root (Join-Path $TestDrive 'corrupt-bids') $OrientationRules -ParticipantId 01 -ErrorVariable problems -ErrorAction SilentlyContinue
             $corrupt = @($problems | Where-Object FullyQualifiedErrorId -eq "CorruptDicomFile$Suffix")
             $corrupt.Count | Should -Be 2
+            $corrupt[0].FullyQualifiedErrorId | Should -Be "CorruptDicomFile$Suffix"
             $corrupt.TargetObject | Should -Contain $victim.FullName
             $corrupt.TargetObject | Should -Contain (Join-Path $root 'good/garbage.dcm')
             ($items | Where-Object SeriesDescription -eq 'ax_asc_35sl').Status | Should -Be Failed
@@ -271,6 +273,7 @@ Describe 'ConvertTo-BidsDataset' {
             $items = ConvertTo-BidsDataset $root (Join-Path $TestDrive 'refused-bids') $OrientationRules -ParticipantId 01 -ErrorVariable problems -ErrorAction SilentlyContinue
             $refused = @($problems | Where-Object FullyQualifiedErrorId -eq "Dcm2niixFailed$Suffix")
             $refused.Count | Should -Be 1
+            $refused[0].FullyQualifiedErrorId | Should -Be "Dcm2niixFailed$Suffix"
             $refused[0].TargetObject | Should -Be (Join-Path $root 'unsupported')
             $refused[0].Exception.Message | Should -Match 'transfer syntax'
             ($items | Where-Object SeriesDescription -eq 'ax_desc_35sl').Status | Should -Be Converted
@@ -305,7 +308,7 @@ Describe 'ConvertTo-BidsDataset' {
             $items = ConvertTo-BidsDataset (Join-Path $Orientation 'In/Orientation/ax/axasc35') (Join-Path $TestDrive 'unmapped') $OrientationRules `
                 -ParticipantMap @{ PatientID = 'someone-else'; participant_id = '02' } -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
             ($items | Where-Object SourceFormat -eq DICOM).Status | Should -Be Failed
-            $problems.FullyQualifiedErrorId | Should -Contain "ParticipantNotMapped$Suffix"
+            ($problems | Where-Object FullyQualifiedErrorId -like 'ParticipantNotMapped*')[0].FullyQualifiedErrorId | Should -Be "ParticipantNotMapped$Suffix"
         }
     }
 }

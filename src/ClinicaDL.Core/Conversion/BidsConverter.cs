@@ -72,7 +72,12 @@ public static class BidsConverter
                 Place(candidate, root, options);
                 log.Add(SidecarPrivacy.Scrub($"{candidate.Status}: {candidate.Source} [{candidate.Description}] -> " +
                     (candidate.Target is null ? candidate.Reason : $"{Path.GetRelativePath(root, candidate.Target)} (rule {candidate.Rule?.Id})"), candidate.Known));
-                report.Items.Add(candidate.ToResult());
+                var result = candidate.ToResult();
+                report.Items.Add(result);
+                if (candidate.Error is not null)
+                {
+                    report.ItemErrors[result] = candidate.Error;
+                }
             }
             options.Progress?.Report(new ConversionProgress(total, total, "dataset files"));
             var written = candidates.Where(c => c.Status == ConversionStatus.Converted || (c.Status == ConversionStatus.Unmatched && c.Target is not null)).ToList();
@@ -231,7 +236,7 @@ public static class BidsConverter
     private static void Subject(Candidate candidate, ConversionOptions options, bool required)
     {
         var patient = candidate.Header?.PatientId ?? candidate.Sidecar["PatientID"]?.ToString();
-        var date = candidate.Header?.StudyDate ?? candidate.Sidecar["AcquisitionDateTime"]?.ToString()?[..Math.Min(10, candidate.Sidecar["AcquisitionDateTime"]!.ToString().Length)];
+        var date = candidate.Header?.StudyDate ?? (candidate.Sidecar["AcquisitionDateTime"]?.ToString() is { Length: >= 10 } iso ? iso[..10] : null);
         candidate.Subject = options.Participants.Resolve(patient, date);
         if (candidate.Subject is null && required)
         {
@@ -461,10 +466,9 @@ public static class BidsConverter
             SessionId = Subject is { Session: { } session } ? $"ses-{session}" : null,
             OutputPath = Target,
             Dimensions = Dimensions,
-            Status = Status ?? ConversionStatus.Failed,
+            Status = (Status ?? ConversionStatus.Failed).ToString(),
             Reason = Reason,
-            RemovedFields = Removed,
-            Error = Error,
+            RemovedFields = new(Removed),
         };
     }
 }

@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Conversion;
 
 /// <summary>How serious a validation finding is: an error makes the dataset invalid; a warning does not.</summary>
@@ -7,15 +9,18 @@ public enum BidsIssueSeverity
     Warning,
 }
 
-/// <summary>One finding of <see cref="BidsValidator"/>: its code (a stable name), the path concerned and what to do.</summary>
-public sealed record BidsValidationIssue(BidsIssueSeverity Severity, string Code, string Path, string Message);
+/// <summary>One finding of <see cref="BidsValidator"/>: its severity (a <see cref="BidsIssueSeverity"/> name), code (a stable name), the path concerned and what to do.</summary>
+public sealed record BidsValidationIssue(string Severity, string Code, string Path, string Message)
+{
+    public override string ToString() => $"{Severity} {Code}: {Message}";
+}
 
 /// <summary>The validation of one BIDS dataset.</summary>
 public sealed class BidsValidationResult
 {
     public required string Path { get; init; }
 
-    public required IReadOnlyList<BidsValidationIssue> Issues { get; init; }
+    public required ReadableList<BidsValidationIssue> Issues { get; init; }
 
     public int SubjectCount { get; init; }
 
@@ -26,7 +31,7 @@ public sealed class BidsValidationResult
 
     public bool IsValid => ErrorCount == 0;
 
-    public int ErrorCount => Issues.Count(i => i.Severity == BidsIssueSeverity.Error);
+    public int ErrorCount => Issues.Count(i => i.Severity == nameof(BidsIssueSeverity.Error));
 
-    public int WarningCount => Issues.Count(i => i.Severity == BidsIssueSeverity.Warning);
+    public int WarningCount => Issues.Count(i => i.Severity == nameof(BidsIssueSeverity.Warning));
 }

@@ -24,8 +24,8 @@ public static class BidsValidator
             throw new DirectoryNotFoundException($"The BIDS folder '{root}' does not exist.");
         }
         var issues = new List<BidsValidationIssue>();
-        void Error(string code, string where, string message) => issues.Add(new(BidsIssueSeverity.Error, code, where, message));
-        void Warning(string code, string where, string message) => issues.Add(new(BidsIssueSeverity.Warning, code, where, message));
+        void Error(string code, string where, string message) => issues.Add(new(nameof(BidsIssueSeverity.Error), code, where, message));
+        void Warning(string code, string where, string message) => issues.Add(new(nameof(BidsIssueSeverity.Warning), code, where, message));
         var ignore = BidsIgnore.Load(root);
 
         var description = Path.Combine(root, "dataset_description.json");
@@ -187,7 +187,7 @@ public static class BidsValidator
                 }
             }
         }
-        return new BidsValidationResult { Path = root, Issues = issues, SubjectCount = subjects.Count, SessionCount = sessions, FileCount = files };
+        return new BidsValidationResult { Path = root, Issues = new(issues), SubjectCount = subjects.Count, SessionCount = sessions, FileCount = files };
     }
 
     /// <summary>Checks the names (and sidecars, and images when asked) of one datatype folder; returns how many entries it holds.</summary>

@@ -27,9 +27,6 @@ public sealed class ConversionOptions
     /// <summary>Details (verbose).</summary>
     public Action<string>? Log { get; init; }
 
-    /// <summary>What a person should look at but which does not stop the conversion.</summary>
-    public Action<string>? Warn { get; init; }
-
     public IProgress<ConversionProgress>? Progress { get; init; }
 }
 

@@ -7,6 +7,9 @@ public sealed class ConversionReport(string datasetPath)
 
     public List<ConvertedSeries> Items { get; } = [];
 
+    /// <summary>The failure of each item that has one (Failed, Exists), to report as an error with it.</summary>
+    public Dictionary<ConvertedSeries, Exception> ItemErrors { get; } = [];
+
     /// <summary>Corrupt DICOM files, inputs without images, a missing dcm2niix.</summary>
     public List<ConversionException> Errors { get; } = [];
 

@@ -55,14 +55,12 @@ public sealed class ConvertedSeries
     /// <summary>The image's shape (64x64x35x2).</summary>
     public ReadableList<int>? Dimensions { get; init; }
 
-    public required ConversionStatus Status { get; init; }
+    /// <summary>A <see cref="ConversionStatus"/> name: Converted, Unmatched, Ambiguous, Exists, Skipped or Failed.</summary>
+    public required string Status { get; init; }
 
     /// <summary>Why it was not converted (no rule matched and why, several rules matched, the failure).</summary>
     public string? Reason { get; init; }
 
     /// <summary>Sidecar fields removed as identifying.</summary>
-    public IReadOnlyList<string> RemovedFields { get; init; } = [];
-
-    /// <summary>The failure, for Failed and Exists.</summary>
-    public Exception? Error { get; init; }
+    public ReadableList<string> RemovedFields { get; init; } = [];
 }

@@ -78,7 +78,6 @@ public sealed class ConvertToBidsDatasetCommand : PathInputCmdlet
             DatasetName = DatasetName,
             ShouldWrite = (target, action) => ShouldProcess(target, action),
             Log = WriteVerbose,
-            Warn = WriteWarning,
             Progress = new Progress(this),
         };
         var report = BidsConverter.Convert(_inputs, options, StopToken);
@@ -89,13 +88,13 @@ public sealed class ConvertToBidsDatasetCommand : PathInputCmdlet
         }
         foreach (var item in report.Items)
         {
-            if (item.Error is not null)
+            if (report.ItemErrors.TryGetValue(item, out var failure))
             {
-                WriteError(ToErrorRecord(item.Error, item.Source));
+                WriteError(ToErrorRecord(failure, item.Source));
             }
             WriteObject(item);
         }
-        var unplaced = report.Items.Where(i => i.Status is ConversionStatus.Unmatched or ConversionStatus.Ambiguous).ToList();
+        var unplaced = report.Items.Where(i => i.Status is nameof(ConversionStatus.Unmatched) or nameof(ConversionStatus.Ambiguous)).ToList();
         if (unplaced.Count > 0)
         {
             WriteWarning($"{unplaced.Count} image(s) were placed by no rule" + (KeepUnmatched ? " (kept under sourcedata/unmatched/)" : "") + ":\n" +
