@@ -32,6 +32,8 @@
         'Start-ClinicaDLTraining'
         'Test-ClinicaDLDataLeakage'
         'Test-ClinicaDLEnvironment'
+        'ConvertTo-BidsDataset'
+        'Test-BidsDataset'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

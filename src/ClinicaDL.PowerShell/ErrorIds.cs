@@ -34,4 +34,13 @@ internal static class ErrorIds
     public const string DatasetItemNotFound = nameof(DatasetItemNotFound);
     public const string NothingSelected = nameof(NothingSelected);
     public const string NotBidsDataset = nameof(NotBidsDataset);
+
+    // ConvertTo-BidsDataset (the names of ClinicaDL.Core.Conversion.ConversionFailure).
+    public const string Dcm2niixNotFound = nameof(Dcm2niixNotFound);
+    public const string Dcm2niixFailed = nameof(Dcm2niixFailed);
+    public const string CorruptDicomFile = nameof(CorruptDicomFile);
+    public const string NoDicomFound = nameof(NoDicomFound);
+    public const string InvalidConversionRules = nameof(InvalidConversionRules);
+    public const string OutputInsideInput = nameof(OutputInsideInput);
+    public const string ParticipantNotMapped = nameof(ParticipantNotMapped);
 }

@@ -65,6 +65,7 @@ internal static class ErrorMapping
 
     private static (string Id, ErrorCategory Category) Classify(Exception error) => error switch
     {
+        ClinicaDL.Core.Conversion.ConversionException conversion => ConversionErrors.Classify(conversion),
         InvalidTableException => (ErrorIds.InvalidTable, ErrorCategory.InvalidData),
         InvalidNiftiException => (ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData),
         InvalidTensorFileException => (ErrorIds.InvalidTensorFile, ErrorCategory.InvalidData),
@@ -95,6 +96,7 @@ internal static class ErrorMapping
     /// <summary>The object a failure is about, when it names one better than the cmdlet's parameter.</summary>
     private static object? OwnTarget(Exception error) => error switch
     {
+        ClinicaDL.Core.Conversion.ConversionException conversion => conversion.Path,
         InvalidNiftiException nifti => nifti.FilePath,
         InvalidTableException { FilePath: { } path } => path,
         DataLeakageException leakage => leakage.Participants.ToArray(),

@@ -54,6 +54,9 @@ BeforeAll {
     $all.Add((Get-ClinicaDLEnvironment))
     $all.Add((Test-ClinicaDLEnvironment -Steps 2))
     $all.AddRange(@(Get-ClinicaDLNetwork))
+    $all.AddRange(@(Get-ChildItem (Join-Path $study 'bids/sub-*/*/anat/*.nii.gz') | Select-Object -First 1 |
+        ConvertTo-BidsDataset -OutputPath (Join-Path $TestDrive 'converted') -Rules @{ datatype = 'anat'; suffix = 'T1w'; criteria = @{ SidecarFilename = '*T1w*' } } -ParticipantId 01))
+    $all.Add((Test-BidsDataset (Join-Path $study 'bids')))
     # Keyed by the type name [OutputType] declares: the .NET type's, or the one a PSObject was given.
     $script:Emitted = $all | Group-Object { $_.PSObject.TypeNames[0] } -AsHashTable -AsString
 
