@@ -61,6 +61,80 @@ Describe 'New-ClinicaDLSyntheticDataset' {
         }
     }
 
+    Context 'raw scans with -Raw' {
+        BeforeAll {
+            $script:RawOutput = Join-Path $TestDrive 'raw'
+            $script:RawSessions = New-ClinicaDLSyntheticDataset -OutputPath $RawOutput -ParticipantCount 2 -SessionCount 2 -VoxelSize 3 -Seed 2 -Raw
+            $script:Transforms = Import-Csv (Join-Path $RawOutput 'transforms.tsv') -Delimiter "`t"
+        }
+
+        It 'writes transforms.tsv with one row per session, the 3x4 matrix and the scan parameters' {
+            $Transforms.Count | Should -Be 4
+            $columns = $Transforms[0].PSObject.Properties.Name
+            $columns[0..13] | Should -Be @('participant_id', 'session_id', 'm00', 'm01', 'm02', 'm03', 'm10', 'm11', 'm12', 'm13', 'm20', 'm21', 'm22', 'm23')
+            $columns | Should -Contain 'orientation'
+            $columns | Should -Contain 'bias_amplitude'
+            $columns | Should -Contain 'noise_level'
+            ($Transforms | ForEach-Object { "$($_.participant_id)/$($_.session_id)" }) | Should -Be ($RawSessions | ForEach-Object { "$($_.ParticipantId)/$($_.SessionId)" })
+            $Transforms | ForEach-Object { [math]::Abs([double]::Parse($_.m00, [cultureinfo]::InvariantCulture)) | Should -BeGreaterThan 0.8 }
+        }
+
+        It 'writes BIDS images in scanner space, on the grid transforms.tsv names, that Import-BidsDataset reads' {
+            $bids = Import-BidsDataset (Join-Path $RawOutput 'bids')
+            $bids.Count | Should -Be 4
+            foreach ($session in $RawSessions) {
+                $row = $Transforms | Where-Object { $_.participant_id -eq $session.ParticipantId -and $_.session_id -eq $session.SessionId }
+                $native = Read-NiftiImage $session.BidsPath
+                $native.VoxelSize | Should -Be @([double]$row.voxel_size_i_mm, [double]$row.voxel_size_j_mm, [double]$row.voxel_size_k_mm)
+                $native.Header.SformCode | Should -Be 1
+                (Read-NiftiImage $session.CapsPath).Shape | Should -Be @(57, 70, 60)
+            }
+            ($Transforms.orientation | Select-Object -Unique).Count | Should -BeGreaterThan 1
+        }
+
+        It 'writes the template and its brain mask on the CAPS grid' {
+            $template = Read-NiftiImage (Join-Path $RawOutput 'template/tpl-ClinicaDLPhantom_res-3_T1w.nii.gz')
+            $mask = Read-NiftiImage (Join-Path $RawOutput 'template/tpl-ClinicaDLPhantom_res-3_desc-brain_mask.nii.gz')
+            $caps = Read-NiftiImage $RawSessions[0].CapsPath
+            $template.Shape | Should -Be @(57, 70, 60)
+            $mask.Shape | Should -Be @(57, 70, 60)
+            "$($template.Affine)" | Should -Be "$($caps.Affine)"
+            [Linq.Enumerable]::Sum($mask.GetData()) | Should -BeGreaterThan 10000
+        }
+
+        It 'records -Raw, its ranges and the template in synthetic.json' {
+            $json = Get-Content (Join-Path $RawOutput 'synthetic.json') -Raw | ConvertFrom-Json
+            $json.raw | Should -BeTrue
+            $json.raw_ranges.rotation_degrees | Should -Be @(-15, 15)
+            $json.raw_ranges.translation_mm | Should -Be @(-20, 20)
+            $json.raw_ranges.scale | Should -Be @(0.9, 1.1)
+            $json.template | Should -Be 'template/tpl-ClinicaDLPhantom_res-3_T1w.nii.gz'
+        }
+
+        It 'keeps the CAPS of the same data set without -Raw' {
+            $plain = Join-Path $TestDrive 'plain'
+            $plainSessions = New-ClinicaDLSyntheticDataset -OutputPath $plain -ParticipantCount 2 -SessionCount 2 -VoxelSize 3 -Seed 2
+            for ($n = 0; $n -lt 4; $n++) {
+                (Get-FileHash $RawSessions[$n].CapsPath).Hash | Should -Be (Get-FileHash $plainSessions[$n].CapsPath).Hash
+                (Get-FileHash $RawSessions[$n].BidsPath).Hash | Should -Not -Be (Get-FileHash $plainSessions[$n].BidsPath).Hash
+            }
+            Test-Path (Join-Path $plain 'transforms.tsv') | Should -BeFalse
+        }
+
+        It 'writes nothing with -WhatIf' {
+            $output = Join-Path $TestDrive 'raw-whatif'
+            New-ClinicaDLSyntheticDataset -OutputPath $output -ParticipantCount 2 -VoxelSize 3 -Raw -WhatIf | Should -BeNullOrEmpty
+            Test-Path $output | Should -BeFalse
+        }
+
+        It 'refuses -Raw with another kind than Phantom, before writing anything' {
+            $output = Join-Path $TestDrive 'raw-shepplogan'
+            { New-ClinicaDLSyntheticDataset -OutputPath $output -Kind SheppLogan -ParticipantCount 2 -Raw } |
+                Should -Throw -ErrorId "InvalidInput$Suffix" -ExpectedMessage '*-Kind Phantom*'
+            Test-Path $output | Should -BeFalse
+        }
+    }
+
     Context 'requests it refuses' {
         It 'refuses a non-empty folder, and never deletes a folder it did not make, even with -Overwrite -Force' {
             $output = Join-Path $TestDrive 'taken'

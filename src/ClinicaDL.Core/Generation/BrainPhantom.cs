@@ -5,24 +5,52 @@ namespace ClinicaDL.Core.Generation;
 /// ventricles, deep grey nuclei and both hippocampi, with a participant's anatomy, a smooth bias field and
 /// Rician noise. Disease shrinks the hippocampi (their space filling with CSF), thins and opens the temporal
 /// cortex and enlarges the ventricles, in proportion to the severity; age adds mild global atrophy.
+/// One instance is one session's anatomy, defined at every point of brain-centred millimetres, so that it can be
+/// drawn on the template grid and, for raw scans, at any scanner voxel mapped back to template space.
 /// </summary>
-internal static class BrainPhantom
+internal sealed class BrainPhantom
 {
     // Template geometry in brain-centred millimetres (x: left-right, y: posterior-anterior, z: inferior-superior).
     private const double BrainX = 66, BrainY = 84, BrainZ = 60;
     private const double Csf = 0.22, Grey = 0.6, White = 0.95, Caudate = 0.7, Thalamus = 0.75, Skull = 0.08, Scalp = 0.75;
     private const double NoiseSigma = 2.0;
 
+    /// <summary>The head's outer surface, in the normalised radius <see cref="Tissue"/> compares with.</summary>
+    private const double HeadRadius = 1.2;
+
+    private readonly PhantomAnatomy _anatomy;
+    private readonly double _brainShrink, _ventricle, _hippocampusLeft, _hippocampusRight, _severity;
+
+    public BrainPhantom(PhantomAnatomy anatomy, double severity, double yearsOver70)
+    {
+        _anatomy = anatomy;
+        _severity = severity;
+        _brainShrink = anatomy.Size * (1 - 0.03 * severity - 0.002 * Math.Max(0, yearsOver70));
+        _ventricle = anatomy.VentricleScale * (1 + 0.9 * severity + 0.015 * Math.Max(0, yearsOver70));
+        _hippocampusLeft = anatomy.LeftHippocampusScale * (1 - 0.38 * severity);
+        _hippocampusRight = anatomy.RightHippocampusScale * (1 - 0.38 * severity);
+    }
+
+    /// <summary>The noiseless signal of white matter where the bias field is 1: the reference of noise levels.</summary>
+    public double WhiteMatterSignal => 100 * White * _anatomy.IntensityScale;
+
+    /// <summary>
+    /// Semi-axes (mm, brain-centred) of an ellipsoid holding every point with signal: the head's ellipsoid widened by
+    /// the most the shape terms can narrow its normalised coordinates.
+    /// </summary>
+    public double[] HeadSemiAxes =>
+    [
+        HeadRadius * BrainX * _anatomy.Size / (1 - Math.Abs(_anatomy.ShapeX)),
+        HeadRadius * BrainY * _anatomy.Size / (1 - Math.Abs(_anatomy.ShapeY)),
+        HeadRadius * BrainZ * _anatomy.Size,
+    ];
+
     /// <summary>Voxel values (x fastest), in arbitrary units with white matter near 95.</summary>
-    public static float[] Render(PhantomGrid grid, PhantomAnatomy anatomy, double severity, double yearsOver70, int noiseSeed)
+    public float[] Render(PhantomGrid grid, int noiseSeed)
     {
         var values = new float[grid.VoxelCount];
         var random = new Random(noiseSeed);
         var (nx, ny, nz) = (grid.Shape[0], grid.Shape[1], grid.Shape[2]);
-        var brainShrink = anatomy.Size * (1 - 0.03 * severity - 0.002 * Math.Max(0, yearsOver70));
-        var ventricle = anatomy.VentricleScale * (1 + 0.9 * severity + 0.015 * Math.Max(0, yearsOver70));
-        var hippocampusLeft = anatomy.LeftHippocampusScale * (1 - 0.38 * severity);
-        var hippocampusRight = anatomy.RightHippocampusScale * (1 - 0.38 * severity);
         var index = 0;
         for (var k = 0; k < nz; k++)
         {
@@ -33,10 +61,7 @@ internal static class BrainPhantom
                 for (var i = 0; i < nx; i++, index++)
                 {
                     var x = grid.Millimetres(0, i);
-                    var tissue = Tissue(x, y, z, anatomy, brainShrink, ventricle, hippocampusLeft, hippocampusRight, severity);
-                    var bias = 1 + anatomy.BiasX * x / BrainX + anatomy.BiasY * y / BrainY + anatomy.BiasZ * z / BrainZ;
-                    var signal = 100 * tissue * anatomy.IntensityScale * bias;
-                    var real = signal + NoiseSigma * PhantomAnatomy.Gaussian(random);
+                    var real = Signal(x, y, z) + NoiseSigma * PhantomAnatomy.Gaussian(random);
                     var imaginary = NoiseSigma * PhantomAnatomy.Gaussian(random);
                     values[index] = (float)Math.Sqrt(real * real + imaginary * imaginary);
                 }
@@ -45,15 +70,27 @@ internal static class BrainPhantom
         return values;
     }
 
-    private static double Tissue(double x, double y, double z, PhantomAnatomy a, double brainShrink, double ventricle,
-        double hippocampusLeft, double hippocampusRight, double severity)
+    /// <summary>The noiseless signal at a brain-centred point: tissue, intensity and the participant's bias field.</summary>
+    public double Signal(double x, double y, double z)
+    {
+        var tissue = Tissue(x, y, z);
+        var bias = 1 + _anatomy.BiasX * x / BrainX + _anatomy.BiasY * y / BrainY + _anatomy.BiasZ * z / BrainZ;
+        return 100 * tissue * _anatomy.IntensityScale * bias;
+    }
+
+    /// <summary>Whether a brain-centred point lies in the brain (within its outer surface: tissue, ventricles and sulci).</summary>
+    public bool IsBrain(double x, double y, double z)
+    {
+        var (hx, hy, hz) = HeadCoordinates(x, y, z);
+        return Math.Sqrt(Sq(hx / BrainX) + Sq(hy / BrainY) + Sq(hz / BrainZ)) <= _brainShrink / _anatomy.Size;
+    }
+
+    private double Tissue(double x, double y, double z)
     {
         // The head keeps its size; the brain inside it shrinks with atrophy, widening the CSF around it.
-        var hx = x * (1 + a.ShapeX * Math.Sin(y / 30)) / a.Size;
-        var hy = y * (1 + a.ShapeY * Math.Cos(z / 25)) / a.Size;
-        var hz = z / a.Size;
+        var (hx, hy, hz) = HeadCoordinates(x, y, z);
         var head = Math.Sqrt(Sq(hx / BrainX) + Sq(hy / BrainY) + Sq(hz / BrainZ));
-        if (head > 1.2)
+        if (head > HeadRadius)
         {
             return 0;
         }
@@ -65,7 +102,7 @@ internal static class BrainPhantom
         {
             return Skull;
         }
-        var shrink = brainShrink / a.Size;
+        var shrink = _brainShrink / _anatomy.Size;
         var r = head / shrink;
         if (r > 1)
         {
@@ -75,13 +112,13 @@ internal static class BrainPhantom
 
         // Deep structures first: they sit inside the white matter.
         var side = bx < 0 ? -1 : 1;
-        var hippocampus = side < 0 ? hippocampusLeft : hippocampusRight;
+        var hippocampus = side < 0 ? _hippocampusLeft : _hippocampusRight;
         var h = Hippocampus(bx, by, bz, side);
         if (h < 1.12)
         {
             return h < hippocampus ? Grey : Csf;
         }
-        if (Ellipsoid(bx - side * 10, by, bz - 12, 6 * ventricle, 22 * Math.Sqrt(ventricle), 8 * ventricle) < 1)
+        if (Ellipsoid(bx - side * 10, by, bz - 12, 6 * _ventricle, 22 * Math.Sqrt(_ventricle), 8 * _ventricle) < 1)
         {
             return Csf;
         }
@@ -97,16 +134,19 @@ internal static class BrainPhantom
         // Cortex: a folded grey ribbon; in the temporal lobes disease thins it and opens its sulci.
         var temporal = Clamp((Math.Abs(bx) - 28) / 14) * Clamp((2 - bz) / 14) * Clamp(1 - Math.Abs(by + 10) / 40);
         // Gyri about 2 cm apart, as in the human cortex.
-        var fold = Math.Sin(bx / 3.4 + a.FoldPhaseX) * Math.Sin(by / 3.8 + a.FoldPhaseY) * Math.Sin(bz / 3.4 + a.FoldPhaseZ);
-        var sulcusThreshold = 0.35 - 0.4 * severity * temporal;
+        var fold = Math.Sin(bx / 3.4 + _anatomy.FoldPhaseX) * Math.Sin(by / 3.8 + _anatomy.FoldPhaseY) * Math.Sin(bz / 3.4 + _anatomy.FoldPhaseZ);
+        var sulcusThreshold = 0.35 - 0.4 * _severity * temporal;
         var depth = 1 - r;
         if (depth < 0.25 * (fold - sulcusThreshold) && fold > sulcusThreshold)
         {
             return Csf;
         }
-        var thickness = 0.085 * (1 - 0.45 * severity * temporal) + 0.06 * Math.Max(0, fold);
+        var thickness = 0.085 * (1 - 0.45 * _severity * temporal) + 0.06 * Math.Max(0, fold);
         return depth < thickness ? Grey : White;
     }
+
+    private (double X, double Y, double Z) HeadCoordinates(double x, double y, double z) =>
+        (x * (1 + _anatomy.ShapeX * Math.Sin(y / 30)) / _anatomy.Size, y * (1 + _anatomy.ShapeY * Math.Cos(z / 25)) / _anatomy.Size, z / _anatomy.Size);
 
     /// <summary>Normalised distance to a hippocampus: an elongated ellipsoid along y, tilted up towards the back.</summary>
     internal static double Hippocampus(double x, double y, double z, int side)

@@ -34,6 +34,13 @@ internal sealed record PhantomAnatomy(
         ShapeX: 0.03 * Gaussian(random),
         ShapeY: 0.03 * Gaussian(random));
 
+    /// <summary>
+    /// The population's mean anatomy (every drawn term at its mean or median); the folding phases, uniform over a
+    /// period, have no mean: whoever needs the mean brain averages over several of them.
+    /// </summary>
+    public static PhantomAnatomy Mean { get; } = new(Size: 1, VentricleScale: 1, LeftHippocampusScale: 1, RightHippocampusScale: 1,
+        IntensityScale: 1, FoldPhaseX: 0, FoldPhaseY: 0, FoldPhaseZ: 0, BiasX: 0, BiasY: 0, BiasZ: 0, ShapeX: 0, ShapeY: 0);
+
     internal static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

@@ -11,8 +11,8 @@ public sealed class PhantomGrid
     /// <summary>Clinica's t1-linear crop at 1 mm.</summary>
     public static readonly int[] CroppedShape = [169, 208, 179];
 
-    /// <summary>Where the grid centre lies in world (MNI-like) millimetres.</summary>
-    private static readonly double[] Centre = [0, -18, 8];
+    /// <summary>Where the grid centre, and the phantoms' brain centre, lie in world (MNI-like) millimetres.</summary>
+    internal static readonly double[] Centre = [0, -18, 8];
 
     public PhantomGrid(int voxelSize)
     {

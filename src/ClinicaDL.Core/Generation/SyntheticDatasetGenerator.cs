@@ -11,10 +11,32 @@ namespace ClinicaDL.Core.Generation;
 /// <summary>
 /// Makes the built-in data set: procedural brain phantoms written as a BIDS dataset and the matching CAPS
 /// (Clinica t1-linear names), with labels.tsv and synthetic.json. The same options and seed give the same bytes.
+/// With <see cref="SyntheticOptions.Raw"/> the BIDS images are the phantoms as a scanner stores them (see
+/// <see cref="NativeScan"/>), with the true transforms in transforms.tsv and the template to register them to;
+/// the CAPS is unchanged: the answer preprocessing should give.
 /// </summary>
 public static class SyntheticDatasetGenerator
 {
     private const string CapsSuffix = "_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz";
+    private const string TransformsFile = "transforms.tsv";
+    private const string TemplateFolder = "template";
+
+    /// <summary>Mixed into a session's phantom seed to seed its raw scan (any constant other than 0 separates the streams).</summary>
+    private const int RawScanStream = 0x52617753;
+
+    // int16 in 0.1 steps, as scanners store T1w images: a quarter of the size of float32 once compressed.
+    private static readonly NiftiWriteOptions TemplateSpaceImage = new()
+    {
+        DataType = NiftiDataType.Int16, SclSlope = 0.1, Descrip = "ClinicaDL synthetic phantom", QformCode = 4, SformCode = 4,
+        Compression = CompressionLevel.Fastest,
+    };
+
+    /// <summary>Codes 1: the affine gives scanner coordinates, as a scanner's own file.</summary>
+    private static readonly NiftiWriteOptions ScannerSpaceImage = new()
+    {
+        DataType = NiftiDataType.Int16, SclSlope = 0.1, Descrip = "ClinicaDL synthetic phantom, scanner space", QformCode = 1, SformCode = 1,
+        Compression = CompressionLevel.Fastest,
+    };
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static IReadOnlyList<SyntheticSession> Generate(SyntheticOptions options, bool overwrite, IProgress<(int Done, int Total)>? progress = null,
@@ -28,6 +50,7 @@ public static class SyntheticDatasetGenerator
         var bids = Path.Combine(folder.Staging, "bids");
         var caps = Path.Combine(folder.Staging, "caps");
         var results = new SyntheticSession[sessions.Count];
+        var scans = new NativeScan[options.Raw ? sessions.Count : 0];
         var done = 0;
         Parallel.For(0, sessions.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellation }, n =>
         {
@@ -37,21 +60,32 @@ public static class SyntheticDatasetGenerator
             var stage = Math.Min(1, participant.Stage + participant.Rate * years);
             var severity = options.AtrophyStrength * stage;
             var age = Math.Round(participant.BaselineAge + years, 1);
-            var volume = BrainPhantom.Render(grid, participant.Anatomy, severity, age - 70, participant.Seed + index);
+            var phantom = new BrainPhantom(participant.Anatomy, severity, age - 70);
+            var phantomSeed = participant.Seed + index;
+            var volume = phantom.Render(grid, phantomSeed);
             var anat = Path.Combine(bids, participant.Id, sessionId, "anat");
             var linear = Path.Combine(caps, "subjects", participant.Id, sessionId, "t1_linear");
             Directory.CreateDirectory(anat);
             Directory.CreateDirectory(linear);
             var bidsImage = Path.Combine(anat, $"{participant.Id}_{sessionId}_T1w.nii.gz");
-            NiftiWriter.Write(bidsImage, grid.Shape, volume, grid.Affine, new NiftiWriteOptions
-            {
-                // int16 in 0.1 steps, as scanners store T1w images: a quarter of the size of float32 once compressed.
-                DataType = NiftiDataType.Int16, SclSlope = 0.1, Descrip = "ClinicaDL synthetic phantom", QformCode = 4, SformCode = 4,
-                Compression = CompressionLevel.Fastest,
-            });
-            File.WriteAllText(Path.ChangeExtension(Path.ChangeExtension(bidsImage, null), ".json"), Sidecar(grid));
             var capsImage = Path.Combine(linear, participant.Id + "_" + sessionId + CapsSuffix);
-            LinkOrCopy(bidsImage, capsImage);
+            if (options.Raw)
+            {
+                NiftiWriter.Write(capsImage, grid.Shape, volume, grid.Affine, TemplateSpaceImage);
+                // Its own stream, so the scan's draws leave the phantom's noise (and the CAPS image) as without -Raw.
+                var random = new Random(phantomSeed ^ RawScanStream);
+                var scan = NativeScan.Draw(random, phantom, options.VoxelSize);
+                NiftiWriter.Write(bidsImage, scan.Shape, scan.Render(phantom, random), scan.VoxelToNative, ScannerSpaceImage);
+                File.WriteAllText(Path.ChangeExtension(Path.ChangeExtension(bidsImage, null), ".json"), Sidecar("synthetic T1w brain phantom in scanner space",
+                    new JsonArray(scan.VoxelSize.Select(v => (JsonNode?)v).ToArray())));
+                scans[n] = scan;
+            }
+            else
+            {
+                NiftiWriter.Write(bidsImage, grid.Shape, volume, grid.Affine, TemplateSpaceImage);
+                File.WriteAllText(Path.ChangeExtension(Path.ChangeExtension(bidsImage, null), ".json"), Sidecar("synthetic T1w brain phantom", grid.VoxelSize));
+                LinkOrCopy(bidsImage, capsImage);
+            }
             results[n] = new SyntheticSession
             {
                 ParticipantId = participant.Id,
@@ -67,7 +101,14 @@ public static class SyntheticDatasetGenerator
         });
         WriteTables(bids, caps, folder.Staging, participants, results);
         PhantomMasks.Write(caps, grid);
-        File.WriteAllText(Path.Combine(folder.Staging, "synthetic.json"), Parameters(options, grid));
+        var templateAge = Math.Round(results.Average(s => s.Age), 1);
+        if (options.Raw)
+        {
+            new TsvTable(["participant_id", "session_id", .. NativeScan.Columns], results.Select((s, n) => scans[n].Row(s.ParticipantId, s.SessionId)))
+                .Write(Path.Combine(folder.Staging, TransformsFile));
+            PhantomTemplate.Write(Path.Combine(folder.Staging, TemplateFolder), grid, templateAge - 70, options.Threads, cancellation);
+        }
+        File.WriteAllText(Path.Combine(folder.Staging, "synthetic.json"), Parameters(options, grid, templateAge));
         folder.Commit();
         return results;
     }
@@ -149,26 +190,50 @@ public static class SyntheticDatasetGenerator
             .Write(Path.Combine(root, "labels.tsv"));
     }
 
-    private static string Sidecar(PhantomGrid grid) => new JsonObject
+    private static string Sidecar(string description, JsonNode voxelSize) => new JsonObject
     {
         ["Modality"] = "MR",
         ["MagneticFieldStrength"] = 3,
-        ["SeriesDescription"] = "synthetic T1w brain phantom",
-        ["VoxelSizeMillimetres"] = grid.VoxelSize,
+        ["SeriesDescription"] = description,
+        ["VoxelSizeMillimetres"] = voxelSize,
     }.ToJsonString(Indented) + "\n";
 
-    private static string Parameters(SyntheticOptions options, PhantomGrid grid) => new JsonObject
+    private static string Parameters(SyntheticOptions options, PhantomGrid grid, double templateAge)
     {
-        ["kind"] = "Phantom",
-        ["participant_count"] = options.ParticipantCount,
-        ["session_count"] = options.SessionCount,
-        ["session_interval_months"] = options.SessionIntervalMonths,
-        ["voxel_size"] = options.VoxelSize,
-        ["shape"] = new JsonArray(grid.Shape.Select(n => (JsonNode?)n).ToArray()),
-        ["diagnoses"] = new JsonArray(options.Diagnoses.Select(d => (JsonNode?)d).ToArray()),
-        ["atrophy_strength"] = options.AtrophyStrength,
-        ["seed"] = options.Seed,
-        ["preprocessing"] = "t1-linear",
-        ["caps_suffix"] = CapsSuffix,
-    }.ToJsonString(Indented) + "\n";
+        var parameters = new JsonObject
+        {
+            ["kind"] = "Phantom",
+            ["participant_count"] = options.ParticipantCount,
+            ["session_count"] = options.SessionCount,
+            ["session_interval_months"] = options.SessionIntervalMonths,
+            ["voxel_size"] = options.VoxelSize,
+            ["shape"] = new JsonArray(grid.Shape.Select(n => (JsonNode?)n).ToArray()),
+            ["diagnoses"] = new JsonArray(options.Diagnoses.Select(d => (JsonNode?)d).ToArray()),
+            ["atrophy_strength"] = options.AtrophyStrength,
+            ["seed"] = options.Seed,
+            ["preprocessing"] = "t1-linear",
+            ["caps_suffix"] = CapsSuffix,
+        };
+        if (options.Raw)
+        {
+            parameters["raw"] = true;
+            parameters["raw_ranges"] = new JsonObject
+            {
+                ["rotation_degrees"] = Range(-NativeScan.MaxRotationDegrees, NativeScan.MaxRotationDegrees),
+                ["translation_mm"] = Range(-NativeScan.MaxTranslationMillimetres, NativeScan.MaxTranslationMillimetres),
+                ["scale"] = Range(NativeScan.MinScale, NativeScan.MaxScale),
+                ["voxel_size_factor"] = Range(NativeScan.MinVoxelFactor, NativeScan.MaxVoxelFactor),
+                ["bias_amplitude"] = Range(NativeScan.MinBiasAmplitude, NativeScan.MaxBiasAmplitude),
+                ["noise_level"] = Range(NativeScan.MinNoiseLevel, NativeScan.MaxNoiseLevel),
+                ["field_of_view_margin_mm"] = NativeScan.MarginMillimetres,
+            };
+            parameters["transforms"] = TransformsFile;
+            parameters["template"] = $"{TemplateFolder}/{PhantomTemplate.ImageName(grid.VoxelSize)}";
+            parameters["template_mask"] = $"{TemplateFolder}/{PhantomTemplate.MaskName(grid.VoxelSize)}";
+            parameters["template_age"] = templateAge;
+        }
+        return parameters.ToJsonString(Indented) + "\n";
+    }
+
+    private static JsonArray Range(double low, double high) => [low, high];
 }

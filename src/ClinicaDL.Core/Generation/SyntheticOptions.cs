@@ -22,6 +22,12 @@ public sealed class SyntheticOptions
 
     public int Seed { get; init; }
 
+    /// <summary>
+    /// BIDS images in scanner space (a random pose, voxel grid, orientation, bias field and noise per session) instead
+    /// of the CAPS image itself; the true transforms go to transforms.tsv and the phantom template to template/.
+    /// </summary>
+    public bool Raw { get; init; }
+
     /// <summary>Worker threads; by default every core.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 }

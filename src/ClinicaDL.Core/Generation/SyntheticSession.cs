@@ -12,9 +12,9 @@ public sealed class SyntheticSession
     /// <summary>The disease severity drawn into the image (0 = none), after -AtrophyStrength.</summary>
     public required double AtrophySeverity { get; init; }
 
-    /// <summary>The raw image in the BIDS folder.</summary>
+    /// <summary>The raw image in the BIDS folder (with -Raw, in scanner space).</summary>
     public required string BidsPath { get; init; }
 
-    /// <summary>The same image under Clinica's t1-linear name in the CAPS folder.</summary>
+    /// <summary>The image in template space under Clinica's t1-linear name in the CAPS folder: the BIDS image, or with -Raw what preprocessing should make of it.</summary>
     public required string CapsPath { get; init; }
 }

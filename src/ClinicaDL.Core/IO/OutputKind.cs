@@ -27,9 +27,9 @@ public sealed class OutputKind
     public static OutputKind Maps { get; } = new("MAPS", "maps.json",
         "maps.json", "environment.txt", "information.log", "groups", "split-*", "report");
 
-    /// <summary>New-ClinicaDLSyntheticDataset's output (the phantoms' BIDS + CAPS, or a derived CAPS).</summary>
+    /// <summary>New-ClinicaDLSyntheticDataset's output (the phantoms' BIDS + CAPS, with -Raw their transforms and template; or a derived CAPS).</summary>
     public static OutputKind SyntheticDataset { get; } = new("synthetic data set", "synthetic.json",
-        "synthetic.json", "bids", "caps", "labels.tsv", "data.tsv", "subjects", "dataset_description.json");
+        "synthetic.json", "bids", "caps", "labels.tsv", "data.tsv", "subjects", "dataset_description.json", "transforms.tsv", "template");
 
     /// <summary>An interpretation folder of a MAPS (split-k/best-m/group/interpret-name).</summary>
     public static OutputKind Interpretation { get; } = new("interpretation", "interpretation.json",

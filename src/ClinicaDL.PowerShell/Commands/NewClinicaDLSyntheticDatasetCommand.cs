@@ -5,8 +5,8 @@ using ClinicaDL.Core.Generation;
 namespace ClinicaDL.PowerShell.Commands;
 
 /// <summary>
-/// Generates a synthetic data set: BIDS + CAPS (t1-linear names) + labels.tsv + synthetic.json; emits one
-/// <see cref="SyntheticSession"/> per session.
+/// Generates a synthetic data set: BIDS + CAPS (t1-linear names) + labels.tsv + synthetic.json (with -Raw also
+/// transforms.tsv and template/); emits one <see cref="SyntheticSession"/> per session.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ClinicaDLSyntheticDataset", SupportsShouldProcess = true)]
 [OutputType(typeof(SyntheticSession))]
@@ -87,6 +87,10 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
     [Parameter]
     public int Seed { get; set; }
 
+    /// <summary>Phantom: BIDS images in scanner space with the true transforms and the template, the CAPS as without it.</summary>
+    [Parameter]
+    public SwitchParameter Raw { get; set; }
+
     /// <summary>Replace an earlier synthetic data set of this module at -OutputPath (never any other folder).</summary>
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
@@ -98,7 +102,12 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
     protected override void End()
     {
         var output = ProviderPath(OutputPath);
-        if (!ShouldProcess(output, $"Generate {ParticipantCount} participants x {SessionCount} sessions of {VoxelSize} mm phantoms")
+        if (Raw && Kind != "Phantom")
+        {
+            ThrowTerminatingError(ToErrorRecord(new SyntheticDataException($"-Raw makes raw scans of phantoms: it needs -Kind Phantom, not {Kind}."), Kind));
+        }
+        var raw = Raw ? " with raw scanner-space BIDS images" : "";
+        if (!ShouldProcess(output, $"Generate {ParticipantCount} participants x {SessionCount} sessions of {VoxelSize} mm phantoms{raw}")
             || (Overwrite && !ConfirmReplace(output, "synthetic data set", Force)))
         {
             return;
@@ -118,6 +127,7 @@ public sealed class NewClinicaDLSyntheticDatasetCommand : ClinicaDLCmdlet
             Diagnoses = Diagnosis,
             AtrophyStrength = AtrophyStrength,
             Seed = Seed,
+            Raw = Raw,
         };
         var record = new ProgressRecord(1, "New-ClinicaDLSyntheticDataset", "Drawing phantoms");
         var watch = Stopwatch.StartNew();
