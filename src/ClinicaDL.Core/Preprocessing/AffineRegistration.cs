@@ -48,7 +48,9 @@ public static class AffineRegistration
                 {
                     var steps = (rigid ? options.RigidIterations : options.AffineIterations)[level];
                     var firstStep = StepPerShrink * options.ShrinkFactors[level];
-                    (linear, translation, information) = Optimise(template.Levels[level], levels[level], rigid, linear, translation, centre, steps, firstStep, cancellation);
+                    var batches = new Random(HashCode.Combine(options.Seed, level, rigid));
+                    (linear, translation, information) = Optimise(template.Levels[level], levels[level], rigid, linear, translation, centre, steps, firstStep,
+                        batches, options.BatchSize, cancellation);
                     iterations += steps;
                 }
             }
@@ -85,7 +87,7 @@ public static class AffineRegistration
     }
 
     private static (double[,] Linear, double[] Translation, double Information) Optimise(RegistrationTemplate.Level template, PyramidLevel image, bool rigid,
-        double[,] linear, double[] translation, double[] centre, int steps, double firstStep, CancellationToken cancellation)
+        double[,] linear, double[] translation, double[] centre, int steps, double firstStep, Random batches, int batchSize, CancellationToken cancellation)
     {
         if (steps == 0)
         {
@@ -114,17 +116,19 @@ public static class AffineRegistration
         var secondMoment = zeros(count);
         var decay = Math.Pow(FinalStepFraction, 1.0 / Math.Max(1, steps - 1));
         var centred = points - centreTensor;
-        var sampleCount = points.shape[0];
+        var poolSize = (int)points.shape[0];
+        var sampleCount = Math.Min(batchSize, poolSize);
         var loss = 0.0;
         for (var step = 0; step < steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             using var stepScope = NewDisposeScope();
+            var batch = tensor(Enumerable.Range(0, sampleCount).Select(_ => (long)batches.Next(poolSize)).ToArray());
             var (matrix, shift) = Transform(parameters, rigid, startLinear, startTranslation);
-            var moved = centred.matmul(matrix.t()) + centreTensor + shift;
+            var moved = centred.index_select(0, batch).matmul(matrix.t()) + centreTensor + shift;
             var grid = ((moved.matmul(toVoxel) + voxelOffset) * normalise - 1).reshape(1, 1, 1, sampleCount, 3);
             var sampled = nn.functional.grid_sample(image.Image, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: true).reshape(sampleCount);
-            var objective = metric.Loss(sampled, imageRange);
+            var objective = metric.Loss(batch, sampled, imageRange);
             objective.backward();
             loss = objective.item<float>();
             using (no_grad())

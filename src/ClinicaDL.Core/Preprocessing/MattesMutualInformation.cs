@@ -24,23 +24,26 @@ internal sealed class MattesMutualInformation : IDisposable
     public MattesMutualInformation(Tensor fixedValues, (double Low, double High) fixedRange, int bins)
     {
         _bins = bins;
-        _offsets = arange(4, dtype: ScalarType.Int64);
+        _offsets = arange(4, dtype: ScalarType.Int64).DetachFromDisposeScope();
         using var scope = NewDisposeScope();
         var (first, windows) = Windows(BinPositions(fixedValues, fixedRange));
-        _fixedFirstBin = first.MoveToOuterDisposeScope();
-        _fixedWindows = windows.MoveToOuterDisposeScope();
+        _fixedFirstBin = first.DetachFromDisposeScope();
+        _fixedWindows = windows.DetachFromDisposeScope();
     }
 
-    /// <summary>Minus the mutual information (nats), to be minimised.</summary>
-    public Tensor Loss(Tensor movingValues, (double Low, double High) movingRange)
+    /// <summary>Minus the mutual information (nats) over a batch of the samples, to be minimised.</summary>
+    /// <param name="batch">Indices of the samples in this batch.</param>
+    /// <param name="movingValues">The moving image's intensities at those samples.</param>
+    /// <param name="movingRange">The moving image's robust intensity range.</param>
+    public Tensor Loss(Tensor batch, Tensor movingValues, (double Low, double High) movingRange)
     {
         using var scope = NewDisposeScope();
         var (movingFirstBin, movingWindows) = Windows(BinPositions(movingValues, movingRange));
         var count = movingValues.shape[0];
-        var fixedBins = (_fixedFirstBin.unsqueeze(1) + _offsets).unsqueeze(2);
+        var fixedBins = (_fixedFirstBin.index_select(0, batch).unsqueeze(1) + _offsets).unsqueeze(2);
         var movingBins = (movingFirstBin.unsqueeze(1) + _offsets).unsqueeze(1);
         var cells = (fixedBins * _bins + movingBins).reshape(count * 16);
-        var weights = (_fixedWindows.unsqueeze(2) * movingWindows.unsqueeze(1)).reshape(count * 16);
+        var weights = (_fixedWindows.index_select(0, batch).unsqueeze(2) * movingWindows.unsqueeze(1)).reshape(count * 16);
         var joint = zeros(_bins * _bins, dtype: weights.dtype).index_add(0, cells, weights, 1).reshape(_bins, _bins) / count;
         var fixedMarginal = joint.sum(1, keepdim: true);
         var movingMarginal = joint.sum(0, keepdim: true);

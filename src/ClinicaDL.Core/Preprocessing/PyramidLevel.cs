@@ -53,7 +53,8 @@ internal sealed class PyramidLevel : IDisposable
             var kernel = SeparableFilter.Gaussian((int)Math.Ceiling(3 * sigma), sigma);
             image = SeparableFilter.Apply(image.squeeze(0), [kernel, kernel, kernel], SeparableFilter.Edge.Reflect).unsqueeze(0);
         }
-        return new PyramidLevel(image.contiguous().MoveToOuterDisposeScope(), shape, affine);
+        // The level outlives any caller's scope: its owner disposes it.
+        return new PyramidLevel(image.contiguous().DetachFromDisposeScope(), shape, affine);
     }
 
     public void Dispose() => Image.Dispose();

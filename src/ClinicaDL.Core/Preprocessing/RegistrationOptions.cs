@@ -22,8 +22,15 @@ public sealed class RegistrationOptions
     /// <summary>Joint histogram bins of the mutual information (ANTs' default for MI).</summary>
     public int HistogramBins { get; init; } = 32;
 
-    /// <summary>Template voxels sampled at each level (a seeded random sample, drawn anew per level).</summary>
-    public int SamplePoints { get; init; } = 40000;
+    /// <summary>Template voxels drawn at each level (a seeded random sample, the pool the batches come from).</summary>
+    public int SamplePoints { get; init; } = 200_000;
+
+    /// <summary>
+    /// Samples per gradient step, drawn from the level's pool with the seed: a step's cost grows faster than its
+    /// batch (index_add and grid_sample leave the caches), so many small batches see more of the template than
+    /// a few large ones in the same time.
+    /// </summary>
+    public int BatchSize { get; init; } = 10_000;
 
     /// <summary>Seed of the voxel samples.</summary>
     public int Seed { get; init; }
@@ -35,9 +42,9 @@ public sealed class RegistrationOptions
         {
             throw new ArgumentException("The registration schedule needs as many smoothing sigmas and iteration counts as shrink factors.");
         }
-        if (ShrinkFactors.Any(s => s < 1) || SmoothingSigmas.Any(s => s < 0 || !double.IsFinite(s)) || HistogramBins < 8 || SamplePoints < 1000)
+        if (ShrinkFactors.Any(s => s < 1) || SmoothingSigmas.Any(s => s < 0 || !double.IsFinite(s)) || HistogramBins < 8 || SamplePoints < 1000 || BatchSize < 1000)
         {
-            throw new ArgumentException("Shrink factors are 1 or more, smoothing sigmas 0 or more, at least 8 bins and 1000 sample points.");
+            throw new ArgumentException("Shrink factors are 1 or more, smoothing sigmas 0 or more, at least 8 bins, 1000 sample points and 1000 per batch.");
         }
     }
 }

@@ -87,7 +87,7 @@ public sealed class RegistrationTemplate : IDisposable
         }
         var fixedValues = tensor(sampled);
         var metric = new MattesMutualInformation(fixedValues, IntensityRange.Robust(sampled), bins);
-        return new Level(pyramid, tensor(points).reshape(chosen.Length, 3).MoveToOuterDisposeScope(), metric);
+        return new Level(pyramid, tensor(points).reshape(chosen.Length, 3).DetachFromDisposeScope(), metric);
     }
 
     public void Dispose() => _levels.ForEach(l => l.Dispose());
