@@ -33,25 +33,47 @@ public static class BiasFieldCorrection
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var grid = ShrunkGrid.Of(image, foreground, options.ShrinkFactor);
-        var (lattice, axes, iterations, convergence) = FitLogField(grid, image.Spacing, options, cancellation);
+        (Tensor Lattice, BSplineAxis[] Axes, int Iterations, double Convergence) fit;
+        // The shrunk grid's products are too small for a second thread to pay for its fork and join, which on a
+        // busy machine (a thread descheduled at each join) cost more than the products themselves.
+        using (TorchRuntime.UseThreads(1))
+        {
+            fit = FitLogField(grid, image.Spacing, options, cancellation);
+        }
+        var field = FullResolutionField(fit.Lattice, fit.Axes, image);
+        var corrected = new float[field.Length];
+        var (sum, count) = (0.0, 0L);
+        for (var i = 0; i < field.Length; i++)
+        {
+            if (foreground.Values[i] != 0)
+            {
+                sum += field[i];
+                count++;
+            }
+        }
+        var scale = count / sum;
+        var slice = image.Shape[0] * image.Shape[1];
+        Parallel.For(0, image.Shape[2], new ParallelOptions { MaxDegreeOfParallelism = get_num_threads() }, k =>
+        {
+            for (var i = k * slice; i < (k + 1) * slice; i++)
+            {
+                field[i] = (float)(field[i] * scale);
+                corrected[i] = image.Values[i] / field[i];
+            }
+        });
+        return new BiasFieldResult(image.WithValues(corrected), image.WithValues(field), foreground, fit.Iterations, fit.Convergence);
+    }
 
+    /// <summary>exp of the log field's lattice evaluated at every voxel of the image, x fastest.</summary>
+    private static float[] FullResolutionField(Tensor lattice, BSplineAxis[] axes, Volume image)
+    {
+        using var scope = NewDisposeScope();
         var spacing = image.Spacing;
-        var fullPositions = Enumerable.Range(0, 3)
-            .Select(axis => (IReadOnlyList<double>)Enumerable.Range(0, image.Shape[axis]).Select(i => i * spacing[axis]).ToArray())
+        var bases = Enumerable.Range(0, 3)
+            .Select(axis => axes[axis].Basis(Enumerable.Range(0, image.Shape[axis]).Select(i => i * spacing[axis]).ToArray()).t().to_type(ScalarType.Float32))
             .ToArray();
-        var logField = BSplineLatticeFitter.Separable(lattice,
-            axes[2].Basis(fullPositions[2]).t(), axes[1].Basis(fullPositions[1]).t(), axes[0].Basis(fullPositions[0]).t());
-        var field = logField.exp_();
-        var inside = tensor(foreground.Values, [image.Shape[2], image.Shape[1], image.Shape[0]]).to_type(ScalarType.Float64);
-        var mean = (field * inside).sum().item<double>() / inside.sum().item<double>();
-        var normalised = (field / mean).to_type(ScalarType.Float32);
-        var corrected = tensor(image.Values, [image.Shape[2], image.Shape[1], image.Shape[0]]) / normalised;
-        return new BiasFieldResult(
-            image.WithValues(corrected.data<float>().ToArray()),
-            image.WithValues(normalised.data<float>().ToArray()),
-            foreground,
-            iterations,
-            convergence);
+        var logField = BSplineLatticeFitter.Separable(lattice.to_type(ScalarType.Float32), bases[2], bases[1], bases[0]);
+        return TensorValues.ToArray<float>(logField.exp_());
     }
 
     /// <summary>
@@ -92,7 +114,7 @@ public static class BiasFieldCorrection
                         residual[grid.Voxels[p]] = uncorrected[p] - sharpened[p];
                     }
                     var updated = lattice + fitter.Fit(tensor(residual, gridShape));
-                    var newField = fitter.Evaluate(updated).view(-1).data<double>().ToArray();
+                    var newField = TensorValues.ToArray<double>(fitter.Evaluate(updated));
                     convergence = ChangeVariation(logField, newField, grid.Voxels);
                     for (var p = 0; p < count; p++)
                     {
@@ -143,8 +165,17 @@ public static class BiasFieldCorrection
             throw new PreprocessingException(
                 $"The mask's grid ({string.Join("x", mask.Shape)}) is not the image's ({string.Join("x", image.Shape)}); {Step} needs a mask on the image's grid.");
         }
-        var values = mask.Values.Select(v => v != 0 && !float.IsNaN(v) ? 1f : 0f).ToArray();
-        if (!values.Contains(1f))
+        var values = new float[mask.VoxelCount];
+        var inside = 0L;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (mask.Values[i] != 0 && !float.IsNaN(mask.Values[i]))
+            {
+                values[i] = 1;
+                inside++;
+            }
+        }
+        if (inside == 0)
         {
             throw new PreprocessingException($"The mask is empty: {Step} needs the foreground voxels to estimate the field on.");
         }

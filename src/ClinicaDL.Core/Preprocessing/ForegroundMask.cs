@@ -32,15 +32,18 @@ public static class ForegroundMask
             ceiling = maximum;
         }
         var threshold = Threshold(image.Values, minimum, ceiling);
-        var foreground = new bool[image.VoxelCount];
-        for (var i = 0; i < foreground.Length; i++)
+        var above = new bool[image.VoxelCount];
+        for (var i = 0; i < above.Length; i++)
         {
-            foreground[i] = image.Values[i] > threshold;
+            above[i] = image.Values[i] > threshold;
         }
-        var shape = image.Shape;
-        KeepLargestComponent(foreground, shape);
-        FillHoles(foreground, shape);
-        return image.WithValues(foreground.Select(inside => inside ? 1f : 0f).ToArray());
+        var foreground = FillHoles(LargestComponent(above, image.Shape), image.Shape);
+        var mask = new float[image.VoxelCount];
+        for (var i = 0; i < mask.Length; i++)
+        {
+            mask[i] = foreground[i] ? 1 : 0;
+        }
+        return image.WithValues(mask);
     }
 
     private static float Ceiling(float[] values)
@@ -90,98 +93,46 @@ public static class ForegroundMask
         return minimum + (bestBin + 1) * width;
     }
 
-    /// <summary>Keeps the largest face-connected component of the mask.</summary>
-    private static void KeepLargestComponent(bool[] mask, int[] shape)
+    /// <summary>The largest face-connected component of the mask.</summary>
+    private static bool[] LargestComponent(bool[] mask, int[] shape)
     {
-        var component = new int[mask.Length];
-        var stack = new Stack<int>();
-        Span<int> neighbours = stackalloc int[6];
-        var (largest, largestSize, label) = (0, 0L, 0);
-        for (var seed = 0; seed < mask.Length; seed++)
+        var runs = new VoxelRuns(mask, shape, value: true);
+        var sizes = new long[runs.Count];
+        for (var run = 0; run < runs.Count; run++)
         {
-            if (!mask[seed] || component[seed] != 0)
+            sizes[runs.Component(run)] += runs.Length(run);
+        }
+        var largest = Array.IndexOf(sizes, sizes.Max());
+        var component = new bool[mask.Length];
+        for (var run = 0; run < runs.Count; run++)
+        {
+            if (runs.Component(run) == largest)
             {
-                continue;
-            }
-            label++;
-            component[seed] = label;
-            stack.Push(seed);
-            var size = 0L;
-            while (stack.TryPop(out var voxel))
-            {
-                size++;
-                foreach (var neighbour in neighbours[..Neighbours(voxel, shape, neighbours)])
-                {
-                    if (mask[neighbour] && component[neighbour] == 0)
-                    {
-                        component[neighbour] = label;
-                        stack.Push(neighbour);
-                    }
-                }
-            }
-            if (size > largestSize)
-            {
-                (largest, largestSize) = (label, size);
+                runs.Paint(run, component, true);
             }
         }
-        for (var i = 0; i < mask.Length; i++)
-        {
-            mask[i] = component[i] == largest;
-        }
+        return component;
     }
 
-    /// <summary>Adds to the mask the background that no face-connected path of background joins to the grid's border.</summary>
-    private static void FillHoles(bool[] mask, int[] shape)
+    /// <summary>The mask with the background that no face-connected path of background joins to the grid's border added.</summary>
+    private static bool[] FillHoles(bool[] mask, int[] shape)
     {
-        var (nx, ny, nz) = (shape[0], shape[1], shape[2]);
-        var outside = new bool[mask.Length];
-        var stack = new Stack<int>();
-        for (var k = 0; k < nz; k++)
+        var runs = new VoxelRuns(mask, shape, value: false);
+        var outside = new bool[runs.Count];
+        for (var run = 0; run < runs.Count; run++)
         {
-            for (var j = 0; j < ny; j++)
+            if (runs.TouchesBorder(run))
             {
-                for (var i = 0; i < nx; i++)
-                {
-                    var voxel = i + nx * (j + ny * k);
-                    var onBorder = i == 0 || j == 0 || k == 0 || i == nx - 1 || j == ny - 1 || k == nz - 1;
-                    if (onBorder && !mask[voxel] && !outside[voxel])
-                    {
-                        outside[voxel] = true;
-                        stack.Push(voxel);
-                    }
-                }
+                outside[runs.Component(run)] = true;
             }
         }
-        Span<int> neighbours = stackalloc int[6];
-        while (stack.TryPop(out var voxel))
+        for (var run = 0; run < runs.Count; run++)
         {
-            foreach (var neighbour in neighbours[..Neighbours(voxel, shape, neighbours)])
+            if (!outside[runs.Component(run)])
             {
-                if (!mask[neighbour] && !outside[neighbour])
-                {
-                    outside[neighbour] = true;
-                    stack.Push(neighbour);
-                }
+                runs.Paint(run, mask, true);
             }
         }
-        for (var i = 0; i < mask.Length; i++)
-        {
-            mask[i] = !outside[i];
-        }
-    }
-
-    /// <summary>Writes the face neighbours of a voxel inside the grid; returns how many there are.</summary>
-    private static int Neighbours(int voxel, int[] shape, Span<int> neighbours)
-    {
-        var (nx, ny, nz) = (shape[0], shape[1], shape[2]);
-        var (i, j, k) = (voxel % nx, voxel / nx % ny, voxel / (nx * ny));
-        var count = 0;
-        if (i > 0) neighbours[count++] = voxel - 1;
-        if (i < nx - 1) neighbours[count++] = voxel + 1;
-        if (j > 0) neighbours[count++] = voxel - nx;
-        if (j < ny - 1) neighbours[count++] = voxel + nx;
-        if (k > 0) neighbours[count++] = voxel - nx * ny;
-        if (k < nz - 1) neighbours[count++] = voxel + nx * ny;
-        return count;
+        return mask;
     }
 }
