@@ -2,7 +2,9 @@ namespace ClinicaDL.Core.Preprocessing;
 
 /// <summary>
 /// The head (or phantom) in an image, against the dark background around it: Otsu's threshold, the largest
-/// connected piece above it, with its holes filled (the dark skull, CSF and ventricles enclosed by the scalp).
+/// connected piece above it, with its holes filled (the dark skull, CSF and ventricles enclosed by the scalp):
+/// first in 3D, then in every axial, coronal and sagittal plane, because in 3D a real head's dark inside reaches
+/// the border of the image, through the spinal canal down the cut neck, through the nose and the ears.
 /// </summary>
 public static class ForegroundMask
 {
@@ -38,6 +40,7 @@ public static class ForegroundMask
             above[i] = image.Values[i] > threshold;
         }
         var foreground = FillHoles(LargestComponent(above, image.Shape), image.Shape);
+        FillHolesInPlanes(foreground, image.Shape);
         var mask = new float[image.VoxelCount];
         for (var i = 0; i < mask.Length; i++)
         {
@@ -112,6 +115,36 @@ public static class ForegroundMask
             }
         }
         return component;
+    }
+
+    /// <summary>Fills the holes of each plane across each axis in turn (z, y, x), the planes of an axis in parallel.</summary>
+    private static void FillHolesInPlanes(bool[] mask, int[] shape)
+    {
+        int[] strides = [1, shape[0], shape[0] * shape[1]];
+        foreach (var normal in new[] { 2, 1, 0 })
+        {
+            var (across, up) = normal switch { 2 => (0, 1), 1 => (0, 2), _ => (1, 2) };
+            Parallel.For(0, shape[normal], plane =>
+            {
+                var values = new bool[shape[across] * shape[up]];
+                var origin = plane * strides[normal];
+                for (var b = 0; b < shape[up]; b++)
+                {
+                    for (var a = 0; a < shape[across]; a++)
+                    {
+                        values[a + shape[across] * b] = mask[origin + a * strides[across] + b * strides[up]];
+                    }
+                }
+                FillHoles(values, [shape[across], shape[up], 1]);
+                for (var b = 0; b < shape[up]; b++)
+                {
+                    for (var a = 0; a < shape[across]; a++)
+                    {
+                        mask[origin + a * strides[across] + b * strides[up]] = values[a + shape[across] * b];
+                    }
+                }
+            });
+        }
     }
 
     /// <summary>The mask with the background that no face-connected path of background joins to the grid's border added.</summary>

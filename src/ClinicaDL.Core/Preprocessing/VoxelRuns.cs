@@ -70,11 +70,11 @@ internal sealed class VoxelRuns
 
     public int Length(int run) => _end[run] - _start[run];
 
-    /// <summary>Whether the run has a voxel on a face of the grid.</summary>
+    /// <summary>Whether the run has a voxel on the grid's border (of a plane, for a grid one voxel thick).</summary>
     public bool TouchesBorder(int run)
     {
         var (j, k) = (_row[run] % _shape[1], _row[run] / _shape[1]);
-        return _start[run] == 0 || _end[run] == _shape[0] || j == 0 || j == _shape[1] - 1 || k == 0 || k == _shape[2] - 1;
+        return _start[run] == 0 || _end[run] == _shape[0] || j == 0 || j == _shape[1] - 1 || (_shape[2] > 1 && (k == 0 || k == _shape[2] - 1));
     }
 
     /// <summary>Sets the voxels of a run to <paramref name="value"/>.</summary>

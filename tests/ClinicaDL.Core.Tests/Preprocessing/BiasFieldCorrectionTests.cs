@@ -158,7 +158,7 @@ public sealed class BiasFieldCorrectionTests
     }
 
     [SkippableFact]
-    public void Otsu_mask_of_the_real_head_covers_the_head_and_not_the_background()
+    public void Otsu_mask_of_the_real_head_covers_the_head_with_its_dark_inside_and_not_the_background()
     {
         var path = TestData.Path("t1w", "sub-chris_T1w.nii.gz");
         var nifti = NiftiReader.Read(path);
@@ -190,6 +190,19 @@ public sealed class BiasFieldCorrectionTests
         {
             Assert.False(inside[i + nx * (j + ny * (nz - 1))], $"top corner ({i}, {j}) is background");
         }
+        var (central, centralInside) = (0, 0);
+        for (var k = 35 * nz / 100; k < 65 * nz / 100; k++)
+        {
+            for (var j = 35 * ny / 100; j < 65 * ny / 100; j++)
+            {
+                for (var i = 35 * nx / 100; i < 65 * nx / 100; i++)
+                {
+                    central++;
+                    centralInside += inside[i + nx * (j + ny * k)] ? 1 : 0;
+                }
+            }
+        }
+        Assert.True(centralInside == central, $"{central - centralInside} voxels of the central box (brain, with its dark ventricles and CSF) are left out");
         var outsideMean = Mean(values, inside.Select(x => !x).ToArray());
         var insideMean = Mean(values, inside);
         Assert.True(outsideMean < 0.1 * insideMean, $"background mean {outsideMean:F1} against {insideMean:F1} inside");
