@@ -38,9 +38,20 @@ internal sealed class BiasedPhantom
         // midpoint separates them by five noise deviations.
         var whiteMatter = values.Select(v => v > 85 * anatomy.IntensityScale).ToArray();
 
+        var field = SmoothField(grid.Shape, whiteMatter, amplitude, random);
+        var image = values.Select((v, i) => v * field[i]).ToArray();
+        return new BiasedPhantom(new Volume(image, grid.Shape, grid.Affine), new Volume(field, grid.Shape, grid.Affine), whiteMatter);
+    }
+
+    /// <summary>
+    /// exp of a quadratic polynomial of the position with seeded coefficients, scaled to run from exp(-amplitude)
+    /// to exp(amplitude) over <paramref name="region"/> (where it is measured, rather than over the grid's corners).
+    /// </summary>
+    public static float[] SmoothField(int[] shape, bool[] region, double amplitude, Random random)
+    {
         var coefficients = Enumerable.Range(0, 9).Select(_ => 2 * random.NextDouble() - 1).ToArray();
-        var logField = new double[grid.VoxelCount];
-        var (nx, ny, nz) = (grid.Shape[0], grid.Shape[1], grid.Shape[2]);
+        var logField = new double[shape[0] * shape[1] * shape[2]];
+        var (nx, ny, nz) = (shape[0], shape[1], shape[2]);
         for (var k = 0; k < nz; k++)
         {
             var z = 2.0 * k / (nz - 1) - 1;
@@ -55,17 +66,14 @@ internal sealed class BiasedPhantom
                 }
             }
         }
-        // Scaled to span the amplitude over the white matter, where it is measured, rather than over the grid's corners.
         var (low, high) = (double.MaxValue, double.MinValue);
         for (var i = 0; i < logField.Length; i++)
         {
-            if (whiteMatter[i])
+            if (region[i])
             {
                 (low, high) = (Math.Min(low, logField[i]), Math.Max(high, logField[i]));
             }
         }
-        var field = logField.Select(v => (float)Math.Exp(amplitude * (2 * v - low - high) / (high - low))).ToArray();
-        var image = values.Select((v, i) => v * field[i]).ToArray();
-        return new BiasedPhantom(new Volume(image, grid.Shape, grid.Affine), new Volume(field, grid.Shape, grid.Affine), whiteMatter);
+        return logField.Select(v => (float)Math.Exp(amplitude * (2 * v - low - high) / (high - low))).ToArray();
     }
 }

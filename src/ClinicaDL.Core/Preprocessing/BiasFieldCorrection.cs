@@ -96,7 +96,7 @@ public static class BiasFieldCorrection
         var (iterations, convergence) = (0, double.MaxValue);
         for (var level = 0; level < options.FittingLevels; level++)
         {
-            using (var levelScope = NewDisposeScope())
+            using (NewDisposeScope())
             {
                 var fitter = new BSplineLatticeFitter(axes, grid.Positions(spacing), mask);
                 convergence = double.MaxValue;
@@ -121,6 +121,7 @@ public static class BiasFieldCorrection
                         logField[p] = newField[grid.Voxels[p]];
                     }
                     lattice.Dispose();
+                    // Out of the iteration's scope, then out of the level's (which frees the level's fitter).
                     lattice = updated.MoveToOuterDisposeScope().MoveToOuterDisposeScope();
                     iterations++;
                 }
