@@ -23,7 +23,8 @@ Action<string> benchmark = (args.Length > 1 ? args[1] : "all") switch
     "training-pipeline-patch" => TrainingBenchmark.PipelineVersusComputePatch,
     "training-memory" => TrainingBenchmark.MemoryGrowth,
     "training-chance" => TrainingBenchmark.Chance,
+    "n4" => BiasFieldBenchmark.Run,
     "registration" => RegistrationBenchmark.Run,
-    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, extraction, training-full, training-full-tensors, training-pipeline, training-pipeline-augmented, training-pipeline-patch, training-memory or training-chance."),
+    var other => throw new ArgumentException($"Unknown benchmark '{other}'; expected nifti, synthetic, extraction, training-full, training-full-tensors, training-pipeline, training-pipeline-augmented, training-pipeline-patch, training-memory, training-chance, n4 or registration."),
 };
 benchmark(workFolder);
