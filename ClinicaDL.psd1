@@ -24,6 +24,7 @@
         'Import-BidsDataset'
         'Import-CapsDataset'
         'Invoke-ClinicaDLInterpretation'
+        'Invoke-ClinicaDLPreprocessing'
         'Invoke-ClinicaDLPrediction'
         'New-ClinicaDLSplit'
         'New-ClinicaDLSyntheticDataset'

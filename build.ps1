@@ -152,6 +152,9 @@ function Invoke-Build {
         }
     }
     Copy-Item -LiteralPath (Join-Path $Root 'ClinicaDL.psd1') -Destination $ModuleDirectory -Force
+    # The t1-linear template and its licence notice, where ReferenceTemplate looks (beside ClinicaDL.Core.dll).
+    $templates = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleDirectory 'templates')
+    Get-ChildItem -LiteralPath (Join-Path $Root 'src/ClinicaDL.Core/Templates') -File | ForEach-Object { Copy-IfChanged -Source $_.FullName -Destination $templates }
     Copy-Item -LiteralPath (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.Format.ps1xml') -Destination $ModuleDirectory -Force
     # Conceptual help: Get-Help about_ClinicaDL reads en-US/about_ClinicaDL.help.txt in the module folder.
     $helpFolder = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleDirectory 'en-US')

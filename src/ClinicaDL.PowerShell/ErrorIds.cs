@@ -43,4 +43,10 @@ internal static class ErrorIds
     public const string InvalidConversionRules = nameof(InvalidConversionRules);
     public const string OutputInsideInput = nameof(OutputInsideInput);
     public const string ParticipantNotMapped = nameof(ParticipantNotMapped);
+
+    // Invoke-ClinicaDLPreprocessing.
+    public const string UnusableImage = nameof(UnusableImage);
+    public const string PreprocessingFailed = nameof(PreprocessingFailed);
+    public const string InvalidTemplate = nameof(InvalidTemplate);
+    public const string T1wNotFound = nameof(T1wNotFound);
 }

@@ -6,6 +6,7 @@ using ClinicaDL.Core.Generation;
 using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Preprocessing;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Splits;
@@ -67,6 +68,10 @@ internal static class ErrorMapping
     {
         ClinicaDL.Core.Conversion.ConversionException conversion => ConversionErrors.Classify(conversion),
         InvalidTableException => (ErrorIds.InvalidTable, ErrorCategory.InvalidData),
+        UnusableImageException => (ErrorIds.UnusableImage, ErrorCategory.InvalidData),
+        PreprocessingException => (ErrorIds.PreprocessingFailed, ErrorCategory.InvalidResult),
+        TemplateException => (ErrorIds.InvalidTemplate, ErrorCategory.InvalidArgument),
+        T1wNotFoundException => (ErrorIds.T1wNotFound, ErrorCategory.ObjectNotFound),
         InvalidNiftiException => (ErrorIds.InvalidNiftiFile, ErrorCategory.InvalidData),
         InvalidTensorFileException => (ErrorIds.InvalidTensorFile, ErrorCategory.InvalidData),
         SplitException => (ErrorIds.InvalidSplit, ErrorCategory.InvalidData),
@@ -98,6 +103,9 @@ internal static class ErrorMapping
     {
         ClinicaDL.Core.Conversion.ConversionException conversion => conversion.Path,
         InvalidNiftiException nifti => nifti.FilePath,
+        UnusableImageException unusable => unusable.Path,
+        TemplateException template => template.Path,
+        T1wNotFoundException missing => missing.Target,
         InvalidTableException { FilePath: { } path } => path,
         DataLeakageException leakage => leakage.Participants.ToArray(),
         MapsNotFoundException maps => maps.Root,

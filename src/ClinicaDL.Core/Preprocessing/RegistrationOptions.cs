@@ -5,7 +5,7 @@ namespace ClinicaDL.Core.Preprocessing;
 /// stages (Mattes mutual information, 32 bins, a coarse-to-fine pyramid), shortened to the levels that matter
 /// for a 1 mm head.
 /// </summary>
-public sealed class RegistrationOptions
+public sealed record RegistrationOptions
 {
     /// <summary>Shrink factor of each pyramid level, coarse to fine.</summary>
     public IReadOnlyList<int> ShrinkFactors { get; init; } = [4, 2, 1];

@@ -1,0 +1,30 @@
+namespace ClinicaDL.Core.Preprocessing;
+
+/// <summary>What <see cref="T1LinearPipeline"/> does and where it writes.</summary>
+public sealed class T1LinearOptions
+{
+    /// <summary>The CAPS folder the outputs go to (created when absent).</summary>
+    public required string CapsPath { get; init; }
+
+    /// <summary>The template to register to; null for the shipped MNI152NLin2009cSym (brain-extracted).</summary>
+    public string? TemplatePath { get; init; }
+
+    /// <summary>Keep the whole template grid instead of Clinica's 169x208x179 crop.</summary>
+    public bool Uncropped { get; init; }
+
+    /// <summary>Seed of the registration's voxel samples.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Redo images already processed by this module with other parameters (never replaces files it did not make).</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Images processed at once; each uses <see cref="ThreadsPerImage"/> libtorch threads.</summary>
+    public int ParallelImages { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>libtorch threads per image: one pays best while there are at least as many images as cores.</summary>
+    public int ThreadsPerImage { get; init; } = 1;
+
+    public BiasFieldOptions BiasField { get; init; } = new();
+
+    public RegistrationOptions Registration { get; init; } = new();
+}

@@ -1,0 +1,132 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Datasets;
+using ClinicaDL.Core.Preprocessing;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>
+/// Raw BIDS T1w images to a CAPS, as Clinica's t1-linear (bias correction, affine registration to
+/// MNI152NLin2009cSym, crop), with no external software. Sessions arrive by parameter or from
+/// Import-BidsDataset through the pipeline; all are processed together in End, so images run in parallel.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLPreprocessing", SupportsShouldProcess = true)]
+[OutputType(typeof(T1LinearResult))]
+public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("DatasetPath", "BidsDirectory")]
+    public string BidsPath { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1)]
+    [Alias("CapsDirectory")]
+    public string CapsPath { get; set; } = "";
+
+    [Parameter]
+    [ValidateSet("T1Linear", "t1-linear")]
+    public string Pipeline { get; set; } = "T1Linear";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string[] ParticipantId { get; set; } = [];
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? SessionId { get; set; }
+
+    [Parameter]
+    public string? TemplatePath { get; set; }
+
+    [Parameter]
+    public SwitchParameter UncroppedImage { get; set; }
+
+    [Parameter]
+    public int Seed { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    private readonly Dictionary<string, List<(string ParticipantId, string? SessionId)>> _requests = new(StringComparer.Ordinal);
+
+    protected override void Process()
+    {
+        var bids = ProviderPath(BidsPath);
+        if (!_requests.TryGetValue(bids, out var requested))
+        {
+            _requests[bids] = requested = [];
+        }
+        requested.AddRange(ParticipantId.Select(p => (p, SessionId)));
+        // A dataset asked for as a whole takes every session, whatever other records asked for.
+        if (ParticipantId.Length == 0)
+        {
+            requested.Add(("*", null));
+        }
+    }
+
+    protected override void End()
+    {
+        var inputs = new List<T1LinearInput>();
+        foreach (var (bids, requested) in _requests)
+        {
+            try
+            {
+                var scan = BidsDataset.Scan(bids, ["T1w"]);
+                var only = requested.Any(r => r.ParticipantId == "*") ? [] : requested.Distinct().ToList();
+                var (selected, missing) = T1LinearSelection.Select(scan, only);
+                foreach (var absent in missing)
+                {
+                    WriteError(ToErrorRecord(absent, absent.Target));
+                }
+                inputs.AddRange(selected);
+            }
+            catch (Exception error) when (IsInputFailure(error))
+            {
+                WriteError(ToErrorRecord(error, bids));
+            }
+        }
+        var caps = ProviderPath(CapsPath);
+        if (inputs.Count == 0 || !ShouldProcess(caps, $"Preprocess {inputs.Count} T1w image(s) with t1-linear"))
+        {
+            return;
+        }
+        var options = new T1LinearOptions
+        {
+            CapsPath = caps, TemplatePath = TemplatePath is null ? null : ProviderPath(TemplatePath), Uncropped = UncroppedImage, Seed = Seed,
+            Overwrite = Force, ParallelImages = Math.Min(ThrottleLimit, inputs.Count),
+        };
+        const string activity = "Preprocessing T1w images (t1-linear)";
+        try
+        {
+            var results = BackgroundWork.Run<IReadOnlyList<T1LinearResult>, T1LinearProgress>(this,
+                (progress, _) => T1LinearPipeline.Run(inputs, options, progress, StopToken),
+                p => WriteProgress(new ProgressRecord(3, activity, $"{p.Done} of {p.Total} images (last: {p.Current})")
+                {
+                    PercentComplete = 100 * p.Done / Math.Max(1, p.Total),
+                    SecondsRemaining = p.SecondsRemaining is { } left ? (int)Math.Ceiling(left) : -1,
+                }));
+            WriteProgress(new ProgressRecord(3, activity, "done") { RecordType = ProgressRecordType.Completed });
+            foreach (var result in results)
+            {
+                if (result.Error is { } error)
+                {
+                    WriteError(ToErrorRecord(error, result.SourcePath));
+                }
+                WriteObject(result);
+            }
+            var failed = results.Count(r => r.Status == T1LinearStatus.Failed);
+            WriteVerbose($"t1-linear: {results.Count(r => r.Status == T1LinearStatus.Done)} done, {results.Count(r => r.Status == T1LinearStatus.Skipped)} skipped (already done), {failed} failed; CAPS {caps}.");
+            if (failed > 0)
+            {
+                WriteWarning($"{failed} of {results.Count} image(s) could not be preprocessed: see the errors above.");
+            }
+        }
+        catch (Exception error) when (IsInputFailure(error))
+        {
+            WriteError(ToErrorRecord(error, caps));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
