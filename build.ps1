@@ -270,7 +270,7 @@ function Invoke-Bench {
     $project = Join-Path $Root 'bench/ClinicaDL.Bench/ClinicaDL.Bench.csproj'
     Invoke-Native dotnet @('build', $project, '-c', 'Release', '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     $program = Join-Path $Root 'bench/ClinicaDL.Bench/bin/Release/net10.0/ClinicaDL.Bench.dll'
-    foreach ($benchmark in 'nifti', 'synthetic', 'extraction', 'training-full', 'training-full-tensors', 'training-pipeline', 'training-pipeline-augmented', 'training-pipeline-patch', 'training-memory', 'training-chance', 'n4') {
+    foreach ($benchmark in 'nifti', 'synthetic', 'extraction', 'training-full', 'training-full-tensors', 'training-pipeline', 'training-pipeline-augmented', 'training-pipeline-patch', 'training-memory', 'training-chance', 'n4', 'registration') {
         Invoke-Native dotnet @($program, $OutDirectory, $benchmark)
     }
 }

@@ -58,19 +58,7 @@ internal static class BiasFieldBenchmark
     }
 
     /// <summary>The real head in the shared test data beside the repository, or in CLINICADL_TESTDATA.</summary>
-    private static string? RealHead()
-    {
-        var testData = Environment.GetEnvironmentVariable("CLINICADL_TESTDATA");
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); testData is null && folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "ClinicaDL.psd1")))
-            {
-                testData = Path.Combine(folder.FullName, "..", "shared", "testdata");
-            }
-        }
-        var path = testData is null ? null : Path.GetFullPath(Path.Combine(testData, "t1w", "sub-chris_T1w.nii.gz"));
-        return File.Exists(path) ? path : null;
-    }
+    private static string? RealHead() => SharedTestData.File("t1w", "sub-chris_T1w.nii.gz");
 
     private static double Variation(float[] values, bool[] selected)
     {
