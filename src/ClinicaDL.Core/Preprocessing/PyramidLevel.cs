@@ -25,6 +25,11 @@ internal sealed class PyramidLevel : IDisposable
 
     public AffineMatrix Affine { get; }
 
+    /// <summary>The shrunk grid's voxel size along each axis, millimetres.</summary>
+    public double[] Spacing => Enumerable.Range(0, 3)
+        .Select(axis => Math.Sqrt(Affine[0, axis] * Affine[0, axis] + Affine[1, axis] * Affine[1, axis] + Affine[2, axis] * Affine[2, axis]))
+        .ToArray();
+
     /// <summary>
     /// Shrinks by averaging blocks of voxels (itself a low-pass filter), then smooths what remains of the asked
     /// sigma on the shrunk grid: ANTs smooths first, which costs a full-resolution filter per level for little

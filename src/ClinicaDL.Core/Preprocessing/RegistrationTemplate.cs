@@ -9,6 +9,9 @@ namespace ClinicaDL.Core.Preprocessing;
 /// </summary>
 public sealed class RegistrationTemplate : IDisposable
 {
+    /// <summary>How far beyond the template's foreground the sample reaches (scalp and skull of a whole head).</summary>
+    private const double BackgroundBandMillimetres = 15;
+
     private readonly List<Level> _levels;
 
     private RegistrationTemplate(Volume template, RegistrationOptions options, List<Level> levels, double[] centre)
@@ -50,29 +53,38 @@ public sealed class RegistrationTemplate : IDisposable
     }
 
     /// <summary>
-    /// A seeded sample of the level's voxels (world millimetres) inside the template's foreground: a
-    /// brain-extracted template is mostly background, which says nothing about the alignment.
+    /// A seeded sample of the level's voxels (world millimetres) in the template's foreground and a band of
+    /// background around it: a brain-extracted template is mostly empty space far from the head, which says
+    /// nothing about the alignment, but the band just outside the brain is what stops the metric from fitting
+    /// the template's brain inside a whole head (matching brain to brain and nothing else rewards shrinking it).
     /// </summary>
     private static Level Sample(PyramidLevel pyramid, int count, int seed, int bins)
     {
         using var scope = NewDisposeScope();
         var values = pyramid.Image.flatten().data<float>().ToArray();
         var ceiling = IntensityRange.Percentile(values, 0.99);
-        var foreground = new List<int>();
+        var spacing = Math.Max(1e-3, pyramid.Spacing.Min());
+        var radius = Math.Max(1, (int)Math.Ceiling(BackgroundBandMillimetres / spacing));
+        var foreground = pyramid.Image.gt(0.01 * ceiling).to_type(ScalarType.Float32);
+        var band = nn.functional.max_pool3d(foreground, [2 * radius + 1, 2 * radius + 1, 2 * radius + 1], [1, 1, 1], [radius, radius, radius]);
+        var inBand = band.flatten().data<float>().ToArray();
+        var pool = new List<int>();
+        var brain = 0;
         for (var i = 0; i < values.Length; i++)
         {
-            if (values[i] > 0.01 * ceiling)
+            if (inBand[i] > 0)
             {
-                foreground.Add(i);
+                pool.Add(i);
+                brain += values[i] > 0.01 * ceiling ? 1 : 0;
             }
         }
-        if (foreground.Count < 100)
+        if (brain < 100)
         {
             pyramid.Dispose();
             throw new PreprocessingException("The template has almost no foreground: fewer than 100 voxels above 1 % of its 99th percentile.");
         }
         var random = new Random(seed);
-        var chosen = foreground.Count <= count ? foreground.ToArray() : Enumerable.Range(0, count).Select(_ => foreground[random.Next(foreground.Count)]).ToArray();
+        var chosen = pool.Count <= count ? pool.ToArray() : Enumerable.Range(0, count).Select(_ => pool[random.Next(pool.Count)]).ToArray();
         var (nx, ny) = (pyramid.Shape[0], pyramid.Shape[1]);
         var points = new float[chosen.Length * 3];
         var sampled = new float[chosen.Length];
