@@ -34,6 +34,7 @@
         'Test-ClinicaDLEnvironment'
         'ConvertTo-BidsDataset'
         'Test-BidsDataset'
+        'Invoke-ClinicaDLQualityCheck'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
