@@ -35,6 +35,7 @@
         'Test-ClinicaDLEnvironment'
         'ConvertTo-BidsDataset'
         'Test-BidsDataset'
+        'Invoke-ClinicaDLQualityCheck'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -51,6 +51,7 @@ BeforeAll {
     $all.AddRange(@(Invoke-ClinicaDLInterpretation $Maps test -Name gradients -Method Gradients))
     $all.Add((Export-MapsReport -MapsPath $Maps))
     $all.AddRange(@(Export-ClinicaDLTensor -CapsPath $caps -Mode Image -TsvPath $split.SubsetPath))
+    $all.AddRange(@(Invoke-ClinicaDLQualityCheck $caps -TemplatePath $capsImages[0].Path -OutputPath (Join-Path $TestDrive 'qc.tsv') -WarningAction SilentlyContinue))
     $all.Add((Get-ClinicaDLEnvironment))
     $all.Add((Test-ClinicaDLEnvironment -Steps 2))
     $all.AddRange(@(Get-ClinicaDLNetwork))
