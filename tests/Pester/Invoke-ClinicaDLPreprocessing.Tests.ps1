@@ -127,6 +127,13 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
     }
 
     Context 'output objects and pipeline input' {
+        It 'takes the dataset as a folder item (PSPath) from Get-Item' {
+            $caps = Join-Path $TestDrive 'item'
+            $result = Get-Item $Bids | Invoke-ClinicaDLPreprocessing -CapsPath $caps -ParticipantId sub-004 -TemplatePath $Template
+            $result.Status | Should -Be 'Done'
+            $result.SourcePath | Should -BeLike (Join-Path $Bids 'sub-004/*')
+        }
+
         It 'emits one result per image with its duration and template correlation, shown in a table' {
             foreach ($result in $Results) {
                 $result | Should -BeOfType ClinicaDL.Core.Preprocessing.T1LinearResult
@@ -195,11 +202,13 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
         BeforeAll {
             # One good image beside each bad one: the good one must still be preprocessed.
             $script:BadBids = Join-Path $TestDrive 'bad-bids'
-            New-BidsCopy $BadBids @{ 'sub-001' = $Sessions[0].BidsPath; 'sub-4d' = $null; 'sub-empty' = $null; 'sub-corrupt' = $null; 'sub-none' = $null }
+            New-BidsCopy $BadBids @{ 'sub-001' = $Sessions[0].BidsPath; 'sub-4d' = $null; 'sub-empty' = $null; 'sub-corrupt' = $null; 'sub-none' = $null; 'sub-blank' = $null }
             $native = Read-NiftiImage $Sessions[1].BidsPath
             $volume = $native.GetData()
             [ClinicaDL.Core.Imaging.NiftiWriter]::Write((Join-Path $BadBids 'sub-4d/ses-M000/anat/sub-4d_ses-M000_T1w.nii.gz'), [int[]](@($native.Shape) + 2), [float[]]($volume + $volume), $native.Affine)
             New-Item -ItemType File (Join-Path $BadBids 'sub-empty/ses-M000/anat/sub-empty_ses-M000_T1w.nii.gz') | Out-Null
+            # A scan of nothing (all zeros): no foreground to correct, no centre to start the registration from.
+            [ClinicaDL.Core.Imaging.NiftiWriter]::Write((Join-Path $BadBids 'sub-blank/ses-M000/anat/sub-blank_ses-M000_T1w.nii.gz'), [int[]]@($native.Shape), [float[]]::new($volume.Length), $native.Affine)
             Copy-Item $Sessions[3].BidsPath (Join-Path $BadBids 'sub-none/ses-M000/anat/sub-none_ses-M000_T2w.nii.gz')
             $bytes = [IO.File]::ReadAllBytes($Sessions[2].BidsPath)
             [IO.File]::WriteAllBytes((Join-Path $BadBids 'sub-corrupt/ses-M000/anat/sub-corrupt_ses-M000_T1w.nii.gz'), $bytes[0..($bytes.Length / 2)])
@@ -212,6 +221,7 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
             @{ Participant = 'sub-empty'; ErrorId = 'InvalidNiftiFile' }
             @{ Participant = 'sub-corrupt'; ErrorId = 'InvalidNiftiFile' }
             @{ Participant = 'sub-none'; ErrorId = 'T1wNotFound' }
+            @{ Participant = 'sub-blank'; ErrorId = 'PreprocessingFailed' }
         ) {
             $errors = @($BadErrors | Where-Object { "$($_.TargetObject)" -like "*$Participant*" })
             $errors.Count | Should -Be 1

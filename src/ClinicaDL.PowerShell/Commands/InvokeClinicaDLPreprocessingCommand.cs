@@ -14,7 +14,7 @@ namespace ClinicaDL.PowerShell.Commands;
 public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("DatasetPath", "BidsDirectory")]
+    [Alias("DatasetPath", "BidsDirectory", "PSPath")]
     public string BidsPath { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1)]
