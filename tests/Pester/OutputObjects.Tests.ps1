@@ -58,6 +58,9 @@ BeforeAll {
     $all.AddRange(@(Get-ChildItem (Join-Path $study 'bids/sub-*/*/anat/*.nii.gz') | Select-Object -First 1 |
         ConvertTo-BidsDataset -OutputPath (Join-Path $TestDrive 'converted') -Rules @{ datatype = 'anat'; suffix = 'T1w'; criteria = @{ SidecarFilename = '*T1w*' } } -ParticipantId 01))
     $all.Add((Test-BidsDataset (Join-Path $study 'bids')))
+    $raw = Join-Path $TestDrive 'raw'
+    New-ClinicaDLSyntheticDataset -OutputPath $raw -ParticipantCount 2 -SessionCount 1 -VoxelSize 3 -Raw -Seed 4 | Out-Null
+    $all.AddRange(@(Invoke-ClinicaDLPreprocessing (Join-Path $raw 'bids') (Join-Path $TestDrive 'preprocessed') -ParticipantId sub-001 -TemplatePath (Join-Path $raw 'template/tpl-ClinicaDLPhantom_res-3_T1w.nii.gz')))
     # Keyed by the type name [OutputType] declares: the .NET type's, or the one a PSObject was given.
     $script:Emitted = $all | Group-Object { $_.PSObject.TypeNames[0] } -AsHashTable -AsString
 

@@ -37,12 +37,19 @@ public static class T1LinearPipeline
         var results = new T1LinearResult[inputs.Count];
         var watch = Stopwatch.StartNew();
         var done = 0;
-        Parallel.For(0, inputs.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ParallelImages), CancellationToken = cancellation }, i =>
+        // One image at a time, on this thread. TorchSharp 0.107 hands a Scalar it makes implicitly (any operator with a
+        // number, and the alpha of every Tensor.add/sub) to native code without keeping it alive, and frees it in its
+        // finalizer: a collection started by a second managed thread during the call frees it mid-operation
+        // (libtorch: "Unknown scalar type", toFloat), which failed 1 to 6 of 16 phantoms with two images at once. A
+        // single thread allocating cannot collect during its own native calls. More libtorch threads per image instead
+        // cost 5x on a busy 2-core machine (a descheduled thread at every join of these small products).
+        using var threads = TorchRuntime.UseThreads(Math.Max(1, options.ThreadsPerImage));
+        for (var i = 0; i < inputs.Count; i++)
         {
-            using var threads = TorchRuntime.UseThreads(Math.Max(1, options.ThreadsPerImage));
+            cancellation.ThrowIfCancellationRequested();
             results[i] = ProcessOrFail(inputs[i], caps, options, template, prepared, templateOnGrid, parameters, cancellation);
-            progress?.Report(new T1LinearProgress(Interlocked.Increment(ref done), inputs.Count, $"{inputs[i].ParticipantId} {inputs[i].SessionId}", watch.Elapsed));
-        });
+            progress?.Report(new T1LinearProgress(++done, inputs.Count, $"{inputs[i].ParticipantId} {inputs[i].SessionId}", watch.Elapsed));
+        }
         return results;
     }
 

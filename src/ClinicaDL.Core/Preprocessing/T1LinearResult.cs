@@ -9,7 +9,8 @@ public sealed class T1LinearResult
 
     public required string SessionId { get; init; }
 
-    public required T1LinearStatus Status { get; init; }
+    /// <summary>Done, Skipped or Failed (<see cref="T1LinearStatus"/>).</summary>
+    public required string Status { get; init; }
 
     /// <summary>The preprocessed image in the CAPS (null when the image failed).</summary>
     public string? OutputPath { get; init; }

@@ -14,7 +14,7 @@ namespace ClinicaDL.PowerShell.Commands;
 public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("DatasetPath", "BidsDirectory")]
+    [Alias("DatasetPath", "BidsDirectory", "PSPath")]
     public string BidsPath { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1)]
@@ -71,7 +71,8 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
         {
             try
             {
-                var scan = BidsDataset.Scan(bids, ["T1w"]);
+                // Every session, not only those with a T1w: a session without one is reported (T1wNotFound), not passed over.
+                var scan = BidsDataset.Scan(bids);
                 var only = requested.Any(r => r.ParticipantId == "*") ? [] : requested.Distinct().ToList();
                 var (selected, missing) = T1LinearSelection.Select(scan, only);
                 foreach (var absent in missing)

@@ -1,0 +1,281 @@
+# t1-linear on raw synthetic scans whose answer is known: New-ClinicaDLSyntheticDataset -Raw writes the phantoms in
+# scanner space with the true template-to-native transform of each session (transforms.tsv) and the template they
+# were drawn from. One CAPS is made in BeforeAll for the whole file (TestDrive files made inside a Context are gone
+# when it ends).
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $script:Suffix = ',ClinicaDL.PowerShell.Commands.InvokeClinicaDLPreprocessingCommand'
+    $script:Raw = Join-Path $TestDrive 'raw'
+    $script:Sessions = New-ClinicaDLSyntheticDataset -OutputPath $Raw -ParticipantCount 4 -SessionCount 1 -VoxelSize 3 -Raw -Seed 3
+    $script:Bids = Join-Path $Raw 'bids'
+    $script:Template = Join-Path $Raw 'template/tpl-ClinicaDLPhantom_res-3_T1w.nii.gz'
+    $script:Caps = Join-Path $TestDrive 'caps'
+    $script:Results = @(Invoke-ClinicaDLPreprocessing -BidsPath $Bids -CapsPath $Caps -TemplatePath $Template -ErrorVariable script:FirstErrors)
+    $script:Space = 'space-MNI152NLin2009cSym'
+
+    # Every file under a folder with its write time and hash, to show a run left it as it was.
+    function Get-FolderState([string] $folder) {
+        Get-ChildItem -LiteralPath $folder -Recurse -File | Sort-Object FullName |
+            ForEach-Object { '{0} {1} {2}' -f $_.FullName, $_.LastWriteTimeUtc.Ticks, (Get-FileHash -LiteralPath $_.FullName).Hash }
+    }
+    function Get-Sidecar([string] $image) { Get-Content -LiteralPath ($image -replace '\.nii\.gz$', '.json') -Raw | ConvertFrom-Json }
+    # A BIDS dataset holding copies of some of the raw images (participant -> source image), and nothing else.
+    function New-BidsCopy([string] $path, [hashtable] $images) {
+        New-Item -ItemType Directory -Force $path | Out-Null
+        Copy-Item (Join-Path $Bids 'dataset_description.json') $path
+        foreach ($participant in $images.Keys) {
+            $anat = Join-Path $path "$participant/ses-M000/anat"
+            New-Item -ItemType Directory -Force $anat | Out-Null
+            if ($images[$participant]) { Copy-Item $images[$participant] (Join-Path $anat "${participant}_ses-M000_T1w.nii.gz") }
+        }
+    }
+}
+
+Describe 'Invoke-ClinicaDLPreprocessing' {
+    Context 'outputs in the CAPS' {
+        It 'preprocesses every session without error' {
+            $FirstErrors | Should -BeNullOrEmpty
+            $Results.Count | Should -Be 4
+            $Results.Status | Sort-Object -Unique | Should -Be 'Done'
+            $Results.ParticipantId | Should -Be @('sub-001', 'sub-002', 'sub-003', 'sub-004')
+        }
+
+        It 'writes Clinica''s t1_linear paths: the image, the ANTs .mat and the sidecar, and nothing temporary' {
+            foreach ($result in $Results) {
+                $prefix = Join-Path $Caps "subjects/$($result.ParticipantId)/ses-M000/t1_linear/$($result.ParticipantId)_ses-M000_$Space"
+                $result.OutputPath | Should -Be "${prefix}_desc-Crop_res-1x1x1_T1w.nii.gz"
+                $result.OutputPath | Should -Exist
+                $result.TransformPath | Should -Be "${prefix}_res-1x1x1_affine.mat"
+                $result.TransformPath | Should -Exist
+                "${prefix}_desc-Crop_res-1x1x1_T1w.json" | Should -Exist
+            }
+            Get-ChildItem -Recurse -Force $Caps -Filter '*.tmp*' | Should -BeNullOrEmpty
+            Join-Path $Caps 'dataset_description.json' | Should -Exist
+        }
+
+        It 'records the template''s SHA-256, the parameters key, the 4x4 transform and the quality figures in the sidecar' {
+            $sha = (Get-FileHash -LiteralPath $Template -Algorithm SHA256).Hash.ToLowerInvariant()
+            foreach ($result in $Results) {
+                $sidecar = Get-Sidecar $result.OutputPath
+                $sidecar.Template.Sha256 | Should -Be $sha
+                $sidecar.ParametersKey | Should -Match '^[0-9a-f]{64}$'
+                $sidecar.Transform.Count | Should -Be 4
+                $sidecar.Transform | ForEach-Object { $_.Count | Should -Be 4 }
+                $sidecar.Transform[3] | Should -Be @(0, 0, 0, 1)
+                $sidecar.Quality.template_correlation | Should -Be $result.TemplateCorrelation
+                $sidecar.Parameters.seed | Should -Be 0
+            }
+            @($Results | ForEach-Object { (Get-Sidecar $_.OutputPath).ParametersKey } | Sort-Object -Unique).Count | Should -Be 4 -Because 'the key covers the source file'
+        }
+
+        It 'resamples onto the template''s grid (a template off Clinica''s grid is not cropped)' {
+            $template = Read-NiftiImage $Template
+            foreach ($result in $Results) {
+                $image = Read-NiftiImage $result.OutputPath
+                $image.Shape | Should -Be @($template.Shape)
+                "$($image.Affine)" | Should -Be "$($template.Affine)"
+                $image.DataType | Should -Be 'Float32'
+            }
+        }
+
+        It 'recovers the true template-to-native transform within a few millimetres over the template''s brain' {
+            # Each phantom's anatomy differs from the mean template (brain sizes vary by about 7 %), so the best affine
+            # match of a phantom is not the transform it was scanned with: a 7 % size difference alone moves the edge of
+            # a 70 mm brain radius by about 5 mm. The mean displacement over the brain is therefore allowed 4 mm, an
+            # order of magnitude below the scan's own offsets (up to 20 mm and 15 degrees).
+            $mask = Read-NiftiImage (Join-Path $Raw 'template/tpl-ClinicaDLPhantom_res-3_desc-brain_mask.nii.gz')
+            $values = $mask.GetData()
+            $shape = $mask.Shape
+            $points = for ($i = 0; $i -lt $values.Length; $i += 7) {
+                if ($values[$i] -gt 0) { , $mask.Affine.Apply($i % $shape[0], [math]::Floor($i / $shape[0]) % $shape[1], [math]::Floor($i / ($shape[0] * $shape[1]))) }
+            }
+            $points.Count | Should -BeGreaterThan 1000
+            $truth = Import-Csv (Join-Path $Raw 'transforms.tsv') -Delimiter "`t"
+            foreach ($result in $Results) {
+                $row = $truth | Where-Object participant_id -EQ $result.ParticipantId
+                $true3x4 = foreach ($r in 0..2) { , @(0..3 | ForEach-Object { [double]::Parse($row."m$r$_", [cultureinfo]::InvariantCulture) }) }
+                $found = (Get-Sidecar $result.OutputPath).Transform
+                $sum = 0.0
+                foreach ($p in $points) {
+                    $squared = 0.0
+                    foreach ($r in 0..2) {
+                        $a = $true3x4[$r][0] * $p[0] + $true3x4[$r][1] * $p[1] + $true3x4[$r][2] * $p[2] + $true3x4[$r][3]
+                        $b = $found[$r][0] * $p[0] + $found[$r][1] * $p[1] + $found[$r][2] * $p[2] + $found[$r][3]
+                        $squared += ($a - $b) * ($a - $b)
+                    }
+                    $sum += [math]::Sqrt($squared)
+                }
+                $sum / $points.Count | Should -BeLessThan 4 -Because "$($result.ParticipantId)'s recovered transform should match transforms.tsv"
+            }
+        }
+
+        It 'gives a CAPS Import-CapsDataset reads as t1-linear' {
+            $images = @(Import-CapsDataset $Caps -Preprocessing t1-linear)
+            $images.Count | Should -Be 4
+            @($images.Path | Sort-Object) | Should -Be @($Results.OutputPath | Sort-Object)
+        }
+
+        It 'names the uncropped image as Clinica with -UncroppedImage' {
+            $uncropped = Join-Path $TestDrive 'uncropped'
+            $result = Invoke-ClinicaDLPreprocessing $Bids $uncropped -ParticipantId sub-002 -TemplatePath $Template -UncroppedImage
+            $result.OutputPath | Should -Be (Join-Path $uncropped "subjects/sub-002/ses-M000/t1_linear/sub-002_ses-M000_${Space}_res-1x1x1_T1w.nii.gz")
+            $result.OutputPath | Should -Exist
+            ($result.OutputPath -replace '\.nii\.gz$', '.json') | Should -Exist
+            (Get-Sidecar $result.OutputPath).Parameters.uncropped_image | Should -BeTrue
+        }
+    }
+
+    Context 'output objects and pipeline input' {
+        It 'takes the dataset as a folder item (PSPath) from Get-Item' {
+            $caps = Join-Path $TestDrive 'item'
+            $result = Get-Item $Bids | Invoke-ClinicaDLPreprocessing -CapsPath $caps -ParticipantId sub-004 -TemplatePath $Template
+            $result.Status | Should -Be 'Done'
+            $result.SourcePath | Should -BeLike (Join-Path $Bids 'sub-004/*')
+        }
+
+        It 'emits one result per image with its duration and template correlation, shown in a table' {
+            foreach ($result in $Results) {
+                $result | Should -BeOfType ClinicaDL.Core.Preprocessing.T1LinearResult
+                $result.SessionId | Should -Be 'ses-M000'
+                $result.DurationSeconds | Should -BeGreaterThan 0
+                $result.TemplateCorrelation | Should -BeGreaterThan 0.8
+                $result.SourcePath | Should -BeLike (Join-Path $Bids "$($result.ParticipantId)/ses-M000/anat/*_T1w.nii.gz")
+            }
+            ($Results | Format-Table | Out-String -Width 300) | Should -Match 'ParticipantId\s+SessionId\s+Status\s+DurationSeconds\s+TemplateCorrelation\s+OutputPath'
+        }
+
+        It 'processes only the sessions piped from Import-BidsDataset' {
+            $caps = Join-Path $TestDrive 'piped'
+            $piped = @(Import-BidsDataset $Bids | Where-Object ParticipantId -EQ sub-003 | Invoke-ClinicaDLPreprocessing -CapsPath $caps -TemplatePath $Template)
+            $piped.Count | Should -Be 1
+            $piped.ParticipantId | Should -Be 'sub-003'
+            $piped.Status | Should -Be 'Done'
+            (Get-ChildItem (Join-Path $caps 'subjects')).Name | Should -Be 'sub-003'
+        }
+    }
+
+    Context 'resuming' {
+        It 'skips every image already done with the same parameters, leaving its files as they were' {
+            $before = Get-FolderState $Caps
+            $again = @(Invoke-ClinicaDLPreprocessing -BidsPath $Bids -CapsPath $Caps -TemplatePath $Template -ErrorVariable problems)
+            $problems | Should -BeNullOrEmpty
+            $again.Status | Sort-Object -Unique | Should -Be 'Skipped'
+            $again.OutputPath | Should -Be $Results.OutputPath
+            $again.TemplateCorrelation | Should -Be $Results.TemplateCorrelation
+            Get-FolderState $Caps | Should -Be $before
+        }
+
+        It 'refuses an image done with another seed with OutputExists, and redoes it with -Force' {
+            $before = Get-FolderState $Caps
+            $refused = @(Invoke-ClinicaDLPreprocessing $Bids $Caps -ParticipantId sub-001 -TemplatePath $Template -Seed 5 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+            $problems.FullyQualifiedErrorId | Should -Be "OutputExists$Suffix"
+            $refused.Status | Should -Be 'Failed'
+            Get-FolderState $Caps | Should -Be $before
+            $redone = Invoke-ClinicaDLPreprocessing $Bids $Caps -ParticipantId sub-001 -TemplatePath $Template -Seed 5 -Force
+            $redone.Status | Should -Be 'Done'
+            (Get-Sidecar $redone.OutputPath).Parameters.seed | Should -Be 5
+        }
+
+        It 'refuses a CAPS image it did not make with ForeignContent and leaves it untouched' {
+            $caps = Join-Path $TestDrive 'foreign'
+            $folder = Join-Path $caps 'subjects/sub-002/ses-M000/t1_linear'
+            New-Item -ItemType Directory -Force $folder | Out-Null
+            $copy = Join-Path $folder "sub-002_ses-M000_${Space}_desc-Crop_res-1x1x1_T1w.nii.gz"
+            Copy-Item $Results[1].OutputPath $copy
+            $before = Get-FolderState $caps
+            $refused = Invoke-ClinicaDLPreprocessing $Bids $caps -ParticipantId sub-002 -TemplatePath $Template -Force -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $problems.FullyQualifiedErrorId | Should -Be "ForeignContent$Suffix"
+            $problems[0].Exception.Message | Should -BeLike '*not made by this module*'
+            $refused.Status | Should -Be 'Failed'
+            Get-FolderState $caps | Where-Object { $_ -notlike '*dataset_description.json*' } | Should -Be $before
+        }
+
+        It 'writes nothing with -WhatIf' {
+            $caps = Join-Path $TestDrive 'whatif'
+            Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -WhatIf | Should -BeNullOrEmpty
+            $caps | Should -Not -Exist
+        }
+    }
+
+    Context 'inputs it cannot use' {
+        BeforeAll {
+            # One good image beside each bad one: the good one must still be preprocessed.
+            $script:BadBids = Join-Path $TestDrive 'bad-bids'
+            New-BidsCopy $BadBids @{ 'sub-001' = $Sessions[0].BidsPath; 'sub-4d' = $null; 'sub-empty' = $null; 'sub-corrupt' = $null; 'sub-none' = $null; 'sub-blank' = $null }
+            $native = Read-NiftiImage $Sessions[1].BidsPath
+            $volume = $native.GetData()
+            [ClinicaDL.Core.Imaging.NiftiWriter]::Write((Join-Path $BadBids 'sub-4d/ses-M000/anat/sub-4d_ses-M000_T1w.nii.gz'), [int[]](@($native.Shape) + 2), [float[]]($volume + $volume), $native.Affine)
+            New-Item -ItemType File (Join-Path $BadBids 'sub-empty/ses-M000/anat/sub-empty_ses-M000_T1w.nii.gz') | Out-Null
+            # A scan of nothing (all zeros): no foreground to correct, no centre to start the registration from.
+            [ClinicaDL.Core.Imaging.NiftiWriter]::Write((Join-Path $BadBids 'sub-blank/ses-M000/anat/sub-blank_ses-M000_T1w.nii.gz'), [int[]]@($native.Shape), [float[]]::new($volume.Length), $native.Affine)
+            Copy-Item $Sessions[3].BidsPath (Join-Path $BadBids 'sub-none/ses-M000/anat/sub-none_ses-M000_T2w.nii.gz')
+            $bytes = [IO.File]::ReadAllBytes($Sessions[2].BidsPath)
+            [IO.File]::WriteAllBytes((Join-Path $BadBids 'sub-corrupt/ses-M000/anat/sub-corrupt_ses-M000_T1w.nii.gz'), $bytes[0..($bytes.Length / 2)])
+            $script:BadCaps = Join-Path $TestDrive 'bad-caps'
+            $script:BadResults = @(Invoke-ClinicaDLPreprocessing $BadBids $BadCaps -TemplatePath $Template -ErrorVariable script:BadErrors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+        }
+
+        It 'reports <Participant> with <ErrorId>, writes nothing of it, and preprocesses the others' -ForEach @(
+            @{ Participant = 'sub-4d'; ErrorId = 'UnusableImage' }
+            @{ Participant = 'sub-empty'; ErrorId = 'InvalidNiftiFile' }
+            @{ Participant = 'sub-corrupt'; ErrorId = 'InvalidNiftiFile' }
+            @{ Participant = 'sub-none'; ErrorId = 'T1wNotFound' }
+            @{ Participant = 'sub-blank'; ErrorId = 'PreprocessingFailed' }
+        ) {
+            $errors = @($BadErrors | Where-Object { "$($_.TargetObject)" -like "*$Participant*" })
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "$ErrorId$Suffix"
+            Join-Path $BadCaps "subjects/$Participant" | Should -Not -Exist
+            ($BadResults | Where-Object ParticipantId -EQ sub-001).Status | Should -Be 'Done'
+            Get-ChildItem -Recurse -Force $BadCaps -Filter '*.tmp*' | Should -BeNullOrEmpty
+        }
+
+        It 'reports a -ParticipantId the dataset does not have with T1wNotFound, and writes nothing' {
+            $caps = Join-Path $TestDrive 'absent'
+            Invoke-ClinicaDLPreprocessing $Bids $caps -ParticipantId sub-999 -TemplatePath $Template -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $problems.FullyQualifiedErrorId | Should -Be "T1wNotFound$Suffix"
+            $problems[0].Exception.Message | Should -BeLike '*sub-999*'
+            $caps | Should -Not -Exist
+        }
+
+        It 'refuses a dataset without sessions with T1wNotFound, naming the session folder it needs' {
+            $flat = Join-Path $TestDrive 'flat'
+            New-Item -ItemType Directory -Force (Join-Path $flat 'sub-01/anat') | Out-Null
+            Copy-Item (Join-Path $Bids 'dataset_description.json') $flat
+            Copy-Item $Sessions[0].BidsPath (Join-Path $flat 'sub-01/anat/sub-01_T1w.nii.gz')
+            $caps = Join-Path $TestDrive 'flat-caps'
+            Invoke-ClinicaDLPreprocessing $flat $caps -TemplatePath $Template -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $problems.FullyQualifiedErrorId | Should -Be "T1wNotFound$Suffix"
+            $problems[0].Exception.Message | Should -BeLike '*session*'
+            $caps | Should -Not -Exist
+        }
+
+        It 'refuses <Case> with InvalidTemplate before preprocessing anything' -ForEach @(
+            @{ Case = 'a 4D template'; Name = 'template-4d.nii.gz' }
+            @{ Case = 'a template that does not exist'; Name = 'missing.nii.gz' }
+        ) {
+            $refused = Join-Path $TestDrive $Name
+            if ($Name -eq 'template-4d.nii.gz') {
+                $image = Read-NiftiImage $Template
+                $values = $image.GetData()
+                [ClinicaDL.Core.Imaging.NiftiWriter]::Write($refused, [int[]](@($image.Shape) + 2), [float[]]($values + $values), $image.Affine)
+            }
+            $caps = Join-Path $TestDrive "caps-$Name"
+            Invoke-ClinicaDLPreprocessing $Bids $caps -ParticipantId sub-001 -TemplatePath $refused -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $problems.FullyQualifiedErrorId | Should -Be "InvalidTemplate$Suffix"
+            $problems[0].TargetObject | Should -Be $refused
+            Join-Path $caps 'subjects' | Should -Not -Exist
+        }
+
+        It 'reports a CAPS that cannot be made (a path under a file, refused even to root) and writes nothing' {
+            $file = Join-Path $TestDrive 'a-file'
+            Set-Content $file 'not a folder'
+            Invoke-ClinicaDLPreprocessing $Bids (Join-Path $file 'caps') -ParticipantId sub-001 -TemplatePath $Template -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            # .NET reports ENOTDIR as a missing directory.
+            $problems.FullyQualifiedErrorId | Should -Be "PathNotFound$Suffix"
+            $problems[0].Exception.Message | Should -BeLike "*$file*"
+            Get-Content $file | Should -Be 'not a folder'
+        }
+    }
+}
