@@ -9,8 +9,8 @@ namespace ClinicaDL.Core.Preprocessing;
 /// </summary>
 public sealed class RegistrationTemplate : IDisposable
 {
-    /// <summary>How far beyond the template's foreground the sample reaches (scalp and skull of a whole head).</summary>
-    private const double BackgroundBandMillimetres = 15;
+    /// <summary>How far beyond the template's foreground the sample reaches: CSF and bone of a whole head, not its scalp.</summary>
+    private const double BackgroundBandMillimetres = 4;
 
     private readonly List<Level> _levels;
 
@@ -53,10 +53,13 @@ public sealed class RegistrationTemplate : IDisposable
     }
 
     /// <summary>
-    /// A seeded sample of the level's voxels (world millimetres) in the template's foreground and a band of
-    /// background around it: a brain-extracted template is mostly empty space far from the head, which says
-    /// nothing about the alignment, but the band just outside the brain is what stops the metric from fitting
-    /// the template's brain inside a whole head (matching brain to brain and nothing else rewards shrinking it).
+    /// A seeded sample of the level's voxels (world millimetres) in the template's foreground and a thin band
+    /// around it. Far background says nothing about the alignment, and against a brain-extracted template it
+    /// misleads: sampled widely (as elastix and ANTs do), the empty space around the brain pairs best with the air
+    /// around a whole head, and the head is fitted inside the brain (scales ~10 % too small on the real head).
+    /// Brain only, the template's border can rest on the head's cortex. A 4 mm band, where a head has CSF and
+    /// bone, gives the same scales (within 0.03) as sampling only the brain's interior (eroded 8 or 14 mm, with
+    /// mutual information or correlation alike), which no border can bias.
     /// </summary>
     private static Level Sample(PyramidLevel pyramid, int count, int seed, int bins)
     {
@@ -66,7 +69,11 @@ public sealed class RegistrationTemplate : IDisposable
         var spacing = Math.Max(1e-3, pyramid.Spacing.Min());
         var radius = Math.Max(1, (int)Math.Ceiling(BackgroundBandMillimetres / spacing));
         var foreground = pyramid.Image.gt(0.01 * ceiling).to_type(ScalarType.Float32);
-        var band = nn.functional.max_pool3d(foreground, [2 * radius + 1, 2 * radius + 1, 2 * radius + 1], [1, 1, 1], [radius, radius, radius]);
+        // A box dilation is separable: three one-axis max pools instead of one (2r+1)^3 window per voxel.
+        var width = 2 * radius + 1;
+        var band = nn.functional.max_pool3d(foreground, [width, 1, 1], [1, 1, 1], [radius, 0, 0]);
+        band = nn.functional.max_pool3d(band, [1, width, 1], [1, 1, 1], [0, radius, 0]);
+        band = nn.functional.max_pool3d(band, [1, 1, width], [1, 1, 1], [0, 0, radius]);
         var inBand = band.flatten().data<float>().ToArray();
         var pool = new List<int>();
         var brain = 0;

@@ -18,13 +18,7 @@ public sealed class T1LinearOptions
     /// <summary>Redo images already processed by this module with other parameters (never replaces files it did not make).</summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>
-    /// Images asked to run at once. Not honoured for now: images run one at a time until TorchSharp keeps the
-    /// scalars it converts implicitly alive during native calls (see <see cref="T1LinearPipeline.Run"/>).
-    /// </summary>
-    public int ParallelImages { get; init; } = Math.Max(1, Environment.ProcessorCount);
-
-    /// <summary>libtorch threads per image: one pays best while there are at least as many images as cores.</summary>
+    /// <summary>libtorch threads for each image (images run one after another: see <see cref="T1LinearPipeline.Run"/>).</summary>
     public int ThreadsPerImage { get; init; } = 1;
 
     public BiasFieldOptions BiasField { get; init; } = new();

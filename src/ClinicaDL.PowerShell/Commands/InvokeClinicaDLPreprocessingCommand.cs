@@ -7,7 +7,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>
 /// Raw BIDS T1w images to a CAPS, as Clinica's t1-linear (bias correction, affine registration to
 /// MNI152NLin2009cSym, crop), with no external software. Sessions arrive by parameter or from
-/// Import-BidsDataset through the pipeline; all are processed together in End, so images run in parallel.
+/// Import-BidsDataset through the pipeline; all are gathered and processed in End, in one run with one prepared template.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLPreprocessing", SupportsShouldProcess = true)]
 [OutputType(typeof(T1LinearResult))]
@@ -39,10 +39,6 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
 
     [Parameter]
     public int Seed { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 256)]
-    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -94,7 +90,7 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
         var options = new T1LinearOptions
         {
             CapsPath = caps, TemplatePath = TemplatePath is null ? null : ProviderPath(TemplatePath), Uncropped = UncroppedImage, Seed = Seed,
-            Overwrite = Force, ParallelImages = Math.Min(ThrottleLimit, inputs.Count),
+            Overwrite = Force,
         };
         const string activity = "Preprocessing T1w images (t1-linear)";
         try
