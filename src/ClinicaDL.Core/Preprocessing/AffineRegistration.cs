@@ -17,8 +17,8 @@ public static class AffineRegistration
     /// edge of a brain by about as much as a millimetre of translation does, so Adam's per-parameter steps balance.</summary>
     private const double LinearUnit = 50;
 
-    /// <summary>Adam's first step at a level is this many parameter units times the level's shrink factor.</summary>
-    private const double StepPerShrink = 0.3;
+    /// <summary>Adam's first step at a level is this many parameter units per millimetre of the level's voxel size.</summary>
+    private const double StepPerLevelMillimetre = 0.3;
 
     /// <summary>
     /// Isotropic sizes (participant over template) the whole schedule runs from; the answer that fits best at
@@ -48,7 +48,7 @@ public static class AffineRegistration
             for (var level = 0; level < options.ShrinkFactors.Count; level++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                levels.Add(PyramidLevel.Build(image, options.ShrinkFactors[level], options.SmoothingSigmas[level]));
+                levels.Add(PyramidLevel.Build(image, options.Shrink(level, image), options.Sigma(level, image)));
             }
             var iterations = 0;
             (double[,] Linear, double[] Translation, double Information)? best = null;
@@ -62,7 +62,7 @@ public static class AffineRegistration
                     for (var level = 0; level < levels.Count; level++)
                     {
                         var steps = (rigid ? options.RigidIterations : options.AffineIterations)[level];
-                        var firstStep = StepPerShrink * options.ShrinkFactors[level];
+                        var firstStep = StepPerLevelMillimetre * Math.Max(options.ShrinkFactors[level], template.Levels[level].Pyramid.Spacing.Average());
                         var batches = new Random(HashCode.Combine(options.Seed, level, rigid));
                         (linear, translation, _) = Optimise(template.Levels[level], levels[level], rigid, linear, translation, centre, steps, firstStep,
                             batches, options.BatchSize, cancellation);

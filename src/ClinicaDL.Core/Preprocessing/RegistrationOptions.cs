@@ -7,10 +7,14 @@ namespace ClinicaDL.Core.Preprocessing;
 /// </summary>
 public sealed record RegistrationOptions
 {
-    /// <summary>Shrink factor of each pyramid level, coarse to fine.</summary>
+    /// <summary>
+    /// Each pyramid level's voxel size in millimetres, coarse to fine (ANTs' shrink factors for a 1 mm image): an
+    /// image is shrunk by the whole factor nearest to it over its own voxel size, never below its own grid, so a
+    /// 3 mm image is not averaged into 12 mm voxels at the coarsest level.
+    /// </summary>
     public IReadOnlyList<int> ShrinkFactors { get; init; } = [4, 2, 1];
 
-    /// <summary>Gaussian smoothing of each level, in full-resolution voxels (ANTs' "vox" sigmas).</summary>
+    /// <summary>Gaussian smoothing of each level, in millimetres (ANTs' "vox" sigmas for a 1 mm image).</summary>
     public IReadOnlyList<double> SmoothingSigmas { get; init; } = [2, 1, 0];
 
     /// <summary>Gradient steps of the rigid stage at each level.</summary>
@@ -34,6 +38,14 @@ public sealed record RegistrationOptions
 
     /// <summary>Seed of the voxel samples.</summary>
     public int Seed { get; init; }
+
+    /// <summary>The shrink factor that brings a grid of this voxel size nearest to the level's size.</summary>
+    internal int Shrink(int level, Volume volume) => Math.Max(1, (int)Math.Round(ShrinkFactors[level] / MeanSpacing(volume)));
+
+    /// <summary>The level's smoothing in the volume's full-resolution voxels.</summary>
+    internal double Sigma(int level, Volume volume) => SmoothingSigmas[level] / MeanSpacing(volume);
+
+    private static double MeanSpacing(Volume volume) => Math.Max(1e-3, volume.Spacing.Average());
 
     internal void Validate()
     {
