@@ -63,7 +63,7 @@ public static class AffineRegistration
                     {
                         var steps = (rigid ? options.RigidIterations : options.AffineIterations)[level];
                         var firstStep = StepPerLevelMillimetre * Math.Max(options.ShrinkFactors[level], template.Levels[level].Pyramid.Spacing.Average());
-                        var batches = new Random(HashCode.Combine(options.Seed, level, rigid));
+                        var batches = new Random(options.StreamSeed(level, rigid ? 1 : 2));
                         (linear, translation, _) = Optimise(template.Levels[level], levels[level], rigid, linear, translation, centre, steps, firstStep,
                             batches, options.BatchSize, cancellation);
                         iterations += steps;

@@ -47,6 +47,12 @@ public sealed record RegistrationOptions
 
     private static double MeanSpacing(Volume volume) => Math.Max(1e-3, volume.Spacing.Average());
 
+    /// <summary>
+    /// The seed of one random stream (a level's sample pool, or a stage's batches), derived arithmetically from
+    /// <see cref="Seed"/>: .NET string and tuple hashes are salted per process, so they would give other bits in every run.
+    /// </summary>
+    internal int StreamSeed(int level, int stream) => unchecked(Seed * 1_000_003 + level * 7_919 + stream * 104_729);
+
     internal void Validate()
     {
         var levels = ShrinkFactors.Count;

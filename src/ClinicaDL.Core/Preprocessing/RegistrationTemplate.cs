@@ -41,7 +41,7 @@ public sealed class RegistrationTemplate : IDisposable
             for (var level = 0; level < options.ShrinkFactors.Count; level++)
             {
                 var pyramid = PyramidLevel.Build(template, options.Shrink(level, template), options.Sigma(level, template));
-                levels.Add(Sample(pyramid, options.SamplePoints, HashCode.Combine(options.Seed, level), options.HistogramBins));
+                levels.Add(Sample(pyramid, options.SamplePoints, options.StreamSeed(level, 0), options.HistogramBins));
             }
             return new RegistrationTemplate(template, options, levels, centre);
         }

@@ -1,5 +1,6 @@
 using ClinicaDL.Core.Datasets;
 using ClinicaDL.Core.Imaging;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Splits;
 
 namespace ClinicaDL.Core.Tests.Datasets;
@@ -61,6 +62,26 @@ public sealed class DatasetTreeTests : IDisposable
         Directory.CreateSymbolicLink(Path.Combine(session, "loop"), session);
         var missing = await Within(() => CapsDataset.NoImage(caps, new CapsQuery { Preprocessing = "flair-linear" }));
         Assert.Equal(["t1_linear/*" + T1Linear + " (1 sessions)"], missing.Available);
+    }
+
+    /// <summary>
+    /// The class, not only its instances: HashCode.Combine is salted per process, so a seed derived from it gives
+    /// other bits in every run (the registration's sample and batches did). A new use in the engine fails here.
+    /// </summary>
+    [Fact]
+    public void No_engine_code_derives_anything_from_a_per_process_hash()
+    {
+        var repository = new DirectoryInfo(AppContext.BaseDirectory);
+        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "ClinicaDL.psd1")))
+        {
+            repository = repository.Parent;
+        }
+        Assert.NotNull(repository);
+        var offenders = FileTree.Files(Path.Combine(repository.FullName, "src", "ClinicaDL.Core"), "*.cs")
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadAllText(f).Contains("HashCode.Combine", StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(offenders);
     }
 
     /// <summary>
