@@ -134,7 +134,23 @@ function Set-LibStdCxxCompatibility {
     Write-Host "libstdc++ compatibility: applied ($libStdCxx lacks $($compatibility::RequiredVersion)): libLibTorchSharp.so patched, $(Split-Path $shim -Leaf) built."
 }
 
+# The t1-linear template (2.8 MB of data) is not kept in git: it comes from the shared test data beside the
+# repository (or CLINICADL_TESTDATA) into src/ClinicaDL.Core/Templates, which the engine's build copies beside it.
+function Copy-Template {
+    $name = 'tpl-MNI152NLin2009cSym_res-1_desc-brain_T1w.nii.gz'
+    $target = Join-Path $Root "src/ClinicaDL.Core/Templates/$name"
+    $testData = if ($env:CLINICADL_TESTDATA) { $env:CLINICADL_TESTDATA } else { Join-Path $Root '../shared/testdata' }
+    $source = Join-Path $testData "templates/$name"
+    if (Test-Path -LiteralPath $source) {
+        Copy-IfChanged -Source $source -Destination (Split-Path $target)
+    }
+    elseif (-not (Test-Path -LiteralPath $target)) {
+        Write-Warning "The t1-linear template $name is absent (looked in $testData/templates): Invoke-ClinicaDLPreprocessing will need -TemplatePath."
+    }
+}
+
 function Invoke-Build {
+    Copy-Template
     $runtimeIdentifier = Get-RuntimeIdentifier
     Write-Host "Restoring dependencies (Pester $PesterVersion, libtorch $LibTorchVersion for $runtimeIdentifier)..."
     Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Dependencies.proj'), "-p:TorchNativeRid=$runtimeIdentifier", '--nologo', '-v', 'q')
