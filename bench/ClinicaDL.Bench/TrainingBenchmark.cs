@@ -5,6 +5,7 @@ using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
+using ClinicaDL.Core.Workflows;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -186,7 +187,7 @@ internal static class TrainingBenchmark
                 ["learning_rate"] = 5e-4, ["bootstrap_resamples"] = 100,
             });
             Trainer.Train(config, maps, overwrite: true, "bench");
-            ClinicaDL.Core.Maps.Predictor.Predict(new ClinicaDL.Core.Maps.PredictionOptions { MapsPath = maps, DataGroup = "test", CapsPath = Path.Combine(root, "caps"), TsvPath = split.SubsetPath });
+            Predictor.Predict(new PredictionOptions { MapsPath = maps, DataGroup = "test", CapsPath = Path.Combine(root, "caps"), TsvPath = split.SubsetPath });
             var ba = ClinicaDL.Core.Maps.MapsResults.Read(maps, "test", 0, "loss").Single().Values["BA"].Value;
             Print($"demo_test_ba_strength_{strength:F0}", ba);
         }

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Training;
+using ClinicaDL.Core.Workflows;
 
 namespace ClinicaDL.PowerShell;
 

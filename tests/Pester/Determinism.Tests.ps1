@@ -169,7 +169,7 @@ Describe 'Determinism' {
             $before = [TorchSharp.torch]::get_num_threads()
             [TorchSharp.torch]::set_num_threads(1)
             try {
-                $script:Result = [ClinicaDL.Core.Training.Trainer]::Train($config, $Leftover, $false, $environment, $null, $null, [Threading.CancellationToken]::None)
+                $script:Result = [ClinicaDL.Core.Workflows.Trainer]::Train($config, $Leftover, $false, $environment, $null, $null, [Threading.CancellationToken]::None)
                 Invoke-ClinicaDLPrediction -MapsPath $Leftover -DataGroup test -CapsPath $Caps -TsvPath $TestTsv | Out-Null
                 $script:After = [TorchSharp.torch]::get_num_threads()
             }

@@ -8,6 +8,7 @@ using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
+using ClinicaDL.Core.Workflows;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,18 +30,14 @@ public static class Interpreter
     public static IReadOnlyList<InterpretationMap> Run(InterpretationOptions options, Action<string>? log = null, IProgress<InterpretationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
-        var maps = new MapsLayout(options.MapsPath);
-        if (!File.Exists(maps.MapsJson))
-        {
-            throw new MapsNotFoundException(maps.Root);
-        }
+        var maps = MapsFolder.Open(options.MapsPath);
         using var writing = OutputLock.Acquire(maps.Root, log);
         if (string.IsNullOrWhiteSpace(options.Name) || options.Name.IndexOfAny([.. Path.GetInvalidFileNameChars(), ' ']) >= 0)
         {
             throw new ArgumentException($"The interpretation name '{options.Name}' must be a non-empty file name without spaces.");
         }
-        var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
-        if (config.NetworkTask == "reconstruction")
+        var config = maps.Configuration;
+        if (config.Task == TrainingTask.Reconstruction)
         {
             throw new InterpretationException($"'{maps.Root}' holds a reconstruction network: saliency maps explain a classification or regression output.");
         }
@@ -48,7 +45,7 @@ public static class Interpreter
         {
             throw new InterpretationException($"'{maps.Root}' was trained in {config.Mode} mode; saliency maps are written for whole-image MAPS only in this version.");
         }
-        var classification = config.NetworkTask == "classification";
+        var classification = config.Task == TrainingTask.Classification;
         var outputs = config.OutputSize;
         if (options.Settings.TargetNode < 0 || options.Settings.TargetNode >= outputs)
         {
@@ -70,14 +67,14 @@ public static class Interpreter
             {
                 cancellation.ThrowIfCancellationRequested();
                 log?.Invoke($"Split {item.Split}, best-{item.Metric}: {options.Settings.Method} maps of {item.Samples.Count} session(s).");
-                using var model = BestModels.Load(maps, item.Split, item.Metric, null, config, images.SampleShape, device);
+                using var model = BestModels.Load(maps.Split(item.Split), item.Metric, null, config, images.SampleShape, device);
                 if (SaliencyMaps.Unsupported(model, options.Settings) is { } reason)
                 {
                     throw new InterpretationException(reason);
                 }
                 model.eval();
                 var space = SampleSpace.Of(item.Samples[0].ImagePath, config, $"{options.Settings.Method} saliency, ClinicaDL for PowerShell");
-                var target = Path.Combine(maps.Results(item.Split, item.Metric, options.DataGroup), $"interpret-{options.Name}");
+                var target = Path.Combine(maps.Split(item.Split).Results(item.Metric, options.DataGroup), $"interpret-{options.Name}");
                 var staging = $"{target}.{Guid.NewGuid():N}.tmp";
                 Directory.CreateDirectory(staging);
                 try
@@ -136,10 +133,10 @@ public static class Interpreter
     private sealed record WorkItem(int Split, string Metric, IReadOnlyList<LabeledImage> Samples, bool Leakage);
 
     /// <summary>Every check that can fail before any computation: the group, its images, the best models, the name.</summary>
-    private static List<WorkItem> Plan(MapsLayout maps, InterpretationOptions options, TrainingConfig config)
+    private static List<WorkItem> Plan(MapsFolder maps, InterpretationOptions options, TrainingConfig config)
     {
         var trainingGroup = options.DataGroup is "train" or "validation";
-        var groupExists = trainingGroup || Directory.Exists(maps.Group(options.DataGroup));
+        var groupExists = trainingGroup || Directory.Exists(maps.Layout.Group(options.DataGroup));
         if (groupExists && (options.CapsPath is not null || options.TsvPath is not null))
         {
             throw new DataGroupException($"The data group '{options.DataGroup}' is already defined in '{maps.Root}'; interpret it without -CapsPath/-TsvPath (Invoke-ClinicaDLPrediction -Overwrite redefines a group).");
@@ -149,10 +146,10 @@ public static class Interpreter
         MapsSelection.ThrowIfAny(MapsSelection.MissingSplits(maps, options.Splits).Concat(MapsSelection.MissingSelectionMetrics(maps, options.SelectionMetrics, config.SelectionMetrics)));
         (string Caps, TsvTable Table, bool Leakage)? shared = trainingGroup
             ? null
-            : DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, overwrite: false, options.AllowDataLeakage, config);
+            : DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, overwrite: false, options.AllowDataLeakage);
         var items = new List<WorkItem>();
         var indexes = new Dictionary<string, CapsImageIndex>(StringComparer.Ordinal);
-        foreach (var split in maps.Splits().Where(s => options.Splits is null || options.Splits.Contains(s)))
+        foreach (var split in maps.Splits.Where(s => options.Splits is null || options.Splits.Contains(s)))
         {
             var (caps, table, leakage) = shared ?? TrainingGroup(maps, options.DataGroup, split);
             if (!indexes.TryGetValue(caps, out var index))
@@ -162,11 +159,11 @@ public static class Interpreter
             var samples = DataGroup.FromTsv(table, index, config, needLabels: false).Images;
             foreach (var metric in options.SelectionMetrics ?? config.SelectionMetrics)
             {
-                if (!File.Exists(maps.BestModel(split, metric)))
+                if (!File.Exists(maps.Split(split).BestModel(metric)))
                 {
                     throw new MapsException($"Split {split} has no best-{metric} model in '{maps.Root}' (selection metrics trained: {string.Join(", ", config.SelectionMetrics)}).");
                 }
-                var target = Path.Combine(maps.Results(split, metric, options.DataGroup), $"interpret-{options.Name}");
+                var target = Path.Combine(maps.Split(split).Results(metric, options.DataGroup), $"interpret-{options.Name}");
                 if (Directory.Exists(target) && !options.Overwrite)
                 {
                     throw new OutputExistsException(target, $"An interpretation named '{options.Name}' already exists in '{target}'; choose another name or replace it with -Overwrite.");
@@ -180,14 +177,14 @@ public static class Interpreter
         }
         if (items.Count == 0)
         {
-            throw new MapsException($"Nothing to interpret: '{maps.Root}' has none of the splits asked for (it has: {string.Join(", ", maps.Splits())}).");
+            throw new MapsException($"Nothing to interpret: '{maps.Root}' has none of the splits asked for (it has: {string.Join(", ", maps.Splits)}).");
         }
         return items;
     }
 
-    private static (string Caps, TsvTable Table, bool Leakage) TrainingGroup(MapsLayout maps, string group, int split)
+    private static (string Caps, TsvTable Table, bool Leakage) TrainingGroup(MapsFolder maps, string group, int split)
     {
-        var folder = maps.GroupSplit(group, split);
+        var folder = maps.Layout.GroupSplit(group, split);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "maps.json")))!;
         return (json["caps_directory"]!.GetValue<string>(), TsvTable.Read(Path.Combine(folder, "data.tsv")), false);
     }
@@ -206,7 +203,7 @@ public static class Interpreter
     }
 
     private static InterpretationMap Describe((string Nifti, string Tensor, long[] Shape, double Min, double Max) file, WorkItem item, InterpretationOptions options,
-        string kind, LabeledImage? session, int count, string finalFolder, MapsLayout maps) => new()
+        string kind, LabeledImage? session, int count, string finalFolder, MapsFolder maps) => new()
     {
         Split = item.Split, SelectionMetric = item.Metric, DataGroup = options.DataGroup, Name = options.Name, Method = options.Settings.Method.ToString(), Kind = kind,
         ParticipantId = session?.ParticipantId, SessionId = session?.SessionId, SessionCount = count,
@@ -221,7 +218,7 @@ public static class Interpreter
         {
             ["method"] = settings.Method.ToString(),
             ["target_node"] = settings.TargetNode,
-            ["target_label"] = config.NetworkTask == "classification" ? config.LabelCode.First(c => c.Value == settings.TargetNode).Key : null,
+            ["target_label"] = config.Task == TrainingTask.Classification ? config.LabelCode.First(c => c.Value == settings.TargetNode).Key : null,
             ["data_group"] = options.DataGroup,
             ["split"] = item.Split,
             ["selection_metric"] = item.Metric,

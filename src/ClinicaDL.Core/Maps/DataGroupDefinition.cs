@@ -19,15 +19,15 @@ public static class DataGroupDefinition
     /// Reads an existing group (when neither CAPS nor TSV is given), or checks and writes a new one's
     /// groups/&lt;group&gt;/{data.tsv, maps.json}; returns its CAPS, its table and whether leakage was forced.
     /// </summary>
-    public static (string Caps, TsvTable Table, bool Leakage) Resolve(MapsLayout maps, string group, string? capsPath, string? tsvPath, bool overwrite, bool allowDataLeakage, TrainingConfig config)
+    public static (string Caps, TsvTable Table, bool Leakage) Resolve(MapsFolder maps, string group, string? capsPath, string? tsvPath, bool overwrite, bool allowDataLeakage)
     {
-        var folder = maps.Group(group);
+        var folder = maps.Layout.Group(group);
         var exists = Directory.Exists(folder);
         var defining = capsPath is not null || tsvPath is not null;
         if (exists && !defining)
         {
-            var groupJson = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "maps.json")))!;
-            return (groupJson["caps_directory"]!.GetValue<string>(), TsvTable.Read(Path.Combine(folder, "data.tsv")), groupJson["leakage_override"] is not null);
+            var groupJson = JsonNode.Parse(File.ReadAllText(maps.Layout.GroupDescription(group)))!;
+            return (groupJson["caps_directory"]!.GetValue<string>(), TsvTable.Read(maps.Layout.GroupData(group)), groupJson["leakage_override"] is not null);
         }
         if (exists && !overwrite)
         {
@@ -35,7 +35,7 @@ public static class DataGroupDefinition
         }
         if (capsPath is null && tsvPath is null)
         {
-            throw new NotFoundException(new MissingName(NotFoundKind.DataGroup, group, MapsSelection.Describe(maps), MapsSelection.DataGroups(maps),
+            throw new NotFoundException(new MissingName(NotFoundKind.DataGroup, group, MapsSelection.Describe(maps), maps.DataGroups,
                 "Give -CapsPath and -TsvPath to define it."));
         }
         if (capsPath is null || tsvPath is null)
@@ -44,7 +44,7 @@ public static class DataGroupDefinition
         }
         var table = TsvTable.Read(tsvPath);
         table.Require("participant_id", "session_id");
-        var seen = TsvTable.Read(maps.TrainValidation);
+        var seen = TsvTable.Read(maps.Layout.TrainValidation);
         var seenParticipants = seen.Rows.Select(r => r[seen.IndexOf("participant_id")]).ToHashSet();
         var overlap = table.Rows.Select(r => r[table.IndexOf("participant_id")]!).Where(seenParticipants.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
         if (overlap.Count > 0 && !allowDataLeakage)
@@ -56,19 +56,19 @@ public static class DataGroupDefinition
         if (exists)
         {
             // Every result folder of the old definition is checked before any is removed: a refusal deletes nothing.
-            var results = maps.Splits().SelectMany(split => Directory.EnumerateDirectories(maps.Split(split), "best-*"))
-                .Select(best => Path.Combine(best, group)).Where(Directory.Exists).ToList();
+            var results = maps.Splits.SelectMany(split => maps.Split(split).BestMetrics().Select(metric => maps.Split(split).Results(metric, group)))
+                .Where(Directory.Exists).ToList();
             results.ForEach(r => OwnedOutput.CheckOwned(r, OutputKind.DataGroupResults));
             results.ForEach(r => Directory.Delete(r, recursive: true));
         }
         Directory.CreateDirectory(folder);
-        var label = config.ResolvedLabel;
+        var label = maps.Configuration.ResolvedLabel;
         var columns = new List<string> { "participant_id", "session_id" };
         if (table.HasColumn(label))
         {
             columns.Add(label);
         }
-        new TsvTable(columns, table.Rows.Select(r => columns.Select(c => r[table.IndexOf(c)]).ToArray())).Write(Path.Combine(folder, "data.tsv"));
+        new TsvTable(columns, table.Rows.Select(r => columns.Select(c => r[table.IndexOf(c)]).ToArray())).Write(maps.Layout.GroupData(group));
         var json = new JsonObject { ["caps_directory"] = Path.GetFullPath(capsPath), ["multi_cohort"] = false, ["tsv_path"] = Path.GetFullPath(tsvPath) };
         if (overlap.Count > 0)
         {
@@ -79,17 +79,7 @@ public static class DataGroupDefinition
                 ["note"] = "Evaluated with -AllowDataLeakage although these participants were seen in training or pre-training: results are biased.",
             };
         }
-        AtomicFile.WriteAllText(Path.Combine(folder, "maps.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(maps.Layout.GroupDescription(group), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return (Path.GetFullPath(capsPath), table, overlap.Count > 0);
-    }
-
-    /// <summary>
-    /// Whether the group was evaluated with the leakage override (its maps.json has leakage_override). The train
-    /// and validation groups, written by training, have no maps.json and never do.
-    /// </summary>
-    public static bool HasLeakageOverride(MapsLayout maps, string group)
-    {
-        var path = Path.Combine(maps.Group(group), "maps.json");
-        return File.Exists(path) && JsonNode.Parse(File.ReadAllText(path))?["leakage_override"] is not null;
     }
 }

@@ -34,34 +34,25 @@ public sealed class MapsInfo
     /// <summary>The splits a stopped run left unfinished: Resume-ClinicaDLTraining completes them.</summary>
     public required ReadableList<int> IncompleteSplits { get; init; }
 
-    public static MapsInfo Read(string mapsPath)
+    public static MapsInfo Read(string mapsPath) => Read(MapsFolder.Open(mapsPath));
+
+    public static MapsInfo Read(MapsFolder maps)
     {
-        var maps = new MapsLayout(mapsPath);
-        if (!File.Exists(maps.MapsJson))
-        {
-            throw new MapsNotFoundException(maps.Root);
-        }
         try
         {
-            return Read(maps);
+            return Describe(maps);
         }
         catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
-            throw new MapsException($"'{maps.MapsJson}' (or a data group's maps.json) is not a MAPS description this module can read: {error.Message}", error);
+            throw new MapsException($"'{maps.Layout.MapsJson}' (or a data group's maps.json) is not a MAPS description this module can read: {error.Message}", error);
         }
     }
 
-    private static MapsInfo Read(MapsLayout maps)
+    private static MapsInfo Describe(MapsFolder maps)
     {
-        var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson)) as JsonObject ?? throw new FormatException("it holds no JSON object.");
-        var groups = Directory.Exists(maps.Groups) ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : [];
-        var overrides = groups.Where(g => DataGroupDefinition.HasLeakageOverride(maps, g)).ToArray();
-        var seen = File.Exists(maps.TrainValidation) ? TsvTable.Read(maps.TrainValidation) : null;
-        var selectionMetrics = json["selection_metrics"]?.AsArray().Select(m => Item(m).GetValue<string>()).ToArray() ?? [];
-        // A split is finished when its tmp/ (checkpoints) is gone and each selection metric has its best model.
-        var incomplete = (json["split"]?.AsArray().Select(s => Item(s).GetValue<int>()) ?? [])
-            .Where(s => !Directory.Exists(maps.Split(s)) || Directory.Exists(maps.Temporary(s)) || selectionMetrics.Any(m => !Directory.Exists(maps.Best(s, m))))
-            .Order().ToArray();
+        var json = maps.Description;
+        var groups = maps.DataGroups;
+        var seen = maps.SeenSessions;
         return new MapsInfo
         {
             MapsPath = maps.Root,
@@ -70,15 +61,15 @@ public sealed class MapsInfo
             Mode = json["mode"]?.GetValue<string>() ?? "image",
             PartsPerImage = json["num_networks"]?.GetValue<int>() ?? 1,
             MultiNetwork = json["multi_network"]?.GetValue<bool>() ?? false,
-            Splits = new(maps.Splits()),
-            SelectionMetrics = new(selectionMetrics),
+            Splits = new(maps.Splits),
+            SelectionMetrics = new(maps.SelectionMetrics),
             DataGroups = new(groups),
             Seed = json["seed"]?.GetValue<int>() ?? 0,
             InputSize = new(json["input_size"]?.AsArray().Select(n => Item(n).ToJsonString()) ?? []),
             ParticipantsSeenInTraining = seen?.Rows.Select(r => r[0]).Distinct().Count() ?? 0,
-            LeakageOverrides = new(overrides),
-            Status = incomplete.Length == 0 && seen is not null ? "Complete" : "Incomplete",
-            IncompleteSplits = new(incomplete),
+            LeakageOverrides = new(groups.Where(maps.HasLeakageOverride)),
+            Status = maps.IncompleteSplits.Count == 0 && seen is not null ? "Complete" : "Incomplete",
+            IncompleteSplits = new(maps.IncompleteSplits),
         };
     }
 

@@ -27,40 +27,36 @@ public static class MapsResults
     public static MapsResultQuery Query(string mapsPath, IReadOnlyCollection<string>? dataGroups, IReadOnlyCollection<int>? splits,
         IReadOnlyCollection<string>? selectionMetrics, bool partLevel = false)
     {
-        var maps = new MapsLayout(mapsPath);
-        if (!File.Exists(maps.MapsJson))
-        {
-            throw new MapsNotFoundException(maps.Root);
-        }
+        var maps = MapsFolder.Open(mapsPath);
         var level = "image";
         if (partLevel)
         {
-            level = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>()).Mode;
+            level = maps.Configuration.Mode;
             if (level == "image")
             {
                 throw new MapsException($"'{maps.Root}' was trained on whole images: it has no part-level results.");
             }
         }
         var missing = MapsSelection.MissingSplits(maps, splits).ToList();
-        var keptSplits = maps.Splits().Where(k => splits is null || splits.Contains(k)).ToList();
+        var keptSplits = maps.Splits.Where(k => splits is null || splits.Contains(k)).ToList();
         var scope = splits is null ? MapsSelection.Describe(maps) : $"Split {string.Join(", ", keptSplits)} of the MAPS '{maps.Root}'";
-        var metrics = keptSplits.SelectMany(k => Directory.EnumerateDirectories(maps.Split(k), "best-*").Select(b => (Split: k, Metric: Path.GetFileName(b)[5..]))).ToList();
+        var metrics = keptSplits.SelectMany(k => maps.Split(k).BestMetrics().Select(m => (Split: k, Metric: m))).ToList();
         var presentMetrics = metrics.Select(m => m.Metric).Distinct().Order(StringComparer.Ordinal).ToList();
         missing.AddRange((selectionMetrics ?? []).Distinct().Where(m => !presentMetrics.Contains(m))
             .Select(m => new MissingName(NotFoundKind.SelectionMetric, m, scope, presentMetrics)));
         var tables = metrics.Where(m => selectionMetrics is null || selectionMetrics.Contains(m.Metric))
-            .SelectMany(m => Directory.EnumerateDirectories(maps.Best(m.Split, m.Metric)).Select(g => (m.Split, m.Metric, Group: Path.GetFileName(g))))
-            .Where(t => File.Exists(maps.MetricsTable(t.Split, t.Metric, t.Group, level))).ToList();
+            .SelectMany(m => maps.Split(m.Split).ResultGroups(m.Metric).Select(g => (m.Split, m.Metric, Group: g)))
+            .Where(t => File.Exists(maps.Split(t.Split).MetricsTable(t.Metric, t.Group, level))).ToList();
         var presentGroups = tables.Select(t => t.Group).Distinct().Order(StringComparer.Ordinal).ToList();
         missing.AddRange((dataGroups ?? []).Distinct().Where(g => !presentGroups.Contains(g))
             .Select(g => new MissingName(NotFoundKind.DataGroup, g, selectionMetrics is null ? scope : $"{scope} (best-{string.Join(", best-", selectionMetrics)})", presentGroups,
-                MapsSelection.DataGroups(maps).Contains(g) ? "The group is defined but has no results there; Invoke-ClinicaDLPrediction computes them." : null)));
-        var overrides = presentGroups.ToDictionary(g => g, g => DataGroupDefinition.HasLeakageOverride(maps, g), StringComparer.Ordinal);
+                maps.DataGroups.Contains(g) ? "The group is defined but has no results there; Invoke-ClinicaDLPrediction computes them." : null)));
+        var overrides = presentGroups.ToDictionary(g => g, maps.HasLeakageOverride, StringComparer.Ordinal);
         var records = tables.Where(t => dataGroups is null || dataGroups.Contains(t.Group))
             .OrderBy(t => t.Split).ThenBy(t => t.Metric, StringComparer.Ordinal).ThenBy(t => t.Group, StringComparer.Ordinal)
             .Select(t =>
             {
-                var file = maps.MetricsTable(t.Split, t.Metric, t.Group, level);
+                var file = maps.Split(t.Split).MetricsTable(t.Metric, t.Group, level);
                 return new MapsMetricRecord
                 {
                     MapsPath = maps.Root, DataGroup = t.Group, Split = t.Split, SelectionMetric = t.Metric, Level = level, Values = ReadTable(file),

@@ -9,22 +9,17 @@ namespace ClinicaDL.Core.Maps;
 public static class MapsSelection
 {
     /// <summary>Each asked split the MAPS lacks (split-&lt;k&gt; folders).</summary>
-    public static IReadOnlyList<MissingName> MissingSplits(MapsLayout maps, IEnumerable<int>? splits)
+    public static IReadOnlyList<MissingName> MissingSplits(MapsFolder maps, IEnumerable<int>? splits)
     {
-        var present = maps.Splits();
+        var present = maps.Splits;
         return (splits ?? []).Distinct().Where(s => !present.Contains(s))
             .Select(s => new MissingName(NotFoundKind.Split, s.ToString(System.Globalization.CultureInfo.InvariantCulture), Describe(maps), Names(present))).ToList();
     }
 
     /// <summary>Each asked selection metric that was not trained (the MAPS keeps a best model only for those).</summary>
-    public static IReadOnlyList<MissingName> MissingSelectionMetrics(MapsLayout maps, IEnumerable<string>? metrics, IReadOnlyList<string> trained) =>
+    public static IReadOnlyList<MissingName> MissingSelectionMetrics(MapsFolder maps, IEnumerable<string>? metrics, IReadOnlyList<string> trained) =>
         (metrics ?? []).Distinct(StringComparer.Ordinal).Where(m => !trained.Contains(m, StringComparer.Ordinal))
             .Select(m => new MissingName(NotFoundKind.SelectionMetric, m, Describe(maps), trained)).ToList();
-
-    /// <summary>The data groups defined in groups/ (train and validation included).</summary>
-    public static IReadOnlyList<string> DataGroups(MapsLayout maps) => Directory.Exists(maps.Groups)
-        ? Directory.EnumerateDirectories(maps.Groups).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList()
-        : [];
 
     /// <summary>Throws for the first missing name: commands that act on a MAPS check every filter before writing anything.</summary>
     public static void ThrowIfAny(IEnumerable<MissingName> missing)
@@ -35,7 +30,7 @@ public static class MapsSelection
         }
     }
 
-    internal static string Describe(MapsLayout maps) => $"The MAPS '{maps.Root}'";
+    internal static string Describe(MapsFolder maps) => $"The MAPS '{maps.Root}'";
 
     internal static List<string> Names(IEnumerable<int> splits) => splits.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
 }

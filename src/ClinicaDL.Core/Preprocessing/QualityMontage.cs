@@ -1,5 +1,5 @@
 using ClinicaDL.Core.IO;
-using ClinicaDL.Core.Reports;
+using ClinicaDL.Core.Imaging;
 using SkiaSharp;
 
 namespace ClinicaDL.Core.Preprocessing;
@@ -8,7 +8,7 @@ namespace ClinicaDL.Core.Preprocessing;
 /// The picture of one quality-checked image: its axial, coronal and sagittal slices through the grid's centre in grey,
 /// with the template's edges over them in colour, so a misregistration shows as anatomy that does not follow the
 /// lines. The slices are reoriented from the affine to one display whatever the voxel order on disk (as
-/// <see cref="SaliencyOverlay"/>: the subject's right on the right, anterior or superior up) and drawn at one scale in mm.
+/// the report's saliency overlays: the subject's right on the right, anterior or superior up) and drawn at one scale in mm.
 /// The slices are captured when the image is measured and drawn once the verdict is known, so the image itself need
 /// not stay in memory.
 /// </summary>

@@ -22,16 +22,13 @@ public static class MapsReport
 
     public static MapsReportResult Write(string mapsPath, string outputPath, IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
-        var maps = new MapsLayout(mapsPath);
-        if (!File.Exists(maps.MapsJson))
-        {
-            throw new MapsNotFoundException(maps.Root);
-        }
+        var folder = MapsFolder.Open(mapsPath);
+        var maps = folder.Layout;
         using var writing = OutputLock.Acquire(outputPath, message => progress?.Report(message));
         Directory.CreateDirectory(outputPath);
-        var json = JsonNode.Parse(File.ReadAllText(maps.MapsJson))!.AsObject();
-        var info = MapsInfo.Read(maps.Root);
-        var classification = info.Task == "classification";
+        var json = folder.Description;
+        var info = MapsInfo.Read(folder);
+        var classification = info.Task == TrainingTask.Classification.Name;
         var labels = classification
             ? json["label_code"]!.AsObject().OrderBy(p => p.Value!.GetValue<int>()).Select(p => p.Key).ToArray()
             : [];
@@ -50,7 +47,7 @@ public static class MapsReport
             cancellation.ThrowIfCancellationRequested();
             progress?.Report($"split {split}: learning curves");
             var curves = new List<string>();
-            foreach (var (network, logPath) in maps.TrainingLogs(split))
+            foreach (var (network, logPath) in maps.Split(split).TrainingLogFiles())
             {
                 var log = TrainingLog.Read(logPath);
                 var (name, title) = network is null ? ($"split-{split}", $"Split {split}") : ($"split-{split}_network-{network}", $"Split {split}, network {network}");
@@ -71,7 +68,7 @@ public static class MapsReport
             {
                 foreach (var group in info.DataGroups.Concat(["train", "validation"]).Distinct())
                 {
-                    var predictions = maps.Predictions(split, metric, group);
+                    var predictions = maps.Split(split).Predictions(metric, group);
                     if (!File.Exists(predictions))
                     {
                         continue;
@@ -95,7 +92,7 @@ public static class MapsReport
                             var scores = Column(table, "proba1");
                             var (fpr, tpr) = ReportCharts.RocPoints(truth.Select(t => t == 1).ToArray(), scores);
                             // The area is the one the metrics table reports, not a second computation of it.
-                            var auc = MapsResults.ReadTable(maps.MetricsTable(split, metric, group))["AUC"].Value;
+                            var auc = MapsResults.ReadTable(maps.Split(split).MetricsTable(metric, group))["AUC"].Value;
                             ReportCharts.Roc(Image(pictures, $"{stem}_roc.png"), $"Split {split}, best-{metric}: {group} ({labels[1]} positive)", fpr, tpr, auc);
                         }
                     }
@@ -104,7 +101,7 @@ public static class MapsReport
                         ReportCharts.TrueVersusPredicted(Image(pictures, $"{stem}_values.png"), $"Split {split}, best-{metric}: {group}",
                             Column(table, "true_label"), Column(table, "predicted_label"));
                     }
-                    foreach (var interpretation in Directory.EnumerateDirectories(maps.Results(split, metric, group), "interpret-*").Order(StringComparer.Ordinal))
+                    foreach (var interpretation in Directory.EnumerateDirectories(maps.Split(split).Results(metric, group), "interpret-*").Order(StringComparer.Ordinal))
                     {
                         var mapFile = Path.Combine(interpretation, Interpreter.MeanMapName + ".nii.gz");
                         var inputFile = Path.Combine(interpretation, Interpreter.MeanInputName + ".nii.gz");
@@ -292,7 +289,7 @@ public static class MapsReport
         }
         foreach (var group in info.DataGroups.Where(g => g is not "train" and not "validation"))
         {
-            var path = Path.Combine(maps.Group(group), "data.tsv");
+            var path = maps.GroupData(group);
             if (File.Exists(path))
             {
                 yield return (group, "all", path);

@@ -56,7 +56,7 @@ public static class DataLeakageAuditor
         foreach (var folder in kfoldFolders)
         {
             var subsetName = SubsetName(Path.Combine(folder, "kfold.json"), "validation");
-            var folds = Directory.EnumerateDirectories(folder, "split-*").Order(StringComparer.Ordinal).ToList();
+            var folds = Directory.EnumerateDirectories(folder, SplitFolderName.Pattern).Order(StringComparer.Ordinal).ToList();
             var held = new List<(string Folder, HashSet<string> Participants)>();
             var everyone = new HashSet<string>(StringComparer.Ordinal);
             foreach (var fold in folds)

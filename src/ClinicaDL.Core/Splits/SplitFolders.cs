@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ClinicaDL.Core.Splits;
 
 /// <summary>
@@ -20,8 +18,7 @@ public static class SplitFolders
             return (distinct[0], null);
         }
         var parents = distinct.Select(Path.GetDirectoryName).Distinct().ToList();
-        var indices = distinct.Select(f => Path.GetFileName(f) is { } name && name.StartsWith("split-", StringComparison.Ordinal)
-            && int.TryParse(name[6..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : (int?)null).ToList();
+        var indices = distinct.Select(f => SplitFolderName.TryParse(f, out var n) ? n : (int?)null).ToList();
         if (parents.Count > 1 || indices.Any(i => i is null))
         {
             throw new ArgumentException(

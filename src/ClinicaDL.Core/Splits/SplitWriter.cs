@@ -75,9 +75,9 @@ public static class SplitWriter
         {
             foreach (var (name, content) in SideFiles(table, folds[index], options.SubsetName, options.ValidLongitudinal, writeSubset: true))
             {
-                files[$"split-{index}/{name}"] = content;
+                files[$"{SplitFolderName.Of(index)}/{name}"] = content;
             }
-            sets.Add(Describe(table, folds[index], $"{Path.GetFileName(folder)}/split-{index}", Path.Combine(folder, $"split-{index}"),
+            sets.Add(Describe(table, folds[index], $"{Path.GetFileName(folder)}/{SplitFolderName.Of(index)}", Path.Combine(folder, SplitFolderName.Of(index)),
                 "KFold", index, options.SubsetName, options.Seed, double.NaN, double.NaN, options.ValidLongitudinal));
         }
         if (write)

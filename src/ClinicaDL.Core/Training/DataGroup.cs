@@ -35,7 +35,7 @@ public sealed class DataGroup
         }
         var rows = table.Rows.ToList();
         var steps = new List<DropStep>();
-        if (table.HasColumn("diagnosis") && config.NetworkTask == "classification")
+        if (table.HasColumn("diagnosis") && config.Task == TrainingTask.Classification)
         {
             // As ClinicaDL: only the diagnoses of the experiment are used.
             var kept = rows.Where(r => r[table.IndexOf("diagnosis")] is null || config.Diagnoses.Contains(r[table.IndexOf("diagnosis")]!)).ToList();
@@ -66,7 +66,7 @@ public sealed class DataGroup
             {
                 throw new InvalidTableException($"{unlabeled.Count} session(s) of '{source}' have no '{label}': {string.Join(", ", unlabeled.Take(20))}.", table.Path);
             }
-            if (config.NetworkTask == "regression")
+            if (config.Task == TrainingTask.Regression)
             {
                 var bad = samples.Where(s => !double.TryParse(s.Label, NumberStyles.Float, CultureInfo.InvariantCulture, out _)).Select(s => $"{s.ParticipantId} {s.SessionId} ('{s.Label}')").ToList();
                 if (bad.Count > 0)

@@ -68,8 +68,8 @@ public sealed class Evaluation
         Device device, bool withLabels, CancellationToken cancellation, Action<LabeledImage, Tensor, Tensor>? onOutput = null)
     {
         var labelCode = config.LabelCode;
-        var classification = config.NetworkTask == "classification";
-        var reconstruction = config.NetworkTask == "reconstruction";
+        var classification = config.Task == TrainingTask.Classification;
+        var reconstruction = config.Task == TrainingTask.Reconstruction;
         var reconstructionValues = new double[samples.Count][];
         var classes = labelCode.Count;
         var predictedCodes = new int[samples.Count];
@@ -132,7 +132,7 @@ public sealed class Evaluation
             ReconstructionValues = reconstruction ? reconstructionValues : null,
             Classes = classes,
             TrueCodes = withLabels && classification ? samples.Select(s => labelCode[s.Label!]).ToArray() : null,
-            TrueValues = withLabels && config.NetworkTask == "regression" ? samples.Select(s => double.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray() : null,
+            TrueValues = withLabels && config.Task == TrainingTask.Regression ? samples.Select(s => double.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray() : null,
             PredictedCodes = predictedCodes,
             Probabilities = probabilities,
             PredictedValues = predictedValues,
@@ -144,10 +144,6 @@ public sealed class Evaluation
     /// The target tensor of a batch: class codes (int64), values [B, 1] (float32), or for an autoencoder its
     /// input itself (as in ClinicaDL, the augmented input when training).
     /// </summary>
-    public static Tensor Targets(IReadOnlyList<LabeledImage> batch, Tensor input, TrainingConfig config, Device device) => config.NetworkTask switch
-    {
-        "classification" => tensor(batch.Select(s => (long)config.LabelCode[s.Label!]).ToArray()).to(device),
-        "regression" => tensor(batch.Select(s => float.Parse(s.Label!, CultureInfo.InvariantCulture)).ToArray(), [batch.Count, 1]).to(device),
-        _ => input,
-    };
+    public static Tensor Targets(IReadOnlyList<LabeledImage> batch, Tensor input, TrainingConfig config, Device device) =>
+        config.Task.Targets(batch, input, config.LabelCode, device);
 }

@@ -17,6 +17,6 @@ public static class LossFunction
         "L1Loss" => nn.functional.l1_loss(output, target),
         "SmoothL1Loss" => nn.functional.smooth_l1_loss(output, target),
         "HuberLoss" => nn.functional.huber_loss(output, target),
-        var other => throw new ArgumentException($"Unknown loss '{other}'; {config.NetworkTask} takes {string.Join(", ", config.NetworkTask == "classification" ? Classification : Regression)}."),
+        var other => throw new ArgumentException($"Unknown loss '{other}'; {config.Task.Name} takes {string.Join(", ", config.Task.Losses)}."),
     };
 }

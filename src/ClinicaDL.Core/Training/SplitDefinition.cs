@@ -1,4 +1,5 @@
 using ClinicaDL.Core.Selection;
+using ClinicaDL.Core.Splits;
 using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Training;
@@ -16,8 +17,7 @@ public sealed record SplitDefinition(int Index, string Folder, TsvTable Train, T
         {
             throw new DirectoryNotFoundException($"The split folder '{tsvPath}' does not exist.");
         }
-        var folds = Directory.EnumerateDirectories(tsvPath, "split-*")
-            .Select(d => (Path: d, Index: int.TryParse(Path.GetFileName(d)[6..], out var n) ? n : -1)).Where(f => f.Index >= 0).OrderBy(f => f.Index).ToList();
+        var folds = SplitFolderName.In(tsvPath).Select(f => (f.Path, Index: f.Split)).ToList();
         var folders = folds.Count > 0 ? folds : [(tsvPath, 0)];
         var wanted = config.Split.Count > 0 ? config.Split : folders.Select(f => f.Index).ToList();
         var unknown = wanted.Where(w => folders.All(f => f.Index != w)).ToList();

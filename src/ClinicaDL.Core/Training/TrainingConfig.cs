@@ -90,18 +90,21 @@ public sealed class TrainingConfig
     [JsonPropertyName("bootstrap_resamples")] public int BootstrapResamples { get; set; } = ConfidenceIntervals.DefaultResamples;
 
     /// <summary>The architecture actually built: "default" means Conv5_FC3 for classification and regression, AE_Conv5_FC3 for reconstruction.</summary>
-    [JsonIgnore] public string ResolvedArchitecture => Architecture != "default" ? Architecture : NetworkTask == "reconstruction" ? "AE_Conv5_FC3" : "Conv5_FC3";
+    [JsonIgnore] public string ResolvedArchitecture => Architecture != "default" ? Architecture : Task.DefaultArchitecture;
+
+    /// <summary>The task of <see cref="NetworkTask"/>; an unknown name is an error naming the three there are.</summary>
+    [JsonIgnore] public TrainingTask Task => TrainingTask.Parse(NetworkTask);
 
     /// <summary>The network's outputs: the classes (from label_code), or 1 for regression (autoencoders ignore it).</summary>
-    [JsonIgnore] public int OutputSize => NetworkTask == "classification" ? LabelCode.Count : 1;
+    [JsonIgnore] public int OutputSize => Task.OutputSize(LabelCode);
 
     /// <summary>A new network of this configuration for samples of the given shape (channels first).</summary>
     public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> NewNetwork(long[] sampleShape) =>
         Networks.NetworkRegistry.Create(ResolvedArchitecture, sampleShape, OutputSize, Dropout, LatentSpaceSize);
 
-    [JsonIgnore] public string ResolvedLabel => Label ?? (NetworkTask == "regression" ? "age" : "diagnosis");
+    [JsonIgnore] public string ResolvedLabel => Label ?? Task.DefaultLabel;
 
-    [JsonIgnore] public string ResolvedLoss => Loss ?? (NetworkTask == "classification" ? "CrossEntropyLoss" : "MSELoss");
+    [JsonIgnore] public string ResolvedLoss => Loss ?? Task.Losses[0];
 
     /// <summary>The extraction this run's samples come from; null when it trains on whole images.</summary>
     public Extraction.ExtractionOptions? Decomposition()
@@ -125,15 +128,12 @@ public sealed class TrainingConfig
     /// </summary>
     public void Validate()
     {
-        if (NetworkTask is not ("classification" or "regression" or "reconstruction"))
-        {
-            throw new ArgumentException($"Task '{NetworkTask}' is not classification, regression or reconstruction.");
-        }
+        var task = Task;
         if (Networks.NetworkRegistry.Exists(ResolvedArchitecture) && !Networks.NetworkRegistry.NamesFor(NetworkTask).Contains(ResolvedArchitecture, StringComparer.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"{ResolvedArchitecture} is not a {NetworkTask} network; {NetworkTask} takes {string.Join(", ", Networks.NetworkRegistry.NamesFor(NetworkTask))}.");
         }
-        if (NetworkTask == "reconstruction" && Sampler != "random")
+        if (!task.NeedsLabels && Sampler != SampleOrder.Random)
         {
             throw new ArgumentException("Reconstruction has no labels to weight a sampler by: use the random sampler (as ClinicaDL).");
         }
@@ -154,15 +154,15 @@ public sealed class TrainingConfig
         {
             throw new ArgumentException($"Unknown architecture '{Architecture}'; known: {string.Join(", ", Networks.NetworkRegistry.Names)}.");
         }
-        if (!OptimizerNames.Contains(Optimizer))
+        if (!Optimizers.Names.Contains(Optimizer))
         {
-            throw new ArgumentException($"Unknown optimizer '{Optimizer}'; known: {string.Join(", ", OptimizerNames)}.");
+            throw new ArgumentException($"Unknown optimizer '{Optimizer}'; known: {string.Join(", ", Optimizers.Names)}.");
         }
-        if (Sampler is not ("random" or "weighted"))
+        if (!SampleOrder.Samplers.Contains(Sampler))
         {
             throw new ArgumentException($"Unknown sampler '{Sampler}'; expected random or weighted.");
         }
-        var known = MetricNames(NetworkTask);
+        var known = task.MetricNames;
         var unknown = SelectionMetrics.Where(m => m != "loss" && !known.Contains(m)).ToList();
         if (unknown.Count > 0 || SelectionMetrics.Count == 0)
         {
@@ -173,7 +173,6 @@ public sealed class TrainingConfig
             throw new ArgumentException($"Epochs, batch size and accumulation steps must be at least 1; got {Epochs}, {BatchSize}, {AccumulationSteps}.");
         }
         ValidateRanges();
-        ValidateTransferSource();
         Augmentation.Augmentations.Validate(DataAugmentation);
         // Options this build cannot honour are refused, never silently ignored.
         (bool Set, string Why)[] unavailable =
@@ -195,20 +194,9 @@ public sealed class TrainingConfig
         }
     }
 
-    /// <summary>The optimisers a run can use (torch.optim's names, as ClinicaDL).</summary>
-    public static IReadOnlyList<string> OptimizerNames { get; } = ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax"];
-
-    /// <summary>The metrics a task computes, besides the loss.</summary>
-    public static IReadOnlyList<string> MetricNames(string task) => task switch
-    {
-        "classification" => Metrics.ClassificationNames,
-        "regression" => Metrics.RegressionNames,
-        _ => ReconstructionMetrics.Names,
-    };
-
     private void ValidateRanges()
     {
-        var losses = NetworkTask == "classification" ? LossFunction.Classification : LossFunction.Regression;
+        var losses = Task.Losses;
         if (!losses.Contains(ResolvedLoss, StringComparer.Ordinal))
         {
             throw new ArgumentException($"loss: '{ResolvedLoss}' is not a {NetworkTask} loss; {NetworkTask} takes {string.Join(", ", losses)}.", "loss");
@@ -236,29 +224,6 @@ public sealed class TrainingConfig
         }
     }
 
-    /// <summary>A transfer-learning source must be a MAPS whose best models of the chosen metric exist, and whose seen participants are listed.</summary>
-    private void ValidateTransferSource()
-    {
-        if (TransferPath is null)
-        {
-            return;
-        }
-        var source = new Maps.MapsLayout(TransferPath);
-        if (!File.Exists(source.MapsJson))
-        {
-            throw new ArgumentException($"transfer_path: {new Maps.MapsNotFoundException(source.Root).Message}", "transfer_path");
-        }
-        if (!File.Exists(source.TrainValidation))
-        {
-            throw new ArgumentException($"transfer_path: '{source.Root}' has no groups/train+validation.tsv, so the participants it saw cannot be carried into this MAPS; a source without that list is refused.", "transfer_path");
-        }
-        var models = source.Splits().Where(s => Directory.Exists(source.Best(s, TransferSelectionMetric))).ToList();
-        if (models.Count == 0)
-        {
-            throw new ArgumentException($"transfer_selection_metric: '{source.Root}' has no best-{TransferSelectionMetric} model in any split.", "transfer_selection_metric");
-        }
-    }
-
     private static readonly System.Text.RegularExpressions.Regex DeviceName = new("^(?i:cpu|cuda(:[0-9]+)?)$");
 
     /// <summary>The maps.json key listing the leakage findings a training ran with under <see cref="DataLeakageOverride"/>.</summary>
@@ -278,6 +243,15 @@ public sealed class TrainingConfig
                 values[key] = value?.DeepClone();
             }
         }
+        return FromValues(values, overrides, notes, configPath);
+    }
+
+    /// <summary>The configuration a MAPS was trained with, from its parsed maps.json (<paramref name="path"/> names it in errors).</summary>
+    public static TrainingConfig FromMapsDescription(JsonObject description, string path) =>
+        FromValues(description.DeepClone().AsObject(), new Dictionary<string, object?>(), null, path);
+
+    private static TrainingConfig FromValues(JsonObject values, IReadOnlyDictionary<string, object?> overrides, ICollection<string>? notes, string? configPath)
+    {
         foreach (var (key, value) in overrides)
         {
             values[key] = JsonSerializer.SerializeToNode(value);

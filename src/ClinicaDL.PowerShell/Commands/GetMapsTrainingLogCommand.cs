@@ -27,25 +27,30 @@ public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
 
     protected override void Process()
     {
-        var maps = new MapsLayout(ProviderPath(MapsPath));
-        if (!_done.FirstTime(maps.Root))
+        var path = ProviderPath(MapsPath);
+        if (!_done.FirstTime(Path.GetFullPath(path)))
         {
             return;
         }
-        if (!File.Exists(maps.MapsJson))
+        MapsFolder maps;
+        try
         {
-            WriteError(ToErrorRecord(new MapsNotFoundException(maps.Root), MapsPath));
+            maps = MapsFolder.Open(path);
+        }
+        catch (MapsNotFoundException missing)
+        {
+            WriteError(ToErrorRecord(missing, MapsPath));
             return;
         }
         foreach (var missing in MapsSelection.MissingSplits(maps, Split))
         {
             WriteError(SelectionErrors.NotFound(missing));
         }
-        foreach (var split in maps.Splits().Where(s => Split is null || Split.Contains(s)))
+        foreach (var split in maps.Splits.Where(s => Split is null || Split.Contains(s)))
         {
-            foreach (var (network, path) in maps.TrainingLogs(split))
+            foreach (var (network, log) in maps.Split(split).TrainingLogFiles())
             {
-                foreach (var row in TableObjects.ToObjects(TsvTable.Read(path), RowTypeName))
+                foreach (var row in TableObjects.ToObjects(TsvTable.Read(log), RowTypeName))
                 {
                     row.Properties.Add(new PSNoteProperty("Split", split));
                     row.Properties.Add(new PSNoteProperty("Network", network));

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Selection;
+using ClinicaDL.Core.Workflows;
 
 namespace ClinicaDL.PowerShell.Commands;
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Training;
+using ClinicaDL.Core.Workflows;
 
 namespace ClinicaDL.PowerShell.Commands;
 

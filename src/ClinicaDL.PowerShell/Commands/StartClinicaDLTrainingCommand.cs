@@ -4,6 +4,7 @@ using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Splits;
 using ClinicaDL.Core.Training;
+using ClinicaDL.Core.Workflows;
 
 namespace ClinicaDL.PowerShell.Commands;
 

@@ -11,10 +11,6 @@ public sealed class DataGroupCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var maps = CompletionValues.MapsPath(fakeBoundParameters);
-        if (maps is null || !Directory.Exists(new MapsLayout(maps).Groups))
-        {
-            return [];
-        }
-        return CompletionValues.Matching(Directory.EnumerateDirectories(new MapsLayout(maps).Groups).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal), wordToComplete);
+        return maps is null ? [] : CompletionValues.Matching(new MapsLayout(maps).DataGroups(), wordToComplete);
     }
 }

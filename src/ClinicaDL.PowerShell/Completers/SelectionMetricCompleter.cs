@@ -18,15 +18,11 @@ public sealed class SelectionMetricCompleter : IArgumentCompleter
         if (maps is not null)
         {
             var layout = new MapsLayout(maps);
-            var kept = layout.Splits().SelectMany(s => Directory.EnumerateDirectories(layout.Split(s), "best-*")).Select(d => Path.GetFileName(d)[5..]);
+            var kept = layout.Splits().SelectMany(s => layout.Split(s).BestMetrics()).Distinct();
             return CompletionValues.Matching(kept.Order(StringComparer.Ordinal), wordToComplete);
         }
-        var names = fakeBoundParameters["Task"]?.ToString()?.ToLowerInvariant() switch
-        {
-            "regression" => Metrics.RegressionNames,
-            "reconstruction" => ReconstructionMetrics.Names,
-            _ => Metrics.ClassificationNames,
-        };
+        var task = fakeBoundParameters["Task"]?.ToString()?.ToLowerInvariant();
+        var names = (TrainingTask.All.FirstOrDefault(t => t.Name == task) ?? TrainingTask.Classification).MetricNames;
         return CompletionValues.Matching(["loss", .. names], wordToComplete);
     }
 }

@@ -71,14 +71,7 @@ public sealed class DatasetTreeTests : IDisposable
     [Fact]
     public void No_engine_code_derives_anything_from_a_per_process_hash()
     {
-        var repository = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "ClinicaDL.psd1")))
-        {
-            repository = repository.Parent;
-        }
-        Assert.NotNull(repository);
-        var offenders = FileTree.Files(Path.Combine(repository.FullName, "src", "ClinicaDL.Core"), "*.cs")
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+        var offenders = EngineSource.Files(EngineSource.Engine)
             .Where(f => File.ReadAllText(f).Contains("HashCode.Combine", StringComparison.Ordinal))
             .ToList();
         Assert.Empty(offenders);
@@ -91,13 +84,7 @@ public sealed class DatasetTreeTests : IDisposable
     [Fact]
     public void No_engine_code_walks_a_tree_with_a_link_following_enumeration()
     {
-        var repository = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "ClinicaDL.psd1")))
-        {
-            repository = repository.Parent;
-        }
-        Assert.NotNull(repository);
-        var engine = Path.Combine(repository.FullName, "src", "ClinicaDL.Core");
+        var engine = EngineSource.Engine;
         var offenders = Directory.EnumerateFiles(engine, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Where(f => File.ReadAllText(f).Contains("SearchOption.AllDirectories", StringComparison.Ordinal))

@@ -1,8 +1,9 @@
 using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClinicaDL.Core.Training;
+namespace ClinicaDL.Core.Workflows;
 
 /// <summary>
 /// The models a MAPS kept for one split and selection metric, run on a set of images: the one network on every
@@ -15,21 +16,21 @@ public static class BestModels
         config.MultiNetwork ? [.. Enumerable.Range(0, partsPerImage).Select(n => (int?)n)] : [null];
 
     /// <summary>The kept model of one network, on the device (the caller disposes it).</summary>
-    public static nn.Module<Tensor, Tensor> Load(MapsLayout maps, int split, string metric, int? network, TrainingConfig config, long[] sampleShape, Device device)
+    public static nn.Module<Tensor, Tensor> Load(SplitLayout split, string metric, int? network, TrainingConfig config, long[] sampleShape, Device device)
     {
         var model = config.NewNetwork(sampleShape);
-        model.load(maps.BestModel(split, metric, network));
+        model.load(split.BestModel(metric, network));
         model.to(device);
         return model;
     }
 
-    public static Evaluation Evaluate(MapsLayout maps, int split, string metric, TrainingConfig config, ImageTensors images, IReadOnlyList<LabeledImage> group,
+    public static Evaluation Evaluate(SplitLayout split, string metric, TrainingConfig config, ImageTensors images, IReadOnlyList<LabeledImage> group,
         Device device, bool withLabels, CancellationToken cancellation, Action<LabeledImage, Tensor, Tensor>? onOutput = null)
     {
         var evaluations = new List<Evaluation>();
         foreach (var network in Networks(config, images.PartsPerImage))
         {
-            using var model = Load(maps, split, metric, network, config, images.SampleShape, device);
+            using var model = Load(split, metric, network, config, images.SampleShape, device);
             evaluations.Add(Evaluation.Run(model, images.Samples(group, network), images, config, device, withLabels, cancellation, onOutput));
         }
         return evaluations.Count == 1 ? evaluations[0] : Evaluation.Concatenate(evaluations);

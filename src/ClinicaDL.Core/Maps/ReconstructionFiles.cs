@@ -1,8 +1,9 @@
 using ClinicaDL.Core.Imaging;
+using ClinicaDL.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClinicaDL.Core.Training;
+namespace ClinicaDL.Core.Maps;
 
 /// <summary>
 /// Inputs and their reconstructions as files in a group's result folder, with ClinicaDL's names:

@@ -1,8 +1,9 @@
 using System.Globalization;
 using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Tables;
+using ClinicaDL.Core.Training;
 
-namespace ClinicaDL.Core.Training;
+namespace ClinicaDL.Core.Maps;
 
 /// <summary>
 /// Writes a group's results in a <c>best-&lt;metric&gt;/&lt;group&gt;/</c> folder with ClinicaDL's names and columns:

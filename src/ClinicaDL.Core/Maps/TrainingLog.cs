@@ -1,7 +1,8 @@
 using System.Globalization;
 using ClinicaDL.Core.Tables;
+using ClinicaDL.Core.Training;
 
-namespace ClinicaDL.Core.Training;
+namespace ClinicaDL.Core.Maps;
 
 /// <summary>
 /// split-&lt;k&gt;/training_logs/training.tsv with ClinicaDL's columns: epoch, iteration, time, then each metric

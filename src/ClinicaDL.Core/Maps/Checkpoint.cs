@@ -3,7 +3,7 @@ using ClinicaDL.Core.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClinicaDL.Core.Training;
+namespace ClinicaDL.Core.Maps;
 
 /// <summary>
 /// The state a split needs to resume exactly where it stopped: the last finished epoch, the model and optimiser
@@ -46,7 +46,7 @@ internal sealed class Checkpoint
         using var reader = new BinaryReader(stream);
         if (reader.ReadString() != Magic)
         {
-            throw new Maps.MapsException($"'{path}' is not a checkpoint of this module: the MAPS is damaged; train this split again.");
+            throw new MapsException($"'{path}' is not a checkpoint of this module: the MAPS is damaged; train this split again.");
         }
         var state = JsonSerializer.Deserialize<State>(reader.ReadString(), Json)!;
         var rng = reader.ReadBytes(reader.ReadInt32());

@@ -1,4 +1,4 @@
-namespace ClinicaDL.Core.Maps;
+namespace ClinicaDL.Core.Workflows;
 
 /// <summary>What <see cref="Predictor"/> evaluates and how.</summary>
 public sealed class PredictionOptions

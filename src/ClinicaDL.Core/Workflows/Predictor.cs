@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Selection;
 using ClinicaDL.Core.Tables;
@@ -9,7 +8,7 @@ using ClinicaDL.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClinicaDL.Core.Maps;
+namespace ClinicaDL.Core.Workflows;
 
 /// <summary>
 /// ClinicaDL's <c>predict</c>: evaluates a MAPS' best models on a data group and writes its results (for a
@@ -23,21 +22,17 @@ public static class Predictor
     public static IReadOnlyList<PredictionRow> Predict(PredictionOptions options, Action<string>? log = null, CancellationToken cancellation = default,
         Action<DropReport>? dropped = null)
     {
-        var maps = new MapsLayout(options.MapsPath);
-        if (!File.Exists(maps.MapsJson))
-        {
-            throw new MapsNotFoundException(maps.Root);
-        }
+        var maps = MapsFolder.Open(options.MapsPath);
         using var writing = OutputLock.Acquire(maps.Root, log);
         if (options.DataGroup is "train" or "validation")
         {
             throw new DataGroupException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");
         }
-        var config = TrainingConfig.Build(maps.MapsJson, new Dictionary<string, object?>());
+        var config = maps.Configuration;
         // Before the group is defined: a split or metric that does not exist would otherwise predict nothing, silently.
         MapsSelection.ThrowIfAny(MapsSelection.MissingSplits(maps, options.Splits).Concat(MapsSelection.MissingSelectionMetrics(maps, options.SelectionMetrics, config.SelectionMetrics)));
-        var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.AllowDataLeakage, config);
-        var reconstruction = config.NetworkTask == "reconstruction";
+        var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.AllowDataLeakage);
+        var reconstruction = config.Task == TrainingTask.Reconstruction;
         if ((options.SaveTensor || options.SaveNifti) && !reconstruction)
         {
             throw new ArgumentException("-SaveTensor and -SaveNifti write reconstructions: this MAPS holds a " + config.NetworkTask + " network.");
@@ -48,7 +43,7 @@ public static class Predictor
             dropped?.Invoke(group.Drops);
         }
         var samples = group.Images;
-        if (config.NetworkTask == "classification" && !options.NoLabel)
+        if (config.Task == TrainingTask.Classification && !options.NoLabel)
         {
             var unknown = samples.Select(s => s.Label!).Distinct().Where(l => !config.LabelCode.ContainsKey(l)).ToList();
             if (unknown.Count > 0)
@@ -61,24 +56,20 @@ public static class Predictor
         // With the MAPS' thread count, not the calling thread's leftover one: the same bits as the training's own evaluations.
         using var threads = TorchRuntime.UseThreads(TorchRuntime.ResolveThreads(config.Threads));
         using var images = new ImageTensors(samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation);
-        var inputSize = JsonNode.Parse(File.ReadAllText(maps.MapsJson))?["input_size"]?.AsArray().Select(n => n!.GetValue<long>()).ToArray();
-        if (inputSize is not null && !inputSize.SequenceEqual(images.SampleShape))
-        {
-            throw new MapsException($"The MAPS was trained on {string.Join("x", inputSize)} inputs; these images give {string.Join("x", images.SampleShape)}.");
-        }
+        maps.CheckInputSize(images.SampleShape);
         var codes = config.LabelCode.OrderBy(c => c.Value).Select(c => c.Key).ToList();
         var firstNetwork = BestModels.Networks(config, images.PartsPerImage)[0];
         var rows = new List<PredictionRow>();
-        foreach (var split in maps.Splits().Where(s => options.Splits is null || options.Splits.Contains(s)))
+        foreach (var split in maps.Splits.Where(s => options.Splits is null || options.Splits.Contains(s)).Select(maps.Split))
         {
-            foreach (var metric in (options.SelectionMetrics ?? config.SelectionMetrics).Where(m => File.Exists(maps.BestModel(split, m, firstNetwork))))
+            foreach (var metric in (options.SelectionMetrics ?? config.SelectionMetrics).Where(m => File.Exists(split.BestModel(m, firstNetwork))))
             {
                 cancellation.ThrowIfCancellationRequested();
-                log?.Invoke($"Split {split}, best-{metric}: predicting {samples.Count} session(s).");
-                var folder = maps.Results(split, metric, options.DataGroup);
+                log?.Invoke($"Split {split.Index}, best-{metric}: predicting {samples.Count} session(s).");
+                var folder = split.Results(metric, options.DataGroup);
                 var saveReconstructions = options.SaveTensor || options.SaveNifti ? ReconstructionFiles.Writer(folder, images, config, options.SaveTensor, options.SaveNifti) : null;
-                var evaluation = BestModels.Evaluate(maps, split, metric, config, images, samples, device, !options.NoLabel, cancellation, saveReconstructions);
-                var validationPredictions = images.Parts is null ? "" : maps.Predictions(split, metric, "validation", images.Parts.ModeName);
+                var evaluation = BestModels.Evaluate(split, metric, config, images, samples, device, !options.NoLabel, cancellation, saveReconstructions);
+                var validationPredictions = images.Parts is null ? "" : split.Predictions(metric, "validation", images.Parts.ModeName);
                 IEnumerable<(int, bool)> ValidationOutcomes() => File.Exists(validationPredictions)
                     ? PartVoting.Outcomes(validationPredictions, images.Parts!.ModeName)
                     : throw new MapsException($"'{validationPredictions}' is missing: the image-level vote weighs each part by its validation accuracy, so it cannot be computed without it.");
@@ -86,7 +77,7 @@ public static class Predictor
                     config.SelectionThreshold, config.BootstrapResamples, config.Seed, capsPath);
                 rows.AddRange(imageLevel.Samples.Select((s, i) => new PredictionRow
                 {
-                    DataGroup = options.DataGroup, Split = split, SelectionMetric = metric, ParticipantId = s.ParticipantId, SessionId = s.SessionId,
+                    DataGroup = options.DataGroup, Split = split.Index, SelectionMetric = metric, ParticipantId = s.ParticipantId, SessionId = s.SessionId,
                     TrueLabel = options.NoLabel ? null : s.Label,
                     PredictedLabel = reconstruction ? null : imageLevel.Classification ? codes[imageLevel.PredictedCodes[i]] : imageLevel.PredictedValues[i].ToString("R", CultureInfo.InvariantCulture),
                     ReconstructionMetrics = new(reconstruction ? ReconstructionMetrics.Names.Select((name, m) => KeyValuePair.Create(name, imageLevel.ReconstructionValues![i][m])) : []),

@@ -1,6 +1,6 @@
 using ClinicaDL.Core.Tables;
 
-namespace ClinicaDL.Core.Maps;
+namespace ClinicaDL.Core.Workflows;
 
 /// <summary>One session's prediction by one split's model kept for one selection metric.</summary>
 public sealed class PredictionRow

@@ -1,7 +1,6 @@
-using ClinicaDL.Core.Imaging;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace ClinicaDL.Core.Reports;
+namespace ClinicaDL.Core.Imaging;
 
 /// <summary>
 /// Which anatomical direction each voxel axis of an image runs along, from its affine, as nibabel's

@@ -1,7 +1,6 @@
 using ClinicaDL.Core.Imaging;
-using ClinicaDL.Core.Reports;
 
-namespace ClinicaDL.Core.Tests.Reports;
+namespace ClinicaDL.Core.Tests.Imaging;
 
 public sealed class AnatomicalOrientationTests
 {

@@ -1,6 +1,6 @@
 using ClinicaDL.Core.Tables;
 
-namespace ClinicaDL.Core.Training;
+namespace ClinicaDL.Core.Workflows;
 
 /// <summary>One trained split: how it ended, its best epochs and validation metrics.</summary>
 public sealed class TrainingResult

@@ -1,0 +1,341 @@
+using System.Diagnostics;
+using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Runtime;
+using ClinicaDL.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Workflows;
+
+/// <summary>
+/// Trains classification, regression and reconstruction networks into a MAPS, split by split, on whole images or
+/// on the patches, slices or regions an extraction JSON describes (then results are written per part and, by
+/// voting, per image): one dispose scope per batch, the whole train and validation sets evaluated after every
+/// epoch, a training.tsv row and an atomic checkpoint per epoch, best-&lt;metric&gt;/ updated when a selection
+/// metric strictly improves, early stopping, gradient accumulation. A stopped run resumes from its checkpoints to
+/// the same result.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainingConfig _config;
+    private readonly MapsLayout _maps;
+    private readonly MapsFolder? _transferSource;
+    private readonly IProgress<TrainingProgress>? _progress;
+    private readonly Action<string> _log;
+    private readonly CancellationToken _cancellation;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+
+    private Trainer(TrainingConfig config, MapsLayout maps, MapsFolder? transferSource, IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellation)
+    {
+        (_config, _maps, _transferSource, _progress, _cancellation) = (config, maps, transferSource, progress, cancellation);
+        _log = log ?? (_ => { });
+    }
+
+    /// <summary>
+    /// Creates the MAPS and trains every split of the configuration. Everything is checked before the first byte
+    /// is written; the MAPS skeleton is staged and renamed into place whole; an existing MAPS is replaced only
+    /// with <paramref name="overwrite"/> and only when it holds nothing but a MAPS; the MAPS is locked while written.
+    /// </summary>
+    public static IReadOnlyList<TrainingResult> Train(TrainingConfig config, string mapsPath, bool overwrite, string hostDescription,
+        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        config.Validate();
+        var transferSource = config.TransferPath is null ? null : MapsFolder.OpenTransferSource(config.TransferPath, config.TransferSelectionMetric);
+        var maps = new MapsLayout(mapsPath);
+        using var writing = OutputLock.Acquire(maps.Root, log);
+        MapsFolder.CheckCreatable(maps.Root, overwrite);
+        return new Trainer(config, maps, transferSource, progress, log, cancellation).Run(resume: false, hostDescription);
+    }
+
+    /// <summary>Completes the splits of a MAPS that a stopped run left unfinished, from their last checkpoint.</summary>
+    public static IReadOnlyList<TrainingResult> Resume(string mapsPath, string hostDescription, IProgress<TrainingProgress>? progress = null,
+        Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        var maps = MapsFolder.Open(mapsPath);
+        using var writing = OutputLock.Acquire(maps.Root, log);
+        maps.CheckResumable();
+        var config = maps.Configuration;
+        var transferSource = config.TransferPath is null ? null : MapsFolder.Open(config.TransferPath);
+        return new Trainer(config, maps.Layout, transferSource, progress, log, cancellation).Run(resume: true, hostDescription);
+    }
+
+    private IReadOnlyList<TrainingResult> Run(bool resume, string hostDescription)
+    {
+        // The count decides the float32 bits of every gradient: resolved once and recorded in maps.json, so a
+        // resumed run and a prediction compute with the count this run trained with, whatever the thread had.
+        _config.Threads = TorchRuntime.ResolveThreads(_config.Threads);
+        using var threads = TorchRuntime.UseThreads(_config.Threads);
+        var device = TorchRuntime.ResolveDevice(_config.Device);
+        if (_config.Deterministic && !device.type.Equals(DeviceType.CPU))
+        {
+            // TorchSharp does not expose use_deterministic_algorithms; CPU training here is deterministic
+            // (the tests check bit-identical weights), GPU kernels may not be.
+            _log("deterministic = true is recorded, but TorchSharp cannot force deterministic GPU kernels.");
+        }
+        var splits = SplitDefinition.Read(_config.TsvPath!, _config);
+        var leakage = resume ? [] : TrainingLeakage.Check(_config, splits, _log);
+        var caps = CapsImageIndex.Scan(_config.CapsDirectory!, _config.ImageQuery());
+        var needLabels = _config.Task.NeedsLabels;
+        var groups = splits.Select(s => (Split: s.Index, Train: DataGroup.FromTsv(s.Train, caps, _config, needLabels),
+            Validation: DataGroup.FromTsv(s.Validation, caps, _config, needLabels))).ToList();
+        LabelCoding.Resolve(_config, groups);
+        var allImages = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => i.ImagePath).Distinct().ToList();
+        using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation, _log);
+        _log($"Images: {images.Bytes / 1e6:F0} MB in memory, {images.OnDiskCount} read from extracted tensors; samples {string.Join("x", images.SampleShape)}" +
+            (images.Parts is { } parts ? $", {parts.Count} {parts.ModeName}(s) per image." : "."));
+        // Refuse an architecture that cannot take these images before anything is written.
+        using (_config.NewNetwork(images.SampleShape))
+        {
+        }
+        if (!resume)
+        {
+            // Train checked, under this run's lock, that an existing MAPS may be replaced: the staged skeleton replaces it.
+            using var skeleton = new StagedOutput(_maps.Root, OutputKind.Maps, overwrite: true);
+            MapsSkeleton.Write(new MapsLayout(skeleton.Staging), _maps.Root, _config, splits, groups, images, hostDescription, leakage);
+            skeleton.Commit();
+        }
+        var maps = MapsFolder.Open(_maps.Root);
+        return groups.Select((g, i) => TrainSplit(maps, g.Split, i, groups.Count, g.Train, g.Validation, images, device, resume)).ToList();
+    }
+
+    private TrainingResult TrainSplit(MapsFolder maps, int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, Device device, bool resume)
+    {
+        var start = _watch.Elapsed;
+        var folder = maps.Split(split);
+        var networks = BestModels.Networks(_config, images.PartsPerImage);
+        if (resume && maps.IsSplitComplete(split, networks))
+        {
+            _log($"Split {split} is already complete.");
+            return Summary(folder, TrainingStatus.Completed, null, TsvRows(folder.TrainingLog(networks[0])), device, images, validation, start);
+        }
+        var (status, message, epochs) = (TrainingStatus.Completed, (string?)null, 0);
+        Directory.CreateDirectory(folder.Temporary);
+        foreach (var network in networks)
+        {
+            if (resume && File.Exists(folder.TrainingEnded(network)))
+            {
+                // Ended before the stop: its epochs are those of its log, not zero.
+                epochs = Math.Max(epochs, TsvRows(folder.TrainingLog(network)));
+                continue;
+            }
+            var outcome = new NetworkTraining(this, folder, network, images, device).Run(splitsDone, splitCount, train, validation, resume);
+            epochs = Math.Max(epochs, outcome.Epochs);
+            if (outcome.Status != TrainingStatus.Completed && status != TrainingStatus.Failed)
+            {
+                (status, message) = (outcome.Status, network is null ? outcome.Message : $"Network {network}: {outcome.Message}");
+            }
+            if (outcome.Status == TrainingStatus.Failed && !_config.SelectionMetrics.All(m => File.Exists(folder.BestModel(m, network))))
+            {
+                _log($"Split {split} failed: {message}");
+                return new TrainingResult
+                {
+                    Split = split, Status = status, Message = message, EpochsRun = epochs, BestEpoch = new([]),
+                    ValidationMetrics = new([]), DurationSeconds = (_watch.Elapsed - start).TotalSeconds, MapsPath = _maps.Root,
+                };
+            }
+        }
+        var result = Summary(folder, status, message, epochs, device, images, validation, start, train);
+        Directory.Delete(folder.Temporary, recursive: true);
+        return result;
+    }
+
+    private static int TsvRows(string path) => TrainingLog.Read(path).Rows.Count;
+
+    /// <summary>
+    /// One network of a split (all samples, or with multi_network the samples of its part index) trained epoch by
+    /// epoch from its checkpoint, keeping its best models.
+    /// </summary>
+    private sealed class NetworkTraining(Trainer trainer, SplitLayout folder, int? network, ImageTensors images, Device device)
+    {
+        private readonly TrainingConfig _config = trainer._config;
+
+        public (string Status, string? Message, int Epochs) Run(int splitsDone, int splitCount, DataGroup train, DataGroup validation, bool resume)
+        {
+            var start = trainer._watch.Elapsed;
+            manual_seed(_config.Seed);
+            using var model = _config.NewNetwork(images.SampleShape);
+            if (trainer._transferSource is { } source)
+            {
+                var weights = File.Exists(source.Split(folder.Index).BestModel(_config.TransferSelectionMetric, network))
+                    ? source.Split(folder.Index).BestModel(_config.TransferSelectionMetric, network) : source.Split(folder.Index).BestModel(_config.TransferSelectionMetric);
+                if (!File.Exists(weights))
+                {
+                    throw new MapsException($"The transfer-learning MAPS has no '{weights}' (same split, best-{_config.TransferSelectionMetric}).");
+                }
+                model.load(weights);
+            }
+            model.to(device);
+            using var optimizer = Optimizers.Create(_config, model);
+            var selection = new BestModelSelection(_config.SelectionMetrics);
+            var stopping = new EarlyStopping(_config.Patience, _config.Tolerance);
+            var log = new TrainingLog(folder.TrainingLog(network), [.. _config.Task.MetricNames, "loss"]);
+            var name = network is null ? $"Split {folder.Index}" : $"Split {folder.Index}, network {network}";
+            var epoch = 0;
+            if (resume && File.Exists(folder.Checkpoint(network)))
+            {
+                var checkpoint = Checkpoint.Load(folder.Checkpoint(network), model, optimizer);
+                epoch = checkpoint.Epoch + 1;
+                selection.Restore(checkpoint.Best);
+                stopping.Restore(checkpoint.BestLoss, checkpoint.EpochsWithoutImprovement);
+                log.TruncateAfter(checkpoint.Epoch);
+                trainer._log($"{name}: resuming after epoch {checkpoint.Epoch}.");
+            }
+            else
+            {
+                log.Start();
+            }
+            var (status, message) = (TrainingStatus.Completed, (string?)null);
+            var trainSamples = images.Samples(train.Images, network);
+            var validationSamples = images.Samples(validation.Images, network);
+            var batches = (trainSamples.Count + _config.BatchSize - 1) / _config.BatchSize;
+            var phase = network is null ? "training" : $"training network {network + 1} of {images.PartsPerImage}";
+            for (; epoch < _config.Epochs; epoch++)
+            {
+                var progress = (int batch, string what) => trainer._progress?.Report(
+                    new TrainingProgress(folder.Index, splitsDone, splitCount, epoch, _config.Epochs, batch, batches, what, trainer._watch.Elapsed));
+                message = TrainEpoch(model, optimizer, trainSamples, epoch, batches, b => progress(b, phase));
+                if (message is not null)
+                {
+                    status = TrainingStatus.Failed;
+                    break;
+                }
+                progress(batches, "evaluating");
+                var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
+                var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
+                log.Append(epoch, (epoch + 1) * batches, (trainer._watch.Elapsed - start).TotalSeconds, trainMetrics, validationMetrics);
+                foreach (var metric in selection.Improve(validationMetrics))
+                {
+                    ModelFile.Save(model, folder.BestModel(metric, network));
+                }
+                var stop = stopping.Update(validationMetrics["loss"]);
+                if (_config.SaveAllModels)
+                {
+                    ModelFile.Save(model, folder.EpochModel(network, epoch));
+                }
+                new Checkpoint { Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement }
+                    .Save(folder.Checkpoint(network), model, optimizer);
+                trainer._log($"{name}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationMetrics["loss"]:F4}" +
+                    (validationMetrics.TryGetValue("BA", out var ba) ? $", validation BA {ba:F3}" : ""));
+                if (stop)
+                {
+                    (status, message) = (TrainingStatus.EarlyStopped, $"Validation loss did not improve for {_config.Patience} epoch(s).");
+                    epoch++;
+                    break;
+                }
+            }
+            if (status != TrainingStatus.Failed)
+            {
+                // Its training ended: a resumed run must not train it again.
+                AtomicFile.WriteAllText(folder.TrainingEnded(network), $"{status} after {epoch} epoch(s)\n");
+                File.Delete(folder.Checkpoint(network));
+            }
+            // The trained model, its gradients and the optimizer's state (about 670 MB for Conv5_FC3 at full size) are
+            // freed before the best models are evaluated, so they no longer add to the run's peak memory.
+            return (status, message, epoch);
+        }
+
+        /// <summary>One pass over the training samples; the reason when the loss stopped being finite, else null.</summary>
+        private string? TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, IReadOnlyList<LabeledImage> samples, int epoch, int batches, Action<int> progress)
+        {
+            model.train();
+            var order = SampleOrder.Draw(_config.Sampler, _config.Task, samples, _config.Seed, epoch);
+            List<LabeledImage> BatchSamples(int b) => order.Skip(b * _config.BatchSize).Take(_config.BatchSize).Select(i => samples[i]).ToList();
+            var augmentations = Augmentation.Augmentations.Validate(_config.DataAugmentation);
+            // Batches are prepared on a background thread only when a core is left over (GPU training, or fewer torch
+            // threads than cores). On a CPU run that uses every core, the thread's tensor operations compete with the
+            // training step for libtorch's thread pool and cost more than they hide: pipeline/compute with ClinicaDL's
+            // augmentations, 2 cores, 0.74 (image) and 0.80 (patch) with the thread, 0.92 and 0.96 without.
+            var prefetch = !device.type.Equals(DeviceType.CPU) || get_num_threads() < Environment.ProcessorCount;
+            using var prefetcher = prefetch ? new BatchPrefetcher(batches, b => PrepareBatch(BatchSamples(b), augmentations, epoch, b), trainer._cancellation) : null;
+            optimizer.zero_grad();
+            for (var b = 0; b < batches; b++)
+            {
+                trainer._cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var batch = BatchSamples(b);
+                using var input = prefetcher?.Next() ?? PrepareBatch(batch, augmentations, epoch, b);
+                var onDevice = input.to(device);
+                var output = model.forward(onDevice);
+                var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, onDevice, _config, device));
+                var value = loss.item<float>();
+                if (!float.IsFinite(value))
+                {
+                    return $"The training loss became {value} at epoch {epoch}, batch {b}: lower the learning rate (now {_config.LearningRate}) or check the images.";
+                }
+                loss.backward();
+                if ((b + 1) % _config.AccumulationSteps == 0 || b == batches - 1)
+                {
+                    optimizer.step();
+                    optimizer.zero_grad();
+                }
+                progress(b + 1);
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// One training batch from the image cache, augmented when asked. Augmentation is seeded by run, epoch and
+        /// batch, not by history, so a resumed run augments exactly as an uninterrupted one, whichever thread runs it.
+        /// </summary>
+        private Tensor PrepareBatch(List<LabeledImage> batch, IReadOnlyList<string> augmentations, int epoch, int b)
+        {
+            var input = images.Batch(batch);
+            if (augmentations.Count == 0)
+            {
+                return input;
+            }
+            using (input)
+            {
+                using var generator = new Generator((ulong)(_config.Seed * 1_000_003L + epoch * 10_007L + b));
+                return Augmentation.Augmentations.Apply(input, augmentations, generator);
+            }
+        }
+    }
+
+    /// <summary>Reloads each best model, evaluates train and validation with confidence intervals and writes their results.</summary>
+    private TrainingResult Summary(SplitLayout folder, string status, string? message, int epochs, Device device, ImageTensors images, DataGroup validation,
+        TimeSpan start, DataGroup? train = null)
+    {
+        var validationMetrics = new Dictionary<string, double>();
+        var bestEpoch = new Dictionary<string, int>();
+        foreach (var network in BestModels.Networks(_config, images.PartsPerImage))
+        {
+            var rows = TrainingLog.Read(folder.TrainingLog(network));
+            foreach (var metric in _config.SelectionMetrics)
+            {
+                bestEpoch[network is null ? metric : $"{metric} (network {network})"] = TrainingLog.BestEpoch(rows, metric);
+            }
+        }
+        foreach (var metric in train is null ? [] : _config.SelectionMetrics)
+        {
+            // As ClinicaDL, an autoencoder's first input and its reconstruction are kept per group, to look at.
+            Action<LabeledImage, Tensor, Tensor>? KeepFirst(string group) => _config.Task == TrainingTask.Reconstruction
+                ? ReconstructionFiles.Writer(folder.Results(metric, group), images, _config, tensors: true, nifti: false, limit: 1)
+                : null;
+            // Validation first: its part-level outcomes weight the image-level vote of both groups.
+            var validationEvaluation = BestModels.Evaluate(folder, metric, _config, images, validation.Images, device, true, _cancellation, KeepFirst("validation"));
+            var trainEvaluation = BestModels.Evaluate(folder, metric, _config, images, train!.Images, device, true, _cancellation, KeepFirst("train"));
+            IEnumerable<(int, bool)> ValidationOutcomes() => PartVoting.Outcomes(validationEvaluation, images.Parts!);
+            foreach (var (name, evaluation) in new[] { ("validation", validationEvaluation), ("train", trainEvaluation) })
+            {
+                var (_, estimates) = ResultWriter.WriteGroup(folder.Results(metric, name), name, evaluation, images.Parts, ValidationOutcomes, _config.SelectionThreshold,
+                    _config.BootstrapResamples, _config.Seed, _config.CapsDirectory!);
+                if (name == "validation" && metric == _config.SelectionMetrics[0])
+                {
+                    validationMetrics = estimates!.ToDictionary(e => e.Key, e => e.Value.Value);
+                }
+            }
+        }
+        if (train is null)
+        {
+            validationMetrics = MapsResults.Read(_maps.Root, "validation", folder.Index, _config.SelectionMetrics[0]).FirstOrDefault()?.Values.ToDictionary(v => v.Key, v => v.Value.Value)
+                ?? [];
+        }
+        return new TrainingResult
+        {
+            Split = folder.Index, Status = status, Message = message, EpochsRun = epochs, BestEpoch = new(bestEpoch), ValidationMetrics = new(validationMetrics),
+            DurationSeconds = (_watch.Elapsed - start).TotalSeconds, MapsPath = _maps.Root,
+        };
+    }
+}
