@@ -66,7 +66,12 @@ public static class NetworkRegistry
         {
             throw new ArgumentException($"{name} cannot take inputs of shape {string.Join("x", inputShape)}: {problem}.", nameof(inputShape));
         }
-        return entry.Build(inputShape, outputSize, new NetworkSettings(dropout, latentSpaceSize));
+        // Building leaves temporaries behind (TorchSharp's convolution initialisation, one per layer) that only a
+        // finalizer would free; parameters and buffers are not bound to dispose scopes, so a scope frees just those.
+        using (NewDisposeScope())
+        {
+            return entry.Build(inputShape, outputSize, new NetworkSettings(dropout, latentSpaceSize));
+        }
     }
 
     private static string? AnyImage(long[] shape) =>
