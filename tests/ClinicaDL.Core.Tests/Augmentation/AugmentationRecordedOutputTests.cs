@@ -8,7 +8,7 @@ namespace ClinicaDL.Core.Tests.Augmentation;
 /// is reproducible, and a resumed run augments as an uninterrupted one, only while these stay as they are: a change
 /// here changes every augmented run. The generator's position after an augmentation (its next draw) must match
 /// exactly; the values within a few float32 steps, as libtorch's FFT and vectorised kernels may round otherwise on
-/// another CPU.
+/// another CPU. The types' Draw then Apply and the entry point the trainer uses must both give them.
 /// </summary>
 public sealed class AugmentationRecordedOutputTests
 {
@@ -103,12 +103,16 @@ public sealed class AugmentationRecordedOutputTests
     {
         using var scope = NewDisposeScope();
         var input = dimensions == 3 ? AugmentationInputs.Volume() : AugmentationInputs.Slice();
+        var augmentation = AugmentationRegistry.Get(name);
         using var generator = new Generator((ulong)seed);
+        using var again = new Generator((ulong)seed);
 
-        var output = Augmentations.ApplyOne(name, input, generator);
+        var output = augmentation.Apply(input, augmentation.Draw(input, generator));
+        var throughTheEntryPoint = Augmentations.ApplyOne(name, input, again);
 
         Assert.Equal(input.shape, output.shape);
         AssertRecorded(output, generator, sum, sumOfSquares, first, middle, late, nextDraw);
+        AssertRecorded(throughTheEntryPoint, again, sum, sumOfSquares, first, middle, late, nextDraw);
     }
 
     /// <summary>A batch of two samples (the second at half intensity) through all ten, in ClinicaDL's order.</summary>
