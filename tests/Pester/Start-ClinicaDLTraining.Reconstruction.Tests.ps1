@@ -61,40 +61,6 @@ Describe 'Start-ClinicaDLTraining -Task Reconstruction' {
         $metrics.PSNR_Lower | Should -BeLessOrEqual $metrics.PSNR
     }
 
-    It 'computes SSIM as pytorch_ssim (11-voxel Gaussian window, sigma 1.5, zero padding)' {
-        [TorchSharp.torch]::manual_seed(4) | Out-Null
-        $x = [TorchSharp.torch]::rand([long[]]@(1, 4, 3, 5))
-        $y = $x + 0.2 * [TorchSharp.torch]::randn([long[]]@(1, 4, 3, 5))
-        $a = [double[]]$x.to([TorchSharp.torch+ScalarType]::Float64).flatten().data[double]().ToArray()
-        $b = [double[]]$y.to([TorchSharp.torch+ScalarType]::Float64).flatten().data[double]().ToArray()
-        $g = -10..10 | ForEach-Object { [Math]::Exp(-0.5 * $_ * $_ / 2.25) }
-        $gTotal = ($g[5..15] | Measure-Object -Sum).Sum
-        function Weight([int] $d) { $g[$d + 10] / $gTotal }
-        $sum = 0.0
-        $voxels = @(foreach ($i in 0..3) { foreach ($j in 0..2) { foreach ($k in 0..4) { , @($i, $j, $k) } } })
-        foreach ($v in $voxels) {
-            $mx = 0.0; $my = 0.0; $xx = 0.0; $yy = 0.0; $xy = 0.0
-            foreach ($u in $voxels) {
-                $w = (Weight ($u[0] - $v[0])) * (Weight ($u[1] - $v[1])) * (Weight ($u[2] - $v[2]))
-                $n = ($u[0] * 3 + $u[1]) * 5 + $u[2]
-                $mx += $w * $a[$n]; $my += $w * $b[$n]; $xx += $w * $a[$n] * $a[$n]; $yy += $w * $b[$n] * $b[$n]; $xy += $w * $a[$n] * $b[$n]
-            }
-            $c1 = 0.0001; $c2 = 0.0009
-            $sum += ((2 * $mx * $my + $c1) * (2 * ($xy - $mx * $my) + $c2)) / (($mx * $mx + $my * $my + $c1) * ($xx - $mx * $mx + $yy - $my * $my + $c2))
-        }
-        $expected = $sum / $voxels.Count
-        $metrics = [ClinicaDL.Core.Training.ReconstructionMetrics]::Compute($x, $y)
-        [Math]::Abs($metrics[3] - $expected) | Should -BeLessThan 1e-9
-        [ClinicaDL.Core.Training.ReconstructionMetrics]::Compute($x, $x)[3] | Should -BeGreaterThan (1 - 1e-12)
-    }
-
-    It 'takes the image''s own range for PSNR when it lies outside [-1, 1] (where skimage refuses)' {
-        $x = [TorchSharp.torch]::linspace(0, 4, 120).reshape([long[]]@(1, 4, 5, 6))
-        $metrics = [ClinicaDL.Core.Training.ReconstructionMetrics]::Compute($x, $x + 0.1)
-        [Math]::Abs($metrics[0] - 0.1) | Should -BeLessThan 1e-6
-        [Math]::Abs($metrics[2] - 10 * [Math]::Log10(16 / 0.01)) | Should -BeLessThan 1e-4
-    }
-
     It 'predicts a test group, saving inputs and reconstructions as NIfTI over the source image' {
         $rows = Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath -SelectionMetric loss -SaveNifti -SaveTensor
         $rows.Count | Should -Be 2
