@@ -73,6 +73,12 @@ public static class Interpreter
                     throw new InterpretationException(reason);
                 }
                 model.eval();
+                // Saliency needs the gradient of the input (or of a feature map), never of the weights: without this
+                // every backward pass also filled a full set of weight gradients (170 MB for Conv5_FC3 at 1 mm).
+                foreach (var parameter in model.parameters())
+                {
+                    parameter.requires_grad = false;
+                }
                 var space = SampleSpace.Of(item.Samples[0].ImagePath, config, $"{options.Settings.Method} saliency, ClinicaDL for PowerShell");
                 var target = Path.Combine(maps.Split(item.Split).Results(item.Metric, options.DataGroup), $"interpret-{options.Name}");
                 var staging = $"{target}.{Guid.NewGuid():N}.tmp";
