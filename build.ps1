@@ -9,7 +9,8 @@
     Test   builds, runs the xunit tests, then the Pester tests in a child pwsh against out/ClinicaDL, and ends
            with one line 'N passed, M failed, K skipped' summing both; exits non-zero when anything failed.
     Demo   builds and runs the main job.
-    Bench  builds and runs the benchmarks under bench/, which print 'name: value' lines.
+    Bench  builds and runs the benchmarks named in bench/ClinicaDL.Bench/Program.cs, each in a process of its
+           own; they print 'name: value' lines.
     Clean  removes out/ and every bin/ and obj/ folder.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -280,13 +281,15 @@ Write-Host ('Main job finished in {0:0} s' -f `$watch.Elapsed.TotalSeconds)
     if ($exitCode -ne 0) { exit $exitCode }
 }
 
-# Each benchmark runs in its own process (its peak memory is its own) and prints 'name: value' lines.
+# Each benchmark runs in its own process (its peak memory is its own) and prints 'name: value' lines. The
+# program names its benchmarks ('list'), so adding one there is enough.
 function Invoke-Bench {
     Invoke-Build
     $project = Join-Path $Root 'bench/ClinicaDL.Bench/ClinicaDL.Bench.csproj'
     Invoke-Native dotnet @('build', $project, '-c', 'Release', '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     $program = Join-Path $Root 'bench/ClinicaDL.Bench/bin/Release/net10.0/ClinicaDL.Bench.dll'
-    foreach ($benchmark in 'nifti', 'synthetic', 'extraction', 'training-full', 'training-full-tensors', 'training-pipeline', 'training-pipeline-augmented', 'training-pipeline-patch', 'training-memory', 'training-chance', 'n4', 'registration') {
+    $benchmarks = @(Invoke-Native dotnet @($program, 'list'))
+    foreach ($benchmark in $benchmarks) {
         Invoke-Native dotnet @($program, $OutDirectory, $benchmark)
     }
 }
