@@ -8,7 +8,7 @@
            step that lets TorchSharp's native library load (see src/ClinicaDL.Core/Runtime/LibStdCxxCompatibility.cs).
     Test   builds, runs the xunit tests, then the Pester tests in a child pwsh against out/ClinicaDL, and ends
            with one line 'N passed, M failed, K skipped' summing both; exits non-zero when anything failed.
-    Demo   builds and runs the main job.
+    Demo   builds and runs the main job, examples/Demo.ps1, against out/ClinicaDL in out/demo.
     Bench  builds and runs the benchmarks named in bench/ClinicaDL.Bench/Program.cs, each in a process of its
            own; they print 'name: value' lines.
     Clean  removes out/ and every bin/ and obj/ folder.
@@ -65,10 +65,17 @@ function Get-ChildPwsh {
     return @([Environment]::ProcessPath)
 }
 
+# Runs a command, or a script file with its arguments, in the child pwsh; returns its exit code.
 function Invoke-ChildPwsh {
-    param([Parameter(Mandatory)] [string] $Command)
+    [CmdletBinding(DefaultParameterSetName = 'Command')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Command')] [string] $Command,
+        [Parameter(Mandatory, ParameterSetName = 'File')] [string] $File,
+        [Parameter(ParameterSetName = 'File')] [string[]] $ArgumentList = @()
+    )
     $pwsh = @(Get-ChildPwsh)
-    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)
+    $run = if ($PSCmdlet.ParameterSetName -eq 'File') { @('-File', $File) + $ArgumentList } else { @('-Command', $Command) }
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $run
     & $pwsh[0] @arguments | Out-Host
     return $LASTEXITCODE
 }
@@ -240,44 +247,12 @@ function Invoke-Test {
     if ($failed -gt 0) { exit 1 }
 }
 
-# The main job on the built-in synthetic data set: phantoms, labels, a 20% test hold-out, a 2-fold split of the
-# rest, Conv5_FC3 training, prediction on the test set, the results table and the MAPS path.
+# The main job on the built-in synthetic data set (phantoms, a test hold-out, 2 folds, Conv5_FC3, prediction,
+# saliency, report) is examples/Demo.ps1, a script a user can read and run alone; here it runs in a child pwsh.
 function Invoke-Demo {
     Invoke-Build
-    $module = Join-Path $ModuleDirectory 'ClinicaDL.psd1'
-    $work = Join-Path $OutDirectory 'demo'
-    $command = @"
-`$ErrorActionPreference = 'Stop'
-`$ProgressPreference = 'SilentlyContinue'
-Import-Module '$module'
-`$work = '$work'
-Remove-Item -LiteralPath `$work -Recurse -Force -ErrorAction SilentlyContinue
-`$watch = [Diagnostics.Stopwatch]::StartNew()
-Write-Host 'Generating 60 participants x 2 sessions of 3 mm brain phantoms (half AD, half CN)...'
-`$sessions = New-ClinicaDLSyntheticDataset -OutputPath (Join-Path `$work 'data') -ParticipantCount 60 -SessionCount 2 -VoxelSize 3 -Seed 0
-Write-Host "  `$(`$sessions.Count) images in `$([int]`$watch.Elapsed.TotalSeconds) s"
-`$labels = Join-Path `$work 'data/labels.tsv'
-`$split = New-ClinicaDLSplit -Path `$labels -TestSize 0.2 -Seed 0
-`$folds = New-ClinicaDLSplit -Path `$split.TrainPath -KFold 2 -Seed 0
-(`$split, `$folds) | ForEach-Object { `$_ } | Format-Table | Out-String -Width 160 | Write-Host
-`$audit = Test-ClinicaDLDataLeakage -Path (Join-Path `$work 'data') | Select-Object -Last 1
-Write-Host "Leakage audit passed: `$(`$audit.Passed)"
-`$maps = Join-Path `$work 'maps'
-Write-Host 'Training Conv5_FC3 on both folds...'
-Start-ClinicaDLTraining -CapsPath (Join-Path `$work 'data/caps') -TsvPath (Split-Path `$folds[0].Path) -MapsPath `$maps ``
-    -Epochs 12 -BatchSize 4 -LearningRate 5e-4 -SelectionMetric loss, BA -Seed 0 | Format-Table | Out-String -Width 160 | Write-Host
-Invoke-ClinicaDLPrediction -MapsPath `$maps -DataGroup test -CapsPath (Join-Path `$work 'data/caps') -TsvPath `$split.SubsetPath | Out-Null
-Get-MapsResult -MapsPath `$maps | Sort-Object DataGroup, Split, SelectionMetric | Format-Table | Out-String -Width 160 | Write-Host
-`$testBA = (Get-MapsResult -MapsPath `$maps -DataGroup test -SelectionMetric loss | Measure-Object BA -Average).Average
-Write-Host ('Test balanced accuracy (mean over folds, best-loss models): {0:0.000}' -f `$testBA)
-Write-Host 'Saliency maps of the test group (gradients), then the report...'
-Invoke-ClinicaDLInterpretation -MapsPath `$maps -DataGroup test -Name gradients -Method Gradients | Out-Null
-`$report = Export-MapsReport -MapsPath `$maps
-Write-Host "MAPS: `$maps"
-Write-Host "Report: `$(`$report.ReportPath) (`$(`$report.Images.Count) pictures)"
-Write-Host ('Main job finished in {0:0} s' -f `$watch.Elapsed.TotalSeconds)
-"@
-    $exitCode = Invoke-ChildPwsh -Command $command
+    $arguments = @('-ModulePath', (Join-Path $ModuleDirectory 'ClinicaDL.psd1'), '-WorkPath', (Join-Path $OutDirectory 'demo'))
+    $exitCode = Invoke-ChildPwsh -File (Join-Path $Root 'examples/Demo.ps1') -ArgumentList $arguments
     if ($exitCode -ne 0) { exit $exitCode }
 }
 
