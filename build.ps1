@@ -1,4 +1,5 @@
 #Requires -Version 7.4
+
 <#
 .SYNOPSIS
     Builds, tests, demonstrates and benchmarks the ClinicaDL PowerShell module.
