@@ -158,7 +158,8 @@ function Copy-Template {
     }
 }
 
-function Invoke-Build {
+# Named Build-Module, not Invoke-Build: that is the Invoke-Build module's command, which a maintainer may have loaded.
+function Build-Module {
     Copy-Template
     $runtimeIdentifier = Get-RuntimeIdentifier
     Write-Host "Restoring dependencies (Pester $PesterVersion, libtorch $LibTorchVersion for $runtimeIdentifier)..."
@@ -237,7 +238,7 @@ Import-Module '$pester' -MinimumVersion $PesterVersion
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Build-Module
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
     $passed = $xunit.Passed + $pester.Passed
@@ -251,7 +252,7 @@ function Invoke-Test {
 # The main job on the built-in synthetic data set (phantoms, a test hold-out, 2 folds, Conv5_FC3, prediction,
 # saliency, report) is examples/Demo.ps1, a script a user can read and run alone; here it runs in a child pwsh.
 function Invoke-Demo {
-    Invoke-Build
+    Build-Module
     $arguments = @('-ModulePath', (Join-Path $ModuleDirectory 'ClinicaDL.psd1'), '-WorkPath', (Join-Path $OutDirectory 'demo'))
     $exitCode = Invoke-ChildPwsh -File (Join-Path $Root 'examples/Demo.ps1') -ArgumentList $arguments
     if ($exitCode -ne 0) { exit $exitCode }
@@ -260,7 +261,7 @@ function Invoke-Demo {
 # Each benchmark runs in its own process (its peak memory is its own) and prints 'name: value' lines. The
 # program names its benchmarks ('list'), so adding one there is enough.
 function Invoke-Bench {
-    Invoke-Build
+    Build-Module
     $project = Join-Path $Root 'bench/ClinicaDL.Bench/ClinicaDL.Bench.csproj'
     Invoke-Native dotnet @('build', $project, '-c', 'Release', '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     $program = Join-Path $Root 'bench/ClinicaDL.Bench/bin/Release/net10.0/ClinicaDL.Bench.dll'
@@ -279,7 +280,7 @@ function Invoke-Clean {
 Push-Location $Root
 try {
     switch ($Task) {
-        'Build' { Invoke-Build }
+        'Build' { Build-Module }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
