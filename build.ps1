@@ -165,29 +165,14 @@ function Build-Module {
     Write-Host "Restoring dependencies (Pester $PesterVersion, libtorch $LibTorchVersion for $runtimeIdentifier)..."
     Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Dependencies.proj'), "-p:TorchNativeRid=$runtimeIdentifier", '--nologo', '-v', 'q')
     Write-Host "Building ($Configuration)..."
-    Invoke-Native dotnet @('build', (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.PowerShell.csproj'), '-c', $Configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly')
-    $null = New-Item -ItemType Directory -Force -Path $ModuleDirectory
-    $binary = Join-Path $Root "src/ClinicaDL.PowerShell/bin/$Configuration/net10.0"
-    Get-ChildItem -LiteralPath $binary -Filter '*.dll' | ForEach-Object { Copy-Item -LiteralPath $_.FullName -Destination $ModuleDirectory -Force }
-    # SkiaSharp's and HarfBuzzSharp's natives (for the report's pictures) go next to their assemblies, where .NET
-    # looks for them; TorchSharp's come from its own package below.
-    $natives = Join-Path $binary "runtimes/$runtimeIdentifier/native"
-    if (Test-Path -LiteralPath $natives) {
-        Get-ChildItem -LiteralPath $natives -File | Where-Object Name -Match 'SkiaSharp|HarfBuzzSharp' | ForEach-Object {
-            Copy-IfChanged -Source $_.FullName -Destination $ModuleDirectory
-        }
-    }
-    Copy-Item -LiteralPath (Join-Path $Root 'ClinicaDL.psd1') -Destination $ModuleDirectory -Force
-    # The t1-linear template and its licence notice, where ReferenceTemplate looks (beside ClinicaDL.Core.dll).
-    $templates = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleDirectory 'templates')
-    Get-ChildItem -LiteralPath (Join-Path $Root 'src/ClinicaDL.Core/Templates') -File | ForEach-Object { Copy-IfChanged -Source $_.FullName -Destination $templates }
-    Copy-Item -LiteralPath (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.Format.ps1xml') -Destination $ModuleDirectory -Force
-    # Conceptual help: Get-Help about_ClinicaDL reads en-US/about_ClinicaDL.help.txt in the module folder.
-    $helpFolder = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleDirectory 'en-US')
-    Copy-Item -LiteralPath (Join-Path $Root 'docs/help/about_ClinicaDL.md') -Destination (Join-Path $helpFolder 'about_ClinicaDL.help.txt') -Force
+    # The project's CopyModuleFiles target lays out the assemblies, SkiaSharp's natives, the manifest, the format
+    # file, the template and the conceptual help in the module folder; its CheckModuleVersion target stops the
+    # build when ClinicaDL.psd1 and Directory.Build.props disagree on the version.
+    Invoke-Native dotnet @('build', (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.PowerShell.csproj'), '-c', $Configuration,
+        "-p:ModuleDirectory=$ModuleDirectory", "-p:ModuleRuntimeIdentifier=$runtimeIdentifier", '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     # Cmdlet help: docs/help/<Verb-Noun>.md compiled to the MAML file Get-Help reads for the binary module.
     Import-Module (Join-Path $Root 'build/MamlHelp.psm1') -Force
-    ConvertTo-MamlHelp -MarkdownFolder (Join-Path $Root 'docs/help') -OutputPath (Join-Path $helpFolder 'ClinicaDL.PowerShell.dll-Help.xml')
+    ConvertTo-MamlHelp -MarkdownFolder (Join-Path $Root 'docs/help') -OutputPath (Join-Path $ModuleDirectory 'en-US/ClinicaDL.PowerShell.dll-Help.xml')
     Copy-TorchNatives -PackageRoot (Get-NuGetPackageRoot) -RuntimeIdentifier $runtimeIdentifier
     Set-LibStdCxxCompatibility
     Write-Host "Module ready: $ModuleDirectory"
