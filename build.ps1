@@ -1,4 +1,5 @@
 #Requires -Version 7.4
+
 <#
 .SYNOPSIS
     Builds, tests, demonstrates and benchmarks the ClinicaDL PowerShell module.
@@ -8,8 +9,9 @@
            step that lets TorchSharp's native library load (see src/ClinicaDL.Core/Runtime/LibStdCxxCompatibility.cs).
     Test   builds, runs the xunit tests, then the Pester tests in a child pwsh against out/ClinicaDL, and ends
            with one line 'N passed, M failed, K skipped' summing both; exits non-zero when anything failed.
-    Demo   builds and runs the main job.
-    Bench  builds and runs the benchmarks under bench/, which print 'name: value' lines.
+    Demo   builds and runs the main job, examples/Demo.ps1, against out/ClinicaDL in out/demo.
+    Bench  builds and runs the benchmarks named in bench/ClinicaDL.Bench/Program.cs, each in a process of its
+           own; they print 'name: value' lines.
     Clean  removes out/ and every bin/ and obj/ folder.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -64,10 +66,17 @@ function Get-ChildPwsh {
     return @([Environment]::ProcessPath)
 }
 
+# Runs a command, or a script file with its arguments, in the child pwsh; returns its exit code.
 function Invoke-ChildPwsh {
-    param([Parameter(Mandatory)] [string] $Command)
+    [CmdletBinding(DefaultParameterSetName = 'Command')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Command')] [string] $Command,
+        [Parameter(Mandatory, ParameterSetName = 'File')] [string] $File,
+        [Parameter(ParameterSetName = 'File')] [string[]] $ArgumentList = @()
+    )
     $pwsh = @(Get-ChildPwsh)
-    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Command)
+    $run = if ($PSCmdlet.ParameterSetName -eq 'File') { @('-File', $File) + $ArgumentList } else { @('-Command', $Command) }
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $run
     & $pwsh[0] @arguments | Out-Host
     return $LASTEXITCODE
 }
@@ -149,35 +158,21 @@ function Copy-Template {
     }
 }
 
-function Invoke-Build {
+# Named Build-Module, not Invoke-Build: that is the Invoke-Build module's command, which a maintainer may have loaded.
+function Build-Module {
     Copy-Template
     $runtimeIdentifier = Get-RuntimeIdentifier
     Write-Host "Restoring dependencies (Pester $PesterVersion, libtorch $LibTorchVersion for $runtimeIdentifier)..."
     Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Dependencies.proj'), "-p:TorchNativeRid=$runtimeIdentifier", '--nologo', '-v', 'q')
     Write-Host "Building ($Configuration)..."
-    Invoke-Native dotnet @('build', (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.PowerShell.csproj'), '-c', $Configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly')
-    $null = New-Item -ItemType Directory -Force -Path $ModuleDirectory
-    $binary = Join-Path $Root "src/ClinicaDL.PowerShell/bin/$Configuration/net10.0"
-    Get-ChildItem -LiteralPath $binary -Filter '*.dll' | ForEach-Object { Copy-Item -LiteralPath $_.FullName -Destination $ModuleDirectory -Force }
-    # SkiaSharp's and HarfBuzzSharp's natives (for the report's pictures) go next to their assemblies, where .NET
-    # looks for them; TorchSharp's come from its own package below.
-    $natives = Join-Path $binary "runtimes/$runtimeIdentifier/native"
-    if (Test-Path -LiteralPath $natives) {
-        Get-ChildItem -LiteralPath $natives -File | Where-Object Name -Match 'SkiaSharp|HarfBuzzSharp' | ForEach-Object {
-            Copy-IfChanged -Source $_.FullName -Destination $ModuleDirectory
-        }
-    }
-    Copy-Item -LiteralPath (Join-Path $Root 'ClinicaDL.psd1') -Destination $ModuleDirectory -Force
-    # The t1-linear template and its licence notice, where ReferenceTemplate looks (beside ClinicaDL.Core.dll).
-    $templates = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleDirectory 'templates')
-    Get-ChildItem -LiteralPath (Join-Path $Root 'src/ClinicaDL.Core/Templates') -File | ForEach-Object { Copy-IfChanged -Source $_.FullName -Destination $templates }
-    Copy-Item -LiteralPath (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.Format.ps1xml') -Destination $ModuleDirectory -Force
-    # Conceptual help: Get-Help about_ClinicaDL reads en-US/about_ClinicaDL.help.txt in the module folder.
-    $helpFolder = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleDirectory 'en-US')
-    Copy-Item -LiteralPath (Join-Path $Root 'docs/help/about_ClinicaDL.md') -Destination (Join-Path $helpFolder 'about_ClinicaDL.help.txt') -Force
+    # The project's CopyModuleFiles target lays out the assemblies, SkiaSharp's natives, the manifest, the format
+    # file, the template and the conceptual help in the module folder; its CheckModuleVersion target stops the
+    # build when ClinicaDL.psd1 and Directory.Build.props disagree on the version.
+    Invoke-Native dotnet @('build', (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.PowerShell.csproj'), '-c', $Configuration,
+        "-p:ModuleDirectory=$ModuleDirectory", "-p:ModuleRuntimeIdentifier=$runtimeIdentifier", '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     # Cmdlet help: docs/help/<Verb-Noun>.md compiled to the MAML file Get-Help reads for the binary module.
     Import-Module (Join-Path $Root 'build/MamlHelp.psm1') -Force
-    ConvertTo-MamlHelp -MarkdownFolder (Join-Path $Root 'docs/help') -OutputPath (Join-Path $helpFolder 'ClinicaDL.PowerShell.dll-Help.xml')
+    ConvertTo-MamlHelp -MarkdownFolder (Join-Path $Root 'docs/help') -OutputPath (Join-Path $ModuleDirectory 'en-US/ClinicaDL.PowerShell.dll-Help.xml')
     Copy-TorchNatives -PackageRoot (Get-NuGetPackageRoot) -RuntimeIdentifier $runtimeIdentifier
     Set-LibStdCxxCompatibility
     Write-Host "Module ready: $ModuleDirectory"
@@ -228,7 +223,7 @@ Import-Module '$pester' -MinimumVersion $PesterVersion
 }
 
 function Invoke-Test {
-    Invoke-Build
+    Build-Module
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
     $passed = $xunit.Passed + $pester.Passed
@@ -239,54 +234,24 @@ function Invoke-Test {
     if ($failed -gt 0) { exit 1 }
 }
 
-# The main job on the built-in synthetic data set: phantoms, labels, a 20% test hold-out, a 2-fold split of the
-# rest, Conv5_FC3 training, prediction on the test set, the results table and the MAPS path.
+# The main job on the built-in synthetic data set (phantoms, a test hold-out, 2 folds, Conv5_FC3, prediction,
+# saliency, report) is examples/Demo.ps1, a script a user can read and run alone; here it runs in a child pwsh.
 function Invoke-Demo {
-    Invoke-Build
-    $module = Join-Path $ModuleDirectory 'ClinicaDL.psd1'
-    $work = Join-Path $OutDirectory 'demo'
-    $command = @"
-`$ErrorActionPreference = 'Stop'
-`$ProgressPreference = 'SilentlyContinue'
-Import-Module '$module'
-`$work = '$work'
-Remove-Item -LiteralPath `$work -Recurse -Force -ErrorAction SilentlyContinue
-`$watch = [Diagnostics.Stopwatch]::StartNew()
-Write-Host 'Generating 60 participants x 2 sessions of 3 mm brain phantoms (half AD, half CN)...'
-`$sessions = New-ClinicaDLSyntheticDataset -OutputPath (Join-Path `$work 'data') -ParticipantCount 60 -SessionCount 2 -VoxelSize 3 -Seed 0
-Write-Host "  `$(`$sessions.Count) images in `$([int]`$watch.Elapsed.TotalSeconds) s"
-`$labels = Join-Path `$work 'data/labels.tsv'
-`$split = New-ClinicaDLSplit -Path `$labels -TestSize 0.2 -Seed 0
-`$folds = New-ClinicaDLSplit -Path `$split.TrainPath -KFold 2 -Seed 0
-(`$split, `$folds) | ForEach-Object { `$_ } | Format-Table | Out-String -Width 160 | Write-Host
-`$audit = Test-ClinicaDLDataLeakage -Path (Join-Path `$work 'data') | Select-Object -Last 1
-Write-Host "Leakage audit passed: `$(`$audit.Passed)"
-`$maps = Join-Path `$work 'maps'
-Write-Host 'Training Conv5_FC3 on both folds...'
-Start-ClinicaDLTraining -CapsPath (Join-Path `$work 'data/caps') -TsvPath (Split-Path `$folds[0].Path) -MapsPath `$maps ``
-    -Epochs 12 -BatchSize 4 -LearningRate 5e-4 -SelectionMetric loss, BA -Seed 0 | Format-Table | Out-String -Width 160 | Write-Host
-Invoke-ClinicaDLPrediction -MapsPath `$maps -DataGroup test -CapsPath (Join-Path `$work 'data/caps') -TsvPath `$split.SubsetPath | Out-Null
-Get-MapsResult -MapsPath `$maps | Sort-Object DataGroup, Split, SelectionMetric | Format-Table | Out-String -Width 160 | Write-Host
-`$testBA = (Get-MapsResult -MapsPath `$maps -DataGroup test -SelectionMetric loss | Measure-Object BA -Average).Average
-Write-Host ('Test balanced accuracy (mean over folds, best-loss models): {0:0.000}' -f `$testBA)
-Write-Host 'Saliency maps of the test group (gradients), then the report...'
-Invoke-ClinicaDLInterpretation -MapsPath `$maps -DataGroup test -Name gradients -Method Gradients | Out-Null
-`$report = Export-MapsReport -MapsPath `$maps
-Write-Host "MAPS: `$maps"
-Write-Host "Report: `$(`$report.ReportPath) (`$(`$report.Images.Count) pictures)"
-Write-Host ('Main job finished in {0:0} s' -f `$watch.Elapsed.TotalSeconds)
-"@
-    $exitCode = Invoke-ChildPwsh -Command $command
+    Build-Module
+    $arguments = @('-ModulePath', (Join-Path $ModuleDirectory 'ClinicaDL.psd1'), '-WorkPath', (Join-Path $OutDirectory 'demo'))
+    $exitCode = Invoke-ChildPwsh -File (Join-Path $Root 'examples/Demo.ps1') -ArgumentList $arguments
     if ($exitCode -ne 0) { exit $exitCode }
 }
 
-# Each benchmark runs in its own process (its peak memory is its own) and prints 'name: value' lines.
+# Each benchmark runs in its own process (its peak memory is its own) and prints 'name: value' lines. The
+# program names its benchmarks ('list'), so adding one there is enough.
 function Invoke-Bench {
-    Invoke-Build
+    Build-Module
     $project = Join-Path $Root 'bench/ClinicaDL.Bench/ClinicaDL.Bench.csproj'
     Invoke-Native dotnet @('build', $project, '-c', 'Release', '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     $program = Join-Path $Root 'bench/ClinicaDL.Bench/bin/Release/net10.0/ClinicaDL.Bench.dll'
-    foreach ($benchmark in 'nifti', 'synthetic', 'extraction', 'training-full', 'training-full-tensors', 'training-pipeline', 'training-pipeline-augmented', 'training-pipeline-patch', 'training-memory', 'training-chance', 'n4', 'registration') {
+    $benchmarks = @(Invoke-Native dotnet @($program, 'list'))
+    foreach ($benchmark in $benchmarks) {
         Invoke-Native dotnet @($program, $OutDirectory, $benchmark)
     }
 }
@@ -300,7 +265,7 @@ function Invoke-Clean {
 Push-Location $Root
 try {
     switch ($Task) {
-        'Build' { Invoke-Build }
+        'Build' { Build-Module }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
