@@ -5,13 +5,15 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
-    $study = Join-Path $TestDrive 'study'
-    New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 21 | Out-Null
-    $script:Caps = Join-Path $study 'caps'
-    $script:TestSplit = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 3 -IgnoreDemographics
-    $folds = New-ClinicaDLSplit -Path $TestSplit.TrainPath -KFold 2
+    # The cached study with its patch extraction (TestHelpers), copied: a test adds an extraction to the CAPS. The
+    # patch and multi-network MAPS below are cached too, trained on the cached study (the same data), copied here
+    # with the results their training emitted.
+    $script:Study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 21 -TestSize 3 -KFold 2 `
+        -Extractions @{ Mode = 'Patch'; PatchSize = 24; StrideSize = 24; ExtractJson = 'patch24'; SaveFeatures = $true } -CopyTo (Join-Path $TestDrive 'study')
+    $script:Caps = $Study.Caps
+    $script:TestSplit = $Study.Split
+    $folds = $Study.Folds
     $script:Common = @{ CapsPath = $Caps; TsvPath = (Split-Path $folds[0].Path); Split = 0; Epochs = 2; BatchSize = 8; BootstrapResamples = 20; Normalize = $true; LearningRate = 1e-3 }
-    Export-ClinicaDLTensor $Caps Patch -PatchSize 24 -StrideSize 24 -ExtractJson patch24 -SaveFeatures | Out-Null
     Export-ClinicaDLTensor $Caps Slice -SliceDirection 2 -SliceMode single -DiscardedSlices 10, 10 -ExtractJson axial -SaveFeatures | Out-Null
     Export-ClinicaDLTensor $Caps Roi -RoiList leftHippocampusBox, rightHippocampusBox -ExtractJson hippocampi -SaveFeatures | Out-Null
     Export-ClinicaDLTensor $Caps Slice -SliceDirection 0 -SliceMode rgb -DiscardedSlices 20, 20 -ExtractJson sagittal | Out-Null
@@ -60,7 +62,7 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
     Context 'patch mode' {
         BeforeAll {
             $script:Maps = Join-Path $TestDrive 'maps-patch'
-            $script:Result = Start-ClinicaDLTraining @Common -ExtractJson patch24 -OutputPath $Maps -SelectionMetrics loss, BA
+            $script:Result = (Get-TestMaps -Study $Study -Training ($Common + @{ ExtractJson = 'patch24'; SelectionMetrics = 'loss', 'BA' }) -CopyTo $Maps).Results
             $script:Best = Join-Path $Maps 'split-0/best-loss'
         }
 
@@ -136,7 +138,7 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
         BeforeAll {
             $script:MultiMaps = Join-Path $TestDrive 'maps-multi'
             $script:Multi = @{ ExtractJson = 'patch24'; MultiNetwork = $true }
-            $script:MultiResult = Start-ClinicaDLTraining @Common @Multi -OutputPath $MultiMaps
+            $script:MultiResult = (Get-TestMaps -Study $Study -Training ($Common + $Multi) -CopyTo $MultiMaps).Results
             function script:Get-Logs([string] $maps) {
                 Get-ChildItem -Recurse (Join-Path $maps 'split-0/training_logs') -Filter training.tsv | Sort-Object FullName | ForEach-Object {
                     Get-Content $_.FullName | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }

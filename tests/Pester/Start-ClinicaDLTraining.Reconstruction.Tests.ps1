@@ -4,15 +4,18 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
-    $study = Join-Path $TestDrive 'study'
-    New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 10 -SessionCount 1 -VoxelSize 3 -Seed 31 | Out-Null
-    $script:Caps = Join-Path $study 'caps'
-    $script:TestSplit = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 2 -IgnoreDemographics
-    $folds = New-ClinicaDLSplit -Path $TestSplit.TrainPath -KFold 2
+    # The cached study and MAPS (TestHelpers), both copied: a test extracts patches into the CAPS, another predicts
+    # into the MAPS. $Result is what the cached training emitted.
+    $study = Get-TestStudy -ParticipantCount 10 -SessionCount 1 -VoxelSize 3 -Seed 31 -TestSize 2 -KFold 2 -CopyTo (Join-Path $TestDrive 'study')
+    $script:Caps = $study.Caps
+    $script:TestSplit = $study.Split
+    $folds = $study.Folds
     $script:Common = @{ CapsPath = $Caps; TsvPath = (Split-Path $folds[0].Path); Split = 0; BatchSize = 2; BootstrapResamples = 20; Normalize = $true; LearningRate = 1e-3; Task = 'Reconstruction' }
     $script:Maps = Join-Path $TestDrive 'maps'
-    $script:Result = Start-ClinicaDLTraining @Common -Epochs 4 -OutputPath $Maps
+    $script:Result = (Get-TestMaps -Study $study -Training ($Common + @{ Epochs = 4 }) -CopyTo $Maps).Results
     $script:Best = Join-Path $Maps 'split-0/best-loss'
+    # libtorch for the tensor arithmetic below: a cached MAPS trains nothing in this process to load it.
+    [ClinicaDL.Core.Runtime.TorchRuntime]::EnsureLoaded()
     function script:Read-Tsv([string] $path) { Import-Csv -LiteralPath $path -Delimiter "`t" }
     function script:Read-Tensor([string] $path) {
         $read = [ClinicaDL.Core.Imaging.TensorFile]::Read($path)

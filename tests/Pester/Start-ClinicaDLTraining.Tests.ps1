@@ -2,12 +2,12 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
-    $script:Data = Join-Path $TestDrive 'data'
-    New-ClinicaDLSyntheticDataset -OutputPath $Data -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 | Out-Null
-    $script:Split = New-ClinicaDLSplit -Path (Join-Path $Data 'labels.tsv') -TestSize 4 -IgnoreDemographics
-    $script:Folds = New-ClinicaDLSplit -Path $Split.TrainPath -KFold 2
-    $script:KFold = Split-Path $Folds[0].Path
-    $script:Caps = Join-Path $Data 'caps'
+    # The cached study (TestHelpers): read here, never written.
+    $script:Study = Get-TestStudy -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 -TestSize 4 -KFold 2
+    $script:Split = $Study.Split
+    $script:Folds = $Study.Folds
+    $script:KFold = $Study.KFold
+    $script:Caps = $Study.Caps
     $script:Common = @{ CapsPath = $Caps; TsvPath = $KFold; Epochs = 2; BatchSize = 4; LearningRate = 5e-4; BootstrapResamples = 200 }
 
     # training.tsv without its time column, which measures the machine rather than the training.
@@ -236,7 +236,8 @@ Describe 'Start-ClinicaDLTraining' {
         It 'starts from a source MAPS and counts its participants as seen' {
             $source = Join-Path $TestDrive 'source'
             $target = Join-Path $TestDrive 'target'
-            Start-ClinicaDLTraining @Common -OutputPath $source -Split 0 | Out-Null
+            # The cached MAPS of Start-ClinicaDLTraining @Common -Split 0, copied: this test adds to it.
+            Get-TestMaps -Study $Study -Training ($Common + @{ Split = 0 }) -CopyTo $source | Out-Null
             # The source saw an extra participant, as a pre-training cohort would.
             Add-Content (Join-Path $source 'groups/train+validation.tsv') "sub-900`tses-M000"
             Start-ClinicaDLTraining @Common -OutputPath $target -Split 0 -TransferPath $source | Out-Null
@@ -276,7 +277,7 @@ Describe 'Start-ClinicaDLTraining' {
 Describe 'Invoke-ClinicaDLPrediction' {
     BeforeAll {
         $script:PredictionMaps = Join-Path $TestDrive 'predict-maps'
-        Start-ClinicaDLTraining @Common -OutputPath $PredictionMaps -Split 0 | Out-Null
+        Get-TestMaps -Study $Study -Training ($Common + @{ Split = 0 }) -CopyTo $PredictionMaps | Out-Null
         $script:PredictSuffix = ',ClinicaDL.PowerShell.Commands.InvokeClinicaDLPredictionCommand'
     }
 
