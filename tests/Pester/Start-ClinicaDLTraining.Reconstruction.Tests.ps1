@@ -4,11 +4,11 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
-    # The cached study and MAPS (TestHelpers), both copied: a test extracts patches into the CAPS, another predicts
-    # into the MAPS. $Result is what the cached training emitted.
+    # The cached study and MAPS (TestHelpers; Invoke-ClinicaDLPrediction's tests share them), both copied: a test
+    # extracts patches into the CAPS, and the cache is not where Invoke-ClinicaDLInterpretation should be tried.
+    # $Result is what the cached training emitted.
     $study = Get-TestStudy -ParticipantCount 10 -SessionCount 1 -VoxelSize 3 -Seed 31 -TestSize 2 -KFold 2 -CopyTo (Join-Path $TestDrive 'study')
     $script:Caps = $study.Caps
-    $script:TestSplit = $study.Split
     $folds = $study.Folds
     $script:Common = @{ CapsPath = $Caps; TsvPath = (Split-Path $folds[0].Path); Split = 0; BatchSize = 2; BootstrapResamples = 20; Normalize = $true; LearningRate = 1e-3; Task = 'Reconstruction' }
     $script:Maps = Join-Path $TestDrive 'maps'
@@ -96,20 +96,6 @@ Describe 'Start-ClinicaDLTraining -Task Reconstruction' {
         $metrics = [ClinicaDL.Core.Training.ReconstructionMetrics]::Compute($x, $x + 0.1)
         [Math]::Abs($metrics[0] - 0.1) | Should -BeLessThan 1e-6
         [Math]::Abs($metrics[2] - 10 * [Math]::Log10(16 / 0.01)) | Should -BeLessThan 1e-4
-    }
-
-    It 'predicts a test group, saving inputs and reconstructions as NIfTI over the source image' {
-        $rows = Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath -SelectionMetric loss -SaveNifti -SaveTensor
-        $rows.Count | Should -Be 2
-        $rows[0].ReconstructionMetrics.Keys | Should -Be @('MAE', 'RMSE', 'PSNR', 'SSIM')
-        $rows[0].PredictedLabel | Should -BeNullOrEmpty
-        $participant = $rows[0].ParticipantId
-        $saved = Read-NiftiImage (Join-Path $Best "test/nifti_images/$($participant)_ses-M000_image_input.nii.gz")
-        $source = Read-NiftiImage (Get-ChildItem -Recurse (Join-Path $Caps "subjects/$participant") -Filter '*_T1w.nii.gz' | Select-Object -First 1).FullName
-        $saved.Shape | Should -Be $source.Shape
-        for ($r = 0; $r -lt 4; $r++) { for ($c = 0; $c -lt 4; $c++) { $saved.Affine[$r, $c] | Should -Be $source.Affine[$r, $c] } }
-        Join-Path $Best "test/nifti_images/$($participant)_ses-M000_image_output.nii.gz" | Should -Exist
-        @(Get-ChildItem (Join-Path $Best 'test/tensors')).Count | Should -Be 4
     }
 
     It 'scores patches one by one, with no image-level result (as ClinicaDL)' {
