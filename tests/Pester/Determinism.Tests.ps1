@@ -1,11 +1,12 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
-    $study = Join-Path $TestDrive 'study'
-    New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 8 -SessionCount 1 -VoxelSize 3 -Seed 12 | Out-Null
-    $split = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 2 -IgnoreDemographics
-    $folds = New-ClinicaDLSplit -Path $split.TrainPath -KFold 2
-    $script:Caps = Join-Path $study 'caps'
+    # The cached study (TestHelpers; Export-ClinicaDLTensor's tests share it), read and never written: its CAPS
+    # has no extracted tensors, which a test below relies on.
+    $study = Get-TestStudy -ParticipantCount 8 -SessionCount 1 -VoxelSize 3 -Seed 12 -TestSize 2 -KFold 2
+    $split = $study.Split
+    $folds = $study.Folds
+    $script:Caps = $study.Caps
     $script:TestTsv = $split.SubsetPath
     # -NProc 4: more pool threads decode images, so more of them have run libtorch operations during a run with
     # another thread count (the trap these tests are about: libtorch keeps a thread count per OS thread).

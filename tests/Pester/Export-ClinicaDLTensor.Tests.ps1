@@ -46,11 +46,10 @@ Describe 'Export-ClinicaDLTensor' {
 
     Context 'training from the extracted tensors' {
         BeforeAll {
-            $study = Join-Path $TestDrive 'study'
-            New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 8 -SessionCount 1 -VoxelSize 3 -Seed 12 | Out-Null
-            $script:StudyCaps = Join-Path $study 'caps'
-            $split = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 2 -IgnoreDemographics
-            $folds = New-ClinicaDLSplit -Path $split.TrainPath -KFold 2
+            # The cached study Determinism's tests read (TestHelpers), copied: these tests extract into it and alter it.
+            $study = Get-TestStudy -ParticipantCount 8 -SessionCount 1 -VoxelSize 3 -Seed 12 -TestSize 2 -KFold 2 -CopyTo (Join-Path $TestDrive 'study')
+            $script:StudyCaps = $study.Caps
+            $folds = $study.Folds
             $script:Train = @{ CapsPath = $StudyCaps; TsvPath = (Split-Path $folds[0].Path); Split = 0; Epochs = 2; BatchSize = 2; BootstrapResamples = 20; Normalize = $true }
             function script:Get-Log([string] $maps) {
                 Get-Content (Join-Path $maps 'split-0/training_logs/training.tsv') | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
@@ -69,7 +68,7 @@ Describe 'Export-ClinicaDLTensor' {
 
         It 'decodes an image again when it changed after its extraction' {
             $image = (Get-ChildItem -Path (Join-Path $StudyCaps 'subjects') -Recurse -Filter '*_T1w.nii.gz' | Sort-Object FullName | Select-Object -First 1).FullName
-            # The CAPS image is a link to the BIDS one: replace the link by a changed copy.
+            # The CAPS image of a generated study is a link to the BIDS one (a file in a copied study): replace it by a changed copy.
             $bytes = [System.IO.File]::ReadAllBytes($image)
             Remove-Item -LiteralPath $image
             [System.IO.File]::WriteAllBytes($image, $bytes + [byte[]](0))

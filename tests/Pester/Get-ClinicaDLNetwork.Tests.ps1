@@ -24,4 +24,10 @@ Describe 'Get-ClinicaDLNetwork' {
         Get-ClinicaDLNetwork 'VGG*' -ErrorVariable problems | Should -BeNullOrEmpty
         $problems | Should -BeNullOrEmpty
     }
+
+    It 'lists the architectures with the shapes they take' {
+        $networks = Get-ClinicaDLNetwork
+        $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'resnet18', 'ResNet3D', 'AE_Conv5_FC3', 'AE_Conv4_FC3', 'CAE_half')
+        (Get-ClinicaDLNetwork ResNet3*).InputShapes | Should -Match '169 x 208 x 179'
+    }
 }

@@ -5,13 +5,16 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
-    $study = Join-Path $TestDrive 'study'
-    New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 21 | Out-Null
-    $script:Caps = Join-Path $study 'caps'
-    $script:TestSplit = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 3 -IgnoreDemographics
-    $folds = New-ClinicaDLSplit -Path $TestSplit.TrainPath -KFold 2
+    # The cached study with its patch extraction (TestHelpers), copied: a test adds an extraction to the CAPS. The
+    # patch and multi-network MAPS below are the cached ones Get-MapsResult's, Invoke-ClinicaDLPrediction's and
+    # Resume-ClinicaDLTraining's tests read, trained on the cached study (the same data), copied here with the
+    # results their training emitted.
+    $script:Study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 21 -TestSize 3 -KFold 2 `
+        -Extractions @{ Mode = 'Patch'; PatchSize = 24; StrideSize = 24; ExtractJson = 'patch24'; SaveFeatures = $true } -CopyTo (Join-Path $TestDrive 'study')
+    $script:Caps = $Study.Caps
+    $script:TestSplit = $Study.Split
+    $folds = $Study.Folds
     $script:Common = @{ CapsPath = $Caps; TsvPath = (Split-Path $folds[0].Path); Split = 0; Epochs = 2; BatchSize = 8; BootstrapResamples = 20; Normalize = $true; LearningRate = 1e-3 }
-    Export-ClinicaDLTensor $Caps Patch -PatchSize 24 -StrideSize 24 -ExtractJson patch24 -SaveFeatures | Out-Null
     Export-ClinicaDLTensor $Caps Slice -SliceDirection 2 -SliceMode single -DiscardedSlices 10, 10 -ExtractJson axial -SaveFeatures | Out-Null
     Export-ClinicaDLTensor $Caps Roi -RoiList leftHippocampusBox, rightHippocampusBox -ExtractJson hippocampi -SaveFeatures | Out-Null
     Export-ClinicaDLTensor $Caps Slice -SliceDirection 0 -SliceMode rgb -DiscardedSlices 20, 20 -ExtractJson sagittal | Out-Null
@@ -60,7 +63,7 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
     Context 'patch mode' {
         BeforeAll {
             $script:Maps = Join-Path $TestDrive 'maps-patch'
-            $script:Result = Start-ClinicaDLTraining @Common -ExtractJson patch24 -OutputPath $Maps -SelectionMetrics loss, BA
+            $script:Result = (Get-TestMaps -Study $Study -Training ($Common + @{ ExtractJson = 'patch24'; SelectionMetrics = 'loss', 'BA' }) -CopyTo $Maps).Results
             $script:Best = Join-Path $Maps 'split-0/best-loss'
         }
 
@@ -108,24 +111,6 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
             }
         }
 
-        It 'reports part-level and image-level metrics through Get-MapsResult -Level' {
-            $part = Get-MapsResult $Maps -DataGroup validation -SelectionMetric loss -Level Part
-            $part.Level | Should -Be 'patch'
-            $part.loss | Should -BeGreaterThan 0
-            $image = Get-MapsResult $Maps -DataGroup validation -SelectionMetric loss
-            $image.Level | Should -Be 'image'
-            $image.Path | Should -BeLike '*validation_image_level_metrics.tsv'
-            $image.BA | Should -BeGreaterOrEqual 0
-        }
-
-        It 'predicts a test group per part and per image' {
-            $rows = Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath -SelectionMetric loss
-            $rows.Count | Should -Be 3
-            (Read-Tsv (Join-Path $Best 'test/test_patch_level_prediction.tsv')).Count | Should -Be 24
-            $image = Read-Tsv (Join-Path $Best 'test/test_image_level_prediction.tsv')
-            $image.participant_id | Should -Be @($rows.ParticipantId)
-        }
-
         It 'leaves saliency maps to whole-image MAPS' {
             { Invoke-ClinicaDLInterpretation -MapsPath $Maps -DataGroup validation -Name grad -Method Gradients -ErrorAction Stop } |
                 Should -Throw -ExpectedMessage '*was trained in patch mode*'
@@ -136,12 +121,7 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
         BeforeAll {
             $script:MultiMaps = Join-Path $TestDrive 'maps-multi'
             $script:Multi = @{ ExtractJson = 'patch24'; MultiNetwork = $true }
-            $script:MultiResult = Start-ClinicaDLTraining @Common @Multi -OutputPath $MultiMaps
-            function script:Get-Logs([string] $maps) {
-                Get-ChildItem -Recurse (Join-Path $maps 'split-0/training_logs') -Filter training.tsv | Sort-Object FullName | ForEach-Object {
-                    Get-Content $_.FullName | ForEach-Object { ($_ -split "`t" | Select-Object -Skip 3) -join "`t" }
-                }
-            }
+            $script:MultiResult = (Get-TestMaps -Study $Study -Training ($Common + $Multi) -CopyTo $MultiMaps).Results
             function script:Get-ModelHashes([string] $maps) {
                 Get-ChildItem (Join-Path $maps 'split-0/best-loss') -Filter 'network-*_model.pt' | Sort-Object Name | ForEach-Object { (Get-FileHash $_.FullName).Hash }
             }
@@ -170,38 +150,6 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
             ($parts.patch_id | Sort-Object -Unique) | Should -Be @('0', '1', '2', '3', '4', '5', '6', '7')
             (Read-Tsv (Join-Path $MultiMaps 'split-0/best-loss/validation/validation_image_level_prediction.tsv')).Count | Should -Be $validationSessions
             (Invoke-ClinicaDLPrediction -MapsPath $MultiMaps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath).Count | Should -Be 3
-        }
-
-        It 'trains again a network stopped between its first best model and its first checkpoint' {
-            # The state a run killed at that moment of network 3's first epoch leaves: networks 0-2 ended, network 3
-            # with one logged epoch and a best model but no checkpoint, networks 4-7 not started.
-            $copy = Join-Path $TestDrive 'maps-multi-early'
-            Copy-Item $MultiMaps $copy -Recurse
-            New-Item -ItemType Directory (Join-Path $copy 'split-0/tmp') | Out-Null
-            0..2 | ForEach-Object { Set-Content (Join-Path $copy "split-0/tmp/network-$($_)_training.ended") 'Completed after 2 epoch(s)' }
-            $log = Join-Path $copy 'split-0/training_logs/network-3/training.tsv'
-            $firstEpoch = @(Get-Content $log -TotalCount 2)
-            Set-Content $log $firstEpoch
-            4..7 | ForEach-Object {
-                Remove-Item -Recurse (Join-Path $copy "split-0/training_logs/network-$_")
-                Remove-Item (Join-Path $copy "split-0/best-loss/network-$($_)_model.pt")
-            }
-            (Resume-ClinicaDLTraining -MapsPath $copy).Status | Should -Be 'Completed'
-            Get-Logs $copy | Should -Be (Get-Logs $MultiMaps)
-            Get-ModelHashes $copy | Should -Be (Get-ModelHashes $MultiMaps)
-            Join-Path $copy 'split-0/tmp' | Should -Not -Exist
-        }
-
-        It 'resumes a killed multi-network run to the same networks' {
-            $killed = Join-Path $TestDrive 'maps-multi-killed'
-            $log = Join-Path $killed 'split-0/training_logs/network-3/training.tsv'
-            $process = Start-ClinicaDLProcess -WatchFile $log -Lines 2 -Command "Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$($Common.TsvPath)' -Split 0 -Epochs 2 -BatchSize 8 -BootstrapResamples 20 -Normalize -LearningRate 1e-3 -ExtractJson patch24 -MultiNetwork -OutputPath '$killed'"
-            Stop-Process -Id $process.Id -Force
-            $process.WaitForExit()
-            Join-Path $killed 'split-0/best-loss/network-7_model.pt' | Should -Not -Exist -Because 'the run was stopped at network 3'
-            (Resume-ClinicaDLTraining -MapsPath $killed).Status | Should -Be 'Completed'
-            Get-Logs $killed | Should -Be (Get-Logs $MultiMaps)
-            Get-ModelHashes $killed | Should -Be (Get-ModelHashes $MultiMaps)
         }
     }
 

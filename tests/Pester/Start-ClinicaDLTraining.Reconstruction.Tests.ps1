@@ -4,15 +4,18 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
-    $study = Join-Path $TestDrive 'study'
-    New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount 10 -SessionCount 1 -VoxelSize 3 -Seed 31 | Out-Null
-    $script:Caps = Join-Path $study 'caps'
-    $script:TestSplit = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 2 -IgnoreDemographics
-    $folds = New-ClinicaDLSplit -Path $TestSplit.TrainPath -KFold 2
+    # The cached study and MAPS (TestHelpers; Invoke-ClinicaDLPrediction's tests share them), both copied: a test
+    # extracts patches into the CAPS, and the cache is not where Invoke-ClinicaDLInterpretation should be tried.
+    # $Result is what the cached training emitted.
+    $study = Get-TestStudy -ParticipantCount 10 -SessionCount 1 -VoxelSize 3 -Seed 31 -TestSize 2 -KFold 2 -CopyTo (Join-Path $TestDrive 'study')
+    $script:Caps = $study.Caps
+    $folds = $study.Folds
     $script:Common = @{ CapsPath = $Caps; TsvPath = (Split-Path $folds[0].Path); Split = 0; BatchSize = 2; BootstrapResamples = 20; Normalize = $true; LearningRate = 1e-3; Task = 'Reconstruction' }
     $script:Maps = Join-Path $TestDrive 'maps'
-    $script:Result = Start-ClinicaDLTraining @Common -Epochs 4 -OutputPath $Maps
+    $script:Result = (Get-TestMaps -Study $study -Training ($Common + @{ Epochs = 4 }) -CopyTo $Maps).Results
     $script:Best = Join-Path $Maps 'split-0/best-loss'
+    # libtorch for the tensor arithmetic below: a cached MAPS trains nothing in this process to load it.
+    [ClinicaDL.Core.Runtime.TorchRuntime]::EnsureLoaded()
     function script:Read-Tsv([string] $path) { Import-Csv -LiteralPath $path -Delimiter "`t" }
     function script:Read-Tensor([string] $path) {
         $read = [ClinicaDL.Core.Imaging.TensorFile]::Read($path)
@@ -59,20 +62,6 @@ Describe 'Start-ClinicaDLTraining -Task Reconstruction' {
         $mean = (Read-Tsv (Join-Path $Best 'validation/validation_image_level_prediction.tsv') | ForEach-Object { [double]$_.PSNR } | Measure-Object -Average).Average
         [Math]::Abs($metrics.PSNR - $mean) | Should -BeLessThan 1e-9
         $metrics.PSNR_Lower | Should -BeLessOrEqual $metrics.PSNR
-    }
-
-    It 'predicts a test group, saving inputs and reconstructions as NIfTI over the source image' {
-        $rows = Invoke-ClinicaDLPrediction -MapsPath $Maps -DataGroup test -CapsPath $Caps -TsvPath $TestSplit.SubsetPath -SelectionMetric loss -SaveNifti -SaveTensor
-        $rows.Count | Should -Be 2
-        $rows[0].ReconstructionMetrics.Keys | Should -Be @('MAE', 'RMSE', 'PSNR', 'SSIM')
-        $rows[0].PredictedLabel | Should -BeNullOrEmpty
-        $participant = $rows[0].ParticipantId
-        $saved = Read-NiftiImage (Join-Path $Best "test/nifti_images/$($participant)_ses-M000_image_input.nii.gz")
-        $source = Read-NiftiImage (Get-ChildItem -Recurse (Join-Path $Caps "subjects/$participant") -Filter '*_T1w.nii.gz' | Select-Object -First 1).FullName
-        $saved.Shape | Should -Be $source.Shape
-        for ($r = 0; $r -lt 4; $r++) { for ($c = 0; $c -lt 4; $c++) { $saved.Affine[$r, $c] | Should -Be $source.Affine[$r, $c] } }
-        Join-Path $Best "test/nifti_images/$($participant)_ses-M000_image_output.nii.gz" | Should -Exist
-        @(Get-ChildItem (Join-Path $Best 'test/tensors')).Count | Should -Be 4
     }
 
     It 'scores patches one by one, with no image-level result (as ClinicaDL)' {

@@ -2,12 +2,13 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     $script:Suffix = ',ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand'
-    $script:Data = Join-Path $TestDrive 'data'
-    New-ClinicaDLSyntheticDataset -OutputPath $Data -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 | Out-Null
-    $script:Split = New-ClinicaDLSplit -Path (Join-Path $Data 'labels.tsv') -TestSize 4 -IgnoreDemographics
-    $script:Folds = New-ClinicaDLSplit -Path $Split.TrainPath -KFold 2
-    $script:KFold = Split-Path $Folds[0].Path
-    $script:Caps = Join-Path $Data 'caps'
+    # The cached study (TestHelpers): read here, never written; Invoke-ClinicaDLPrediction and
+    # Resume-ClinicaDLTraining's tests share it.
+    $script:Study = Get-TestStudy -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 -TestSize 4 -KFold 2
+    $script:Split = $Study.Split
+    $script:Folds = $Study.Folds
+    $script:KFold = $Study.KFold
+    $script:Caps = $Study.Caps
     $script:Common = @{ CapsPath = $Caps; TsvPath = $KFold; Epochs = 2; BatchSize = 4; LearningRate = 5e-4; BootstrapResamples = 200 }
 
     # training.tsv without its time column, which measures the machine rather than the training.
@@ -163,7 +164,7 @@ Describe 'Start-ClinicaDLTraining' {
         }
     }
 
-    Context 'trust: one writer at a time, and resume verifies what it resumes' {
+    Context 'trust: one writer at a time' {
         It 'refuses a MAPS whose lock a live process holds, naming it, and takes over the lock of a dead one' {
             $maps = Join-Path $TestDrive 'locked'
             $lock = Join-Path $TestDrive '.locked.lock'
@@ -176,25 +177,6 @@ Describe 'Start-ClinicaDLTraining' {
                 ForEach-Object Message | Should -Contain "Took over the lock of '$maps' left by process 999999 on $([Environment]::MachineName), since then, which no longer runs."
             $lock | Should -Not -Exist
             Join-Path $maps 'split-0/best-loss/model.pt' | Should -Exist
-        }
-
-        It 'refuses to resume a MAPS whose creation did not finish, and a folder that is not a MAPS' {
-            $partial = Join-Path $TestDrive 'partial'
-            New-Item -ItemType Directory $partial | Out-Null
-            Copy-Item (Join-Path $TestDrive 'locked/maps.json') $partial
-            { Resume-ClinicaDLTraining -MapsPath $partial } | Should -Throw -ErrorId 'InvalidMaps,ClinicaDL.PowerShell.Commands.ResumeClinicaDLTrainingCommand' -ExpectedMessage '*incomplete MAPS*groups*'
-            { Resume-ClinicaDLTraining -MapsPath $TestDrive } | Should -Throw -ErrorId 'MapsNotFound,ClinicaDL.PowerShell.Commands.ResumeClinicaDLTrainingCommand'
-        }
-
-        It 'counts the epochs of a network that had ended before the stop' {
-            # A run stopped after its network ended but before the split's summary: resuming only writes the summary.
-            $ended = Join-Path $TestDrive 'ended'
-            Copy-Item (Join-Path $TestDrive 'locked') $ended -Recurse
-            New-Item -ItemType Directory (Join-Path $ended 'split-0/tmp') | Out-Null
-            Set-Content (Join-Path $ended 'split-0/tmp/training.ended') 'Completed after 1 epoch(s)'
-            $resumed = Resume-ClinicaDLTraining -MapsPath $ended
-            $resumed.Status | Should -Be 'Completed'
-            $resumed.EpochsRun | Should -Be 1
         }
     }
 
@@ -210,33 +192,14 @@ Describe 'Start-ClinicaDLTraining' {
             Get-LogWithoutTime $replay | Should -Be (Get-LogWithoutTime $first)
             Get-FileHashText (Join-Path $second 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $first 'split-0/best-loss/model.pt'))
         }
-
-        It 'resumes a killed run to the same result as an uninterrupted one' {
-            $uninterrupted = Join-Path $TestDrive 'whole'
-            $killed = Join-Path $TestDrive 'killed'
-            Start-ClinicaDLTraining @Common -OutputPath $uninterrupted -Split 0 -Epochs 5 | Out-Null
-            $log = Join-Path $killed 'split-0/training_logs/training.tsv'
-            $process = Start-ClinicaDLProcess -WatchFile $log -Lines 3 -Command "Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$KFold' -OutputPath '$killed' -Split 0 -Epochs 5 -BatchSize 4 -LearningRate 5e-4 -BootstrapResamples 200"
-            Stop-Process -Id $process.Id -Force
-            $process.WaitForExit()
-            @(Get-Content $log).Count | Should -BeLessThan 6 -Because 'the run was stopped before its last epoch'
-            $info = Get-MapsInfo $killed
-            $info.Status | Should -Be 'Incomplete'
-            $info.IncompleteSplits | Should -Be @(0)
-            ($info | Out-String) | Should -Match 'Incomplete: split\(s\) 0 unfinished; Resume-ClinicaDLTraining completes them'
-            $resumed = Resume-ClinicaDLTraining -MapsPath $killed
-            (Get-MapsInfo $killed).Status | Should -Be 'Complete'
-            $resumed.Status | Should -Be 'Completed'
-            Get-LogWithoutTime $killed | Should -Be (Get-LogWithoutTime $uninterrupted)
-            Get-FileHashText (Join-Path $killed 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $uninterrupted 'split-0/best-loss/model.pt'))
-        }
     }
 
     Context 'transfer learning and failures' {
         It 'starts from a source MAPS and counts its participants as seen' {
             $source = Join-Path $TestDrive 'source'
             $target = Join-Path $TestDrive 'target'
-            Start-ClinicaDLTraining @Common -OutputPath $source -Split 0 | Out-Null
+            # The cached MAPS of Start-ClinicaDLTraining @Common -Split 0, copied: this test adds to it.
+            Get-TestMaps -Study $Study -Training ($Common + @{ Split = 0 }) -CopyTo $source | Out-Null
             # The source saw an extra participant, as a pre-training cohort would.
             Add-Content (Join-Path $source 'groups/train+validation.tsv') "sub-900`tses-M000"
             Start-ClinicaDLTraining @Common -OutputPath $target -Split 0 -TransferPath $source | Out-Null
@@ -271,54 +234,25 @@ Describe 'Start-ClinicaDLTraining' {
             (Get-Content (Join-Path $maps 'split-0/training_logs/training.tsv') -TotalCount 1) | Should -Match 'R2_score_train'
         }
     }
-}
 
-Describe 'Invoke-ClinicaDLPrediction' {
-    BeforeAll {
-        $script:PredictionMaps = Join-Path $TestDrive 'predict-maps'
-        Start-ClinicaDLTraining @Common -OutputPath $PredictionMaps -Split 0 | Out-Null
-        $script:PredictSuffix = ',ClinicaDL.PowerShell.Commands.InvokeClinicaDLPredictionCommand'
-    }
-
-    Context 'a test group the model never saw' {
-        It 'writes the group and its results and emits one row per session' {
-            $rows = Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup test -CapsPath $Caps -TsvPath $Split.SubsetPath
-            $rows.Count | Should -Be 4
-            $rows[0].PredictedLabel | Should -BeIn @('AD', 'CN')
-            $rows.LeakageOverride | Should -Not -Contain $true
-            Join-Path $PredictionMaps 'groups/test/data.tsv' | Should -Exist
-            Join-Path $PredictionMaps 'split-0/best-loss/test/test_image_level_metrics.tsv' | Should -Exist
-            (Get-MapsResult $PredictionMaps -DataGroup test).DataGroup | Should -Be 'test'
-        }
-    }
-
-    Context 'data seen in training' {
-        It 'refuses it with DataLeakage and the participants' {
-            Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup seen -CapsPath $Caps -TsvPath $Split.TrainPath -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-            $refused[0].FullyQualifiedErrorId | Should -Be "DataLeakage$PredictSuffix"
-            $refused[0].Exception.Message | Should -Match 'sub-\d{3}'
-            Join-Path $PredictionMaps 'groups/seen' | Should -Not -Exist
+    Context 'a split or a preprocessing the inputs do not have' {
+        BeforeAll {
+            # Pipelines.Tests.ps1's study (cached, shared with Get-MapsResult's tests and others): the messages
+            # count its 12 sessions and its splits 0 and 1.
+            $named = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 3 -TestSize 4 -SplitSeed 1 -KFold 2 -KFoldSeed 1
+            $Caps = $named.Caps
+            $Split = $named.Split
+            function Get-Suffix([string] $cmdlet) { ",ClinicaDL.PowerShell.Commands.$($cmdlet -replace '-', '')Command" }
         }
 
-        It 'proceeds with -AllowDataLeakage and records the override' {
-            $rows = Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup forced -CapsPath $Caps -TsvPath $Split.TrainPath -AllowDataLeakage -WarningAction SilentlyContinue
-            $rows.LeakageOverride | Select-Object -Unique | Should -Be $true
-            (Get-Content (Join-Path $PredictionMaps 'groups/forced/maps.json') -Raw | ConvertFrom-Json).leakage_override.participants.Count | Should -BeGreaterThan 0
-            (Get-MapsInfo $PredictionMaps).LeakageOverrides | Should -Contain 'forced'
-            (Get-MapsInfo $PredictionMaps | Out-String) | Should -Match 'LeakageOverrides\s+: forced'
+        It 'Start-ClinicaDLTraining refuses <What>, listing what exists, before creating the MAPS' -ForEach @(
+            @{ What = 'a split the folder lacks'; Arguments = @{ Split = 0, 7 }; ErrorId = 'MapsItemNotFound'; Message = "The split folder '*2_fold' has no split 7 (it has: 0, 1)." }
+            @{ What = 'a preprocessing the CAPS lacks'; Arguments = @{ Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = "The CAPS '*' has no flair-linear image (*_flair.nii.gz in flair_linear/) (it has: t1_linear/*_T1w.nii.gz (12 sessions))." }
+        ) {
+            $maps = Join-Path $TestDrive 'refused'
+            { Start-ClinicaDLTraining -CapsPath $Caps -TsvPath (Join-Path $Split.Path '2_fold') -MapsPath $maps -Epochs 1 @Arguments } |
+                Should -Throw -ErrorId "$ErrorId$(Get-Suffix Start-ClinicaDLTraining)" -ExpectedMessage $Message
+            $maps | Should -Not -Exist
         }
-
-        It 'never overwrites the train and validation groups' {
-            Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup train -CapsPath $Caps -TsvPath $Split.SubsetPath -ErrorVariable refused -ErrorAction SilentlyContinue
-            $refused[0].FullyQualifiedErrorId | Should -Be "InvalidDataGroup$PredictSuffix"
-        }
-    }
-}
-
-Describe 'Get-ClinicaDLNetwork' {
-    It 'lists the architectures with the shapes they take' {
-        $networks = Get-ClinicaDLNetwork
-        $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'resnet18', 'ResNet3D', 'AE_Conv5_FC3', 'AE_Conv4_FC3', 'CAE_half')
-        (Get-ClinicaDLNetwork ResNet3*).InputShapes | Should -Match '169 x 208 x 179'
     }
 }

@@ -54,3 +54,201 @@ function Start-ClinicaDLProcess {
 }
 
 Export-ModuleMember -Function Start-ClinicaDLProcess
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shared fixtures: a synthetic study (data set, hold-out split, k-fold split, optional extractions) and a MAPS
+# trained on one, each built once and cached, so that the files that need the same study or MAPS do not each
+# generate and train it again.
+#
+# The cache is <temp>/clinicadl-test-cache-<user> (or $env:CLINICADL_TEST_CACHE) / <hash of the module's assemblies
+# and of this file> / <kind>-<hash of the arguments>: a rebuilt module or a changed fixture builder gets new entries,
+# and a test never reads one made by another build. It outlives a run: running a file again reuses it. A fixture is built in place (a MAPS records the absolute path of its
+# CAPS, so it cannot be built elsewhere and renamed) under an exclusive lock on <entry>.lock, which the system
+# releases if the builder dies; '.fixture.xml', written last, marks an entry complete, and an entry without it is
+# built again. Pester files run in separate processes therefore wait for each other instead of racing.
+#
+# Cached entries are shared: a test reads them and never writes to them. A test that writes to its study or MAPS
+# (a prediction adds a data group, an extraction adds tensors) asks for its own copy with -CopyTo (under $TestDrive).
+# A MAPS copy still names the cached CAPS in maps.json, which is the same data.
+
+$script:FixtureCache = $null
+
+function Get-TestCacheRoot {
+    if ($script:FixtureCache) { return $script:FixtureCache }
+    $moduleFolder = Split-Path (Get-ClinicaDLModulePath)
+    $inputs = @(Get-ChildItem -LiteralPath $moduleFolder -Filter 'ClinicaDL*.dll' | Sort-Object Name | ForEach-Object FullName) + @(Join-Path $PSScriptRoot 'TestHelpers.psm1')
+    $hashes = $inputs | ForEach-Object { (Get-FileHash -LiteralPath $_ -Algorithm SHA256).Hash }
+    $build = Get-TextHash ($hashes -join ',')
+    $base = if ($env:CLINICADL_TEST_CACHE) { $env:CLINICADL_TEST_CACHE } else { Join-Path ([IO.Path]::GetTempPath()) "clinicadl-test-cache-$([Environment]::UserName)" }
+    $root = Join-Path $base $build
+    $new = -not (Test-Path -LiteralPath $root)
+    New-Item -ItemType Directory -Force -Path $root | Out-Null
+    [IO.Directory]::SetLastWriteTimeUtc($root, [DateTime]::UtcNow)
+    if ($new -and -not $env:CLINICADL_TEST_CACHE) {
+        # The entries of builds no run has used for three days (each run touches its own): about 120 MB each.
+        Get-ChildItem -LiteralPath $base -Directory | Where-Object { $_.FullName -ne $root -and $_.LastWriteTimeUtc -lt [DateTime]::UtcNow.AddDays(-3) } |
+            ForEach-Object { Remove-Item -LiteralPath $_.FullName -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+    $script:FixtureCache = $root
+    return $root
+}
+
+function Get-TextHash([string] $Text) {
+    $bytes = [Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($Text))
+    return [Convert]::ToHexString($bytes).Substring(0, 16).ToLowerInvariant()
+}
+
+# Arguments as text that does not depend on the order a hashtable enumerates its keys in.
+function ConvertTo-CanonicalText($Value) {
+    if ($null -eq $Value) { return 'null' }
+    if ($Value -is [Collections.IDictionary]) {
+        $pairs = $Value.Keys | Sort-Object | ForEach-Object { "$($_)=$(ConvertTo-CanonicalText $Value[$_])" }
+        return '{' + ($pairs -join ';') + '}'
+    }
+    if ($Value -is [Array]) { return '[' + (($Value | ForEach-Object { ConvertTo-CanonicalText $_ }) -join ',') + ']' }
+    if ($Value -is [double] -or $Value -is [single]) { return $Value.ToString('R', [Globalization.CultureInfo]::InvariantCulture) }
+    if ($Value -is [Management.Automation.SwitchParameter]) { return "$($Value.IsPresent)" }
+    return "$Value"
+}
+
+# The objects a fixture's builder emitted (split sets, training results), stored as CLIXML and given back with their
+# paths moved to where the fixture is read from (the cache or a copy).
+function Read-FixtureObjects([string] $Entry, [string] $From, [string] $To) {
+    $text = [IO.File]::ReadAllText((Join-Path $Entry '.fixture.xml'))
+    if ($From -ne $To) { $text = $text.Replace($From, $To) }
+    return [Management.Automation.PSSerializer]::Deserialize($text)
+}
+
+function Invoke-CachedFixture {
+    param([string] $Kind, [string] $Key, [scriptblock] $Build)
+    $entry = Join-Path (Get-TestCacheRoot) "$Kind-$Key"
+    $marker = Join-Path $entry '.fixture.xml'
+    if (Test-Path -LiteralPath $marker) { return $entry }
+    $deadline = [DateTime]::UtcNow.AddMinutes(30)
+    $lock = $null
+    while (-not $lock) {
+        try { $lock = [IO.File]::Open("$entry.lock", [IO.FileMode]::OpenOrCreate, [IO.FileAccess]::ReadWrite, [IO.FileShare]::None) }
+        catch [IO.IOException] {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "The test fixture '$entry' has been locked by another process for 30 minutes." }
+            Start-Sleep -Milliseconds 250
+        }
+    }
+    try {
+        if (Test-Path -LiteralPath $marker) { return $entry }
+        # Left by a builder that failed or died: start again.
+        if (Test-Path -LiteralPath $entry) { Remove-Item -LiteralPath $entry -Recurse -Force }
+        New-Item -ItemType Directory -Path $entry | Out-Null
+        $objects = & $Build $entry
+        $partial = Join-Path $entry '.fixture.xml.partial'
+        [IO.File]::WriteAllText($partial, [Management.Automation.PSSerializer]::Serialize($objects, 4))
+        Move-Item -LiteralPath $partial -Destination $marker
+        return $entry
+    }
+    finally {
+        $lock.Dispose()
+    }
+}
+
+function Copy-FixtureEntry([string] $Entry, [string] $Destination) {
+    if (Test-Path -LiteralPath $Destination) { throw "Cannot copy the test fixture to '$Destination': it exists." }
+    Copy-Item -LiteralPath $Entry -Destination $Destination -Recurse
+    Remove-Item -LiteralPath (Join-Path $Destination '.fixture.xml') -ErrorAction Ignore
+    return (Resolve-Path -LiteralPath $Destination).ProviderPath
+}
+
+<#
+.SYNOPSIS
+    A synthetic study: New-ClinicaDLSyntheticDataset, a hold-out split of its labels.tsv (-IgnoreDemographics) and a
+    k-fold split of its train.tsv, then any extractions; cached (see above), or copied to -CopyTo.
+.OUTPUTS
+    Path, Bids, Caps, Labels; Split (the hold-out SplitSet: TrainPath, SubsetPath...), Folds (the fold SplitSets),
+    KFold (their folder, the TsvPath of a training); Arguments, to give Get-TestMaps.
+    The split sets are deserialised copies of New-ClinicaDLSplit's objects, with their paths where the study is.
+#>
+function Get-TestStudy {
+    param(
+        [int] $ParticipantCount = 12,
+        [int] $SessionCount = 1,
+        [double] $VoxelSize = 3,
+        [int] $Seed = 0,
+        [double] $TestSize = 4,
+        [int] $SplitSeed = 0,
+        [int] $KFold = 2,
+        [int] $KFoldSeed = 0,
+        # Export-ClinicaDLTensor arguments (besides -CapsPath), one hashtable per extraction, in order.
+        [hashtable[]] $Extractions = @(),
+        [string] $CopyTo
+    )
+    $arguments = [ordered]@{
+        ParticipantCount = $ParticipantCount; SessionCount = $SessionCount; VoxelSize = $VoxelSize; Seed = $Seed
+        TestSize = $TestSize; SplitSeed = $SplitSeed; KFold = $KFold; KFoldSeed = $KFoldSeed; Extractions = $Extractions
+    }
+    $entry = Invoke-CachedFixture -Kind 'study' -Key (Get-TextHash (ConvertTo-CanonicalText $arguments)) -Build {
+        param($folder)
+        New-ClinicaDLSyntheticDataset -OutputPath $folder -ParticipantCount $ParticipantCount -SessionCount $SessionCount -VoxelSize $VoxelSize -Seed $Seed | Out-Null
+        $split = New-ClinicaDLSplit -Path (Join-Path $folder 'labels.tsv') -TestSize $TestSize -IgnoreDemographics -Seed $SplitSeed
+        $folds = @(New-ClinicaDLSplit -Path $split.TrainPath -KFold $KFold -Seed $KFoldSeed)
+        foreach ($extraction in $Extractions) {
+            Export-ClinicaDLTensor -CapsPath (Join-Path $folder 'caps') @extraction | Out-Null
+        }
+        @{ Split = $split; Folds = $folds }
+    }
+    $location = if ($CopyTo) { Copy-FixtureEntry $entry $CopyTo } else { $entry }
+    $objects = Read-FixtureObjects $entry $entry $location
+    [pscustomobject]@{
+        Path      = $location
+        Bids      = Join-Path $location 'bids'
+        Caps      = Join-Path $location 'caps'
+        Labels    = Join-Path $location 'labels.tsv'
+        Split     = $objects.Split
+        Folds     = @($objects.Folds)
+        KFold     = Split-Path @($objects.Folds)[0].Path
+        Arguments = $arguments
+    }
+}
+
+<#
+.SYNOPSIS
+    A MAPS trained on a Get-TestStudy study (its cached copy, whatever -Study was given), then predicted on data
+    groups; cached (see above), or copied to -CopyTo.
+.PARAMETER Training
+    Start-ClinicaDLTraining arguments; -CapsPath and -TsvPath are the study's CAPS and k-fold folder.
+.PARAMETER Prediction
+    Invoke-ClinicaDLPrediction arguments, one hashtable per prediction; -CapsPath and -TsvPath default to the
+    study's CAPS and test sessions (the hold-out split's SubsetPath).
+.OUTPUTS
+    Path (the MAPS folder), Results (Start-ClinicaDLTraining's results, deserialised, with their paths where the
+    MAPS is), Study (the cached study).
+#>
+function Get-TestMaps {
+    param(
+        [Parameter(Mandatory)] [psobject] $Study,
+        [hashtable] $Training = @{},
+        [hashtable[]] $Prediction = @(),
+        [string] $CopyTo
+    )
+    $studyArguments = @{} + $Study.Arguments
+    $cached = Get-TestStudy @studyArguments
+    # The paths are the cached study's and the cache's, whatever the caller's hashtable holds (often its own CAPS).
+    $trainingArguments = @{} + $Training
+    'CapsPath', 'TsvPath', 'OutputPath', 'MapsPath' | ForEach-Object { $trainingArguments.Remove($_) }
+    $key = Get-TextHash (ConvertTo-CanonicalText ([ordered]@{ Study = $Study.Arguments; Training = $trainingArguments; Prediction = $Prediction }))
+    $entry = Invoke-CachedFixture -Kind 'maps' -Key $key -Build {
+        param($folder)
+        $maps = Join-Path $folder 'maps'
+        $results = @(Start-ClinicaDLTraining -CapsPath $cached.Caps -TsvPath $cached.KFold -OutputPath $maps @trainingArguments)
+        if ($results.Status -ne 'Completed') { throw "The test MAPS '$maps' did not train: $($results.Message)" }
+        foreach ($group in $Prediction) {
+            $arguments = @{ CapsPath = $cached.Caps; TsvPath = $cached.Split.SubsetPath }
+            $group.Keys | ForEach-Object { $arguments[$_] = $group[$_] }
+            Invoke-ClinicaDLPrediction -MapsPath $maps @arguments | Out-Null
+        }
+        @{ Results = $results }
+    }
+    $cachedMaps = Join-Path $entry 'maps'
+    $location = if ($CopyTo) { Copy-FixtureEntry $cachedMaps $CopyTo } else { $cachedMaps }
+    $objects = Read-FixtureObjects $entry $cachedMaps $location
+    [pscustomobject]@{ Path = $location; Results = @($objects.Results); Study = $cached }
+}
+
+Export-ModuleMember -Function Get-TestStudy, Get-TestMaps
