@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Augmentation;
@@ -26,7 +27,8 @@ public sealed class BiasFieldAugmentation : Augmentation<BiasFieldParameters>
         var spatial = sample.shape[1..];
         var coarse = spatial.Select(n => Math.Max(2, (n + 3) / 4)).ToArray();
         // powers[axis] is [order + 1, n]: row p holds the axis' coordinates to the power p.
-        var powers = coarse.Select(n => linspace(-1, 1, n, device: sample.device).unsqueeze(0).pow(arange(Order + 1, device: sample.device).unsqueeze(1))).ToArray();
+        using var exponents = (Order + 1).ToScalar();
+        var powers = coarse.Select(n => linspace(-1, 1, n, device: sample.device).unsqueeze(0).pow(arange(exponents, device: sample.device).unsqueeze(1))).ToArray();
         var table = new float[(int)Math.Pow(Order + 1, spatial.Length)];
         foreach (var term in parameters.Terms)
         {

@@ -46,7 +46,8 @@ public sealed class ErasingAugmentation : Augmentation<ErasingParameters>
         }
         var (top, left) = (parameters.Top, parameters.Left);
         var erased = sample.clone();
-        erased[TensorIndex.Ellipsis, TensorIndex.Slice(top, top + parameters.Height), TensorIndex.Slice(left, left + parameters.Width)] = 0;
+        using var zero = 0L.ToScalar();
+        erased[TensorIndex.Ellipsis, TensorIndex.Slice(top, top + parameters.Height), TensorIndex.Slice(left, left + parameters.Width)].fill_(zero);
         return erased;
     }
 }

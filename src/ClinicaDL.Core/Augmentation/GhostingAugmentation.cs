@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Augmentation;
@@ -28,11 +29,12 @@ public sealed class GhostingAugmentation : Augmentation<GhostingParameters>
         var centre = size / 2;
         var keep = (long)Math.Ceiling(0.02 * size / 2);
         var factors = ones(size, device: sample.device);
+        using var attenuated = (1 - parameters.Intensity).ToScalar();
         for (var line = 0L; line < size; line += parameters.Ghosts)
         {
             if (Math.Abs(line - centre) > keep)
             {
-                factors[line] = 1 - parameters.Intensity;
+                factors[line].fill_(attenuated);
             }
         }
         var shape = Enumerable.Repeat(1L, (int)sample.dim()).ToArray();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Augmentation;
@@ -16,7 +17,8 @@ public sealed class NoiseAugmentation : Augmentation<NoiseParameters>
 
     public override Tensor Apply(Tensor sample, NoiseParameters parameters)
     {
-        using var scaled = parameters.StandardNormal * parameters.Sigma;
+        using var sigma = parameters.Sigma.ToScalar();
+        using var scaled = parameters.StandardNormal * sigma;
         return sample + scaled;
     }
 }

@@ -30,7 +30,8 @@ public sealed class SpikeAugmentation : Augmentation<SpikeParameters>
         var spectrum = KSpace.Forward(sample);
         var peak = spectrum.abs().max().item<float>();
         TensorIndex[] index = [TensorIndex.Colon, .. parameters.Position.Select(p => TensorIndex.Single(p))];
-        spectrum[index] = peak * parameters.Intensity;
+        using var spike = (peak * parameters.Intensity).ToScalar();
+        spectrum[index].fill_(spike);
         return KSpace.Inverse(spectrum).MoveToOuterDisposeScope();
     }
 }

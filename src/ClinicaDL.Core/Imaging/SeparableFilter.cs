@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,10 +38,11 @@ public static class SeparableFilter
             var radius = kernel.Length / 2;
             var length = current.shape[dimension];
             var extended = edge == Edge.Zero ? ZeroPadded(current, dimension, radius) : Reflected(current, dimension, radius, length);
-            var sum = extended.narrow(dimension, 0, length) * kernel[0];
+            using var scalars = new ScalarScope();
+            var sum = extended.narrow(dimension, 0, length) * scalars.Of(kernel[0]);
             for (var tap = 1; tap < kernel.Length; tap++)
             {
-                sum.add_(extended.narrow(dimension, tap, length), alpha: kernel[tap]);
+                sum.add_(extended.narrow(dimension, tap, length), alpha: scalars.Of(kernel[tap]));
             }
             current = sum;
         }

@@ -111,9 +111,10 @@ public static class Interpreter
                         done += batch.Count;
                         progress?.Report(new InterpretationProgress(done, total, item.Split, item.Metric));
                     }
-                    using var mean = mapSum / item.Samples.Count;
+                    using var sessions = ((long)item.Samples.Count).ToScalar();
+                    using var mean = mapSum / sessions;
                     var meanMap = Describe(WriteMap(mean, staging, MeanMapName, space), item, options, "mean", null, item.Samples.Count, target, maps);
-                    using var meanInput = inputSum / item.Samples.Count;
+                    using var meanInput = inputSum / sessions;
                     WriteMap(meanInput, staging, MeanInputName, space);
                     WriteSettings(staging, options, item, config);
                     if (Directory.Exists(target) && !options.Overwrite)

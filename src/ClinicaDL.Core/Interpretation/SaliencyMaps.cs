@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -55,13 +56,15 @@ public static class SaliencyMaps
         var dimensions = Enumerable.Range(1, (int)input.dim() - 1).Select(d => (long)d).ToArray();
         var range = input.amax(dimensions, keepdim: true) - input.amin(dimensions, keepdim: true);
         var sum = zeros_like(input);
+        using var noiseFraction = settings.SmoothGradNoise.ToScalar();
         for (var sample = 0; sample < settings.SmoothGradSamples; sample++)
         {
             using var step = NewDisposeScope();
-            var noisy = input + randn(input.shape, generator: noise, device: input.device) * (range * settings.SmoothGradNoise);
+            var noisy = input + randn(input.shape, generator: noise, device: input.device) * (range * noiseFraction);
             sum.add_(Gradients(model, noisy, settings.TargetNode));
         }
-        return (sum / settings.SmoothGradSamples).MoveToOuterDisposeScope();
+        using var samples = ((long)settings.SmoothGradSamples).ToScalar();
+        return (sum / samples).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -104,6 +107,7 @@ public static class SaliencyMaps
             throw new ArgumentException($"The occlusion size must be at least 1 voxel; got {settings.OcclusionSize}.");
         }
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         using var noGrad = no_grad();
         var spatial = input.shape[2..];
         var size = settings.OcclusionSize;
@@ -122,12 +126,12 @@ public static class SaliencyMaps
                 var copies = image.repeat([count, .. Enumerable.Repeat(1L, (int)input.dim() - 1)]);
                 for (var k = 0; k < count; k++)
                 {
-                    copies[Window(k, Corner(first + k, counts), size, spatial)].fill_(0);
+                    copies[Window(k, Corner(first + k, counts), size, spatial)].fill_(scalars.Of(0L));
                 }
                 var drops = (baseline - Score(model, copies, settings.TargetNode, classification)).cpu().data<float>().ToArray();
                 for (var k = 0; k < count; k++)
                 {
-                    maps[Window(b, Corner(first + k, counts), size, spatial)].fill_(drops[k]);
+                    maps[Window(b, Corner(first + k, counts), size, spatial)].fill_(scalars.Of(drops[k]));
                 }
             }
         }

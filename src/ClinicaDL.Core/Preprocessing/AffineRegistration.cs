@@ -1,4 +1,5 @@
 using ClinicaDL.Core.Imaging;
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -146,10 +147,11 @@ public static class AffineRegistration
         {
             cancellation.ThrowIfCancellationRequested();
             using var stepScope = NewDisposeScope();
+            using var scalars = new ScalarScope();
             var batch = tensor(Enumerable.Range(0, sampleCount).Select(_ => (long)batches.Next(poolSize)).ToArray());
-            var (matrix, shift) = Transform(parameters, rigid, startLinear, startTranslation);
+            var (matrix, shift) = Transform(parameters, rigid, startLinear, startTranslation, scalars);
             var moved = centred.index_select(0, batch).matmul(matrix.t()) + centreTensor + shift;
-            var grid = ((moved.matmul(toVoxel) + voxelOffset) * normalise - 1).reshape(1, 1, 1, sampleCount, 3);
+            var grid = ((moved.matmul(toVoxel) + voxelOffset) * normalise - scalars.Of(1L)).reshape(1, 1, 1, sampleCount, 3);
             var sampled = nn.functional.grid_sample(image.Image, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: true).reshape(sampleCount);
             var objective = metric.Loss(batch, sampled, imageRange);
             objective.backward();
@@ -157,17 +159,18 @@ public static class AffineRegistration
             using (no_grad())
             {
                 var gradient = parameters.grad!;
-                firstMoment.mul_(0.9).add_(gradient, alpha: 0.1);
-                secondMoment.mul_(0.999).add_(gradient.pow(2), alpha: 0.001);
-                var corrected = firstMoment / (1 - Math.Pow(0.9, step + 1));
-                var scale = (secondMoment / (1 - Math.Pow(0.999, step + 1))).sqrt() + 1e-8;
-                parameters.sub_(corrected / scale * (firstStep * Math.Pow(decay, step)));
+                firstMoment.mul_(scalars.Of(0.9)).add_(gradient, alpha: scalars.Of(0.1));
+                secondMoment.mul_(scalars.Of(0.999)).add_(gradient.pow(scalars.Of(2L)), alpha: scalars.Of(0.001));
+                var corrected = firstMoment / scalars.Of(1 - Math.Pow(0.9, step + 1));
+                var scale = (secondMoment / scalars.Of(1 - Math.Pow(0.999, step + 1))).sqrt() + scalars.Of(1e-8);
+                parameters.sub_(corrected / scale * scalars.Of(firstStep * Math.Pow(decay, step)));
                 gradient.zero_();
             }
         }
         using (no_grad())
+        using (var scalars = new ScalarScope())
         {
-            var (matrix, shift) = Transform(parameters, rigid, startLinear, startTranslation);
+            var (matrix, shift) = Transform(parameters, rigid, startLinear, startTranslation, scalars);
             var values2 = matrix.to_type(ScalarType.Float64).data<double>().ToArray();
             var result = new double[3, 3];
             for (var i = 0; i < 9; i++)
@@ -182,11 +185,11 @@ public static class AffineRegistration
     /// The linear part and translation for the current parameters: a rotation (matrix exponential of a skew
     /// matrix) composed with the start for the rigid stage, the start plus a free 3x3 increment for the affine one.
     /// </summary>
-    private static (Tensor Linear, Tensor Translation) Transform(Tensor parameters, bool rigid, Tensor startLinear, Tensor startTranslation)
+    private static (Tensor Linear, Tensor Translation) Transform(Tensor parameters, bool rigid, Tensor startLinear, Tensor startTranslation, ScalarScope scalars)
     {
         if (rigid)
         {
-            var angles = parameters.narrow(0, 0, 3) / LinearUnit;
+            var angles = parameters.narrow(0, 0, 3) / scalars.Of(LinearUnit);
             var zero = zeros(1);
             var skew = stack(
             [
@@ -196,7 +199,7 @@ public static class AffineRegistration
             ]).reshape(3, 3);
             return (linalg.matrix_exp(skew).matmul(startLinear), startTranslation + parameters.narrow(0, 3, 3));
         }
-        return (startLinear + parameters.narrow(0, 0, 9).reshape(3, 3) / LinearUnit, startTranslation + parameters.narrow(0, 9, 3));
+        return (startLinear + parameters.narrow(0, 0, 9).reshape(3, 3) / scalars.Of(LinearUnit), startTranslation + parameters.narrow(0, 9, 3));
     }
 
     /// <summary>The intensity-weighted centre of the image in world millimetres.</summary>

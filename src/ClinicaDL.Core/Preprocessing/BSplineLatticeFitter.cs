@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Preprocessing;
@@ -38,7 +40,8 @@ internal sealed class BSplineLatticeFitter
     {
         var delta = Separable(values, _deltaZ, _deltaY, _deltaX);
         // A control point no voxel reaches keeps 0, as in ITK.
-        return where(_omega > 0, delta / _omega.clamp_min(double.Epsilon), zeros_like(delta));
+        using var scalars = new ScalarScope();
+        return where(_omega > scalars.Of(0L), delta / _omega.clamp_min(scalars.Of(double.Epsilon)), zeros_like(delta));
     }
 
     /// <summary>The lattice's values on the grid, [z, y, x].</summary>
@@ -52,5 +55,9 @@ internal sealed class BSplineLatticeFitter
         return alongZ.matmul(y.reshape(y.shape[0], -1)).reshape(alongZ.shape[0], y.shape[1], y.shape[2]);
     }
 
-    private static Tensor PerAxisShare(Tensor basis) => basis.pow(3) / basis.square().sum(0, keepdim: true);
+    private static Tensor PerAxisShare(Tensor basis)
+    {
+        using var three = 3L.ToScalar();
+        return basis.pow(three) / basis.square().sum(0, keepdim: true);
+    }
 }

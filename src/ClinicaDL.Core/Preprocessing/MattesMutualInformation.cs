@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,10 @@ internal sealed class MattesMutualInformation : IDisposable
     public MattesMutualInformation(Tensor fixedValues, (double Low, double High) fixedRange, int bins)
     {
         _bins = bins;
-        _offsets = arange(4, dtype: ScalarType.Int64).DetachFromDisposeScope();
+        using (var four = 4L.ToScalar())
+        {
+            _offsets = arange(four, dtype: ScalarType.Int64).DetachFromDisposeScope();
+        }
         using var scope = NewDisposeScope();
         var (first, windows) = Windows(BinPositions(fixedValues, fixedRange));
         _fixedFirstBin = first.DetachFromDisposeScope();
@@ -38,36 +42,40 @@ internal sealed class MattesMutualInformation : IDisposable
     public Tensor Loss(Tensor batch, Tensor movingValues, (double Low, double High) movingRange)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var (movingFirstBin, movingWindows) = Windows(BinPositions(movingValues, movingRange));
         var count = movingValues.shape[0];
         var fixedBins = (_fixedFirstBin.index_select(0, batch).unsqueeze(1) + _offsets).unsqueeze(2);
         var movingBins = (movingFirstBin.unsqueeze(1) + _offsets).unsqueeze(1);
-        var cells = (fixedBins * _bins + movingBins).reshape(count * 16);
+        var cells = (fixedBins * scalars.Of(_bins) + movingBins).reshape(count * 16);
         var weights = (_fixedWindows.index_select(0, batch).unsqueeze(2) * movingWindows.unsqueeze(1)).reshape(count * 16);
-        var joint = zeros(_bins * _bins, dtype: weights.dtype).index_add(0, cells, weights, 1).reshape(_bins, _bins) / count;
+        var joint = zeros(_bins * _bins, dtype: weights.dtype).index_add(0, cells, weights, scalars.Of(1L)).reshape(_bins, _bins) / scalars.Of(count);
         var fixedMarginal = joint.sum(1, keepdim: true);
         var movingMarginal = joint.sum(0, keepdim: true);
-        const double tiny = 1e-10;
+        var tiny = scalars.Of(1e-10);
         var information = (joint * ((joint + tiny).log() - (fixedMarginal + tiny).log() - (movingMarginal + tiny).log())).sum();
         return information.neg().MoveToOuterDisposeScope();
     }
 
     private Tensor BinPositions(Tensor values, (double Low, double High) range)
     {
+        using var scalars = new ScalarScope();
         var scale = (_bins - 1 - 2 * Padding) / Math.Max(1e-12, range.High - range.Low);
         // Within [1, bins - 2): the four bins floor(p) - 1 .. floor(p) + 2 then all exist.
-        return ((values - range.Low) * scale + Padding).clamp(1, _bins - 2 - 1e-3);
+        return ((values - scalars.Of(range.Low)) * scalars.Of(scale) + scalars.Of((long)Padding)).clamp(scalars.Of(1L), scalars.Of(_bins - 2 - 1e-3));
     }
 
     /// <summary>The first of the four bins each sample touches, and its cubic B-spline weights in them.</summary>
     private (Tensor FirstBin, Tensor Windows) Windows(Tensor positions)
     {
         using var scope = NewDisposeScope();
-        var first = positions.detach().floor().to_type(ScalarType.Int64) - 1;
+        using var scalars = new ScalarScope();
+        var (one, two, three, four, six) = (scalars.Of(1L), scalars.Of(2L), scalars.Of(3L), scalars.Of(4L), scalars.Of(6L));
+        var first = positions.detach().floor().to_type(ScalarType.Int64) - one;
         var distance = ((first.unsqueeze(1) + _offsets).to_type(positions.dtype) - positions.unsqueeze(1)).abs();
-        var near = (4 - 6 * distance.pow(2) + 3 * distance.pow(3)) / 6;
-        var far = (2 - distance).clamp_min(0).pow(3) / 6;
-        var windows = where(distance.lt(1), near, far);
+        var near = (four - six * distance.pow(two) + three * distance.pow(three)) / six;
+        var far = (two - distance).clamp_min(scalars.Of(0L)).pow(three) / six;
+        var windows = where(distance.lt(one), near, far);
         return (first.MoveToOuterDisposeScope(), windows.MoveToOuterDisposeScope());
     }
 

@@ -68,7 +68,8 @@ public sealed class RegistrationTemplate : IDisposable
         var ceiling = IntensityRange.Percentile(values, 0.99);
         var spacing = Math.Max(1e-3, pyramid.Spacing.Min());
         var radius = Math.Max(1, (int)Math.Ceiling(BackgroundBandMillimetres / spacing));
-        var foreground = pyramid.Image.gt(0.01 * ceiling).to_type(ScalarType.Float32);
+        using var threshold = (0.01 * ceiling).ToScalar();
+        var foreground = pyramid.Image.gt(threshold).to_type(ScalarType.Float32);
         // A box dilation is separable: three one-axis max pools instead of one (2r+1)^3 window per voxel.
         var width = 2 * radius + 1;
         var band = nn.functional.max_pool3d(foreground, [width, 1, 1], [1, 1, 1], [radius, 0, 0]);

@@ -79,9 +79,10 @@ public static class TrainingSmokeTest
         using var scope = torch.NewDisposeScope();
         using var generator = new Generator((ulong)seed);
         var volumes = torch.randn([8, 1, 16, 16, 16], generator: generator);
+        using var three = 3.0.ToScalar();
         for (var i = 1; i < 8; i += 2)
         {
-            volumes[i, 0, TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12)].add_(3.0);
+            volumes[i, 0, TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12)].add_(three);
         }
         return volumes.MoveToOuterDisposeScope();
     }

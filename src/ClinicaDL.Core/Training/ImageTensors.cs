@@ -241,7 +241,8 @@ public sealed class ImageTensors : IDisposable
         {
             var min = image.min();
             var range = image.max() - min;
-            image = (image - min) / range.clamp_min(1e-12);
+            using var tiny = 1e-12.ToScalar();
+            image = (image - min) / range.clamp_min(tiny);
         }
         if (config.SizeReduction)
         {

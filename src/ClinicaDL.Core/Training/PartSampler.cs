@@ -80,7 +80,8 @@ public sealed class PartSampler : IDisposable
         if (_normalize)
         {
             var min = cut.min();
-            cut = (cut - min) / (cut.max() - min).clamp_min(1e-12);
+            using var tiny = 1e-12.ToScalar();
+            cut = (cut - min) / (cut.max() - min).clamp_min(tiny);
         }
         return cut.contiguous().MoveToOuterDisposeScope();
     }

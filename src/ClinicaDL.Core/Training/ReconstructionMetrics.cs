@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -34,13 +35,14 @@ public static class ReconstructionMetrics
 
     private static double Ssim(Tensor x, Tensor y)
     {
-        const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
+        using var scalars = new ScalarScope();
+        var (c1, c2, two) = (scalars.Of(0.01 * 0.01), scalars.Of(0.03 * 0.03), scalars.Of(2L));
         var muX = Window(x);
         var muY = Window(y);
         var varianceX = Window(x * x) - muX * muX;
         var varianceY = Window(y * y) - muY * muY;
         var covariance = Window(x * y) - muX * muY;
-        var map = (2 * muX * muY + c1) * (2 * covariance + c2) / ((muX * muX + muY * muY + c1) * (varianceX + varianceY + c2));
+        var map = (two * muX * muY + c1) * (two * covariance + c2) / ((muX * muX + muY * muY + c1) * (varianceX + varianceY + c2));
         return map.mean().item<double>();
     }
 
