@@ -1,12 +1,12 @@
-# A MAPS at a glance, on Pipelines.Tests.ps1's study and MAPS from TestHelpers' cache: 12 participants of which 4
-# are held out for testing, splits 0 and 1 trained with loss and BA, the test group predicted. Read where nothing is
+# A MAPS at a glance, on the study and MAPS the help examples run on, from TestHelpers' cache: 12 participants of which
+# 4 are held out for testing, splits 0 and 1 trained with loss and BA, the test group predicted. Read where nothing is
 # written, copied where a test takes the MAPS apart.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     $script:Suffix = ',ClinicaDL.PowerShell.Commands.GetMapsInfoCommand'
-    $script:Study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 3 -TestSize 4 -SplitSeed 1 -KFold 2 -KFoldSeed 1
-    $script:Training = @{ Epochs = 1; BatchSize = 4; BootstrapResamples = 20; SelectionMetrics = 'loss', 'BA' }
+    $script:Study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 4 -TestSize 4 -KFold 2
+    $script:Training = @{ Epochs = 1; BatchSize = 4; BootstrapResamples = 100; SelectionMetrics = 'loss', 'BA' }
     $script:Maps = (Get-TestMaps -Study $Study -Training $Training -Prediction @{ DataGroup = 'test' }).Path
 }
 

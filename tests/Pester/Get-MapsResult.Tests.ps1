@@ -4,12 +4,12 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     function Get-Suffix([string] $cmdlet) { ",ClinicaDL.PowerShell.Commands.$($cmdlet -replace '-', '')Command" }
-    # Pipelines.Tests.ps1's study (4 test sessions) and MAPS: splits 0 and 1 trained one epoch with loss and BA, the
-    # test group predicted. Cached: read, never written.
-    $script:Study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 3 -TestSize 4 -SplitSeed 1 -KFold 2 -KFoldSeed 1
+    # The study and MAPS the help examples run on (4 test sessions; splits 0 and 1 trained one epoch with loss and
+    # BA; the test group predicted). Cached: read, never written.
+    $script:Study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 4 -TestSize 4 -KFold 2
     $script:Caps = $Study.Caps
     $script:Split = $Study.Split
-    $script:Training = @{ Epochs = 1; BatchSize = 4; BootstrapResamples = 20; SelectionMetrics = 'loss', 'BA' }
+    $script:Training = @{ Epochs = 1; BatchSize = 4; BootstrapResamples = 100; SelectionMetrics = 'loss', 'BA' }
     $script:Maps = (Get-TestMaps -Study $Study -Training $Training -Prediction @{ DataGroup = 'test' }).Path
 }
 

@@ -3,9 +3,9 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
     function Get-Suffix([string] $cmdlet) { ",ClinicaDL.PowerShell.Commands.$($cmdlet -replace '-', '')Command" }
-    # Pipelines.Tests.ps1's study and MAPS: splits 0 and 1, trained one epoch each.
-    $study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 3 -TestSize 4 -SplitSeed 1 -KFold 2 -KFoldSeed 1
-    $script:Maps = (Get-TestMaps -Study $study -Training @{ Epochs = 1; BatchSize = 4; BootstrapResamples = 20; SelectionMetrics = 'loss', 'BA' } -Prediction @{ DataGroup = 'test' }).Path
+    # The study and MAPS the help examples run on: splits 0 and 1, trained one epoch each.
+    $study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 4 -TestSize 4 -KFold 2
+    $script:Maps = (Get-TestMaps -Study $study -Training @{ Epochs = 1; BatchSize = 4; BootstrapResamples = 100; SelectionMetrics = 'loss', 'BA' } -Prediction @{ DataGroup = 'test' }).Path
     # Start-ClinicaDLTraining.Tests.ps1's study and its MAPS of split 0, trained two epochs.
     $training = Get-TestStudy -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 -TestSize 4 -KFold 2
     $script:TwoEpochs = (Get-TestMaps -Study $training -Training @{ Split = 0; Epochs = 2; BatchSize = 4; LearningRate = 5e-4; BootstrapResamples = 200 }).Path

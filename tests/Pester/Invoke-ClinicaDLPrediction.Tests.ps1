@@ -1,5 +1,6 @@
-# Prediction on MAPS from TestHelpers' cache: the study and MAPS of Start-ClinicaDLTraining's tests, of the pipelines,
-# of part-based training and of reconstruction, each copied here since a prediction writes its data group into it.
+# Prediction on MAPS from TestHelpers' cache: the study and MAPS of Start-ClinicaDLTraining's tests, of the help
+# examples, of part-based training and of reconstruction, each copied here since a prediction writes its data group
+# into it.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
@@ -56,13 +57,13 @@ Describe 'Invoke-ClinicaDLPrediction' {
 
     Context 'groups that drop most of their sessions, and names the MAPS does not have' {
         BeforeAll {
-            # Pipelines.Tests.ps1's study (4 test sessions) and MAPS: splits 0 and 1 trained one epoch with loss and BA,
-            # the test group predicted.
-            $study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 3 -TestSize 4 -SplitSeed 1 -KFold 2 -KFoldSeed 1
+            # The study and MAPS the help examples run on (4 test sessions; splits 0 and 1 trained one epoch with loss
+            # and BA; the test group predicted).
+            $study = Get-TestStudy -ParticipantCount 12 -SessionCount 1 -VoxelSize 3 -Seed 4 -TestSize 4 -KFold 2
             $Caps = $study.Caps
             $Split = $study.Split
             $Maps = Join-Path $TestDrive 'maps'
-            Get-TestMaps -Study $study -Training @{ Epochs = 1; BatchSize = 4; BootstrapResamples = 20; SelectionMetrics = 'loss', 'BA' } -Prediction @{ DataGroup = 'test' } -CopyTo $Maps | Out-Null
+            Get-TestMaps -Study $study -Training @{ Epochs = 1; BatchSize = 4; BootstrapResamples = 100; SelectionMetrics = 'loss', 'BA' } -Prediction @{ DataGroup = 'test' } -CopyTo $Maps | Out-Null
         }
 
         It 'Invoke-ClinicaDLPrediction warns with the counts when it leaves out most sessions of a group, and refuses a group it leaves empty' {

@@ -62,10 +62,12 @@ Export-ModuleMember -Function Start-ClinicaDLProcess
 #
 # The cache is <temp>/clinicadl-test-cache-<user> (or $env:CLINICADL_TEST_CACHE) / <hash of the module's assemblies
 # and of this file> / <kind>-<hash of the arguments>: a rebuilt module or a changed fixture builder gets new entries,
-# and a test never reads one made by another build. It outlives a run: running a file again reuses it. A fixture is built in place (a MAPS records the absolute path of its
-# CAPS, so it cannot be built elsewhere and renamed) under an exclusive lock on <entry>.lock, which the system
-# releases if the builder dies; '.fixture.xml', written last, marks an entry complete, and an entry without it is
-# built again. Pester files run in separate processes therefore wait for each other instead of racing.
+# and a test never reads one made by another build. It outlives a run: running a file again reuses it.
+#
+# A fixture is built in place (a MAPS records the absolute path of its CAPS, so it cannot be built elsewhere and
+# renamed) under an exclusive lock on <entry>.lock, which the system releases if the builder dies; '.fixture.xml',
+# written last, marks an entry complete, and an entry without it is built again. Pester files run in separate
+# processes therefore wait for each other instead of racing.
 #
 # Cached entries are shared: a test reads them and never writes to them. A test that writes to its study or MAPS
 # (a prediction adds a data group, an extraction adds tensors) asks for its own copy with -CopyTo (under $TestDrive).
@@ -81,12 +83,12 @@ function Get-TestCacheRoot {
     $build = Get-TextHash ($hashes -join ',')
     $base = if ($env:CLINICADL_TEST_CACHE) { $env:CLINICADL_TEST_CACHE } else { Join-Path ([IO.Path]::GetTempPath()) "clinicadl-test-cache-$([Environment]::UserName)" }
     $root = Join-Path $base $build
-    $new = -not (Test-Path -LiteralPath $root)
     New-Item -ItemType Directory -Force -Path $root | Out-Null
     [IO.Directory]::SetLastWriteTimeUtc($root, [DateTime]::UtcNow)
-    if ($new -and -not $env:CLINICADL_TEST_CACHE) {
-        # The entries of builds no run has used for three days (each run touches its own): about 120 MB each.
-        Get-ChildItem -LiteralPath $base -Directory | Where-Object { $_.FullName -ne $root -and $_.LastWriteTimeUtc -lt [DateTime]::UtcNow.AddDays(-3) } |
+    if (-not $env:CLINICADL_TEST_CACHE) {
+        # The entries of the builds no test file has used for two hours (each file touches its own, above): every
+        # rebuilt module makes about 120 MB of new ones.
+        Get-ChildItem -LiteralPath $base -Directory | Where-Object { $_.FullName -ne $root -and $_.LastWriteTimeUtc -lt [DateTime]::UtcNow.AddHours(-2) } |
             ForEach-Object { Remove-Item -LiteralPath $_.FullName -Recurse -Force -ErrorAction SilentlyContinue }
     }
     $script:FixtureCache = $root
