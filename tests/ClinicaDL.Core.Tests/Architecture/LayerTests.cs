@@ -15,15 +15,16 @@ public sealed partial class LayerTests
     {
         ["IO"] = 0, ["Selection"] = 0,
         ["Tables"] = 1,
-        ["Imaging"] = 2, ["Runtime"] = 2,
-        ["Datasets"] = 3,
-        ["Splits"] = 4, ["Extraction"] = 4, ["Preprocessing"] = 4, ["Conversion"] = 4,
-        ["Networks"] = 5, ["Augmentation"] = 5, ["Generation"] = 5,
-        ["Training"] = 6,
-        ["Maps"] = 7,
-        ["Workflows"] = 8,
-        ["Interpretation"] = 9,
-        ["Reports"] = 10,
+        ["Runtime"] = 2,
+        ["Imaging"] = 3,
+        ["Datasets"] = 4,
+        ["Splits"] = 5, ["Extraction"] = 5, ["Preprocessing"] = 5, ["Conversion"] = 5,
+        ["Networks"] = 6, ["Augmentation"] = 6, ["Generation"] = 6,
+        ["Training"] = 7,
+        ["Maps"] = 8,
+        ["Workflows"] = 9,
+        ["Interpretation"] = 10,
+        ["Reports"] = 11,
     };
 
     [Fact]
