@@ -98,8 +98,11 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
             $total = ($accuracy.Values | Measure-Object -Sum).Sum
             $train = Read-Tsv (Join-Path $Best 'train/train_patch_level_prediction.tsv')
             $voted = Read-Tsv (Join-Path $Best 'train/train_image_level_prediction.tsv')
+            # An empty table would make the loop below assert nothing.
+            @($voted).Count | Should -BeGreaterThan 0
             foreach ($image in $voted) {
                 $rows = $train | Where-Object { $_.participant_id -eq $image.participant_id -and $_.session_id -eq $image.session_id }
+                @($rows).Count | Should -BeGreaterThan 0
                 $expected = if ($total -gt 0) {
                     ($rows | ForEach-Object { $accuracy[[int]$_.patch_id] / $total * [double]$_.proba0 } | Measure-Object -Sum).Sum
                 } else {
@@ -190,7 +193,10 @@ Describe 'Start-ClinicaDLTraining -ExtractJson' {
         $maps = Join-Path $TestDrive 'maps-regression'
         (Start-ClinicaDLTraining @Common -Task Regression -ExtractJson patch24 -OutputPath $maps).Status | Should -Be 'Completed'
         $parts = Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_patch_level_prediction.tsv')
-        foreach ($image in Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_image_level_prediction.tsv')) {
+        $images = @(Read-Tsv (Join-Path $maps 'split-0/best-loss/validation/validation_image_level_prediction.tsv'))
+        # An empty table would make the loop below assert nothing.
+        $images.Count | Should -BeGreaterThan 0
+        foreach ($image in $images) {
             $mean = ($parts | Where-Object participant_id -eq $image.participant_id | ForEach-Object { [double]$_.predicted_label } | Measure-Object -Average).Average
             [Math]::Abs([double]$image.predicted_label - $mean) | Should -BeLessThan 1e-9
         }
