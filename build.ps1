@@ -191,7 +191,9 @@ function Invoke-XunitTests {
     return [pscustomobject]@{
         Passed  = [int]$counters.passed
         Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        Skipped = [int]$counters.notExecuted
+        # xunit's skipped tests are results with outcome NotExecuted, but the notExecuted counter stays 0: count them
+        # as the tests that did not run.
+        Skipped = [int]$counters.total - [int]$counters.executed
     }
 }
 
