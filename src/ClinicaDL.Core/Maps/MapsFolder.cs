@@ -85,13 +85,8 @@ public sealed class MapsFolder
         }
     }
 
-    /// <summary>groups/train+validation.tsv: every session seen in training or pre-training; null when absent.</summary>
-    public TsvTable? SeenSessions => File.Exists(Layout.TrainValidation) ? TsvTable.Read(Layout.TrainValidation) : null;
-
-    /// <summary>The participants of <see cref="SeenSessions"/> (none when the list is absent).</summary>
-    public IReadOnlySet<string> SeenParticipants => SeenSessions is { } seen && seen.HasColumn("participant_id")
-        ? seen.Rows.Select(r => r[seen.IndexOf("participant_id")]!).ToHashSet(StringComparer.Ordinal)
-        : new HashSet<string>();
+    /// <summary>groups/train+validation.tsv, read: every session seen in training or pre-training; null when absent.</summary>
+    public TsvTable? ReadSeenSessions() => File.Exists(Layout.TrainValidation) ? TsvTable.Read(Layout.TrainValidation) : null;
 
     /// <summary>
     /// Whether a data group was evaluated with the leakage override (its maps.json has leakage_override). The train
@@ -107,17 +102,12 @@ public sealed class MapsFolder
     /// The splits of maps.json not trained to their end (stopped, failed or still running): a split is finished
     /// when its tmp/ (checkpoints) is gone and each selection metric has its best-&lt;metric&gt;/ folder.
     /// </summary>
-    public IReadOnlyList<int> IncompleteSplits => TrainedSplits
-        .Where(s => !Directory.Exists(Split(s).Root) || Directory.Exists(Split(s).Temporary) || SelectionMetrics.Any(m => !Directory.Exists(Split(s).Best(m))))
-        .Order().ToList();
-
-    /// <summary>
-    /// Whether a split's training is over: no tmp/ and, for every network, a best model of every selection metric
-    /// (best models alone do not say so: a run stopped in its first epoch has them).
-    /// </summary>
-    public bool IsSplitComplete(int split, IReadOnlyList<int?> networks) =>
-        Directory.Exists(Split(split).Root) && !Directory.Exists(Split(split).Temporary)
-        && networks.All(n => Configuration.SelectionMetrics.All(m => File.Exists(Split(split).BestModel(m, n))));
+    public IReadOnlyList<int> FindIncompleteSplits()
+    {
+        var metrics = SelectionMetrics;
+        return TrainedSplits.Where(s => !Directory.Exists(Split(s).Root) || Directory.Exists(Split(s).Temporary) || metrics.Any(m => !Directory.Exists(Split(s).Best(m))))
+            .Order().ToList();
+    }
 
     /// <summary>
     /// What a MAPS created by training always has; one lacking it was not made whole and is not resumed

@@ -52,7 +52,8 @@ public sealed class MapsInfo
     {
         var json = maps.Description;
         var groups = maps.DataGroups;
-        var seen = maps.SeenSessions;
+        var seen = maps.ReadSeenSessions();
+        var incomplete = maps.FindIncompleteSplits();
         return new MapsInfo
         {
             MapsPath = maps.Root,
@@ -68,8 +69,8 @@ public sealed class MapsInfo
             InputSize = new(json["input_size"]?.AsArray().Select(n => Item(n).ToJsonString()) ?? []),
             ParticipantsSeenInTraining = seen?.Rows.Select(r => r[0]).Distinct().Count() ?? 0,
             LeakageOverrides = new(groups.Where(maps.HasLeakageOverride)),
-            Status = maps.IncompleteSplits.Count == 0 && seen is not null ? "Complete" : "Incomplete",
-            IncompleteSplits = new(maps.IncompleteSplits),
+            Status = incomplete.Count == 0 && seen is not null ? "Complete" : "Incomplete",
+            IncompleteSplits = new(incomplete),
         };
     }
 

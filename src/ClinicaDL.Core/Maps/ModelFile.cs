@@ -1,3 +1,4 @@
+using ClinicaDL.Core.IO;
 using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Maps;
@@ -8,16 +9,12 @@ public static class ModelFile
     public static void Save(nn.Module<Tensor, Tensor> model, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        try
+        // A failed save (a full disk) leaves the previous model, and no partial one.
+        using var file = AtomicFile.Create(path);
+        using (var writer = new BinaryWriter(file.Stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
-            model.save(temporary);
-            File.Move(temporary, path, overwrite: true);
+            model.save(writer);
         }
-        finally
-        {
-            // A failed save (a full disk) leaves no partial model behind.
-            File.Delete(temporary);
-        }
+        file.Commit();
     }
 }

@@ -37,6 +37,13 @@ public sealed class SplitLayout(string mapsRoot, int split)
     /// <summary>Written in tmp/ when a network's training has ended (completed or stopped early), so a resumed run skips it.</summary>
     public string TrainingEnded(int? network = null) => Path.Combine(Temporary, network is null ? "training.ended" : $"network-{network}_training.ended");
 
+    /// <summary>
+    /// Whether the split's training is over: no tmp/ and, for every network, a best model of every selection metric
+    /// (best models alone do not say so: a run stopped in its first epoch has them).
+    /// </summary>
+    public bool IsTrained(IReadOnlyList<int?> networks, IReadOnlyList<string> selectionMetrics) =>
+        Directory.Exists(Root) && !Directory.Exists(Temporary) && networks.All(n => selectionMetrics.All(m => File.Exists(BestModel(m, n))));
+
     public string Checkpoint(int? network = null) => Path.Combine(Temporary, network is null ? "checkpoint.pt" : $"network-{network}_checkpoint.pt");
 
     /// <summary>The model of every epoch, kept with save_all_models (ClinicaDL's all_models/ folder).</summary>

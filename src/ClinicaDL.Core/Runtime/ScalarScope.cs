@@ -15,17 +15,13 @@ public sealed class ScalarScope : IDisposable
     private readonly List<Scalar> _scalars = [];
 
     /// <summary>A Scalar of <paramref name="value"/> that lives as long as this scope.</summary>
-    public Scalar Of(double value)
-    {
-        var scalar = value.ToScalar();
-        _scalars.Add(scalar);
-        return scalar;
-    }
+    public Scalar Of(double value) => Keep(value.ToScalar());
 
     /// <inheritdoc cref="Of(double)"/>
-    public Scalar Of(long value)
+    public Scalar Of(long value) => Keep(value.ToScalar());
+
+    private Scalar Keep(Scalar scalar)
     {
-        var scalar = value.ToScalar();
         _scalars.Add(scalar);
         return scalar;
     }

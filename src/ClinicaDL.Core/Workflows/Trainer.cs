@@ -95,16 +95,15 @@ public sealed class Trainer
             MapsSkeleton.Write(new MapsLayout(skeleton.Staging), _maps.Root, _config, splits, groups, images, hostDescription, leakage);
             skeleton.Commit();
         }
-        var maps = MapsFolder.Open(_maps.Root);
-        return groups.Select((g, i) => TrainSplit(maps, g.Split, i, groups.Count, g.Train, g.Validation, images, device, resume)).ToList();
+        return groups.Select((g, i) => TrainSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, device, resume)).ToList();
     }
 
-    private TrainingResult TrainSplit(MapsFolder maps, int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, Device device, bool resume)
+    private TrainingResult TrainSplit(int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, Device device, bool resume)
     {
         var start = _watch.Elapsed;
-        var folder = maps.Split(split);
+        var folder = _maps.Split(split);
         var networks = BestModels.Networks(_config, images.PartsPerImage);
-        if (resume && maps.IsSplitComplete(split, networks))
+        if (resume && folder.IsTrained(networks, _config.SelectionMetrics))
         {
             _log($"Split {split} is already complete.");
             return Summary(folder, TrainingStatus.Completed, null, TsvRows(folder.TrainingLog(networks[0])), device, images, validation, start);
@@ -149,16 +148,24 @@ public sealed class Trainer
     private sealed class NetworkTraining(Trainer trainer, SplitLayout folder, int? network, ImageTensors images, Device device)
     {
         private readonly TrainingConfig _config = trainer._config;
+        private readonly IReadOnlyList<string> _augmentations = Augmentation.Augmentations.Validate(trainer._config.DataAugmentation);
+
+        // Batches are prepared on a background thread only when a core is left over (GPU training, or fewer torch
+        // threads than cores). On a CPU run that uses every core, the thread's tensor operations compete with the
+        // training step for libtorch's thread pool and cost more than they hide: pipeline/compute with ClinicaDL's
+        // augmentations, 2 cores, 0.74 (image) and 0.80 (patch) with the thread, 0.92 and 0.96 without.
+        private readonly bool _prefetch = !device.type.Equals(DeviceType.CPU) || get_num_threads() < Environment.ProcessorCount;
 
         public (string Status, string? Message, int Epochs) Run(int splitsDone, int splitCount, DataGroup train, DataGroup validation, bool resume)
         {
             var start = trainer._watch.Elapsed;
             manual_seed(_config.Seed);
             using var model = _config.NewNetwork(images.SampleShape);
-            if (trainer._transferSource is { } source)
+            if (trainer._transferSource?.Split(folder.Index) is { } source)
             {
-                var weights = File.Exists(source.Split(folder.Index).BestModel(_config.TransferSelectionMetric, network))
-                    ? source.Split(folder.Index).BestModel(_config.TransferSelectionMetric, network) : source.Split(folder.Index).BestModel(_config.TransferSelectionMetric);
+                // The same network's model when the source has one per part, else its single model.
+                var weights = File.Exists(source.BestModel(_config.TransferSelectionMetric, network))
+                    ? source.BestModel(_config.TransferSelectionMetric, network) : source.BestModel(_config.TransferSelectionMetric);
                 if (!File.Exists(weights))
                 {
                     throw new MapsException($"The transfer-learning MAPS has no '{weights}' (same split, best-{_config.TransferSelectionMetric}).");
@@ -241,13 +248,7 @@ public sealed class Trainer
             model.train();
             var order = SampleOrder.Draw(_config.Sampler, _config.Task, samples, _config.Seed, epoch);
             List<LabeledImage> BatchSamples(int b) => order.Skip(b * _config.BatchSize).Take(_config.BatchSize).Select(i => samples[i]).ToList();
-            var augmentations = Augmentation.Augmentations.Validate(_config.DataAugmentation);
-            // Batches are prepared on a background thread only when a core is left over (GPU training, or fewer torch
-            // threads than cores). On a CPU run that uses every core, the thread's tensor operations compete with the
-            // training step for libtorch's thread pool and cost more than they hide: pipeline/compute with ClinicaDL's
-            // augmentations, 2 cores, 0.74 (image) and 0.80 (patch) with the thread, 0.92 and 0.96 without.
-            var prefetch = !device.type.Equals(DeviceType.CPU) || get_num_threads() < Environment.ProcessorCount;
-            using var prefetcher = prefetch ? new BatchPrefetcher(batches, b => PrepareBatch(BatchSamples(b), augmentations, epoch, b), trainer._cancellation) : null;
+            using var prefetcher = _prefetch ? new BatchPrefetcher(batches, b => PrepareBatch(BatchSamples(b), epoch, b), trainer._cancellation) : null;
             using (NewDisposeScope())
             {
                 // zero_grad wraps each parameter's gradient in a new Tensor: in a scope they are freed here, not by a
@@ -259,7 +260,7 @@ public sealed class Trainer
                 trainer._cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var batch = BatchSamples(b);
-                using var input = prefetcher?.Next() ?? PrepareBatch(batch, augmentations, epoch, b);
+                using var input = prefetcher?.Next() ?? PrepareBatch(batch, epoch, b);
                 var onDevice = input.to(device);
                 var output = model.forward(onDevice);
                 var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, onDevice, _config, device));
@@ -283,17 +284,17 @@ public sealed class Trainer
         /// One training batch from the image cache, augmented when asked. Augmentation is seeded by run, epoch and
         /// batch, not by history, so a resumed run augments exactly as an uninterrupted one, whichever thread runs it.
         /// </summary>
-        private Tensor PrepareBatch(List<LabeledImage> batch, IReadOnlyList<string> augmentations, int epoch, int b)
+        private Tensor PrepareBatch(List<LabeledImage> batch, int epoch, int b)
         {
             var input = images.Batch(batch);
-            if (augmentations.Count == 0)
+            if (_augmentations.Count == 0)
             {
                 return input;
             }
             using (input)
             {
                 using var generator = new Generator((ulong)(_config.Seed * 1_000_003L + epoch * 10_007L + b));
-                return Augmentation.Augmentations.Apply(input, augmentations, generator);
+                return Augmentation.Augmentations.Apply(input, _augmentations, generator);
             }
         }
     }
