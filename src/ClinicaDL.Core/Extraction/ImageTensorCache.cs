@@ -55,6 +55,24 @@ public static class ImageTensorCache
         }
     }
 
+    /// <summary>
+    /// The tensor ClinicaDL's prepare-data wrote for an image (&lt;name&gt;.pt in the same folder), when there is one of
+    /// the image's shape. ClinicaDL keeps no record of the bytes it was made from, so, as ClinicaDL itself does, it is
+    /// trusted: the run says how many images it read from such files.
+    /// </summary>
+    public static string? ClinicaDlTensor(string imagePath, string preprocessing)
+    {
+        var location = Locate(imagePath, preprocessing);
+        var path = Path.Combine(location.Folder, location.Stem + Imaging.PyTorchFile.TensorExtension);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var image = Imaging.NiftiReader.ReadHeader(imagePath).Header.Shape;
+        var shape = ImageTensorFile.ReadShape(path);
+        return shape.Length == 4 && image.Length == 3 && shape[1..].SequenceEqual(image.Select(d => (long)d)) ? path : null;
+    }
+
     /// <summary>The key of a tensor extracted now from <paramref name="imagePath"/> with these parameters.</summary>
     internal static JsonObject Key(string imagePath, string parametersHash)
     {

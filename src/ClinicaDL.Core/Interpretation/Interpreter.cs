@@ -166,7 +166,7 @@ public static class Interpreter
             var samples = DataGroup.FromTsv(table, index, config, needLabels: false).Images;
             foreach (var metric in options.SelectionMetrics ?? config.SelectionMetrics)
             {
-                if (!File.Exists(maps.Split(split).BestModel(metric)))
+                if (maps.Split(split).FindBestModel(metric) is null)
                 {
                     throw new MapsException($"Split {split} has no best-{metric} model in '{maps.Root}' (selection metrics trained: {string.Join(", ", config.SelectionMetrics)}).");
                 }

@@ -42,7 +42,7 @@ public sealed class SplitLayout(string mapsRoot, int split)
     /// (best models alone do not say so: a run stopped in its first epoch has them).
     /// </summary>
     public bool IsTrained(IReadOnlyList<int?> networks, IReadOnlyList<string> selectionMetrics) =>
-        Directory.Exists(Root) && !Directory.Exists(Temporary) && networks.All(n => selectionMetrics.All(m => File.Exists(BestModel(m, n))));
+        Directory.Exists(Root) && !Directory.Exists(Temporary) && networks.All(n => selectionMetrics.All(m => FindBestModel(m, n) is not null));
 
     public string Checkpoint(int? network = null) => Path.Combine(Temporary, network is null ? "checkpoint.pt" : $"network-{network}_checkpoint.pt");
 
@@ -54,6 +54,13 @@ public sealed class SplitLayout(string mapsRoot, int split)
 
     /// <summary>The kept model, or with multi_network that of network n (ClinicaDL's network-n_model name).</summary>
     public string BestModel(string metric, int? network = null) => Path.Combine(Best(metric), network is null ? "model.pt" : $"network-{network}_model.pt");
+
+    /// <summary>The same model in ClinicaDL's file (model.pth.tar, network-n_model.pth.tar), which a MAPS of ClinicaDL's has instead.</summary>
+    public string ClinicaDlModel(string metric, int? network = null) => Path.ChangeExtension(BestModel(metric, network), ModelFile.ClinicaDlExtension);
+
+    /// <summary>The kept model's file: this module's when there is one, else ClinicaDL's; null when the split kept none.</summary>
+    public string? FindBestModel(string metric, int? network = null) =>
+        File.Exists(BestModel(metric, network)) ? BestModel(metric, network) : File.Exists(ClinicaDlModel(metric, network)) ? ClinicaDlModel(metric, network) : null;
 
     /// <summary>The selection metrics that have a best-&lt;metric&gt;/ folder, by name.</summary>
     public IReadOnlyList<string> BestMetrics() => Directory.Exists(Root)

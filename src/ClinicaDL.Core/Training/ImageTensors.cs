@@ -38,12 +38,17 @@ public sealed class ImageTensors : IDisposable
         var unique = paths.Distinct(StringComparer.Ordinal).ToList();
         var cached = new string?[unique.Count];
         Parallel.For(0, unique.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellation },
-            i => cached[i] = ImageTensorCache.Current(unique[i], config.Preprocessing));
+            i => cached[i] = ImageTensorCache.Current(unique[i], config.Preprocessing) ?? ImageTensorCache.ClinicaDlTensor(unique[i], config.Preprocessing));
+        var fromClinicaDl = cached.Count(c => c is not null && ImageTensorFile.IsClinicaDl(c));
+        if (fromClinicaDl > 0)
+        {
+            log?.Invoke($"{fromClinicaDl} image(s) are read from the .pt tensors of ClinicaDL's prepare-data (trusted as ClinicaDL trusts them: delete them to decode the NIfTI images instead).");
+        }
         var toDecode = new List<string>();
         if (decomposition is not null)
         {
             // The parts are checked against the first image's shape before any image is decoded.
-            Parts = NewPartSampler(decomposition, cached[0] is { } first ? [.. TensorFile.ReadShape(first)[1..].Select(d => (int)d)]
+            Parts = NewPartSampler(decomposition, cached[0] is { } first ? [.. ImageTensorFile.ReadShape(first)[1..].Select(d => (int)d)]
                 : TensorExtractor.ImageShape(NiftiReader.ReadHeader(unique[0]).Header.Shape, unique[0]), unique[0], config);
         }
         for (var i = 0; i < unique.Count; i++)
@@ -86,7 +91,7 @@ public sealed class ImageTensors : IDisposable
         // 169x208x179 they held about 0.5 GB of resident memory through the whole run.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         var shapes = _inMemory.Select(t => (Path: t.Key, Shape: t.Value.shape))
-            .Concat(_onDisk.Select(d => (Path: d.Key, Shape: PreparedShape(TensorFile.ReadShape(d.Value)[1..]))))
+            .Concat(_onDisk.Select(d => (Path: d.Key, Shape: PreparedShape(ImageTensorFile.ReadShape(d.Value)[1..]))))
             .ToList();
         var imageShape = shapes[0].Shape;
         var other = shapes.FirstOrDefault(t => !t.Shape.SequenceEqual(imageShape));
@@ -157,9 +162,8 @@ public sealed class ImageTensors : IDisposable
 
     private Tensor FromDisk(string tensorPath)
     {
-        var (shape, values) = TensorFile.Read(tensorPath);
-        using var flat = tensor(values);
-        using var volume = flat.reshape(shape[1..]);
+        using var read = ImageTensorFile.Read(tensorPath);
+        using var volume = read.squeeze(0);
         return Prepare(volume, _config, _wholeImages);
     }
 
@@ -175,7 +179,7 @@ public sealed class ImageTensors : IDisposable
             return;
         }
         var onDisk = _onDisk.ToList();
-        var bytes = onDisk.Sum(d => TensorFile.ReadShape(d.Value).Aggregate(1L, (a, b) => a * b) * sizeof(float)) + Bytes;
+        var bytes = onDisk.Sum(d => ImageTensorFile.ReadShape(d.Value).Aggregate(1L, (a, b) => a * b) * sizeof(float)) + Bytes;
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > 0.5 * available)
         {

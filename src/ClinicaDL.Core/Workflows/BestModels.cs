@@ -15,11 +15,21 @@ public static class BestModels
     public static int?[] Networks(TrainingConfig config, int partsPerImage) =>
         config.MultiNetwork ? [.. Enumerable.Range(0, partsPerImage).Select(n => (int?)n)] : [null];
 
-    /// <summary>The kept model of one network, on the device (the caller disposes it).</summary>
+    /// <summary>The kept model of one network (this module's file, or ClinicaDL's in a MAPS of ClinicaDL's), on the device (the caller disposes it).</summary>
     public static nn.Module<Tensor, Tensor> Load(SplitLayout split, string metric, int? network, TrainingConfig config, long[] sampleShape, Device device)
     {
+        var path = split.FindBestModel(metric, network)
+            ?? throw new MapsException($"Split {split.Index} has no best-{metric} model ('{split.BestModel(metric, network)}' or ClinicaDL's '{split.ClinicaDlModel(metric, network)}').");
         var model = config.NewNetwork(sampleShape);
-        model.load(split.BestModel(metric, network));
+        try
+        {
+            ModelFile.Load(model, path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         model.to(device);
         return model;
     }

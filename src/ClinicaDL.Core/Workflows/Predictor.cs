@@ -55,14 +55,14 @@ public static class Predictor
         var device = TorchRuntime.ResolveDevice(config.Device);
         // With the MAPS' thread count, not the calling thread's leftover one: the same bits as the training's own evaluations.
         using var threads = TorchRuntime.UseThreads(TorchRuntime.ResolveThreads(config.Threads));
-        using var images = new ImageTensors(samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation);
+        using var images = new ImageTensors(samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation, log);
         maps.CheckInputSize(images.SampleShape);
         var codes = config.LabelCode.OrderBy(c => c.Value).Select(c => c.Key).ToList();
         var firstNetwork = BestModels.Networks(config, images.PartsPerImage)[0];
         var rows = new List<PredictionRow>();
         foreach (var split in maps.Splits.Where(s => options.Splits is null || options.Splits.Contains(s)).Select(maps.Split))
         {
-            foreach (var metric in (options.SelectionMetrics ?? config.SelectionMetrics).Where(m => File.Exists(split.BestModel(m, firstNetwork))))
+            foreach (var metric in (options.SelectionMetrics ?? config.SelectionMetrics).Where(m => split.FindBestModel(m, firstNetwork) is not null))
             {
                 cancellation.ThrowIfCancellationRequested();
                 log?.Invoke($"Split {split.Index}, best-{metric}: predicting {samples.Count} session(s).");

@@ -134,12 +134,32 @@ public sealed class Trainer
                 };
             }
         }
+        WriteClinicaDlModels(folder, networks, images.SampleShape);
         var result = Summary(folder, status, message, epochs, device, images, validation, start, train);
         Directory.Delete(folder.Temporary, recursive: true);
         return result;
     }
 
     private static int TsvRows(string path) => TrainingLog.Read(path).Rows.Count;
+
+    /// <summary>
+    /// ClinicaDL's model.pth.tar beside each best model.pt, with the epoch it was kept at, so that clinicadl predict
+    /// and torch.load read the MAPS. Written once the split's training has ended rather than at every improvement:
+    /// PyTorch's zip is deflated, and a full-size Conv5_FC3 holds 170 MB of weights.
+    /// </summary>
+    private void WriteClinicaDlModels(SplitLayout folder, IReadOnlyList<int?> networks, long[] sampleShape)
+    {
+        foreach (var network in networks)
+        {
+            var rows = TrainingLog.Read(folder.TrainingLog(network));
+            foreach (var metric in _config.SelectionMetrics.Where(m => File.Exists(folder.BestModel(m, network))))
+            {
+                using var model = _config.NewNetwork(sampleShape);
+                ModelFile.Load(model, folder.BestModel(metric, network));
+                ModelFile.SaveForClinicaDl(model, folder.ClinicaDlModel(metric, network), TrainingLog.BestEpoch(rows, metric), _config.ResolvedArchitecture);
+            }
+        }
+    }
 
     /// <summary>
     /// One network of a split (all samples, or with multi_network the samples of its part index) trained epoch by
@@ -161,16 +181,11 @@ public sealed class Trainer
             var start = trainer._watch.Elapsed;
             manual_seed(_config.Seed);
             using var model = _config.NewNetwork(images.SampleShape);
-            if (trainer._transferSource?.Split(folder.Index) is { } source)
+            if (trainer._transferSource is { } source)
             {
-                // The same network's model when the source has one per part, else its single model.
-                var weights = File.Exists(source.BestModel(_config.TransferSelectionMetric, network))
-                    ? source.BestModel(_config.TransferSelectionMetric, network) : source.BestModel(_config.TransferSelectionMetric);
-                if (!File.Exists(weights))
-                {
-                    throw new MapsException($"The transfer-learning MAPS has no '{weights}' (same split, best-{_config.TransferSelectionMetric}).");
-                }
-                model.load(weights);
+                TransferLearning.LoadWeights(model, source, folder.Index, network, _config, images.SampleShape);
+                // Also on resume (ClinicaDL freezes only at the start), so that a resumed run trains the same parameters.
+                TransferLearning.Freeze(model, _config.NbUnfrozenLayer);
             }
             model.to(device);
             using var optimizer = Optimizers.Create(_config, model);

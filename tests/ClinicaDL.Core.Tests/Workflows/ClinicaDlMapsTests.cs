@@ -1,0 +1,127 @@
+using System.Globalization;
+using ClinicaDL.Core.Imaging;
+using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Tables;
+using ClinicaDL.Core.Workflows;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Tests.Workflows;
+
+/// <summary>
+/// The MAPS ClinicaDL 1.6.1 wrote itself (../shared/testdata/clinicadl-maps) is the yardstick: its Conv5_FC3
+/// (model.pth.tar) predicts its test images here with ClinicaDL's own probabilities, from its .pt tensors and
+/// from the NIfTI images alike, and the model file this module writes for ClinicaDL holds the same names,
+/// shapes and bits as ClinicaDL's.
+/// </summary>
+public sealed class ClinicaDlMapsTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("clinicadl-maps-").FullName;
+
+    public ClinicaDlMapsTests() => TorchNatives.EnsureLoaded();
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Its_model_predicts_its_test_images_with_its_own_probabilities(bool withItsTensors)
+    {
+        Skip.If(TestData.Root is null, TestData.SkipMessage);
+        var maps = Copy(TestData.Path("clinicadl-maps", "maps"), Path.Combine(_root, "maps"));
+        var caps = Copy(TestData.Path("clinicadl-maps", "caps"), Path.Combine(_root, "caps"));
+        if (!withItsTensors)
+        {
+            foreach (var tensor in Directory.EnumerateFiles(caps, "*.pt", SearchOption.AllDirectories))
+            {
+                File.Delete(tensor);
+            }
+        }
+        var log = new List<string>();
+        var rows = Predictor.Predict(new PredictionOptions
+        {
+            MapsPath = maps, DataGroup = "test-here", CapsPath = caps, TsvPath = TestData.Path("clinicadl-maps", "split", "test_baseline.tsv"),
+            Splits = [0], SelectionMetrics = ["loss"],
+        }, log.Add);
+        Assert.Equal(withItsTensors, log.Any(l => l.Contains("read from the .pt tensors of ClinicaDL's prepare-data", StringComparison.Ordinal)));
+        var reference = TsvTable.Read(Path.Combine(maps, "split-0", "best-loss", "test", "test_image_level_prediction.tsv"));
+        Assert.Equal(4, reference.Rows.Count);
+        Assert.Equal(reference.Rows.Count, rows.Count);
+        foreach (var row in reference.Rows)
+        {
+            var ours = Assert.Single(rows, r => r.ParticipantId == row[reference.IndexOf("participant_id")] && r.SessionId == row[reference.IndexOf("session_id")]);
+            for (var k = 0; k < 2; k++)
+            {
+                var expected = double.Parse(row[reference.IndexOf($"proba{k}")]!, CultureInfo.InvariantCulture);
+                Assert.InRange(ours.Probabilities[k], expected - 1e-4, expected + 1e-4);
+            }
+        }
+    }
+
+    [SkippableFact]
+    public void The_model_file_written_for_ClinicaDL_holds_its_names_shapes_and_bits()
+    {
+        Skip.If(TestData.Root is null, TestData.SkipMessage);
+        var theirs = TestData.Path("clinicadl-maps", "maps", "split-0", "best-BA", "model.pth.tar");
+        using var model = ClinicaDL.Core.Networks.NetworkRegistry.Create("Conv5_FC3", [1, 57, 70, 60], 2, 0.0);
+        ModelFile.Load(model, theirs);
+        var ours = Path.Combine(_root, "model.pth.tar");
+        ModelFile.SaveForClinicaDl(model, ours, 7, "Conv5_FC3");
+
+        var content = PyTorchFile.ReadDictionary(ours);
+        Assert.Equal(7, Convert.ToInt32(content["epoch"], CultureInfo.InvariantCulture));
+        Assert.Equal("Conv5_FC3", content["name"]);
+        var written = ModelFile.ReadClinicaDlStateDict(ours);
+        var expected = ModelFile.ReadClinicaDlStateDict(theirs);
+        try
+        {
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
+            foreach (var (name, tensor) in expected)
+            {
+                Assert.Equal(tensor.shape, written[name].shape);
+                Assert.Equal(tensor.dtype, written[name].dtype);
+                Assert.True(tensor.eq(written[name]).all().item<bool>(), $"{name} differs");
+            }
+        }
+        finally
+        {
+            foreach (var tensor in expected.Values.Concat(written.Values))
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    [SkippableFact]
+    public void A_ClinicaDL_tensor_file_reads_as_the_image_it_was_made_from()
+    {
+        Skip.If(TestData.Root is null, TestData.SkipMessage);
+        var session = TestData.Path("clinicadl-maps", "caps", "subjects", "sub-008", "ses-M000");
+        var stem = "sub-008_ses-M000_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w";
+        using var tensor = PyTorchFile.ReadTensor(Path.Combine(session, "deeplearning_prepare_data", "image_based", "t1_linear", stem + ".pt"));
+        var values = NiftiReader.ReadSingle(Path.Combine(session, "t1_linear", stem + ".nii.gz"), out var header);
+        Assert.Equal([1L, header.Shape[0], header.Shape[1], header.Shape[2]], tensor.shape);
+        // NIfTI runs x fastest; the tensor is [1, X, Y, Z] in C order.
+        using var fromNifti = TorchSharp.torch.tensor(values, [header.Shape[2], header.Shape[1], header.Shape[0]]).permute(2, 1, 0).unsqueeze(0).contiguous();
+        Assert.True(tensor.eq(fromNifti).all().item<bool>());
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_PyTorch_zip_is_refused_by_name()
+    {
+        var path = Path.Combine(_root, "bad.pt");
+        File.WriteAllText(path, "not a zip");
+        var error = Assert.Throws<InvalidTensorFileException>(() => PyTorchFile.ReadTensor(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    private static string Copy(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return to;
+    }
+}
