@@ -74,6 +74,19 @@ public static class NetworkRegistry
         }
     }
 
+    /// <summary>
+    /// Why a network's weights do not exchange with ClinicaDL's network of the same name (a model.pth.tar of one
+    /// does not load into the other); null when they do, names and shapes alike (checked against ClinicaDL 1.6.1's
+    /// own networks by the tests).
+    /// </summary>
+    public static string? ClinicaDlMismatch(string name, long[] inputShape) => name.ToUpperInvariant() switch
+    {
+        "AE_CONV5_FC3" or "AE_CONV4_FC3" when inputShape.Length == 3 =>
+            "ClinicaDL's 2D autoencoder puts each BatchNorm before its transposed convolution, this module's after it (as in both tools' 3D autoencoders)",
+        "CAE_HALF" => "ClinicaDL 1.6.1 cannot build its own CAE_half (its constructor fails), so it reads no CAE_half weights",
+        _ => null,
+    };
+
     private static string? AnyImage(long[] shape) =>
         shape.Length is 3 or 4 && shape.All(s => s > 0) ? null : "it needs channels then 2 or 3 spatial sizes (C x H x W or C x D x H x W)";
 

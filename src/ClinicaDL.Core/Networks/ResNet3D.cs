@@ -8,35 +8,38 @@ namespace ClinicaDL.Core.Networks;
 /// <summary>
 /// ClinicaDL's ResNet3D for 1x169x208x179 images: five residual blocks (8 to 128 channels, ELU, 1x1x1 shortcut)
 /// each followed by MaxPool3d(3, 2), then FC 10240-256-output with dropout 0.8. ClinicaDL fixes the output to
-/// 2; here it follows the task (classes, or 1 for regression).
+/// 2; here it follows the task (classes, or 1 for regression). The layers carry ClinicaDL's names (convolutions.k
+/// holds block k and its pooling, a shortcut is a one-convolution sequence), so weights exchange with ClinicaDL.
 /// </summary>
 public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
 {
     public static readonly long[] RequiredShape = [1, 169, 208, 179];
 
-    private readonly Sequential layers;
+    private readonly Sequential convolutions;
     private readonly Sequential fc;
     private readonly Module<Tensor, Tensor>[] blocks;
 
     internal ResNet3D(int outputSize) : base("ResNet3D")
     {
         var list = new List<Module<Tensor, Tensor>>();
+        var stages = new List<Module<Tensor, Tensor>>();
         long channels = 1;
         foreach (var output in new long[] { 8, 16, 32, 64, 128 })
         {
-            list.Add(new ResidualBlock(channels, output));
-            list.Add(MaxPool3d(3, 2));
+            var (block, pool) = (new ResidualBlock(channels, output), MaxPool3d(3, 2));
+            list.AddRange([block, pool]);
+            stages.Add(NetworkLayers.Indexed(block, pool));
             channels = output;
         }
         blocks = [.. list];
-        layers = NetworkLayers.Indexed(blocks);
+        convolutions = NetworkLayers.Indexed([.. stages]);
         fc = NetworkLayers.Indexed(Flatten(), Linear(128 * 4 * 5 * 4, 256), ELU(), Dropout(0.8), Linear(256, outputSize));
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor input)
     {
-        using var features = layers.forward(input);
+        using var features = convolutions.forward(input);
         return fc.forward(features);
     }
 
@@ -56,7 +59,7 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         private readonly Module<Tensor, Tensor> bn1;
         private readonly Module<Tensor, Tensor> conv2;
         private readonly Module<Tensor, Tensor> bn2;
-        private readonly Module<Tensor, Tensor> shortcut;
+        private readonly Sequential shortcut;
 
         public ResidualBlock(long input, long output) : base(nameof(ResidualBlock))
         {
@@ -64,7 +67,7 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
             bn1 = BatchNorm3d(output);
             conv2 = Conv3d(output, output, 3, padding: 1, bias: false);
             bn2 = BatchNorm3d(output);
-            shortcut = Conv3d(input, output, 1, bias: false);
+            shortcut = NetworkLayers.Indexed(Conv3d(input, output, 1, bias: false));
             RegisterComponents();
         }
 

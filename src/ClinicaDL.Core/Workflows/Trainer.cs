@@ -149,6 +149,11 @@ public sealed class Trainer
     /// </summary>
     private void WriteClinicaDlModels(SplitLayout folder, IReadOnlyList<int?> networks, long[] sampleShape)
     {
+        if (Networks.NetworkRegistry.ClinicaDlMismatch(_config.ResolvedArchitecture, sampleShape) is { } mismatch)
+        {
+            _log($"No model.pth.tar for ClinicaDL: {mismatch}.");
+            return;
+        }
         foreach (var network in networks)
         {
             var rows = TrainingLog.Read(folder.TrainingLog(network));

@@ -92,6 +92,49 @@ public sealed class ClinicaDlMapsTests : IDisposable
     }
 
     [SkippableFact]
+    public void PyTorch_loads_the_model_file_written_for_ClinicaDL_with_ClinicaDL_s_names_and_values()
+    {
+        Skip.If(TestData.Root is null, TestData.SkipMessage);
+        var python = PythonWithTorch();
+        Skip.If(python is null, "no python3 with torch here (Debian's python3-torch; .ci/run installs it)");
+        var theirs = TestData.Path("clinicadl-maps", "maps", "split-0", "best-loss", "model.pth.tar");
+        using var model = ClinicaDL.Core.Networks.NetworkRegistry.Create("Conv5_FC3", [1, 57, 70, 60], 2, 0.0);
+        ModelFile.Load(model, theirs);
+        var ours = Path.Combine(_root, "model.pth.tar");
+        ModelFile.SaveForClinicaDl(model, ours, 9, "Conv5_FC3");
+        var script = Path.Combine(_root, "compare.py");
+        File.WriteAllText(script, """
+            import sys, torch
+            ours, theirs = torch.load(sys.argv[1], map_location="cpu"), torch.load(sys.argv[2], map_location="cpu")
+            assert set(ours) == {"model", "epoch", "name"}, set(ours)
+            assert ours["epoch"] == 9 and ours["name"] == "Conv5_FC3", (ours["epoch"], ours["name"])
+            a, b = ours["model"], theirs["model"]
+            assert list(sorted(a)) == list(sorted(b)), set(a) ^ set(b)
+            for k in b:
+                assert a[k].dtype == b[k].dtype and a[k].shape == b[k].shape and torch.equal(a[k], b[k]), k
+            print("same", len(b))
+            """);
+        var (code, output) = Run(python!, $"\"{script}\" \"{ours}\" \"{theirs}\"");
+        Assert.True(code == 0, output);
+        Assert.Contains("same 41", output, StringComparison.Ordinal);
+    }
+
+    private static string? PythonWithTorch() =>
+        new[] { "/usr/bin/python3", "python3" }.FirstOrDefault(p => { try { return Run(p, "-c \"import torch\"").Code == 0; } catch (System.ComponentModel.Win32Exception) { return false; } });
+
+    private static (int Code, string Output) Run(string program, string arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result + error);
+    }
+
+    [SkippableFact]
     public void A_ClinicaDL_tensor_file_reads_as_the_image_it_was_made_from()
     {
         Skip.If(TestData.Root is null, TestData.SkipMessage);

@@ -1,0 +1,34 @@
+# Writes clinicadl-state-dicts.json: the state-dict names and shapes of ClinicaDL 1.6.1's own networks, which the
+# test NetworkStateDictTests compares with this module's networks (so that model.pth.tar files exchange).
+# Made on 2026-11-28 with Debian 12's python3-torch 1.13.1 and python3-torchvision 0.14.1, from ClinicaDL's
+# source at tag v1.6.1 (clinicadl/utils/network, with clinicadl/__init__.py and clinicadl/utils/__init__.py
+# emptied so that only the networks are imported):
+#     PYTHONPATH=<clinicadl source> /usr/bin/python3 clinicadl_state_dicts.py > clinicadl-state-dicts.json
+# CAE_half is absent: ClinicaDL 1.6.1 cannot build it ("cannot assign module before Module.__init__() call").
+import json, sys, torch
+import torch.utils.model_zoo as model_zoo
+import torchvision
+# ClinicaDL's resnet18 downloads ImageNet weights into torchvision's ResNet; offline, the untrained ones stand in (names and shapes are what matter).
+model_zoo.load_url = lambda url, *a, **k: torchvision.models.resnet18().state_dict()
+import clinicadl.utils.network as N
+specs = [
+ ("Conv5_FC3", [1,57,70,60]), ("Conv4_FC3", [1,57,70,60]), ("Stride_Conv5_FC3", [1,57,70,60]),
+ ("Conv5_FC3", [1,64,64]), ("Conv4_FC3", [1,64,64]), ("Stride_Conv5_FC3", [1,64,64]),
+ ("resnet18", [3,64,64]), ("ResNet3D", [1,169,208,179]),
+ ("AE_Conv5_FC3", [1,57,70,60]), ("AE_Conv4_FC3", [1,57,70,60]), ("AE_Conv5_FC3", [1,64,64]), ("CAE_half", [1,80,96,80]),
+]
+out = []
+for name, shape in specs:
+    cls = getattr(N, name)
+    args = cls.__init__.__code__.co_varnames[1:cls.__init__.__code__.co_argcount]
+    kw = {}
+    for a in args:
+        kw[a] = {"input_size": shape, "output_size": 2, "dropout": 0.5, "gpu": False, "latent_space_size": 128}[a]
+    try:
+        m = cls(**kw)
+        sd = m.state_dict()
+        out.append({"architecture": name, "input_size": shape, "state_dict": [[k, list(v.shape)] for k, v in sd.items()]})
+        print(name, shape, len(sd), file=sys.stderr)
+    except Exception as e:
+        print("FAIL", name, shape, repr(e)[:300], file=sys.stderr)
+json.dump(out, sys.stdout, indent=1)
