@@ -2,6 +2,7 @@ using System.Globalization;
 using ClinicaDL.Core.Imaging;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Tables;
+using ClinicaDL.Core.Training;
 using ClinicaDL.Core.Workflows;
 using static TorchSharp.torch;
 
@@ -54,6 +55,35 @@ public sealed class ClinicaDlMapsTests : IDisposable
                 var expected = double.Parse(row[reference.IndexOf($"proba{k}")]!, CultureInfo.InvariantCulture);
                 Assert.InRange(ours.Probabilities[k], expected - 1e-4, expected + 1e-4);
             }
+        }
+    }
+
+    [SkippableFact]
+    public void A_training_reads_its_prepare_data_tensors_and_leaves_a_model_file_for_ClinicaDL()
+    {
+        Skip.If(TestData.Root is null, TestData.SkipMessage);
+        var log = new List<string>();
+        var config = TrainingConfig.Build(null, new Dictionary<string, object?>
+        {
+            ["caps_directory"] = TestData.Path("clinicadl-maps", "caps"), ["tsv_path"] = TestData.Path("clinicadl-maps", "split", "2_fold"),
+            ["split"] = new[] { 0 }, ["epochs"] = 1, ["batch_size"] = 2, ["threads"] = 1, ["bootstrap_resamples"] = 0,
+        });
+        var maps = Path.Combine(_root, "trained");
+        var result = Assert.Single(Trainer.Train(config, maps, overwrite: false, "test", log: log.Add));
+        Assert.Equal(TrainingStatus.Completed, result.Status);
+        // Split 0 trains on 6 and validates on 6 of the 12 participants outside the test set.
+        Assert.Contains(log, l => l.StartsWith("12 image(s) are read from the .pt tensors of ClinicaDL's prepare-data", StringComparison.Ordinal));
+        var written = new SplitLayout(maps, 0).ClinicaDlModel("loss");
+        var content = PyTorchFile.ReadDictionary(written);
+        Assert.Equal("Conv5_FC3", content["name"]);
+        Assert.Equal(0, Convert.ToInt32(content["epoch"], CultureInfo.InvariantCulture));
+        using var fromClinicaDlFile = ClinicaDL.Core.Networks.NetworkRegistry.Create("Conv5_FC3", [1, 57, 70, 60], 2, 0.0);
+        using var fromOurFile = ClinicaDL.Core.Networks.NetworkRegistry.Create("Conv5_FC3", [1, 57, 70, 60], 2, 0.0);
+        ModelFile.Load(fromClinicaDlFile, written);
+        ModelFile.Load(fromOurFile, new SplitLayout(maps, 0).BestModel("loss"));
+        foreach (var (name, tensor) in fromOurFile.state_dict())
+        {
+            Assert.True(tensor.eq(fromClinicaDlFile.state_dict()[name]).all().item<bool>(), $"{name} differs between model.pt and model.pth.tar");
         }
     }
 
