@@ -28,6 +28,9 @@ public sealed class InterpretationOptions
     /// <summary>Proceed although the new group holds participants seen in training (recorded in the group).</summary>
     public bool AllowDataLeakage { get; init; }
 
+    /// <summary>The device to compute on (cpu, cuda, cuda:N); null for the one the MAPS was trained on.</summary>
+    public string? Device { get; init; }
+
     /// <summary>Replace an interpretation of the same name.</summary>
     public bool Overwrite { get; init; }
 }

@@ -53,7 +53,8 @@ public static class Interpreter
         }
         var work = Plan(maps, options, config);
         TorchRuntime.EnsureLoaded();
-        var device = TorchRuntime.ResolveDevice(config.Device);
+        var deviceName = options.Device ?? config.Device;
+        var device = TorchRuntime.ResolveDevice(deviceName);
         // With the MAPS' thread count, not the calling thread's leftover one (see TorchRuntime.UseThreads).
         using var threads = TorchRuntime.UseThreads(TorchRuntime.ResolveThreads(config.Threads));
         var written = new List<InterpretationMap>();
@@ -116,7 +117,7 @@ public static class Interpreter
                     var meanMap = Describe(WriteMap(mean, staging, MeanMapName, space), item, options, "mean", null, item.Samples.Count, target, maps);
                     using var meanInput = inputSum / sessions;
                     WriteMap(meanInput, staging, MeanInputName, space);
-                    WriteSettings(staging, options, item, config);
+                    WriteSettings(staging, options, item, config, deviceName);
                     if (Directory.Exists(target) && !options.Overwrite)
                     {
                         throw new OutputExistsException(target, $"An interpretation named '{options.Name}' already exists in '{target}'; choose another name or replace it with -Overwrite.");
@@ -218,7 +219,7 @@ public static class Interpreter
         Shape = string.Join("x", file.Shape), Minimum = file.Min, Maximum = file.Max, LeakageOverride = item.Leakage, MapsPath = maps.Root,
     };
 
-    private static void WriteSettings(string folder, InterpretationOptions options, WorkItem item, TrainingConfig config)
+    private static void WriteSettings(string folder, InterpretationOptions options, WorkItem item, TrainingConfig config, string device)
     {
         var settings = options.Settings;
         var json = new JsonObject
@@ -237,6 +238,7 @@ public static class Interpreter
             ["level_grad_cam"] = settings.Method == SaliencyMethod.GradCam ? settings.GradCamLevel : null,
             ["seed"] = settings.Seed,
             ["leakage_override"] = item.Leakage,
+            ["device"] = device,
             ["date"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
         };
         AtomicFile.WriteAllText(Path.Combine(folder, SettingsFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

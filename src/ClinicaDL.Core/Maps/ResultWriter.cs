@@ -18,7 +18,7 @@ public static class ResultWriter
     /// <paramref name="idColumn"/> the <c>&lt;mode&gt;_id</c> column, <paramref name="partId"/> the id written for a
     /// sample (0 for whole images and voted results), <paramref name="note"/> a line added to description.log.
     /// </summary>
-    public static Dictionary<string, MetricEstimate>? Write(string folder, string group, Evaluation evaluation, int resamples, int seed, string capsDirectory,
+    public static Dictionary<string, MetricEstimate>? Write(string folder, string group, Evaluation evaluation, int resamples, int seed, string capsDirectory, string device,
         string level = "image", string idColumn = "image_id", Func<LabeledImage, int>? partId = null, string? note = null)
     {
         Directory.CreateDirectory(folder);
@@ -27,6 +27,8 @@ public static class ResultWriter
             $"Data loaded from CAPS directories: {{'single': '{capsDirectory}'}}\n" +
             $"Number of participants: {evaluation.Samples.Select(s => s.ParticipantId).Distinct().Count()}\n" +
             $"Number of sessions: {evaluation.Samples.Select(s => (s.ParticipantId, s.SessionId)).Distinct().Count()}\n" +
+            // The device this evaluation ran on, which may differ from the one the MAPS was trained on.
+            $"Device: {device}\n" +
             (note is null ? "" : note + "\n");
         AtomicFile.WriteAllText(Path.Combine(folder, "description.log"), description);
         Predictions(evaluation, idColumn, partId ?? (_ => 0)).Write(Path.Combine(folder, $"{group}_{level}_level_prediction.tsv"));
@@ -91,14 +93,14 @@ public static class ResultWriter
     /// Returns the image-level results and their estimates (with the sample-level loss; null without labels).
     /// </summary>
     public static (Evaluation ImageLevel, Dictionary<string, MetricEstimate>? Estimates) WriteGroup(string folder, string group, Evaluation evaluation, PartSampler? parts,
-        Func<IEnumerable<(int PartId, bool Correct)>>? validationOutcomes, double selectionThreshold, int resamples, int seed, string capsDirectory)
+        Func<IEnumerable<(int PartId, bool Correct)>>? validationOutcomes, double selectionThreshold, int resamples, int seed, string capsDirectory, string device)
     {
         if (parts is null)
         {
-            return (evaluation, Write(folder, group, evaluation, resamples, seed, capsDirectory));
+            return (evaluation, Write(folder, group, evaluation, resamples, seed, capsDirectory, device));
         }
         var mode = parts.ModeName;
-        var partLevel = Write(folder, group, evaluation, resamples, seed, capsDirectory, mode, $"{mode}_id", s => parts.PartId(s.Part));
+        var partLevel = Write(folder, group, evaluation, resamples, seed, capsDirectory, device, mode, $"{mode}_id", s => parts.PartId(s.Part));
         if (evaluation.Reconstruction)
         {
             // As ClinicaDL: a reconstruction has no image-level result made from its parts.
@@ -110,7 +112,7 @@ public static class ResultWriter
         var describe = weights is null
             ? "Image level: mean of the parts' predictions."
             : $"Image level: soft voting, part weights from validation accuracy ({string.Join(", ", weights.OrderBy(w => w.Key).Select(w => $"{mode}-{w.Key}: {w.Value.ToString("0.###", CultureInfo.InvariantCulture)}"))}), selection_threshold {selectionThreshold.ToString(CultureInfo.InvariantCulture)}." + (note is null ? "" : " " + note);
-        var imageLevel = Write(folder, group, voted, resamples, seed, capsDirectory, "image", $"{mode}_id", _ => 0, describe);
+        var imageLevel = Write(folder, group, voted, resamples, seed, capsDirectory, device, "image", $"{mode}_id", _ => 0, describe);
         if (imageLevel is not null && partLevel is not null)
         {
             imageLevel["loss"] = partLevel["loss"];

@@ -25,6 +25,9 @@ public sealed class PredictionOptions
     /// <summary>Reconstruction: write every input and its reconstruction as NIfTI (ClinicaDL's --save_nifti; whole images).</summary>
     public bool SaveNifti { get; init; }
 
+    /// <summary>The device to evaluate on (cpu, cuda, cuda:N); null for the one the MAPS was trained on.</summary>
+    public string? Device { get; init; }
+
     /// <summary>Redefine an existing data group, deleting its earlier results.</summary>
     public bool Overwrite { get; init; }
 }

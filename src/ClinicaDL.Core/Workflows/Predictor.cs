@@ -52,7 +52,10 @@ public static class Predictor
             }
         }
         TorchRuntime.EnsureLoaded();
-        var device = TorchRuntime.ResolveDevice(config.Device);
+        // The device of this evaluation: the one asked for, else the one the MAPS was trained on (a MAPS trained on cuda
+        // is evaluated on a machine without a GPU with -Device cpu); written in each result's description.log.
+        var deviceName = options.Device ?? config.Device;
+        var device = TorchRuntime.ResolveDevice(deviceName);
         // With the MAPS' thread count, not the calling thread's leftover one: the same bits as the training's own evaluations.
         using var threads = TorchRuntime.UseThreads(TorchRuntime.ResolveThreads(config.Threads));
         using var images = new ImageTensors(samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation, log);
@@ -74,7 +77,7 @@ public static class Predictor
                     ? PartVoting.Outcomes(validationPredictions, images.Parts!.ModeName)
                     : throw new MapsException($"'{validationPredictions}' is missing: the image-level vote weighs each part by its validation accuracy, so it cannot be computed without it.");
                 var (imageLevel, _) = ResultWriter.WriteGroup(folder, options.DataGroup, evaluation, images.Parts, ValidationOutcomes,
-                    config.SelectionThreshold, config.BootstrapResamples, config.Seed, capsPath);
+                    config.SelectionThreshold, config.BootstrapResamples, config.Seed, capsPath, deviceName);
                 rows.AddRange(imageLevel.Samples.Select((s, i) => new PredictionRow
                 {
                     DataGroup = options.DataGroup, Split = split.Index, SelectionMetric = metric, ParticipantId = s.ParticipantId, SessionId = s.SessionId,

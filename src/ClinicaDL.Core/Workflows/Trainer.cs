@@ -48,14 +48,24 @@ public sealed class Trainer
         return new Trainer(config, maps, transferSource, progress, log, cancellation).Run(resume: false, hostDescription);
     }
 
-    /// <summary>Completes the splits of a MAPS that a stopped run left unfinished, from their last checkpoint.</summary>
+    /// <summary>
+    /// Completes the splits of a MAPS that a stopped run left unfinished, from their last checkpoint, on the device it
+    /// was trained on or on <paramref name="device"/> (a run started on a GPU node finished on another machine).
+    /// </summary>
     public static IReadOnlyList<TrainingResult> Resume(string mapsPath, string hostDescription, IProgress<TrainingProgress>? progress = null,
-        Action<string>? log = null, CancellationToken cancellation = default)
+        Action<string>? log = null, CancellationToken cancellation = default, string? device = null)
     {
         var maps = MapsFolder.Open(mapsPath);
         using var writing = OutputLock.Acquire(maps.Root, log);
         maps.CheckResumable();
         var config = maps.Configuration;
+        if (device is not null && !string.Equals(device, config.Device, StringComparison.OrdinalIgnoreCase))
+        {
+            // Kernels differ between devices: the resumed epochs are not bit-identical to an uninterrupted run's.
+            log?.Invoke($"Resuming on {device}; the MAPS was trained so far on {config.Device}. The results' description.log files name the device.");
+            config.Device = device;
+            config.Validate();
+        }
         var transferSource = config.TransferPath is null ? null : MapsFolder.Open(config.TransferPath);
         return new Trainer(config, maps.Layout, transferSource, progress, log, cancellation).Run(resume: true, hostDescription);
     }
@@ -346,7 +356,7 @@ public sealed class Trainer
             foreach (var (name, evaluation) in new[] { ("validation", validationEvaluation), ("train", trainEvaluation) })
             {
                 var (_, estimates) = ResultWriter.WriteGroup(folder.Results(metric, name), name, evaluation, images.Parts, ValidationOutcomes, _config.SelectionThreshold,
-                    _config.BootstrapResamples, _config.Seed, _config.CapsDirectory!);
+                    _config.BootstrapResamples, _config.Seed, _config.CapsDirectory!, _config.Device);
                 if (name == "validation" && metric == _config.SelectionMetrics[0])
                 {
                     validationMetrics = estimates!.ToDictionary(e => e.Key, e => e.Value.Value);

@@ -85,6 +85,10 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>The device to compute on (cpu, cuda, cuda:N); by default the one the MAPS was trained on.</summary>
+    [Parameter]
+    public string? Device { get; set; }
+
     private readonly DistinctPaths _done = new();
 
     protected override void Process()
@@ -99,7 +103,7 @@ public sealed class InvokeClinicaDLInterpretationCommand : ClinicaDLCmdlet
         var options = new InterpretationOptions
         {
             MapsPath = maps, DataGroup = DataGroup, Name = Name, Splits = Split, SelectionMetrics = SelectionMetric, SaveIndividual = SaveIndividual,
-            CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath), AllowDataLeakage = AllowDataLeakage, Overwrite = Overwrite,
+            CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath), AllowDataLeakage = AllowDataLeakage, Overwrite = Overwrite, Device = Device,
             Settings = new SaliencySettings
             {
                 Method = Method, TargetNode = TargetNode, SmoothGradSamples = SmoothGradSamples, SmoothGradNoise = SmoothGradNoise, OcclusionSize = OcclusionSize, GradCamLevel = GradCamLevel, Seed = Seed,

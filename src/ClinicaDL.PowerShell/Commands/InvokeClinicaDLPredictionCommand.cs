@@ -63,6 +63,10 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter SaveNifti { get; set; }
 
+    /// <summary>The device to evaluate on (cpu, cuda, cuda:N); by default the one the MAPS was trained on.</summary>
+    [Parameter]
+    public string? Device { get; set; }
+
     private readonly DistinctPaths _done = new();
 
     protected override void Process()
@@ -78,7 +82,7 @@ public sealed class InvokeClinicaDLPredictionCommand : ClinicaDLCmdlet
         {
             MapsPath = maps, DataGroup = DataGroup, CapsPath = CapsPath is null ? null : ProviderPath(CapsPath), TsvPath = TsvPath is null ? null : ProviderPath(TsvPath),
             SelectionMetrics = SelectionMetric, Splits = Split, NoLabel = NoLabel, AllowDataLeakage = AllowDataLeakage, Overwrite = Overwrite,
-            SaveTensor = SaveTensor, SaveNifti = SaveNifti,
+            SaveTensor = SaveTensor, SaveNifti = SaveNifti, Device = Device,
         };
         try
         {

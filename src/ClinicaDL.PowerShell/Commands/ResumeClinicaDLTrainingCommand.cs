@@ -14,6 +14,10 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
     [Alias("PSPath")]
     public string MapsPath { get; set; } = "";
 
+    /// <summary>The device to continue on (cpu, cuda, cuda:N); by default the one the MAPS was trained on.</summary>
+    [Parameter]
+    public string? Device { get; set; }
+
     private readonly DistinctPaths _done = new();
 
     protected override void Process()
@@ -21,7 +25,7 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
         var maps = ProviderPath(MapsPath);
         if (_done.FirstTime(maps) && ShouldProcess(maps, "Resume training"))
         {
-            RunTraining("Resume-ClinicaDLTraining", maps, (progress, log, token) => Trainer.Resume(maps, HostDescription(), progress, log, token));
+            RunTraining("Resume-ClinicaDLTraining", maps, (progress, log, token) => Trainer.Resume(maps, HostDescription(), progress, log, token, Device));
         }
     }
 }
