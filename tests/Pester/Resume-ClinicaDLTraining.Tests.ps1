@@ -4,8 +4,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
-    # Loaded by the engine only once it writes an event file; the tests decode with it before that.
-    Add-Type -LiteralPath (Join-Path (Split-Path (Get-ClinicaDLModulePath)) 'Google.Protobuf.dll')
 
     # training.tsv without its time column, which measures the machine rather than the training.
     function Get-LogWithoutTime([string] $maps, [int] $split = 0) {
@@ -13,38 +11,6 @@ BeforeAll {
     }
     function Get-FileHashText([string] $path) { (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash }
 
-    # The scalars of a TensorBoard run folder's single event file as "step<TAB>tag<TAB>value" lines, decoded with the
-    # module's Google.Protobuf (the framing's CRCs are checked by the xunit tests' parser). The file of a killed and
-    # resumed run must hold exactly the lines of an uninterrupted one: the same epochs, once each.
-    function Get-EventScalars([string] $folder) {
-        $files = @(Get-ChildItem -LiteralPath $folder -Filter 'events.out.tfevents.*')
-        $files.Count | Should -Be 1 -Because "$folder holds one event file"
-        $bytes = [IO.File]::ReadAllBytes($files[0].FullName)
-        $offset = 0
-        while ($offset -lt $bytes.Length) {
-            $length = [int][BitConverter]::ToUInt64($bytes, $offset)
-            $event = [Google.Protobuf.CodedInputStream]::new($bytes, $offset + 12, $length)
-            $step = 0
-            while (($tag = $event.ReadTag()) -ne 0) {
-                switch ($tag) {
-                    9 { $null = $event.ReadDouble() }
-                    16 { $step = $event.ReadInt64() }
-                    26 { $null = $event.ReadString() }
-                    42 {
-                        $summary = $event.ReadBytes().CreateCodedInput()
-                        while ($summary.ReadTag() -ne 0) {
-                            $value = $summary.ReadBytes().CreateCodedInput()
-                            $null = $value.ReadTag(); $name = $value.ReadString()
-                            $null = $value.ReadTag(); $number = $value.ReadFloat()
-                            "$step`t$name`t$($number.ToString('R', [Globalization.CultureInfo]::InvariantCulture))"
-                        }
-                    }
-                    default { throw "Unexpected Event field tag $tag in $($files[0].FullName)" }
-                }
-            }
-            $offset += 12 + $length + 4
-        }
-    }
 }
 
 Describe 'Resume-ClinicaDLTraining' {
@@ -95,9 +61,10 @@ Describe 'Resume-ClinicaDLTraining' {
             $resumed.Status | Should -Be 'Completed'
             Get-LogWithoutTime $killed | Should -Be (Get-LogWithoutTime $uninterrupted)
             foreach ($run in 'train', 'validation') {
-                $scalars = @(Get-EventScalars (Join-Path $killed "split-0/training_logs/tensorboard/$run"))
+                # The same epochs, once each, as an uninterrupted run.
+                $scalars = @(Get-TensorBoardScalars (Join-Path $killed "split-0/training_logs/tensorboard/$run"))
                 $scalars.Count | Should -Be (5 * 13) -Because 'each of the 5 epochs logs 13 metrics once'
-                $scalars | Should -Be @(Get-EventScalars (Join-Path $uninterrupted "split-0/training_logs/tensorboard/$run"))
+                $scalars | Should -Be @(Get-TensorBoardScalars (Join-Path $uninterrupted "split-0/training_logs/tensorboard/$run"))
             }
             Get-FileHashText (Join-Path $killed 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $uninterrupted 'split-0/best-loss/model.pt'))
         }
@@ -152,8 +119,8 @@ Describe 'Resume-ClinicaDLTraining' {
             Get-Logs $killed | Should -Be (Get-Logs $MultiMaps)
             Get-ModelHashes $killed | Should -Be (Get-ModelHashes $MultiMaps)
             foreach ($run in 'train', 'validation') {
-                Get-EventScalars (Join-Path $killed "split-0/training_logs/network-3/tensorboard/$run") |
-                    Should -Be @(Get-EventScalars (Join-Path $MultiMaps "split-0/training_logs/network-3/tensorboard/$run"))
+                Get-TensorBoardScalars (Join-Path $killed "split-0/training_logs/network-3/tensorboard/$run") |
+                    Should -Be @(Get-TensorBoardScalars (Join-Path $MultiMaps "split-0/training_logs/network-3/tensorboard/$run"))
             }
         }
     }
