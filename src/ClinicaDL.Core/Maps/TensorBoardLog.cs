@@ -107,7 +107,7 @@ internal sealed class TensorBoardLog(string trainDirectory, string validationDir
     private static string FileName(double wallTime) => string.Create(CultureInfo.InvariantCulture,
         $"events.out.tfevents.{(long)wallTime:D10}.{Environment.MachineName}.{Environment.ProcessId}.{Interlocked.Increment(ref s_writers)}");
 
-    private static double WallTime() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+    private static double WallTime() => (DateTime.UtcNow - DateTime.UnixEpoch).TotalSeconds;
 
     // tensorflow/core/util/event.proto and summary.proto: Event { double wall_time = 1; int64 step = 2;
     // oneof what { string file_version = 3; Summary summary = 5; } }, Summary { repeated Value value = 1; },
