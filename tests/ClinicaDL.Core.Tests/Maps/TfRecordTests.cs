@@ -30,15 +30,19 @@ public sealed class TfRecordTests
     }
 
     [Fact]
-    public void A_record_is_length_crc_payload_crc_and_reads_back()
+    public void A_record_is_its_length_the_length_crc_the_payload_and_the_payload_crc()
     {
         var stream = new MemoryStream();
         TfRecord.Write(stream, "abc"u8);
         var bytes = stream.ToArray();
-        Assert.Equal(3 + 16, bytes.Length);
+        Assert.Equal(8 + 4 + 3 + 4, bytes.Length);
         Assert.Equal(3ul, BitConverter.ToUInt64(bytes, 0));
+        Assert.Equal(Masked(TensorBoardEventFile.Crc32C(bytes.AsSpan(0, 8))), BitConverter.ToUInt32(bytes, 8));
         Assert.Equal("abc", Encoding.ASCII.GetString(bytes, 12, 3));
+        Assert.Equal(Masked(TensorBoardEventFile.Crc32C("abc"u8)), BitConverter.ToUInt32(bytes, 15));
     }
+
+    private static uint Masked(uint crc) => unchecked(((crc >> 15) | (crc << 17)) + 0xa282ead8u);
 
     [Theory]
     [InlineData(0, "length CRC")]    // in the first record's length
