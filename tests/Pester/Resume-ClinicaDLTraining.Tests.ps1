@@ -10,6 +10,7 @@ BeforeAll {
         Get-Content (Join-Path $maps "split-$split/training_logs/training.tsv") | ForEach-Object { ($_ -split "`t" | Select-Object -Index (@(0, 1) + 3..40)) -join "`t" }
     }
     function Get-FileHashText([string] $path) { (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash }
+
 }
 
 Describe 'Resume-ClinicaDLTraining' {
@@ -59,6 +60,12 @@ Describe 'Resume-ClinicaDLTraining' {
             (Get-MapsInfo $killed).Status | Should -Be 'Complete'
             $resumed.Status | Should -Be 'Completed'
             Get-LogWithoutTime $killed | Should -Be (Get-LogWithoutTime $uninterrupted)
+            foreach ($run in 'train', 'validation') {
+                # The same epochs, once each, as an uninterrupted run.
+                $scalars = @(Get-TensorBoardScalars (Join-Path $killed "split-0/training_logs/tensorboard/$run"))
+                $scalars.Count | Should -Be (5 * 13) -Because 'each of the 5 epochs logs 13 metrics once'
+                $scalars | Should -Be @(Get-TensorBoardScalars (Join-Path $uninterrupted "split-0/training_logs/tensorboard/$run"))
+            }
             Get-FileHashText (Join-Path $killed 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $uninterrupted 'split-0/best-loss/model.pt'))
         }
     }
@@ -111,6 +118,10 @@ Describe 'Resume-ClinicaDLTraining' {
             (Resume-ClinicaDLTraining -MapsPath $killed).Status | Should -Be 'Completed'
             Get-Logs $killed | Should -Be (Get-Logs $MultiMaps)
             Get-ModelHashes $killed | Should -Be (Get-ModelHashes $MultiMaps)
+            foreach ($run in 'train', 'validation') {
+                Get-TensorBoardScalars (Join-Path $killed "split-0/training_logs/network-3/tensorboard/$run") |
+                    Should -Be @(Get-TensorBoardScalars (Join-Path $MultiMaps "split-0/training_logs/network-3/tensorboard/$run"))
+            }
         }
     }
 }

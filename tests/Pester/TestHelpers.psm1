@@ -254,3 +254,38 @@ function Get-TestMaps {
 }
 
 Export-ModuleMember -Function Get-TestStudy, Get-TestMaps
+
+# The scalars of a TensorBoard run folder's single event file (split-<k>/training_logs/tensorboard/<run>), as
+# "step<TAB>tag<TAB>value" lines, without the wall times, which differ between two identical runs. Decoded with the
+# module's Google.Protobuf; the framing's CRCs are checked by the xunit tests' parser, not here.
+function Get-TensorBoardScalars([string] $Folder) {
+    Add-Type -LiteralPath (Join-Path (Split-Path (Get-ClinicaDLModulePath)) 'Google.Protobuf.dll')
+    $files = @(Get-ChildItem -LiteralPath $Folder -Filter 'events.out.tfevents.*')
+    if ($files.Count -ne 1) { throw "$Folder holds $($files.Count) event files, not one." }
+    $bytes = [IO.File]::ReadAllBytes($files[0].FullName)
+    $offset = 0
+    while ($offset -lt $bytes.Length) {
+        $length = [int][BitConverter]::ToUInt64($bytes, $offset)
+        $event = [Google.Protobuf.CodedInputStream]::new($bytes, $offset + 12, $length)
+        $step = 0
+        while (($tag = $event.ReadTag()) -ne 0) {
+            switch ($tag) {
+                9 { $null = $event.ReadDouble() }
+                16 { $step = $event.ReadInt64() }
+                26 { $null = $event.ReadString() }
+                42 {
+                    $summary = $event.ReadBytes().CreateCodedInput()
+                    while ($summary.ReadTag() -ne 0) {
+                        $value = $summary.ReadBytes().CreateCodedInput()
+                        $null = $value.ReadTag(); $name = $value.ReadString()
+                        $null = $value.ReadTag(); $number = $value.ReadFloat()
+                        "$step`t$name`t$($number.ToString('R', [Globalization.CultureInfo]::InvariantCulture))"
+                    }
+                }
+                default { throw "Unexpected Event field tag $tag in $($files[0].FullName)" }
+            }
+        }
+        $offset += 12 + $length + 4
+    }
+}
+Export-ModuleMember -Function Get-TensorBoardScalars

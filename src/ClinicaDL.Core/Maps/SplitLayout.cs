@@ -17,6 +17,13 @@ public sealed class SplitLayout(string mapsRoot, int split)
     public string TrainingLog(int? network = null) =>
         network is null ? Path.Combine(TrainingLogs, "training.tsv") : Path.Combine(TrainingLogs, $"network-{network}", "training.tsv");
 
+    /// <summary>
+    /// The folder of a TensorBoard run, "train" or "validation", beside the split's training.tsv (tensorboard/&lt;run&gt;),
+    /// or with multi_network beside network n's (network-n/tensorboard/&lt;run&gt;), where ClinicaDL's LogWriter puts it.
+    /// </summary>
+    public string TensorBoard(string run, int? network = null) =>
+        network is null ? Path.Combine(TrainingLogs, "tensorboard", run) : Path.Combine(TrainingLogs, $"network-{network}", "tensorboard", run);
+
     /// <summary>The training logs the split has: its training.tsv, or each network's with multi_network, in network order.</summary>
     public IReadOnlyList<(int? Network, string Path)> TrainingLogFiles()
     {

@@ -207,6 +207,7 @@ public sealed class Trainer
             var selection = new BestModelSelection(_config.SelectionMetrics);
             var stopping = new EarlyStopping(_config.Patience, _config.Tolerance);
             var log = new TrainingLog(folder.TrainingLog(network), [.. _config.Task.MetricNames, "loss"]);
+            var tensorBoard = new TensorBoardLog(folder.TensorBoard("train", network), folder.TensorBoard("validation", network), [.. _config.Task.MetricNames, "loss"]);
             var name = network is null ? $"Split {folder.Index}" : $"Split {folder.Index}, network {network}";
             var epoch = 0;
             if (resume && File.Exists(folder.Checkpoint(network)))
@@ -216,11 +217,13 @@ public sealed class Trainer
                 selection.Restore(checkpoint.Best);
                 stopping.Restore(checkpoint.BestLoss, checkpoint.EpochsWithoutImprovement);
                 log.TruncateAfter(checkpoint.Epoch);
+                tensorBoard.Rewrite(folder.TrainingLog(network));
                 trainer._log($"{name}: resuming after epoch {checkpoint.Epoch}.");
             }
             else
             {
                 log.Start();
+                tensorBoard.Start();
             }
             var (status, message) = (TrainingStatus.Completed, (string?)null);
             var trainSamples = images.Samples(train.Images, network);
@@ -241,6 +244,7 @@ public sealed class Trainer
                 var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
                 var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
                 log.Append(epoch, (epoch + 1) * batches, (trainer._watch.Elapsed - start).TotalSeconds, trainMetrics, validationMetrics);
+                tensorBoard.Append((epoch + 1) * batches, trainMetrics, validationMetrics);
                 foreach (var metric in selection.Improve(validationMetrics))
                 {
                     ModelFile.Save(model, folder.BestModel(metric, network));
