@@ -32,6 +32,30 @@ Describe 'Invoke-ClinicaDLPrediction' {
             }
         }
 
+        Context 'the device at prediction time' {
+            It 'evaluates a MAPS trained on another device on the one asked for, and writes it in description.log' {
+                # A MAPS trained on a GPU, as its maps.json says; this machine has none.
+                $gpuMaps = Join-Path $TestDrive 'gpu-maps'
+                Copy-Item -LiteralPath $PredictionMaps -Destination $gpuMaps -Recurse
+                $description = Get-Content (Join-Path $gpuMaps 'maps.json') -Raw | ConvertFrom-Json
+                $description.device = 'cuda'
+                $description | ConvertTo-Json -Depth 10 | Set-Content (Join-Path $gpuMaps 'maps.json')
+                Invoke-ClinicaDLPrediction -MapsPath $gpuMaps -DataGroup on-cpu -CapsPath $Caps -TsvPath $Split.SubsetPath -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                $refused[0].FullyQualifiedErrorId | Should -Be "TorchUnavailable$PredictSuffix"
+                $refused[0].Exception.Message | Should -Match "Device 'cuda'.*Use -Device cpu"
+                # Refused before anything was written.
+                Join-Path $gpuMaps 'groups/on-cpu' | Should -Not -Exist
+                $rows = Invoke-ClinicaDLPrediction -MapsPath $gpuMaps -DataGroup on-cpu -CapsPath $Caps -TsvPath $Split.SubsetPath -Device cpu
+                $rows.Count | Should -Be 4
+                Get-Content (Join-Path $gpuMaps 'split-0/best-loss/on-cpu/description.log') | Should -Contain 'Device: cpu'
+                # The same model on the same device: the same probabilities as the MAPS predicted where it was trained.
+                Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup on-cpu -CapsPath $Caps -TsvPath $Split.SubsetPath | Out-Null
+                $reference = Import-Csv (Join-Path $PredictionMaps 'split-0/best-loss/on-cpu/on-cpu_image_level_prediction.tsv') -Delimiter "`t"
+                $ours = Import-Csv (Join-Path $gpuMaps 'split-0/best-loss/on-cpu/on-cpu_image_level_prediction.tsv') -Delimiter "`t"
+                $ours.proba0 | Should -Be $reference.proba0
+            }
+        }
+
         Context 'data seen in training' {
             It 'refuses it with DataLeakage and the participants' {
                 Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup seen -CapsPath $Caps -TsvPath $Split.TrainPath -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
@@ -51,6 +75,26 @@ Describe 'Invoke-ClinicaDLPrediction' {
             It 'never overwrites the train and validation groups' {
                 Invoke-ClinicaDLPrediction -MapsPath $PredictionMaps -DataGroup train -CapsPath $Caps -TsvPath $Split.SubsetPath -ErrorVariable refused -ErrorAction SilentlyContinue
                 $refused[0].FullyQualifiedErrorId | Should -Be "InvalidDataGroup$PredictSuffix"
+            }
+        }
+    }
+
+    Context 'a MAPS written by ClinicaDL 1.6.1 (../shared/testdata/clinicadl-maps)' {
+        BeforeAll {
+            $script:Reference = if (Get-SharedTestData) { Join-Path (Get-SharedTestData) 'clinicadl-maps' } else { $null }
+        }
+
+        It 'predicts its test images from its model.pth.tar with ClinicaDL''s own probabilities' {
+            if (-not $script:Reference) { Set-ItResult -Skipped -Because $SharedTestDataAbsent; return }
+            $maps = Join-Path $TestDrive 'clinicadl-maps'
+            Copy-Item -LiteralPath (Join-Path $script:Reference 'maps') -Destination $maps -Recurse
+            $rows = Invoke-ClinicaDLPrediction -MapsPath $maps -DataGroup test-here -CapsPath (Join-Path $script:Reference 'caps') `
+                -TsvPath (Join-Path $script:Reference 'split/test_baseline.tsv') -Split 0 -SelectionMetric loss
+            $expected = Import-Csv (Join-Path $maps 'split-0/best-loss/test/test_image_level_prediction.tsv') -Delimiter "`t"
+            $rows.Count | Should -Be 4
+            foreach ($row in $expected) {
+                $ours = $rows | Where-Object ParticipantId -EQ $row.participant_id
+                [math]::Abs($ours.Probabilities[1] - [double]$row.proba1) | Should -BeLessThan 1e-4
             }
         }
     }

@@ -51,10 +51,11 @@ public static class Interpreter
         {
             throw new ArgumentException($"The target node must be between 0 and {outputs - 1} for this {config.NetworkTask} network ({(classification ? string.Join(", ", config.LabelCode.OrderBy(c => c.Value).Select(c => $"{c.Value} = {c.Key}")) : "one output")}); got {options.Settings.TargetNode}.");
         }
-        var work = Plan(maps, options, config);
+        // The device is checked before Plan defines a new data group.
         TorchRuntime.EnsureLoaded();
         var deviceName = options.Device ?? config.Device;
         var device = TorchRuntime.ResolveDevice(deviceName);
+        var work = Plan(maps, options, config);
         // With the MAPS' thread count, not the calling thread's leftover one (see TorchRuntime.UseThreads).
         using var threads = TorchRuntime.UseThreads(TorchRuntime.ResolveThreads(config.Threads));
         var written = new List<InterpretationMap>();

@@ -29,6 +29,12 @@ public static class Predictor
             throw new DataGroupException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");
         }
         var config = maps.Configuration;
+        // The device of this evaluation: the one asked for, else the one the MAPS was trained on (a MAPS trained on cuda
+        // is evaluated on a machine without a GPU with -Device cpu); written in each result's description.log. Checked
+        // before the data group is written.
+        TorchRuntime.EnsureLoaded();
+        var deviceName = options.Device ?? config.Device;
+        var device = TorchRuntime.ResolveDevice(deviceName);
         // Before the group is defined: a split or metric that does not exist would otherwise predict nothing, silently.
         MapsSelection.ThrowIfAny(MapsSelection.MissingSplits(maps, options.Splits).Concat(MapsSelection.MissingSelectionMetrics(maps, options.SelectionMetrics, config.SelectionMetrics)));
         var (capsPath, table, leakage) = DataGroupDefinition.Resolve(maps, options.DataGroup, options.CapsPath, options.TsvPath, options.Overwrite, options.AllowDataLeakage);
@@ -51,11 +57,6 @@ public static class Predictor
                 throw new InvalidTableException($"Label(s) {string.Join(", ", unknown)} of '{options.TsvPath}' were not trained on (labels: {string.Join(", ", config.LabelCode.Keys)}); predict with -NoLabel.");
             }
         }
-        TorchRuntime.EnsureLoaded();
-        // The device of this evaluation: the one asked for, else the one the MAPS was trained on (a MAPS trained on cuda
-        // is evaluated on a machine without a GPU with -Device cpu); written in each result's description.log.
-        var deviceName = options.Device ?? config.Device;
-        var device = TorchRuntime.ResolveDevice(deviceName);
         // With the MAPS' thread count, not the calling thread's leftover one: the same bits as the training's own evaluations.
         using var threads = TorchRuntime.UseThreads(TorchRuntime.ResolveThreads(config.Threads));
         using var images = new ImageTensors(samples.Select(s => s.ImagePath), config, Environment.ProcessorCount, cancellation, log);
