@@ -176,6 +176,7 @@ public sealed class Trainer
             using var optimizer = Optimizers.Create(_config, model);
             var selection = new BestModelSelection(_config.SelectionMetrics);
             var stopping = new EarlyStopping(_config.Patience, _config.Tolerance);
+            var rates = new LearningRateSchedule(_config);
             var log = new TrainingLog(folder.TrainingLog(network), [.. _config.Task.MetricNames, "loss"]);
             var name = network is null ? $"Split {folder.Index}" : $"Split {folder.Index}, network {network}";
             var epoch = 0;
@@ -185,6 +186,10 @@ public sealed class Trainer
                 epoch = checkpoint.Epoch + 1;
                 selection.Restore(checkpoint.Best);
                 stopping.Restore(checkpoint.BestLoss, checkpoint.EpochsWithoutImprovement);
+                if (checkpoint.Plateau is { } plateau)
+                {
+                    rates.Plateau?.Restore(plateau);
+                }
                 log.TruncateAfter(checkpoint.Epoch);
                 trainer._log($"{name}: resuming after epoch {checkpoint.Epoch}.");
             }
@@ -201,6 +206,8 @@ public sealed class Trainer
             {
                 var progress = (int batch, string what) => trainer._progress?.Report(
                     new TrainingProgress(folder.Index, splitsDone, splitCount, epoch, _config.Epochs, batch, batches, what, trainer._watch.Elapsed));
+                var rate = rates.Rate(epoch);
+                Optimizers.SetLearningRate(optimizer, rate);
                 message = TrainEpoch(model, optimizer, trainSamples, epoch, batches, b => progress(b, phase));
                 if (message is not null)
                 {
@@ -210,17 +217,24 @@ public sealed class Trainer
                 progress(batches, "evaluating");
                 var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
                 var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
-                log.Append(epoch, (epoch + 1) * batches, (trainer._watch.Elapsed - start).TotalSeconds, trainMetrics, validationMetrics);
+                log.Append(epoch, (epoch + 1) * batches, (trainer._watch.Elapsed - start).TotalSeconds, rate, trainMetrics, validationMetrics);
                 foreach (var metric in selection.Improve(validationMetrics))
                 {
                     ModelFile.Save(model, folder.BestModel(metric, network));
                 }
                 var stop = stopping.Update(validationMetrics["loss"]);
+                if (rates.EpochEnded(validationMetrics["loss"]))
+                {
+                    trainer._log($"{name}, epoch {epoch}: validation loss on a plateau, learning rate lowered to {rates.Rate(epoch + 1):G4}.");
+                }
                 if (_config.SaveAllModels)
                 {
                     ModelFile.Save(model, folder.EpochModel(network, epoch));
                 }
-                new Checkpoint { Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement }
+                new Checkpoint
+                {
+                    Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement, Plateau = rates.Plateau?.Save(),
+                }
                     .Save(folder.Checkpoint(network), model, optimizer);
                 trainer._log($"{name}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationMetrics["loss"]:F4}" +
                     (validationMetrics.TryGetValue("BA", out var ba) ? $", validation BA {ba:F3}" : ""));
@@ -267,7 +281,7 @@ public sealed class Trainer
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {
-                    return $"The training loss became {value} at epoch {epoch}, batch {b}: lower the learning rate (now {_config.LearningRate}) or check the images.";
+                    return $"The training loss became {value} at epoch {epoch}, batch {b}: lower the learning rate (now {optimizer.ParamGroups.First().LearningRate}) or check the images.";
                 }
                 loss.backward();
                 if ((b + 1) % _config.AccumulationSteps == 0 || b == batches - 1)
