@@ -233,9 +233,9 @@ public sealed class Trainer
                 }
                 new Checkpoint
                 {
-                    Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement, Plateau = rates.Plateau?.Save(),
-                }
-                    .Save(folder.Checkpoint(network), model, optimizer);
+                    Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement,
+                    Plateau = rates.Plateau?.Save(),
+                }.Save(folder.Checkpoint(network), model, optimizer);
                 trainer._log($"{name}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationMetrics["loss"]:F4}" +
                     (validationMetrics.TryGetValue("BA", out var ba) ? $", validation BA {ba:F3}" : ""));
                 if (stop)

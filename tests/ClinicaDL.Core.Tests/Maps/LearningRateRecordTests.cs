@@ -57,6 +57,18 @@ public sealed class LearningRateRecordTests : IDisposable
         Assert.Contains("learning_rate", error.Message);
     }
 
+    /// <summary>ClinicaDL writes no learning_rate column; its logs are read as before, and the report draws no rate for them.</summary>
+    [SkippableFact]
+    public void A_clinicadl_training_tsv_without_the_column_is_still_read()
+    {
+        var log = TrainingLog.Read(TestData.Path("clinicadl-maps", "maps", "split-0", "training_logs", "training.tsv"));
+        Assert.False(log.HasColumn(TrainingLog.LearningRateColumn));
+        Assert.True(log.HasColumn("loss_valid"));
+        // ClinicaDL 1.6.1 writes the header and, by default, no row: no best epoch to find.
+        Assert.Empty(log.Rows);
+        Assert.Equal(-1, TrainingLog.BestEpoch(log, "loss"));
+    }
+
     [Fact]
     public void The_learning_rate_chart_starts_at_zero_and_labels_small_rates_in_scientific_notation()
     {
