@@ -199,6 +199,32 @@ public sealed class LearningRateScheduleTests
     }
 
     [Fact]
+    public void The_schedule_keys_are_read_from_a_train_config_toml_beside_clinicadls()
+    {
+        var toml = Path.Combine(Path.GetTempPath(), $"clinicadl-lr-{Guid.NewGuid():N}.toml");
+        File.WriteAllText(toml, "[Optimization]\nepochs = 12\nlearning_rate = 1e-3\nadaptive_learning_rate = false\n" +
+            "learning_rate_schedule = \"step\"\nlearning_rate_step_size = 4\nlearning_rate_gamma = 0.5\nlearning_rate_warmup_epochs = 2\n");
+        try
+        {
+            var config = TrainingConfig.Build(toml, new Dictionary<string, object?>());
+            Assert.Equal(("step", 4, 0.5, 2), (config.LearningRateSchedule, config.LearningRateStepSize, config.LearningRateGamma, config.LearningRateWarmupEpochs));
+            // Warm-up 1e-3/3, 2e-3/3, then 1e-3 for 4 epochs, 5e-4 for 4, 2.5e-4 for 2.
+            Assert.Equal([1e-3 / 3, 1e-3 * 2 / 3, 1e-3, 1e-3, 1e-3, 1e-3, 5e-4, 5e-4, 5e-4, 5e-4, 2.5e-4, 2.5e-4], Rates(config), new ToleranceComparer(1e-18));
+        }
+        finally
+        {
+            File.Delete(toml);
+        }
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double value) => 0;
+    }
+
+    [Fact]
     public void Adaptive_learning_rate_alone_is_accepted_and_the_schedule_keys_replay_from_maps_json()
     {
         var config = Config(("caps_directory", "caps"), ("tsv_path", "split"), ("adaptive_learning_rate", true));
