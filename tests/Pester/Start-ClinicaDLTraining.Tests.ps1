@@ -230,7 +230,8 @@ Describe 'Start-ClinicaDLTraining' {
             # Warm-up 1 of 4 epochs, then cosine over T = 3 towards 1e-5: 5e-4 / 2, then 1e-5 + 4.9e-4 (1 + cos(pi t / 3)) / 2
             # for t = 0, 1, 2, that is 5e-4, 1e-5 + 4.9e-4 · 0.75 and 1e-5 + 4.9e-4 · 0.25.
             $maps = Join-Path $TestDrive 'cosine'
-            $parameters = $Common + @{ Split = 0; Epochs = 4; LearningRateSchedule = 'Cosine'; LearningRateMin = 1e-5; LearningRateWarmupEpochs = 1 }
+            $parameters = $Common.Clone()
+            @{ Split = 0; Epochs = 4; LearningRateSchedule = 'Cosine'; LearningRateMin = 1e-5; LearningRateWarmupEpochs = 1 }.GetEnumerator() | ForEach-Object { $parameters[$_.Key] = $_.Value }
             (Start-ClinicaDLTraining @parameters -OutputPath $maps).Status | Should -Be 'Completed'
             $rates = @(Import-Csv (Join-Path $maps 'split-0/training_logs/training.tsv') -Delimiter "`t" | ForEach-Object { [double]::Parse($_.learning_rate, [cultureinfo]::InvariantCulture) })
             $expected = @(2.5e-4, 5e-4, (1e-5 + 4.9e-4 * 0.75), (1e-5 + 4.9e-4 * 0.25))
