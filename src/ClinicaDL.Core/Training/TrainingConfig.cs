@@ -9,7 +9,8 @@ namespace ClinicaDL.Core.Training;
 /// <summary>
 /// Every key of ClinicaDL 1.6's train configuration, with its default and its name (maps.json and
 /// train_config.toml use the same flat keys), plus this module's additions (device, threads,
-/// bootstrap_resamples). Values come from the defaults, then a TOML or maps.json file, then the command line.
+/// bootstrap_resamples, the learning_rate_schedule keys). Values come from the defaults, then a TOML or maps.json
+/// file, then the command line.
 /// </summary>
 public sealed class TrainingConfig
 {

@@ -13,8 +13,8 @@ namespace ClinicaDL.Core.Workflows;
 /// on the patches, slices or regions an extraction JSON describes (then results are written per part and, by
 /// voting, per image): one dispose scope per batch, the whole train and validation sets evaluated after every
 /// epoch, a training.tsv row and an atomic checkpoint per epoch, best-&lt;metric&gt;/ updated when a selection
-/// metric strictly improves, early stopping, gradient accumulation. A stopped run resumes from its checkpoints to
-/// the same result.
+/// metric strictly improves, early stopping, gradient accumulation, each epoch's learning rate from the schedule or
+/// the validation loss's plateaus. A stopped run resumes from its checkpoints to the same result.
 /// </summary>
 public sealed class Trainer
 {
