@@ -243,6 +243,14 @@ Describe 'Start-ClinicaDLTraining' {
             $json.adaptive_learning_rate | Should -BeFalse
             (Get-MapsTrainingLog $maps | Format-Table | Out-String -Width 200) | Should -Match 'learning_rate[\s\S]*2\.5E-04'
         }
+
+        It 'trains with ClinicaDL''s -AdaptiveLearningRate, recorded in maps.json, at the full rate until a plateau' {
+            # Ten epochs without improvement come first: a two-epoch run keeps the rate (the reductions are the unit tests').
+            $maps = Join-Path $TestDrive 'adaptive'
+            (Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -AdaptiveLearningRate).Status | Should -Be 'Completed'
+            (Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json).adaptive_learning_rate | Should -BeTrue
+            (Import-Csv (Join-Path $maps 'split-0/training_logs/training.tsv') -Delimiter "`t").learning_rate | Should -Be @('0.0005', '0.0005')
+        }
     }
 
     Context 'a regression run' {
