@@ -22,10 +22,10 @@ BeforeAll {
 }
 
 Describe 'Export-MapsReport' {
-    It 'writes the learning curves, confusion matrices, ROC curves and saliency overlay' {
+    It 'writes the learning curves, the learning rate, confusion matrices, ROC curves and saliency overlay' {
         $names = $Report.Images | ForEach-Object { Split-Path $_ -Leaf } | Sort-Object
         foreach ($name in 'split-0_loss.png', 'split-0_BA.png', 'split-0_best-loss_test_confusion.png', 'split-0_best-loss_test_roc.png',
-            'split-0_best-BA_validation_confusion.png', 'split-0_best-loss_train_roc.png', 'split-0_best-loss_test_interpret-cam.png') {
+            'split-0_best-BA_validation_confusion.png', 'split-0_best-loss_train_roc.png', 'split-0_best-loss_test_interpret-cam.png', 'split-0_learning_rate.png') {
             $names | Should -Contain $name
         }
         $Report.ReportPath | Should -Be (Join-Path $Folder 'report.html')

@@ -70,6 +70,34 @@ Describe 'Resume-ClinicaDLTraining' {
         }
     }
 
+    Context 'a MAPS trained with a learning-rate schedule' {
+        BeforeAll {
+            $study = Get-TestStudy -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 -TestSize 4 -KFold 2
+            $Caps = $study.Caps
+            $KFold = $study.KFold
+        }
+
+        It 'resumes a killed run with a warm-up and a cosine schedule to the same rates, log and weights' {
+            # The rate after the stop is the schedule's for that epoch, not the schedule restarted from epoch 0.
+            $schedule = '-Split 0 -Epochs 5 -BatchSize 4 -LearningRate 5e-4 -BootstrapResamples 200 -LearningRateWarmupEpochs 1 -LearningRateSchedule cosine -LearningRateMin 1e-5'
+            $uninterrupted = Join-Path $TestDrive 'cosine-whole'
+            $killed = Join-Path $TestDrive 'cosine-killed'
+            Invoke-Expression "Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$KFold' -OutputPath '$uninterrupted' $schedule" | Out-Null
+            $log = Join-Path $killed 'split-0/training_logs/training.tsv'
+            $process = Start-ClinicaDLProcess -WatchFile $log -Lines 3 -Command "Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$KFold' -OutputPath '$killed' $schedule"
+            Stop-Process -Id $process.Id -Force
+            $process.WaitForExit()
+            @(Get-Content $log).Count | Should -BeLessThan 6 -Because 'the run was stopped before its last epoch'
+            (Resume-ClinicaDLTraining -MapsPath $killed).Status | Should -Be 'Completed'
+            Get-LogWithoutTime $killed | Should -Be (Get-LogWithoutTime $uninterrupted)
+            Get-FileHashText (Join-Path $killed 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $uninterrupted 'split-0/best-loss/model.pt'))
+            $rates = @((Import-Csv $log -Delimiter "`t").learning_rate)
+            $rates.Count | Should -Be 5
+            $rates[0..1] | Should -Be @('0.00025', '0.0005')
+            @($rates | Sort-Object -Unique).Count | Should -Be 5 -Because 'every epoch of a warm-up then a cosine has its own rate'
+        }
+    }
+
     Context 'a MAPS of one network per patch' {
         BeforeAll {
             # Start-ClinicaDLTraining.Parts.Tests.ps1's study with its patch extraction, and its multi-network MAPS.

@@ -114,6 +114,9 @@ Describe 'Start-ClinicaDLTraining' {
             @{ Case = 'a negative thread count'; Arguments = @{ Threads = -2 }; Message = '*threads*' }
             @{ Case = 'an unknown device'; Arguments = @{ Device = 'gpu9' }; Message = '*device: expected cpu, cuda or cuda:N*' }
             @{ Case = 'a transfer source that does not exist'; Arguments = @{ TransferPath = 'nope' }; Message = '*transfer_path*' }
+            @{ Case = 'a step schedule that raises the rate'; Arguments = @{ LearningRateSchedule = 'step'; LearningRateGamma = 2 }; Message = '*learning_rate_gamma: expected a factor in (0, 1*; got 2.*' }
+            @{ Case = 'a warm-up as long as the run'; Arguments = @{ LearningRateWarmupEpochs = 2 }; Message = '*learning_rate_warmup_epochs: expected zero or fewer epochs than epochs (2)*; got 2.*' }
+            @{ Case = 'the adaptive rate with a cosine schedule'; Arguments = @{ AdaptiveLearningRate = $true; LearningRateSchedule = 'cosine' }; Message = '*adaptive_learning_rate*cannot be combined with learning_rate_schedule = cosine*' }
         ) {
             $maps = Join-Path $TestDrive "refused-$($Case -replace '\W', '')"
             $parameters = $Common.Clone()
@@ -219,6 +222,34 @@ Describe 'Start-ClinicaDLTraining' {
         It 'refuses options it cannot honour instead of ignoring them' {
             $failure = { Start-ClinicaDLTraining @Common -OutputPath (Join-Path $TestDrive 'amp') -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
             $failure.Exception.Message | Should -Match 'mixed precision'
+        }
+    }
+
+    Context 'learning-rate schedules' {
+        It 'trains each epoch with the scheduled rate and logs it in training.tsv''s learning_rate column' {
+            # Warm-up 1 of 4 epochs, then cosine over T = 3 towards 1e-5: 5e-4 / 2, then 1e-5 + 4.9e-4 (1 + cos(pi t / 3)) / 2
+            # for t = 0, 1, 2, that is 5e-4, 1e-5 + 4.9e-4 · 0.75 and 1e-5 + 4.9e-4 · 0.25.
+            $maps = Join-Path $TestDrive 'cosine'
+            $parameters = $Common.Clone()
+            @{ Split = 0; Epochs = 4; LearningRateSchedule = 'Cosine'; LearningRateMin = 1e-5; LearningRateWarmupEpochs = 1 }.GetEnumerator() | ForEach-Object { $parameters[$_.Key] = $_.Value }
+            (Start-ClinicaDLTraining @parameters -OutputPath $maps).Status | Should -Be 'Completed'
+            $rates = @(Import-Csv (Join-Path $maps 'split-0/training_logs/training.tsv') -Delimiter "`t" | ForEach-Object { [double]::Parse($_.learning_rate, [cultureinfo]::InvariantCulture) })
+            $expected = @(2.5e-4, 5e-4, (1e-5 + 4.9e-4 * 0.75), (1e-5 + 4.9e-4 * 0.25))
+            $rates.Count | Should -Be 4
+            0..3 | ForEach-Object { $rates[$_] | Should -BeGreaterThan ($expected[$_] - 1e-15) -Because "epoch $_"; $rates[$_] | Should -BeLessThan ($expected[$_] + 1e-15) -Because "epoch $_" }
+            $json = Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json
+            $json.learning_rate_schedule | Should -Be 'cosine' -Because 'the key holds the engine''s spelling whatever the parameter''s case'
+            $json.learning_rate_warmup_epochs | Should -Be 1
+            $json.adaptive_learning_rate | Should -BeFalse
+            (Get-MapsTrainingLog $maps | Format-Table | Out-String -Width 200) | Should -Match 'learning_rate[\s\S]*2\.5E-04'
+        }
+
+        It 'trains with ClinicaDL''s -AdaptiveLearningRate, recorded in maps.json, at the full rate until a plateau' {
+            # Ten epochs without improvement come first: a two-epoch run keeps the rate (the reductions are the unit tests').
+            $maps = Join-Path $TestDrive 'adaptive'
+            (Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -AdaptiveLearningRate).Status | Should -Be 'Completed'
+            (Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json).adaptive_learning_rate | Should -BeTrue
+            (Import-Csv (Join-Path $maps 'split-0/training_logs/training.tsv') -Delimiter "`t").learning_rate | Should -Be @('0.0005', '0.0005')
         }
     }
 

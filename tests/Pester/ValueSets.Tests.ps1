@@ -8,6 +8,7 @@ BeforeDiscovery {
         @{ Command = 'Start-ClinicaDLTraining'; Parameter = 'Optimizer'; Engine = { [ClinicaDL.Core.Training.Optimizers]::Names } }
         @{ Command = 'Start-ClinicaDLTraining'; Parameter = 'DataAugmentation'; Engine = { @('None') + [ClinicaDL.Core.Augmentation.Augmentations]::Names } }
         @{ Command = 'Start-ClinicaDLTraining'; Parameter = 'Sampler'; Engine = { [ClinicaDL.Core.Training.SampleOrder]::Samplers } }
+        @{ Command = 'Start-ClinicaDLTraining'; Parameter = 'LearningRateSchedule'; Engine = { [ClinicaDL.Core.Training.LearningRateSchedule]::Names } }
         @{ Command = 'Start-ClinicaDLTraining'; Parameter = 'Task'; Engine = { [ClinicaDL.Core.Training.TrainingTask]::All.Name } }
         @{ Command = 'Export-ClinicaDLTensor'; Parameter = 'Preprocessing'; Engine = { [ClinicaDL.Core.Datasets.CapsQuery]::PreprocessingNames } }
         @{ Command = 'Import-CapsDataset'; Parameter = 'Preprocessing'; Engine = { [ClinicaDL.Core.Datasets.CapsQuery]::PreprocessingNames } }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,8 @@ namespace ClinicaDL.Core.Maps;
 
 /// <summary>
 /// The state a split needs to resume exactly where it stopped: the last finished epoch, the model and optimiser
-/// states, torch's random generator and the model-selection and early-stopping state. One file, written
+/// states, torch's random generator, the model-selection and early-stopping state and, with adaptive_learning_rate,
+/// the plateau reduction's state (the scheduled rates are a function of the epoch and need none). One file, written
 /// atomically after every epoch, so a killed process leaves the previous epoch's checkpoint intact.
 /// </summary>
 internal sealed class Checkpoint
@@ -22,6 +24,9 @@ internal sealed class Checkpoint
     public required int EpochsWithoutImprovement { get; init; }
     public required double BestLoss { get; init; }
 
+    /// <summary>Null without adaptive_learning_rate (and in checkpoints written before it existed).</summary>
+    public PlateauReduction.State? Plateau { get; init; }
+
     public void Save(string path, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -29,7 +34,7 @@ internal sealed class Checkpoint
         using (var writer = new BinaryWriter(file.Stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(new State(Epoch, Best, EpochsWithoutImprovement, BestLoss), Json));
+            writer.Write(JsonSerializer.Serialize(new State(Epoch, Best, EpochsWithoutImprovement, BestLoss, Plateau), Json));
             using var rngState = get_rng_state();
             var rng = rngState.data<byte>().ToArray();
             writer.Write(rng.Length);
@@ -56,10 +61,13 @@ internal sealed class Checkpoint
         }
         model.load(reader);
         Helper(optimizer).load_state_dict(reader);
-        return new Checkpoint { Epoch = state.Epoch, Best = state.Best, EpochsWithoutImprovement = state.EpochsWithoutImprovement, BestLoss = state.BestLoss };
+        return new Checkpoint
+        {
+            Epoch = state.Epoch, Best = state.Best, EpochsWithoutImprovement = state.EpochsWithoutImprovement, BestLoss = state.BestLoss, Plateau = state.Plateau,
+        };
     }
 
-    private sealed record State(int Epoch, Dictionary<string, double> Best, int EpochsWithoutImprovement, double BestLoss);
+    private sealed record State(int Epoch, Dictionary<string, double> Best, int EpochsWithoutImprovement, double BestLoss, PlateauReduction.State? Plateau = null);
 
     /// <summary>TorchSharp's optimisers save and load their state through OptimizerHelper.</summary>
     private static TorchSharp.Modules.OptimizerHelper Helper(optim.Optimizer optimizer) => optimizer as TorchSharp.Modules.OptimizerHelper

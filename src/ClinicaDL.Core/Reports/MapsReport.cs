@@ -12,9 +12,10 @@ using ClinicaDL.Core.Training;
 namespace ClinicaDL.Core.Reports;
 
 /// <summary>
-/// The pictures of a MAPS and one self-contained report.html: learning curves per split, confusion matrix and
-/// ROC curve (or true against predicted values) of every data group, saliency overlays of every interpretation,
-/// and the configuration, data groups, metrics with confidence intervals, leakage overrides and environment.
+/// The pictures of a MAPS and one self-contained report.html: learning curves and the learning rate per split,
+/// confusion matrix and ROC curve (or true against predicted values) of every data group, saliency overlays of
+/// every interpretation, and the configuration, data groups, metrics with confidence intervals, leakage overrides
+/// and environment.
 /// </summary>
 public static class MapsReport
 {
@@ -61,6 +62,11 @@ public static class MapsReport
                     int? best = log.Rows.Count > 0 && info.SelectionMetrics.Contains(metric) ? TrainingLog.BestEpoch(log, metric) : null;
                     ReportCharts.LearningCurve(Image(curves, $"{name}_{metric}.png"), $"{title}: {metric}", metric, epochs,
                         Column(log, $"{metric}_train"), Column(log, $"{metric}_valid"), best);
+                }
+                if (log.HasColumn(TrainingLog.LearningRateColumn))
+                {
+                    // Logs written by ClinicaDL have no such column.
+                    ReportCharts.LearningRateCurve(Image(curves, $"{name}_learning_rate.png"), $"{title}: learning rate", epochs, Column(log, TrainingLog.LearningRateColumn));
                 }
             }
             sections.Add(($"Split {split}: training", curves));

@@ -49,6 +49,30 @@ public static class ReportCharts
         return plot;
     }
 
+    /// <summary>The learning rate each epoch trained with (training.tsv's learning_rate), on a linear axis from zero so a reduction reads as a drop.</summary>
+    public static void LearningRateCurve(string path, string title, double[] epochs, double[] rates) =>
+        Save(LearningRateCurvePlot(title, epochs, rates), path);
+
+    internal static Plot LearningRateCurvePlot(string title, double[] epochs, double[] rates)
+    {
+        var plot = new Plot();
+        var line = plot.Add.Scatter(epochs, rates);
+        line.LegendText = "learning rate";
+        var (xLow, xHigh) = ChartLayout.EpochLimits(epochs);
+        // From zero: a cosine schedule ends near it, and a plateau's tenfold reduction should look like one.
+        var (_, yHigh) = ChartLayout.WithMargin(0, rates.Where(double.IsFinite).DefaultIfEmpty(1).Max());
+        plot.Axes.SetLimits(xLow, xHigh, 0, yHigh);
+        var ticks = ChartLayout.EpochTicks(epochs);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, ticks.Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray());
+        // Rates are small numbers: 1E-04 reads where 0.0001 crowds the axis.
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v == 0 ? "0" : v.ToString("0.##E+00", CultureInfo.InvariantCulture) };
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel("learning rate");
+        plot.ShowLegend(LegendEdge);
+        return plot;
+    }
+
     /// <summary>Counts of true (rows) against predicted (columns) labels, with the count written in each cell.</summary>
     public static void ConfusionMatrix(string path, string title, string[] labels, int[,] counts)
     {

@@ -22,4 +22,13 @@ public static class Optimizers
         "Adamax" => optim.Adamax(parameters, config.LearningRate, weight_decay: config.WeightDecay),
         var other => throw new ArgumentException($"Unknown optimizer '{other}'; known: {string.Join(", ", Names)}."),
     };
+
+    /// <summary>Sets the rate the optimiser's next steps use (its one parameter group), as a torch scheduler writes param_group["lr"].</summary>
+    public static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+    }
 }

@@ -9,7 +9,8 @@ namespace ClinicaDL.Core.Training;
 /// <summary>
 /// Every key of ClinicaDL 1.6's train configuration, with its default and its name (maps.json and
 /// train_config.toml use the same flat keys), plus this module's additions (device, threads,
-/// bootstrap_resamples). Values come from the defaults, then a TOML or maps.json file, then the command line.
+/// bootstrap_resamples, the learning_rate_schedule keys). Values come from the defaults, then a TOML or maps.json
+/// file, then the command line.
 /// </summary>
 public sealed class TrainingConfig
 {
@@ -65,6 +66,21 @@ public sealed class TrainingConfig
     [JsonPropertyName("epochs")] public int Epochs { get; set; } = 20;
     [JsonPropertyName("learning_rate")] public double LearningRate { get; set; } = 1e-4;
     [JsonPropertyName("adaptive_learning_rate")] public bool AdaptiveLearningRate { get; set; }
+
+    /// <summary>Our addition: how the rate changes over epochs (constant, step, cosine), see <see cref="Training.LearningRateSchedule"/>.</summary>
+    [JsonPropertyName("learning_rate_schedule")] public string LearningRateSchedule { get; set; } = Training.LearningRateSchedule.Constant;
+
+    /// <summary>Our addition: the step schedule multiplies the rate by learning_rate_gamma every this many epochs.</summary>
+    [JsonPropertyName("learning_rate_step_size")] public int LearningRateStepSize { get; set; } = 10;
+
+    /// <summary>Our addition: the step schedule's factor (torch StepLR's gamma and default).</summary>
+    [JsonPropertyName("learning_rate_gamma")] public double LearningRateGamma { get; set; } = 0.1;
+
+    /// <summary>Our addition: the rate the cosine schedule anneals towards (torch CosineAnnealingLR's eta_min and default).</summary>
+    [JsonPropertyName("learning_rate_min")] public double LearningRateMin { get; set; }
+
+    /// <summary>Our addition: epochs of linear warm-up before the schedule.</summary>
+    [JsonPropertyName("learning_rate_warmup_epochs")] public int LearningRateWarmupEpochs { get; set; }
     [JsonPropertyName("weight_decay")] public double WeightDecay { get; set; } = 1e-4;
     [JsonPropertyName("patience")] public int Patience { get; set; }
     [JsonPropertyName("tolerance")] public double Tolerance { get; set; }
@@ -178,7 +194,6 @@ public sealed class TrainingConfig
         (bool Set, string Why)[] unavailable =
         [
             (Amp, "amp: TorchSharp has no automatic mixed precision"),
-            (AdaptiveLearningRate, "adaptive_learning_rate is not available yet"),
             (EvaluationSteps > 0, "evaluation_steps > 0: this module evaluates after every epoch only"),
             (MultiNetwork && parts is null, "multi_network trains one network per patch, slice or region: it needs an extraction of parts (-ExtractJson)"),
             (NbUnfrozenLayer > 0 && TransferPath is null, "nb_unfrozen_layer > 0 freezes the layers of a transferred model: it needs transfer_path"),
@@ -217,11 +232,24 @@ public sealed class TrainingConfig
             (Compensation is not ("memory" or "time"), "compensation", "memory or time", Compensation),
             (TrainingConfig.DeviceName.IsMatch(Device.Trim()) is false, "device", "cpu, cuda or cuda:N", Device),
             (Split.Any(s => s < 0), "split", "split numbers from 0", string.Join(", ", Split)),
+            (!Training.LearningRateSchedule.Names.Contains(LearningRateSchedule), "learning_rate_schedule", string.Join(", ", Training.LearningRateSchedule.Names), LearningRateSchedule),
+            (LearningRateStepSize < 1, "learning_rate_step_size", "a number of epochs, at least 1", LearningRateStepSize),
+            (!(LearningRateGamma > 0 && LearningRateGamma <= 1), "learning_rate_gamma", "a factor in (0, 1]", LearningRateGamma),
+            (!(LearningRateMin >= 0 && LearningRateMin < LearningRate), "learning_rate_min", $"zero or a positive number below learning_rate ({LearningRate})", LearningRateMin),
+            (LearningRateWarmupEpochs < 0 || LearningRateWarmupEpochs >= Epochs, "learning_rate_warmup_epochs", $"zero or fewer epochs than epochs ({Epochs}), leaving the schedule at least one", LearningRateWarmupEpochs),
         ];
         var wrong = ranges.Where(r => r.Wrong).ToList();
         if (wrong.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", wrong.Select(r => $"{r.Key}: expected {r.Expected}; got {r.Value}.")), wrong[0].Key);
+        }
+        if (AdaptiveLearningRate && (LearningRateSchedule != Training.LearningRateSchedule.Constant || LearningRateWarmupEpochs > 0))
+        {
+            // ClinicaDL's plateau reduction sets every epoch's rate from the validation loss: two rules for one rate would each undo the other.
+            var other = LearningRateSchedule != Training.LearningRateSchedule.Constant
+                ? $"learning_rate_schedule = {LearningRateSchedule}" : $"learning_rate_warmup_epochs = {LearningRateWarmupEpochs}";
+            throw new ArgumentException($"adaptive_learning_rate lowers the rate when the validation loss stops improving; it cannot be combined with {other}: " +
+                "use the constant schedule without warm-up, or turn adaptive_learning_rate off.", "adaptive_learning_rate");
         }
     }
 

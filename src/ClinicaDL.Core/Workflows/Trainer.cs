@@ -13,8 +13,8 @@ namespace ClinicaDL.Core.Workflows;
 /// on the patches, slices or regions an extraction JSON describes (then results are written per part and, by
 /// voting, per image): one dispose scope per batch, the whole train and validation sets evaluated after every
 /// epoch, a training.tsv row and an atomic checkpoint per epoch, best-&lt;metric&gt;/ updated when a selection
-/// metric strictly improves, early stopping, gradient accumulation. A stopped run resumes from its checkpoints to
-/// the same result.
+/// metric strictly improves, early stopping, gradient accumulation, each epoch's learning rate from the schedule or
+/// the validation loss's plateaus. A stopped run resumes from its checkpoints to the same result.
 /// </summary>
 public sealed class Trainer
 {
@@ -206,6 +206,7 @@ public sealed class Trainer
             using var optimizer = Optimizers.Create(_config, model);
             var selection = new BestModelSelection(_config.SelectionMetrics);
             var stopping = new EarlyStopping(_config.Patience, _config.Tolerance);
+            var rates = new LearningRateSchedule(_config);
             var log = new TrainingLog(folder.TrainingLog(network), [.. _config.Task.MetricNames, "loss"]);
             var tensorBoard = new TensorBoardLog(folder.TensorBoard("train", network), folder.TensorBoard("validation", network), [.. _config.Task.MetricNames, "loss"]);
             var name = network is null ? $"Split {folder.Index}" : $"Split {folder.Index}, network {network}";
@@ -216,6 +217,10 @@ public sealed class Trainer
                 epoch = checkpoint.Epoch + 1;
                 selection.Restore(checkpoint.Best);
                 stopping.Restore(checkpoint.BestLoss, checkpoint.EpochsWithoutImprovement);
+                if (checkpoint.Plateau is { } plateau)
+                {
+                    rates.Plateau?.Restore(plateau);
+                }
                 log.TruncateAfter(checkpoint.Epoch);
                 tensorBoard.Rewrite(folder.TrainingLog(network));
                 trainer._log($"{name}: resuming after epoch {checkpoint.Epoch}.");
@@ -234,6 +239,8 @@ public sealed class Trainer
             {
                 var progress = (int batch, string what) => trainer._progress?.Report(
                     new TrainingProgress(folder.Index, splitsDone, splitCount, epoch, _config.Epochs, batch, batches, what, trainer._watch.Elapsed));
+                var rate = rates.Rate(epoch);
+                Optimizers.SetLearningRate(optimizer, rate);
                 message = TrainEpoch(model, optimizer, trainSamples, epoch, batches, b => progress(b, phase));
                 if (message is not null)
                 {
@@ -243,19 +250,26 @@ public sealed class Trainer
                 progress(batches, "evaluating");
                 var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
                 var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
-                log.Append(epoch, (epoch + 1) * batches, (trainer._watch.Elapsed - start).TotalSeconds, trainMetrics, validationMetrics);
+                log.Append(epoch, (epoch + 1) * batches, (trainer._watch.Elapsed - start).TotalSeconds, rate, trainMetrics, validationMetrics);
                 tensorBoard.Append((epoch + 1) * batches, trainMetrics, validationMetrics);
                 foreach (var metric in selection.Improve(validationMetrics))
                 {
                     ModelFile.Save(model, folder.BestModel(metric, network));
                 }
                 var stop = stopping.Update(validationMetrics["loss"]);
+                if (rates.EpochEnded(validationMetrics["loss"]))
+                {
+                    trainer._log($"{name}, epoch {epoch}: validation loss on a plateau, learning rate lowered to {rates.Rate(epoch + 1):G4}.");
+                }
                 if (_config.SaveAllModels)
                 {
                     ModelFile.Save(model, folder.EpochModel(network, epoch));
                 }
-                new Checkpoint { Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement }
-                    .Save(folder.Checkpoint(network), model, optimizer);
+                new Checkpoint
+                {
+                    Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement,
+                    Plateau = rates.Plateau?.Save(),
+                }.Save(folder.Checkpoint(network), model, optimizer);
                 trainer._log($"{name}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationMetrics["loss"]:F4}" +
                     (validationMetrics.TryGetValue("BA", out var ba) ? $", validation BA {ba:F3}" : ""));
                 if (stop)
@@ -301,7 +315,7 @@ public sealed class Trainer
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {
-                    return $"The training loss became {value} at epoch {epoch}, batch {b}: lower the learning rate (now {_config.LearningRate}) or check the images.";
+                    return $"The training loss became {value} at epoch {epoch}, batch {b}: lower the learning rate (now {optimizer.ParamGroups.First().LearningRate}) or check the images.";
                 }
                 loss.backward();
                 if ((b + 1) % _config.AccumulationSteps == 0 || b == batches - 1)

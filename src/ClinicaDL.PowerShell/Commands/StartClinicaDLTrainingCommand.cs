@@ -63,6 +63,13 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] public int BatchSize { get; set; }
     [Parameter] public int Epochs { get; set; }
     [Parameter] public double LearningRate { get; set; }
+
+    /// <summary>Our learning_rate_schedule: constant, step (see -LearningRateStepSize, -LearningRateGamma) or cosine (see -LearningRateMin).</summary>
+    [Parameter] [ValidateSet("constant", "step", "cosine")] public string? LearningRateSchedule { get; set; }
+    [Parameter] public int LearningRateStepSize { get; set; }
+    [Parameter] public double LearningRateGamma { get; set; }
+    [Parameter] public double LearningRateMin { get; set; }
+    [Parameter] public int LearningRateWarmupEpochs { get; set; }
     [Parameter] public double WeightDecay { get; set; }
     [Parameter] [ValidateSet("Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax")] public string? Optimizer { get; set; }
     [Parameter] public int Patience { get; set; }
@@ -180,6 +187,12 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         Set(nameof(BatchSize), "batch_size", BatchSize);
         Set(nameof(Epochs), "epochs", Epochs);
         Set(nameof(LearningRate), "learning_rate", LearningRate);
+        // ValidateSet matches without case; the key holds the engine's spelling.
+        Set(nameof(LearningRateSchedule), "learning_rate_schedule", LearningRateSchedule?.ToLowerInvariant());
+        Set(nameof(LearningRateStepSize), "learning_rate_step_size", LearningRateStepSize);
+        Set(nameof(LearningRateGamma), "learning_rate_gamma", LearningRateGamma);
+        Set(nameof(LearningRateMin), "learning_rate_min", LearningRateMin);
+        Set(nameof(LearningRateWarmupEpochs), "learning_rate_warmup_epochs", LearningRateWarmupEpochs);
         Set(nameof(WeightDecay), "weight_decay", WeightDecay);
         Set(nameof(Optimizer), "optimizer", Optimizer);
         Set(nameof(Patience), "patience", Patience);
