@@ -89,6 +89,12 @@ public sealed class TrainingConfig
 
     [JsonPropertyName("bootstrap_resamples")] public int BootstrapResamples { get; set; } = ConfidenceIntervals.DefaultResamples;
 
+    /// <summary>
+    /// The keys of ClinicaDL's train configuration without a setting here (<see cref="ClinicaDLOnlyKeys"/>), as the
+    /// file gave them: kept so that training refuses the ones that would change it and maps.json records them.
+    /// </summary>
+    [JsonIgnore] public IReadOnlyDictionary<string, JsonNode?> ClinicaDLOnlyValues { get; private set; } = new Dictionary<string, JsonNode?>();
+
     /// <summary>The architecture actually built: "default" means Conv5_FC3 for classification and regression, AE_Conv5_FC3 for reconstruction.</summary>
     [JsonIgnore] public string ResolvedArchitecture => Architecture != "default" ? Architecture : Task.DefaultArchitecture;
 
@@ -187,7 +193,7 @@ public sealed class TrainingConfig
             (EmissionsCalculator, "emissions_calculator is not available"),
             (TrackExp.Length > 0, "track_exp (wandb, mlflow) is not available"),
         ];
-        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).ToList();
+        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).Concat(ClinicaDLOnlyKeys.Unhonoured(ClinicaDLOnlyValues)).ToList();
         if (refused.Count > 0)
         {
             throw new ArgumentException($"These options cannot be honoured: {string.Join("; ", refused)}.");
@@ -256,8 +262,8 @@ public sealed class TrainingConfig
         {
             values[key] = JsonSerializer.SerializeToNode(value);
         }
-        var known = typeof(TrainingConfig).GetProperties().Select(p => p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name)
-            .OfType<string>().ToHashSet();
+        var clinicaOnly = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var unknown = new List<string>();
         foreach (var key in values.Select(v => v.Key).ToList())
         {
             if (key == LeakageFindingsKey)
@@ -266,25 +272,44 @@ public sealed class TrainingConfig
                 values.Remove(key);
                 continue;
             }
-            if (!known.Contains(key))
+            if (!Properties.TryGetValue(key, out var property))
             {
-                notes?.Add($"Configuration key '{key}' is not used by this module and is ignored.");
+                if (ClinicaDLOnlyKeys.Contains(key))
+                {
+                    clinicaOnly[key] = values[key]?.DeepClone();
+                }
+                else
+                {
+                    unknown.Add(key);
+                }
                 values.Remove(key);
                 continue;
             }
-            // ClinicaDL writes false for an absent path and for no augmentation.
-            if (values[key] is JsonValue flag && flag.TryGetValue<bool>(out var b) && !b && key is "transfer_path" or "caps_directory" or "tsv_path")
+            // ClinicaDL writes false or "" for an absent path (its path_decoder reads both as no path), and false for no augmentation.
+            if (values[key] is JsonValue flag && ((flag.TryGetValue<bool>(out var b) && !b) || (flag.TryGetValue<string>(out var text) && text.Length == 0))
+                && key is "transfer_path" or "caps_directory" or "tsv_path")
             {
                 values[key] = null;
+            }
+            // ClinicaDL writes null where a task has no such setting (label_code, selection_threshold of a regression): the default here.
+            if (values[key] is null && !AcceptsNull(property))
+            {
+                values.Remove(key);
+                continue;
             }
             if (key == "data_augmentation" && values[key] is JsonValue augmentation && augmentation.TryGetValue<bool>(out _))
             {
                 values[key] = new JsonArray();
             }
         }
+        if (ClinicaDLOnlyKeys.Note(clinicaOnly.Keys, unknown) is { } note)
+        {
+            notes?.Add(note);
+        }
         try
         {
             var config = values.Deserialize<TrainingConfig>(Options) ?? new TrainingConfig();
+            config.ClinicaDLOnlyValues = clinicaOnly;
             if (config.Gpu && !overrides.ContainsKey("device") && !values.ContainsKey("device"))
             {
                 config.Device = "cuda";
@@ -298,6 +323,14 @@ public sealed class TrainingConfig
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    /// <summary>The settings by their ClinicaDL key.</summary>
+    private static readonly Dictionary<string, System.Reflection.PropertyInfo> Properties = typeof(TrainingConfig).GetProperties()
+        .Select(p => (Property: p, Name: p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name))
+        .Where(p => p.Name is not null).ToDictionary(p => p.Name!, p => p.Property, StringComparer.Ordinal);
+
+    private static bool AcceptsNull(System.Reflection.PropertyInfo property) =>
+        !property.PropertyType.IsValueType && new System.Reflection.NullabilityInfoContext().Create(property).WriteState != System.Reflection.NullabilityState.NotNull;
 
     /// <summary>A maps.json or a JSON train configuration: one object of keys.</summary>
     private static JsonObject FromJson(string path)
