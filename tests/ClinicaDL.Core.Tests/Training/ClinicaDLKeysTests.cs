@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using ClinicaDL.Core.Training;
+
+namespace ClinicaDL.Core.Tests.Training;
+
+/// <summary>
+/// Issue 17, items 8 and 9: every key of ClinicaDL 1.6's train configuration is honoured, or refused at a value that
+/// would change training, never dropped; keys that change nothing here are named in one note line, not one each.
+/// </summary>
+public sealed class ClinicaDLKeysTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("clinicadl-keys-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>ClinicaDL's own maps.json as -ConfigPath: its 17 keys without a setting here make one note line.</summary>
+    [SkippableFact]
+    public void Clinicadls_maps_json_as_a_configuration_gives_one_note_naming_the_keys_that_do_not_apply()
+    {
+        var notes = new List<string>();
+
+        var config = TrainingConfig.Build(TestData.Path("clinicadl-maps", "maps", "maps.json"), new Dictionary<string, object?>(), notes);
+
+        var note = Assert.Single(notes);
+        string[] keys = ["ssda_network", "feature_size", "n_conv", "io_layer_channels", "recons_weight", "kl_weight", "normalization", "fully_sharded_data_parallel",
+            "use_extracted_features", "caps_target", "tsv_target_lab", "tsv_target_unlab", "preprocessing_dict_target", "validation", "num_networks", "output_size", "input_size"];
+        Assert.All(keys, key => Assert.Contains(key, note));
+        Assert.StartsWith("Configuration keys without effect here, ignored: ", note);
+        config.Validate();
+        Assert.Equal(["loss", "BA"], config.SelectionMetrics);
+        Assert.Null(config.TransferPath);
+        Assert.Empty(config.DataAugmentation);
+        Assert.Equal(1e-3, config.LearningRate);
+    }
+
+    /// <summary>
+    /// The class: every key ClinicaDL 1.6.1 writes into maps.json is a setting here or a known ClinicaDL-only key.
+    /// A key ClinicaDL adds is caught here instead of being dropped with a note.
+    /// </summary>
+    [SkippableFact]
+    public void Every_key_of_clinicadls_maps_json_is_honoured_or_known()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(TestData.Path("clinicadl-maps", "maps", "maps.json")))!.AsObject();
+        var settings = JsonNode.Parse(new TrainingConfig().ToJson())!.AsObject().Select(p => p.Key).ToHashSet();
+
+        var strangers = json.Select(p => p.Key).Where(k => !settings.Contains(k) && !ClinicaDLOnlyKeys.Contains(k)).ToList();
+
+        Assert.Empty(strangers);
+    }
+
+    /// <summary>A key that would change training at its value is refused by name, in a TOML or a JSON.</summary>
+    [Theory]
+    [InlineData("ssda_network", "true")]
+    [InlineData("fully_sharded_data_parallel", "true")]
+    [InlineData("caps_target", "\"/data/target/caps\"")]
+    [InlineData("tsv_target_lab", "\"/data/target/labelled\"")]
+    [InlineData("tsv_target_unlab", "\"/data/target/unlabelled\"")]
+    [InlineData("preprocessing_dict_target", "\"extract_target.json\"")]
+    public void A_clinicadl_key_at_a_value_that_changes_training_is_refused(string key, string value)
+    {
+        foreach (var (file, text) in new[] { ("config.toml", $"[Data]\n{key} = {value}\n"), ("config.json", $"{{\"{key}\": {value}}}") })
+        {
+            var path = Path.Combine(_folder, file);
+            File.WriteAllText(path, text);
+            var config = TrainingConfig.Build(path, new Dictionary<string, object?> { ["caps_directory"] = "caps", ["tsv_path"] = "split" });
+
+            var error = Assert.Throws<ArgumentException>(config.Validate);
+
+            Assert.Contains($"got {value}; {key} = ", error.Message);
+            Assert.Contains("cannot be honoured", error.Message);
+        }
+    }
+
+    /// <summary>At ClinicaDL's default (or the "no path" forms ClinicaDL reads alike) the same keys are accepted.</summary>
+    [Theory]
+    [InlineData("ssda_network", "false")]
+    [InlineData("fully_sharded_data_parallel", "false")]
+    [InlineData("caps_target", "\"\"")]
+    [InlineData("tsv_target_lab", "false")]
+    [InlineData("feature_size", "2048")]
+    [InlineData("wd_bool", "false")]
+    [InlineData("network_normalization", "\"InstanceNorm\"")]
+    public void A_clinicadl_key_that_changes_nothing_is_accepted_and_noted(string key, string value)
+    {
+        var path = Path.Combine(_folder, "config.json");
+        File.WriteAllText(path, $"{{\"{key}\": {value}}}");
+        var notes = new List<string>();
+
+        var config = TrainingConfig.Build(path, new Dictionary<string, object?> { ["caps_directory"] = "caps", ["tsv_path"] = "split" }, notes);
+
+        config.Validate();
+        Assert.Contains(key, Assert.Single(notes));
+    }
+
+    [Fact]
+    public void An_unknown_key_is_named_in_the_same_single_note()
+    {
+        var path = Path.Combine(_folder, "config.json");
+        File.WriteAllText(path, """{"learing_rate": 0.1, "ssda_network": false, "epochs": 3}""");
+        var notes = new List<string>();
+
+        var config = TrainingConfig.Build(path, new Dictionary<string, object?>(), notes);
+
+        Assert.Equal(3, config.Epochs);
+        var note = Assert.Single(notes);
+        Assert.Contains("learing_rate (not keys of ClinicaDL 1.6's train)", note);
+        Assert.Contains("ssda_network (at ClinicaDL's default, which changes nothing)", note);
+    }
+
+    /// <summary>The nulls ClinicaDL writes for a task without label codes or threshold read as the defaults.</summary>
+    [Fact]
+    public void Nulls_clinicadl_writes_read_as_defaults()
+    {
+        var path = Path.Combine(_folder, "maps.json");
+        File.WriteAllText(path, """{"network_task": "regression", "label_code": null, "selection_threshold": null, "label": null, "transfer_path": "", "data_augmentation": false}""");
+
+        var config = TrainingConfig.Build(path, new Dictionary<string, object?>());
+
+        Assert.Empty(config.LabelCode);
+        Assert.Equal(0, config.SelectionThreshold);
+        Assert.Equal("age", config.ResolvedLabel);
+        Assert.Null(config.TransferPath);
+    }
+}
