@@ -247,7 +247,7 @@ Describe 'Start-ClinicaDLTraining' {
 
         It 'Start-ClinicaDLTraining refuses <What>, listing what exists, before creating the MAPS' -ForEach @(
             @{ What = 'a split the folder lacks'; Arguments = @{ Split = 0, 7 }; ErrorId = 'MapsItemNotFound'; Message = "The split folder '*2_fold' has no split 7 (it has: 0, 1)." }
-            @{ What = 'a preprocessing the CAPS lacks'; Arguments = @{ Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = "The CAPS '*' has no flair-linear image (*_flair.nii.gz in flair_linear/) (it has: t1_linear/*_T1w.nii.gz (12 sessions))." }
+            @{ What = 'a preprocessing the CAPS lacks'; Arguments = @{ Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = "The CAPS '*' has no flair-linear image (subjects/sub-*/ses-*/**/*_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_flair.nii.gz) (it has: t1_linear/*_T1w.nii.gz (12 sessions))." }
         ) {
             $maps = Join-Path $TestDrive 'refused'
             { Start-ClinicaDLTraining -CapsPath $Caps -TsvPath (Join-Path $Split.Path '2_fold') -MapsPath $maps -Epochs 1 @Arguments } |

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ClinicaDL.Core.Extraction;
+using ClinicaDL.Core.Generation;
 
 namespace ClinicaDL.Core.Tests.Extraction;
 
@@ -50,6 +51,7 @@ public sealed class ExtractionMeaningTests : IDisposable
         var clinicadl = ExtractionOptions.FromJson(JsonNode.Parse(before)!.AsObject(), caps, jsonPath);
 
         Assert.Empty(new ExtractionOptions { CapsPath = caps, Mode = ExtractionMode.Image }.DifferencesFrom(clinicadl));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(before)!["file_type"], ClinicaDL.Core.Datasets.CapsDataset.ClinicaFileType(clinicadl.Query())), "the file_type written here is ClinicaDL's");
         var results = TensorExtractor.Run(new ExtractionOptions { CapsPath = caps, Mode = ExtractionMode.Image, ExtractJson = "extract_image.json", Threads = 1 });
 
         Assert.Equal(16, results.Count);
@@ -65,7 +67,7 @@ public sealed class ExtractionMeaningTests : IDisposable
     public void A_second_extraction_under_the_same_name_with_other_settings_names_what_differs()
     {
         var caps = Path.Combine(_root, "caps");
-        Generation.SyntheticDatasetGenerator.Generate(new Generation.SyntheticOptions { OutputPath = _root, ParticipantCount = 2, SessionCount = 1, VoxelSize = 3, Seed = 4 }, overwrite: true);
+        SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = _root, ParticipantCount = 2, SessionCount = 1, VoxelSize = 3, Seed = 4 }, overwrite: true);
         TensorExtractor.Run(new ExtractionOptions { CapsPath = caps, Mode = ExtractionMode.Patch, PatchSize = 20, StrideSize = 20, ExtractJson = "mine" });
 
         var error = Assert.Throws<ArgumentException>(() => TensorExtractor.Run(new ExtractionOptions { CapsPath = caps, Mode = ExtractionMode.Patch, PatchSize = 25, StrideSize = 20, ExtractJson = "mine" }));
