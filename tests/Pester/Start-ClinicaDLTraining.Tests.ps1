@@ -220,6 +220,29 @@ Describe 'Start-ClinicaDLTraining' {
             $failure = { Start-ClinicaDLTraining @Common -OutputPath (Join-Path $TestDrive 'amp') -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
             $failure.Exception.Message | Should -Match 'mixed precision'
         }
+
+        It 'refuses <Key> = <Value> in a configuration file, which would change training, and creates no MAPS' -ForEach @(
+            @{ Section = 'Model'; Key = 'ssda_network'; Value = 'true'; Message = '*semi-supervised domain adaptation (ssda_network = true) is not available (got true; ssda_network = false is the only value accepted)*' }
+            @{ Section = 'Computational'; Key = 'fully_sharded_data_parallel'; Value = 'true'; Message = '*fully_sharded_data_parallel*(got true;*' }
+            @{ Section = 'Data'; Key = 'caps_target'; Value = '"/data/target"'; Message = '*caps_target is the target CAPS*(got "/data/target";*' }
+        ) {
+            $config = Join-Path $TestDrive "$Key.toml"
+            Set-Content -LiteralPath $config -Value "[$Section]`n$Key = $Value"
+            $maps = Join-Path $TestDrive "refused-$Key"
+            { Start-ClinicaDLTraining @Common -ConfigPath $config -OutputPath $maps -ErrorAction Stop } | Should -Throw -ErrorId "InvalidInput$Suffix" -ExpectedMessage $Message
+            $maps | Should -Not -Exist
+        }
+
+        It 'names in one warning the keys of ClinicaDL''s maps.json that change nothing here' {
+            $shared = Get-SharedTestData
+            if (-not $shared) { Set-ItResult -Skipped -Because $SharedTestDataAbsent; return }
+            Start-ClinicaDLTraining -ConfigPath (Join-Path $shared 'clinicadl-maps/maps/maps.json') -OutputPath (Join-Path $TestDrive 'from-clinicadl') -WhatIf -WarningVariable warnings 3>$null
+            $warnings.Count | Should -Be 1
+            foreach ($key in 'ssda_network', 'feature_size', 'n_conv', 'io_layer_channels', 'recons_weight', 'kl_weight', 'normalization', 'fully_sharded_data_parallel',
+                'use_extracted_features', 'caps_target', 'tsv_target_lab', 'tsv_target_unlab', 'preprocessing_dict_target', 'validation', 'num_networks', 'output_size', 'input_size') {
+                "$($warnings[0])" | Should -BeLike "*$key*"
+            }
+        }
     }
 
     Context 'a regression run' {
