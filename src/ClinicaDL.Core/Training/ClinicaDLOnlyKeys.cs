@@ -72,12 +72,13 @@ public static class ClinicaDLOnlyKeys
             .ToList();
 
     /// <summary>
-    /// The one note for the keys a configuration gave that change nothing here: these keys (grouped by why) and
-    /// any key ClinicaDL 1.6's train does not have; null when there are none.
+    /// The one note for the keys a configuration gave that change nothing here: these keys (grouped by why; not the
+    /// ones <see cref="Unhonoured"/> refuses) and any key ClinicaDL 1.6's train does not have; null when there are none.
     /// </summary>
-    public static string? Note(IEnumerable<string> ignored, IEnumerable<string> unknown)
+    public static string? Note(IReadOnlyDictionary<string, JsonNode?> given, IEnumerable<string> unknown)
     {
-        var groups = ignored.Where(ByName.ContainsKey).Distinct().Order(StringComparer.Ordinal)
+        var groups = given.Where(g => ByName.TryGetValue(g.Key, out var key) && (key.Effect != Effect.ChangesTraining || IsDefault(g.Value, key.Default)))
+            .Select(g => g.Key).Order(StringComparer.Ordinal)
             .GroupBy(k => ByName[k].Effect switch
             {
                 Effect.OtherNetworks => $"read only by {ByName[k].Why}, which this module does not build",

@@ -302,7 +302,7 @@ public sealed class TrainingConfig
                 values[key] = new JsonArray();
             }
         }
-        if (ClinicaDLOnlyKeys.Note(clinicaOnly.Keys, unknown) is { } note)
+        if (ClinicaDLOnlyKeys.Note(clinicaOnly, unknown) is { } note)
         {
             notes?.Add(note);
         }

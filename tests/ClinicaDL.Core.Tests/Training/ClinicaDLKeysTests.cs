@@ -62,9 +62,11 @@ public sealed class ClinicaDLKeysTests : IDisposable
         {
             var path = Path.Combine(_folder, file);
             File.WriteAllText(path, text);
-            var config = TrainingConfig.Build(path, new Dictionary<string, object?> { ["caps_directory"] = "caps", ["tsv_path"] = "split" });
+            var notes = new List<string>();
+            var config = TrainingConfig.Build(path, new Dictionary<string, object?> { ["caps_directory"] = "caps", ["tsv_path"] = "split" }, notes);
 
             var error = Assert.Throws<ArgumentException>(config.Validate);
+            Assert.Empty(notes);
 
             Assert.Contains($"got {value}; {key} = ", error.Message);
             Assert.Contains("cannot be honoured", error.Message);
