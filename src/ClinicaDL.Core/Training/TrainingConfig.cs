@@ -243,7 +243,8 @@ public sealed class TrainingConfig
         var values = new JsonObject();
         if (configPath is not null)
         {
-            var file = configPath.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? FromToml(configPath) : FromJson(configPath);
+            var task = overrides.TryGetValue("network_task", out var named) && named is string name ? name : "classification";
+            var file = configPath.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? FromToml(configPath, task) : FromJson(configPath);
             foreach (var (key, value) in file)
             {
                 values[key] = value?.DeepClone();
@@ -345,8 +346,12 @@ public sealed class TrainingConfig
         }
     }
 
-    /// <summary>ClinicaDL's TOML has sections ([Model], [Optimization]...) over flat keys: the sections are dropped.</summary>
-    private static JsonObject FromToml(string path)
+    /// <summary>
+    /// ClinicaDL's TOML has sections ([Model], [Optimization]...) over flat keys: the sections are dropped, and of the
+    /// task sections ([Classification], [Regression], [Reconstruction], each with its own label and loss) only the
+    /// task's is read, as ClinicaDL's remove_unused_tasks does.
+    /// </summary>
+    private static JsonObject FromToml(string path, string task)
     {
         TomlTable table;
         try
@@ -358,8 +363,13 @@ public sealed class TrainingConfig
             throw new ArgumentException($"'{path}' is not valid TOML: {error.Message}", error);
         }
         var flat = new JsonObject();
-        foreach (var (_, section) in table)
+        string[] taskSections = ["classification", "regression", "reconstruction"];
+        foreach (var (sectionName, section) in table)
         {
+            if (taskSections.Contains(sectionName.ToLowerInvariant()) && !sectionName.Equals(task, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
             if (section is TomlTable keys)
             {
                 foreach (var (key, value) in keys)
