@@ -8,8 +8,9 @@ namespace ClinicaDL.Core.Datasets;
 /// Finds preprocessed images in a CAPS folder with ClinicaDL 1.6's file patterns, where ClinicaDL looks for them:
 /// anywhere under the session (<c>subjects/sub-*/ses-*/**/pattern</c>, case-insensitive, as clinica_utils'
 /// find_sub_ses_pattern_path), so the <c>t1-linear/</c> folders ClinicaDL's own generate commands write are read as
-/// ClinicaDL reads them; a pattern with a folder (pet-linear's <c>pet_linear/</c>) needs that folder. When several files match and differ only by <c>run-N</c>, the highest run is taken (as ClinicaDL);
-/// any other multiple match is an error naming the files. Links to folders inside a session are not entered, a
+/// ClinicaDL reads them; a pattern with a folder (pet-linear's <c>pet_linear/</c>) needs that folder. When several
+/// files match and differ only by <c>run-N</c>, the highest run is taken (as ClinicaDL); any other multiple match is
+/// an error naming the files. Links to folders inside a session are not entered, a
 /// session that is a link to another session is left out, and an unreadable subject is left out; each is said
 /// in the notes.
 /// </summary>
@@ -137,7 +138,10 @@ public static partial class CapsDataset
         return $"subjects/sub-*/ses-*/**/{(folder is null ? "" : folder + "/")}*{ending}";
     }
 
-    /// <summary>ClinicaDL's file_type of a query (clinica_utils' linear_nii, pet_linear_nii, the custom suffix): the pattern, description and pipeline its extraction JSON and maps.json record.</summary>
+    /// <summary>
+    /// ClinicaDL's file_type of a query (clinica_utils' linear_nii, pet_linear_nii, the custom suffix), word for word:
+    /// the pattern, description and pipeline its extraction JSON and maps.json record.
+    /// </summary>
     public static System.Text.Json.Nodes.JsonObject ClinicaFileType(CapsQuery query)
     {
         var (folder, ending) = FileEnding(query);
