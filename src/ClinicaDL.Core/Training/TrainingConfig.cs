@@ -9,7 +9,9 @@ namespace ClinicaDL.Core.Training;
 /// <summary>
 /// Every key of ClinicaDL 1.6's train configuration, with its default and its name (maps.json and
 /// train_config.toml use the same flat keys), plus this module's additions (device, threads,
-/// bootstrap_resamples). Values come from the defaults, then a TOML or maps.json file, then the command line.
+/// bootstrap_resamples). Values come from the defaults, then a TOML or maps.json file, then the command line. The
+/// ClinicaDL keys without a setting here are kept in <see cref="ClinicaDLOnlyValues"/>: refused where they would
+/// change training, named in one note otherwise (<see cref="ClinicaDLOnlyKeys"/>).
 /// </summary>
 public sealed class TrainingConfig
 {
@@ -79,7 +81,6 @@ public sealed class TrainingConfig
     /// <summary>Our addition: torch threads (0 = libtorch's default, one per core).</summary>
     [JsonPropertyName("threads")] public int Threads { get; set; }
 
-    /// <summary>Our addition: resamples of the bootstrap confidence intervals.</summary>
     /// <summary>
     /// The explicit override that lets a training run on a split failing the leakage checks that apply to it (a
     /// participant on both sides, a session listed twice, a test participant in training); recorded in maps.json
@@ -87,6 +88,7 @@ public sealed class TrainingConfig
     /// </summary>
     [JsonPropertyName("data_leakage_override")] public bool DataLeakageOverride { get; set; }
 
+    /// <summary>Our addition: resamples of the bootstrap confidence intervals.</summary>
     [JsonPropertyName("bootstrap_resamples")] public int BootstrapResamples { get; set; } = ConfidenceIntervals.DefaultResamples;
 
     /// <summary>
