@@ -33,7 +33,7 @@ Describe 'Export-ClinicaDLTensor' {
         @{ Case = 'a slice direction outside 0..2'; Arguments = @{ Mode = 'Slice'; SliceDirection = 3 }; ErrorId = 'InvalidInput'; Message = '*got 3*' }
         @{ Case = 'an unknown region'; Arguments = @{ Mode = 'Roi'; RoiList = 'amygdala' }; ErrorId = 'DatasetItemNotFound'; Message = '*has no region ''amygdala'' (it has: leftHippocampusBox, rightHippocampusBox)*' }
         @{ Case = 'a folder that is not a CAPS'; Arguments = @{ Mode = 'Image' }; NotCaps = $true; ErrorId = 'InvalidCaps'; Message = '*no subjects/ folder*' }
-        @{ Case = 'a preprocessing the CAPS lacks'; Arguments = @{ Mode = 'Image'; Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = '*has no flair-linear image (*_flair.nii.gz in flair_linear/) (it has: t1_linear/*_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz (*sessions))*' }
+        @{ Case = 'a preprocessing the CAPS lacks'; Arguments = @{ Mode = 'Image'; Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = '*has no flair-linear image (subjects/sub-*/ses-*/**/*_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_flair.nii.gz) (it has: t1_linear/*_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz (*sessions))*' }
     ) {
         $arguments = @{ CapsPath = if ($NotCaps) { $TestDrive } else { $Caps } } + $Arguments
         { Export-ClinicaDLTensor @arguments -ErrorAction Stop } | Should -Throw -ErrorId "$ErrorId$Suffix" -ExpectedMessage $Message

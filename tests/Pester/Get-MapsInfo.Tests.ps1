@@ -52,4 +52,27 @@ Describe 'Get-MapsInfo' {
         $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $problems[0].Exception.Message | Should -Be "'$TestDrive' is not a MAPS: it has no maps.json."
     }
+
+    Context 'a MAPS written by ClinicaDL 1.6.1' {
+        BeforeAll {
+            # ClinicaDL's own MAPS (shared test data, read-only): copied, so that nothing could ever write into it.
+            $script:ClinicaMaps = if (Get-SharedTestData) { Join-Path $TestDrive 'clinicadl-maps' } else { $null }
+            if ($ClinicaMaps) { Copy-Item -Recurse (Join-Path (Get-SharedTestData) 'clinicadl-maps/maps') $ClinicaMaps }
+        }
+
+        It 'gives its values from its maps.json and folders' {
+            if (-not $ClinicaMaps) { Set-ItResult -Skipped -Because $SharedTestDataAbsent; return }
+            $info = Get-MapsInfo $ClinicaMaps
+            $info.Task | Should -Be 'classification'
+            $info.Architecture | Should -Be 'Conv5_FC3'
+            $info.Mode | Should -Be 'image'
+            $info.Splits | Should -Be @(0)
+            $info.SelectionMetrics | Should -Be @('loss', 'BA')
+            $info.DataGroups | Should -Be @('test', 'train', 'validation')
+            @($info.InputSize) | Should -Be @(1, 57, 70, 60)
+            # groups/train+validation.tsv lists the 12 participants of the two folds (16 minus the 4 held out).
+            $info.ParticipantsSeenInTraining | Should -Be 12
+            $info.Status | Should -Be 'Complete'
+        }
+    }
 }

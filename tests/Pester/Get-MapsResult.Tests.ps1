@@ -63,4 +63,28 @@ Describe 'Get-MapsResult' {
             $image.BA | Should -BeGreaterOrEqual 0
         }
     }
+
+    Context 'a MAPS written by ClinicaDL 1.6.1' {
+        BeforeAll {
+            $script:ClinicaMaps = if (Get-SharedTestData) { Join-Path $TestDrive 'clinicadl-maps' } else { $null }
+            if ($ClinicaMaps) { Copy-Item -Recurse (Join-Path (Get-SharedTestData) 'clinicadl-maps/maps') $ClinicaMaps }
+        }
+
+        It 'gives the values of its metrics TSVs, <DataGroup> with best-<Metric>' -ForEach @(
+            @{ DataGroup = 'train'; Metric = 'loss'; BA = 0.8333333333333333; Loss = 1.3403304815292358; Lower = 0.5; Se = 0.1664364906809956 }
+            @{ DataGroup = 'validation'; Metric = 'loss'; BA = 0.5; Loss = 1.820226788520813; Lower = 0.5; Se = 0.05875500588805718 }
+            @{ DataGroup = 'test'; Metric = 'loss'; BA = 0.25; Loss = 1.6419600248336792; Lower = 0.0; Se = 0.1939046724861651 }
+            @{ DataGroup = 'train'; Metric = 'BA'; BA = 0.5; Loss = 2.081916093826294; Lower = 0.5; Se = 0.05875500588805718 }
+        ) {
+            if (-not $ClinicaMaps) { Set-ItResult -Skipped -Because $SharedTestDataAbsent; return }
+            $row = @(Get-MapsResult $ClinicaMaps -DataGroup $DataGroup -SelectionMetric $Metric)
+            $row.Count | Should -Be 1
+            $row[0].Split | Should -Be 0
+            $row[0].Level | Should -Be 'image'
+            $row[0].BA | Should -Be $BA
+            $row[0].loss | Should -Be $Loss
+            $row[0].BA_Lower | Should -Be $Lower
+            $row[0].BA_SE | Should -Be $Se
+        }
+    }
 }

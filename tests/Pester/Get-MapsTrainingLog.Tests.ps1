@@ -45,4 +45,30 @@ Describe 'Get-MapsTrainingLog' {
         $problems[0].FullyQualifiedErrorId | Should -Be "MapsNotFound$(Get-Suffix Get-MapsTrainingLog)"
         $problems[0].Exception.Message | Should -Be "'$TestDrive' is not a MAPS: it has no maps.json."
     }
+
+    Context 'a MAPS written by ClinicaDL 1.6.1' {
+        BeforeAll {
+            $script:ClinicaMaps = if (Get-SharedTestData) { Join-Path $TestDrive 'clinicadl-maps' } else { $null }
+            if ($ClinicaMaps) { Copy-Item -Recurse (Join-Path (Get-SharedTestData) 'clinicadl-maps/maps') $ClinicaMaps }
+        }
+
+        It 'says why its empty training.tsv gives nothing: the file, and ClinicaDL 1.6''s bug with evaluation_steps = 0' {
+            if (-not $ClinicaMaps) { Set-ItResult -Skipped -Because $SharedTestDataAbsent; return }
+            $rows = @(Get-MapsTrainingLog $ClinicaMaps -WarningVariable warnings -WarningAction SilentlyContinue)
+            $rows.Count | Should -Be 0
+            $warnings.Count | Should -Be 1
+            $log = Join-Path $ClinicaMaps 'split-0/training_logs/training.tsv'
+            "$($warnings[0])" | Should -BeLike "'$log' has a header and no epoch row: *evaluation_steps = 0*known bug*"
+        }
+
+        It 'says why a log of this module without rows gives nothing: no epoch finished' {
+            $copy = Join-Path $TestDrive 'interrupted'
+            Copy-Item -Recurse $Maps $copy
+            $log = Join-Path $copy 'split-0/training_logs/training.tsv'
+            Set-Content -LiteralPath $log -Value (Get-Content -LiteralPath $log -TotalCount 1)
+            $rows = @(Get-MapsTrainingLog $copy -Split 0 -WarningVariable warnings -WarningAction SilentlyContinue)
+            $rows.Count | Should -Be 0
+            "$($warnings[0])" | Should -BeLike "'$log' has a header and no epoch row: no epoch of this split finished*"
+        }
+    }
 }

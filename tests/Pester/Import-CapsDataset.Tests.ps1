@@ -45,7 +45,7 @@ Describe 'Import-CapsDataset' {
             $images | Should -BeNullOrEmpty
             $problems.Count | Should -Be 1
             $problems[0].FullyQualifiedErrorId | Should -Be 'DatasetItemNotFound,ClinicaDL.PowerShell.Commands.ImportCapsDatasetCommand'
-            $problems[0].Exception.Message | Should -BeLike ("*has no pet-linear image (*_trc-11CPIB_*_suvr-pons2_pet.nii.gz in pet_linear/) (it has: " +
+            $problems[0].Exception.Message | Should -BeLike ("*has no pet-linear image (subjects/sub-*/ses-*/**/pet_linear/*_trc-11CPIB_*_suvr-pons2_pet.nii.gz) (it has: " +
                 "pet_linear/*_trc-18FFDG_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_suvr-pons2_pet.nii.gz (1 sessions), " +
                 "t1_linear/*_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz (2 sessions), " +
                 "t1_linear/*_T1w_space-MNI152NLin2009cSym_res-1x1x1_T1w.nii.gz (1 sessions))*")
@@ -93,6 +93,30 @@ Describe 'Import-CapsDataset' {
             $output | Where-Object { $_ -like 'image *' } | Should -Be @('image sub-01 ses-M000', 'image sub-02 ses-M000')
             @($output | Where-Object { $_ -like 'warning *links to a folder*' }).Count | Should -Be 2
             $output | Where-Object { $_ -like '*ses-M012*' } | Should -BeLike '*same folder as*ses-M000*'
+        }
+    }
+
+    Context 'the folders ClinicaDL 1.6.1 writes and reads' {
+        It 'reads the t1-linear/ folders ClinicaDL''s generate trivial and artifacts write, as ClinicaDL reads them' {
+            $caps = Join-Path $TestDrive 'generated'
+            foreach ($relative in @(
+                    'subjects/sub-TRIV0/ses-M000/t1-linear/sub-TRIV0_ses-M000_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz'
+                    'subjects/sub-RAND0/ses-M000/t1_linear/sub-RAND0_ses-M000_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz')) {
+                $path = Join-Path $caps $relative
+                New-Item -ItemType Directory -Force (Split-Path $path) | Out-Null
+                Set-Content $path ''
+            }
+            $images = Import-CapsDataset $caps -Preprocessing t1-linear
+            $images.ParticipantId | Should -Be @('sub-RAND0', 'sub-TRIV0')
+            $images[1].Path | Should -Be (Join-Path $caps 'subjects/sub-TRIV0/ses-M000/t1-linear/sub-TRIV0_ses-M000_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz')
+        }
+
+        It 'reads the CAPS ClinicaDL''s prepare-data ran on' {
+            $shared = Get-SharedTestData
+            if (-not $shared) { Set-ItResult -Skipped -Because $SharedTestDataAbsent; return }
+            $images = Import-CapsDataset (Join-Path $shared 'clinicadl-maps/caps') -Preprocessing t1-linear
+            $images.Count | Should -Be 16
+            $images | ForEach-Object { $_.Cropped | Should -BeTrue }
         }
     }
 }

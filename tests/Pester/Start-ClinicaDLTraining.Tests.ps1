@@ -223,6 +223,29 @@ Describe 'Start-ClinicaDLTraining' {
             $failure = { Start-ClinicaDLTraining @Common -OutputPath (Join-Path $TestDrive 'amp') -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
             $failure.Exception.Message | Should -Match 'mixed precision'
         }
+
+        It 'refuses <Key> = <Value> in a configuration file, which would change training, and creates no MAPS' -ForEach @(
+            @{ Section = 'Model'; Key = 'ssda_network'; Value = 'true'; Message = '*semi-supervised domain adaptation (ssda_network = true) is not available (got true; ssda_network = false is the only value accepted)*' }
+            @{ Section = 'Computational'; Key = 'fully_sharded_data_parallel'; Value = 'true'; Message = '*fully_sharded_data_parallel*(got true;*' }
+            @{ Section = 'Data'; Key = 'caps_target'; Value = '"/data/target"'; Message = '*caps_target is the target CAPS*(got "/data/target";*' }
+        ) {
+            $config = Join-Path $TestDrive "$Key.toml"
+            Set-Content -LiteralPath $config -Value "[$Section]`n$Key = $Value"
+            $maps = Join-Path $TestDrive "refused-$Key"
+            { Start-ClinicaDLTraining @Common -ConfigPath $config -OutputPath $maps -ErrorAction Stop } | Should -Throw -ErrorId "InvalidInput$Suffix" -ExpectedMessage $Message
+            $maps | Should -Not -Exist
+        }
+
+        It 'names in one warning the keys of ClinicaDL''s maps.json that change nothing here' {
+            $shared = Get-SharedTestData
+            if (-not $shared) { Set-ItResult -Skipped -Because $SharedTestDataAbsent; return }
+            Start-ClinicaDLTraining -ConfigPath (Join-Path $shared 'clinicadl-maps/maps/maps.json') -OutputPath (Join-Path $TestDrive 'from-clinicadl') -WhatIf -WarningVariable warnings 3>$null
+            $warnings.Count | Should -Be 1
+            foreach ($key in 'ssda_network', 'feature_size', 'n_conv', 'io_layer_channels', 'recons_weight', 'kl_weight', 'normalization', 'fully_sharded_data_parallel',
+                'use_extracted_features', 'caps_target', 'tsv_target_lab', 'tsv_target_unlab', 'preprocessing_dict_target', 'validation', 'num_networks', 'output_size', 'input_size') {
+                "$($warnings[0])" | Should -BeLike "*$key*"
+            }
+        }
     }
 
     Context 'learning-rate schedules' {
@@ -278,7 +301,7 @@ Describe 'Start-ClinicaDLTraining' {
 
         It 'Start-ClinicaDLTraining refuses <What>, listing what exists, before creating the MAPS' -ForEach @(
             @{ What = 'a split the folder lacks'; Arguments = @{ Split = 0, 7 }; ErrorId = 'MapsItemNotFound'; Message = "The split folder '*2_fold' has no split 7 (it has: 0, 1)." }
-            @{ What = 'a preprocessing the CAPS lacks'; Arguments = @{ Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = "The CAPS '*' has no flair-linear image (*_flair.nii.gz in flair_linear/) (it has: t1_linear/*_T1w.nii.gz (12 sessions))." }
+            @{ What = 'a preprocessing the CAPS lacks'; Arguments = @{ Preprocessing = 'flair-linear' }; ErrorId = 'DatasetItemNotFound'; Message = "The CAPS '*' has no flair-linear image (subjects/sub-*/ses-*/**/*_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_flair.nii.gz) (it has: t1_linear/*_T1w.nii.gz (12 sessions))." }
         ) {
             $maps = Join-Path $TestDrive 'refused'
             { Start-ClinicaDLTraining -CapsPath $Caps -TsvPath (Join-Path $Split.Path '2_fold') -MapsPath $maps -Epochs 1 @Arguments } |

@@ -5,9 +5,12 @@ using ClinicaDL.Core.Selection;
 namespace ClinicaDL.Core.Datasets;
 
 /// <summary>
-/// Finds preprocessed images in a CAPS folder (<c>subjects/sub-*/ses-*/...</c>) with ClinicaDL 1.6's file
-/// patterns. When several files match and differ only by <c>run-N</c>, the highest run is taken (as ClinicaDL);
-/// any other multiple match is an error naming the files. Links to folders inside a session are not entered, a
+/// Finds preprocessed images in a CAPS folder with ClinicaDL 1.6's file patterns, where ClinicaDL looks for them:
+/// anywhere under the session (<c>subjects/sub-*/ses-*/**/pattern</c>, case-insensitive, as clinica_utils'
+/// find_sub_ses_pattern_path), so the <c>t1-linear/</c> folders ClinicaDL's own generate commands write are read as
+/// ClinicaDL reads them; a pattern with a folder (pet-linear's <c>pet_linear/</c>) needs that folder. When several
+/// files match and differ only by <c>run-N</c>, the highest run is taken (as ClinicaDL); any other multiple match is
+/// an error naming the files. Links to folders inside a session are not entered, a
 /// session that is a link to another session is left out, and an unreadable subject is left out; each is said
 /// in the notes.
 /// </summary>
@@ -61,14 +64,9 @@ public static partial class CapsDataset
                 notes?.Add($"'{sessionPath}' is the same folder as '{sessionFolders[identity]}' (a symbolic link); it is left out so its images are not taken twice.");
                 continue;
             }
-            var searchRoot = folder is null ? sessionPath : Path.Combine(sessionPath, folder);
-            if (!Directory.Exists(searchRoot))
-            {
-                continue;
-            }
             var links = new List<string>();
-            var matches = FileTree.Files(searchRoot, "*", links)
-                .Where(f => pattern.IsMatch(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList();
+            var matches = FileTree.Files(sessionPath, "*", links)
+                .Where(f => pattern.IsMatch(Path.GetFileName(f)) && InFolder(f, folder)).Order(StringComparer.Ordinal).ToList();
             foreach (var link in links)
             {
                 notes?.Add($"'{link}' links to a folder; the search does not enter such links (one to its own ancestor would never end).");
@@ -120,7 +118,6 @@ public static partial class CapsDataset
     public static MissingName NoImage(string capsPath, CapsQuery query)
     {
         var root = Path.GetFullPath(capsPath);
-        var (folder, ending) = FileEnding(query);
         var kinds = Directory.EnumerateDirectories(Path.Combine(root, "subjects"), "sub-*")
             .SelectMany(subject => Directory.EnumerateDirectories(subject, "ses-*"))
             .SelectMany(session => FileTree.Files(session, "*.nii*")
@@ -128,18 +125,60 @@ public static partial class CapsDataset
                 .Distinct())
             .GroupBy(kind => kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{g.Key} ({g.Count()} sessions)").ToList();
-        return new MissingName(NotFoundKind.Image, $"{query.Preprocessing} image (*{ending}{(folder is null ? "" : $" in {folder}/")})", $"The CAPS '{root}'", kinds);
+        return new MissingName(NotFoundKind.Image, $"{query.Preprocessing} image ({SearchPattern(query)})", $"The CAPS '{root}'", kinds);
     }
 
-    /// <summary>The sub-folder of a session and the end of the file names of a preprocessing, as ClinicaDL defines them.</summary>
+    /// <summary>
+    /// Where a query looks, in ClinicaDL's glob terms (e.g. <c>subjects/sub-*/ses-*/**/*_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz</c>),
+    /// for every message about an image not found.
+    /// </summary>
+    public static string SearchPattern(CapsQuery query)
+    {
+        var (folder, ending) = FileEnding(query);
+        return $"subjects/sub-*/ses-*/**/{(folder is null ? "" : folder + "/")}*{ending}";
+    }
+
+    /// <summary>
+    /// ClinicaDL's file_type of a query (clinica_utils' linear_nii, pet_linear_nii, the custom suffix), word for word:
+    /// the pattern, description and pipeline its extraction JSON and maps.json record.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject ClinicaFileType(CapsQuery query)
+    {
+        var (folder, ending) = FileEnding(query);
+        // ClinicaDL's linear patterns start at "space-", its pet and custom ones at the whole ending.
+        var linear = query.Preprocessing is "t1-linear" or "flair-linear";
+        var pattern = (folder is null ? "" : folder + "/") + "*" + (linear ? ending.TrimStart('_') : ending);
+        return query.Preprocessing switch
+        {
+            "custom" => new() { ["pattern"] = pattern, ["description"] = "Custom suffix" },
+            "t1-linear" or "flair-linear" => new()
+            {
+                ["pattern"] = pattern,
+                ["description"] = $"{(query.Preprocessing == "t1-linear" ? "T1w" : "flair")} Image registered in MNI152NLin2009cSym space using {query.Preprocessing} pipeline "
+                    + (query.UseUncroppedImage ? "" : "and cropped (matrix size 169\u00d7208\u00d7179, 1 mm isotropic voxels)"),
+                ["needed_pipeline"] = query.Preprocessing,
+            },
+            _ => new() { ["pattern"] = pattern, ["description"] = "", ["needed_pipeline"] = query.Preprocessing },
+        };
+    }
+
+    /// <summary>A file is in the pattern's folder when the pattern names one (ClinicaDL's <c>**/pet_linear/*</c>): its parent folder has that name.</summary>
+    private static bool InFolder(string file, string? folder) =>
+        folder is null || string.Equals(Path.GetFileName(Path.GetDirectoryName(file)), folder, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The folder a preprocessing's files must be in (null: anywhere in the session, as ClinicaDL's patterns without
+    /// a folder) and the end of their names, as ClinicaDL defines them. t1-extensive has no ClinicaDL 1.6 pattern:
+    /// Clinica's t1_extensive folder is required.
+    /// </summary>
     internal static (string? Folder, string Ending) FileEnding(CapsQuery query)
     {
         var crop = query.UseUncroppedImage ? "" : "_desc-Crop";
         const string space = "_space-MNI152NLin2009cSym";
         return query.Preprocessing switch
         {
-            "t1-linear" => ("t1_linear", $"{space}{crop}_res-1x1x1_T1w.nii.gz"),
-            "flair-linear" => ("flair_linear", $"{space}{crop}_res-1x1x1_flair.nii.gz"),
+            "t1-linear" => (null, $"{space}{crop}_res-1x1x1_T1w.nii.gz"),
+            "flair-linear" => (null, $"{space}{crop}_res-1x1x1_flair.nii.gz"),
             "t1-extensive" => ("t1_extensive", "_space-Ixi549Space_desc-SkullStripped_T1w.nii.gz"),
             "pet-linear" => ("pet_linear",
                 $"_trc-{Required(query.Tracer, "-Tracer")}{space}{crop}_res-1x1x1_suvr-{Required(query.SuvrReferenceRegion, "-SuvrReferenceRegion")}_pet.nii.gz"),

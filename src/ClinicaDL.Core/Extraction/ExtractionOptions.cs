@@ -65,6 +65,11 @@ public sealed record ExtractionOptions
             }
             try
             {
+                // ClinicaDL's Python may write a whole number as 50.0: the same number in substance.
+                if (typeof(T) == typeof(int) && node is JsonValue number && number.TryGetValue<double>(out var real) && real == Math.Floor(real) && Math.Abs(real) <= int.MaxValue)
+                {
+                    return (T)(object)(int)real;
+                }
                 return node.GetValue<T>();
             }
             catch (Exception error) when (error is InvalidOperationException or FormatException)
@@ -77,11 +82,14 @@ public sealed record ExtractionOptions
         {
             throw new ArgumentException($"'{source}': mode '{modeName}' is not image, patch, slice or roi.");
         }
+        int Slices(JsonNode? node) => node is JsonValue value && value.TryGetValue<double>(out var count) && count == Math.Floor(count) && count >= 0
+            ? (int)count
+            : throw new ArgumentException($"'{source}': the key 'discarded_slices' should hold whole numbers of slices; it holds {json["discarded_slices"]!.ToJsonString()}.");
         var discarded = json["discarded_slices"] switch
         {
-            JsonArray { Count: 2 } pair => (pair[0]!.GetValue<int>(), pair[1]!.GetValue<int>()),
-            JsonArray { Count: 1 } one => (one[0]!.GetValue<int>(), one[0]!.GetValue<int>()),
-            JsonValue single => (single.GetValue<int>(), single.GetValue<int>()),
+            JsonArray { Count: 2 } pair => (Slices(pair[0]), Slices(pair[1])),
+            JsonArray { Count: 1 } one => (Slices(one[0]), Slices(one[0])),
+            JsonValue single => (Slices(single), Slices(single)),
             _ => (0, 0),
         };
         return new ExtractionOptions
@@ -107,6 +115,69 @@ public sealed record ExtractionOptions
             RoiCustomMaskPattern = Read<string?>("roi_custom_mask_pattern", null) is { Length: > 0 } pattern ? pattern : null,
         };
     }
+
+    /// <summary>
+    /// What the extraction is in substance, with ClinicaDL's key names: the settings that change which images are
+    /// read and which tensors are made, for the mode at hand. Key order, descriptions (file_type, tensor_format,
+    /// masks_location...), 50 against 50.0, null against absent and keys of other modes are not part of it, so an
+    /// extraction JSON written by ClinicaDL's prepare-data with the same settings means the same extraction.
+    /// </summary>
+    public SortedDictionary<string, string> Meaning()
+    {
+        var meaning = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["mode"] = Mode.ToString().ToLowerInvariant(),
+            ["preprocessing"] = Preprocessing,
+            ["prepare_dl"] = Flag(SaveFeatures),
+        };
+        switch (Preprocessing)
+        {
+            case "custom":
+                meaning["custom_suffix"] = CustomSuffix ?? "";
+                break;
+            case "pet-linear":
+                meaning["tracer"] = Tracer ?? "";
+                meaning["suvr_reference_region"] = SuvrReferenceRegion ?? "";
+                meaning["use_uncropped_image"] = Flag(UseUncroppedImage);
+                break;
+            default:
+                meaning["use_uncropped_image"] = Flag(UseUncroppedImage);
+                break;
+        }
+        switch (Mode)
+        {
+            case ExtractionMode.Patch:
+                meaning["patch_size"] = Number(PatchSize);
+                meaning["stride_size"] = Number(StrideSize);
+                break;
+            case ExtractionMode.Slice:
+                meaning["slice_direction"] = Number(SliceDirection);
+                meaning["slice_mode"] = SliceMode;
+                meaning["discarded_slices"] = $"[{Number(DiscardedSlicesStart)}, {Number(DiscardedSlicesEnd)}]";
+                break;
+            case ExtractionMode.Roi:
+                meaning["roi_list"] = $"[{string.Join(", ", RoiList)}]";
+                meaning["uncropped_roi"] = Flag(RoiUncropOutput);
+                meaning["roi_custom_template"] = RoiCustomTemplate ?? "";
+                meaning["roi_custom_mask_pattern"] = RoiCustomMaskPattern ?? "";
+                break;
+        }
+        return meaning;
+    }
+
+    /// <summary>The keys whose meaning differs from <paramref name="other"/>'s, each as "key: this vs other"; empty when the two are the same extraction.</summary>
+    public IReadOnlyList<string> DifferencesFrom(ExtractionOptions other)
+    {
+        var (mine, theirs) = (Meaning(), other.Meaning());
+        return mine.Keys.Union(theirs.Keys).Order(StringComparer.Ordinal)
+            .Where(key => mine.GetValueOrDefault(key) != theirs.GetValueOrDefault(key))
+            .Select(key => $"{key}: {mine.GetValueOrDefault(key) ?? "(absent)"} here, {theirs.GetValueOrDefault(key) ?? "(absent)"} there")
+            .ToList();
+    }
+
+    private static string Flag(bool value) => value ? "true" : "false";
+
+    private static string Number(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The extraction JSONs of a CAPS (file names in tensor_extraction/).</summary>
     public static IReadOnlyList<string> JsonNames(string capsPath)

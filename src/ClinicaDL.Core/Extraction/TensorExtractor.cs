@@ -31,10 +31,10 @@ public static class TensorExtractor
         {
             throw new NotFoundException(CapsDataset.NoImage(caps, options.Query()));
         }
-        var images = Select(found, options.SessionsTsv);
+        var images = Select(found, options.SessionsTsv, CapsDataset.SearchPattern(options.Query()));
         if (images.Count == 0)
         {
-            throw new CapsException($"No {options.Preprocessing} image was found in '{caps}' for the sessions of '{options.SessionsTsv}'.");
+            throw new CapsException($"'{options.SessionsTsv}' lists no session: the filter matches none of the {found.Count} {options.Preprocessing} image(s) of '{caps}'.");
         }
         var header = NiftiReader.ReadHeader(images[0].Path);
         var shape = ImageShape(header.Header.Shape, images[0].Path);
@@ -42,12 +42,15 @@ public static class TensorExtractor
         var jsonName = JsonName(options);
         var json = ExtractionJson(options, jsonName, masks);
         var jsonPath = Path.Combine(caps, "tensor_extraction", jsonName);
-        if (File.Exists(jsonPath) && !options.Overwrite && !SameParameters(File.ReadAllText(jsonPath), json))
+        var existing = File.Exists(jsonPath) && !options.Overwrite;
+        if (existing && DifferencesFrom(jsonPath, options) is { Count: > 0 } differences)
         {
-            throw new ArgumentException($"'{jsonPath}' already describes an extraction with other parameters; choose another -ExtractJson name, or replace it with -Overwrite.");
+            throw new ArgumentException($"'{jsonPath}' already describes an extraction with other parameters ({string.Join("; ", differences)}); choose another -ExtractJson name, or replace it with -Overwrite.");
         }
         using var writing = OutputLock.Acquire(jsonPath);
-        var parametersHash = ImageTensorCache.Sha256(Encoding.UTF8.GetBytes(Canonical(json)));
+        // The tensors' key records the extraction's meaning, not its JSON's bytes: a description reworded by a later
+        // version, or ClinicaDL's JSON of the same extraction, leaves extracted tensors current.
+        var parametersHash = ImageTensorCache.Sha256(Encoding.UTF8.GetBytes(string.Join("\n", options.Meaning().Select(m => $"{m.Key}={m.Value}"))));
         var results = new ExtractedImage[images.Count];
         var done = 0;
         Parallel.For(0, images.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellation }, i =>
@@ -55,8 +58,12 @@ public static class TensorExtractor
             results[i] = ExtractOne(images[i], options, shape, masks, parametersHash, jsonName);
             progress?.Report(new ExtractionProgress(Interlocked.Increment(ref done), images.Count));
         });
-        Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-        AtomicFile.WriteAllText(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        // A JSON of the same extraction already there (perhaps ClinicaDL's own, which ClinicaDL reads back) is kept as it is.
+        if (!existing)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
+            AtomicFile.WriteAllText(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        }
         return results;
     }
 
@@ -67,7 +74,7 @@ public static class TensorExtractor
         var name => name.Replace('-', '_'),
     };
 
-    private static List<CapsImage> Select(IReadOnlyList<CapsImage> found, string? sessionsTsv)
+    private static List<CapsImage> Select(IReadOnlyList<CapsImage> found, string? sessionsTsv, string searchPattern)
     {
         if (sessionsTsv is null)
         {
@@ -80,7 +87,7 @@ public static class TensorExtractor
         var missing = wanted.Where(w => !byKey.ContainsKey(w)).ToList();
         if (missing.Count > 0)
         {
-            throw new InvalidTableException($"'{sessionsTsv}': {missing.Count} session(s) have no image in the CAPS: {string.Join(", ", missing.Take(20).Select(m => $"{m.Item1} {m.Item2}"))}{(missing.Count > 20 ? ", ..." : "")}.");
+            throw new InvalidTableException($"'{sessionsTsv}': {missing.Count} session(s) have no image in the CAPS ({searchPattern}): {string.Join(", ", missing.Take(20).Select(m => $"{m.Item1} {m.Item2}"))}{(missing.Count > 20 ? ", ..." : "")}.");
         }
         return wanted.Distinct().Select(w => byKey[w]).ToList();
     }
@@ -282,7 +289,6 @@ public static class TensorExtractor
     /// <summary>ClinicaDL's extraction JSON keys (§6.2 of the reference), for the mode at hand.</summary>
     private static JsonObject ExtractionJson(ExtractionOptions options, string jsonName, IReadOnlyList<RoiMask> masks)
     {
-        var (folder, ending) = CapsDataset.FileEnding(options.Query());
         var json = new JsonObject
         {
             ["preprocessing"] = options.Preprocessing,
@@ -290,12 +296,7 @@ public static class TensorExtractor
             ["use_uncropped_image"] = options.Preprocessing == "custom" ? null : options.UseUncroppedImage,
             ["prepare_dl"] = options.SaveFeatures,
             ["extract_json"] = jsonName,
-            ["file_type"] = new JsonObject
-            {
-                ["pattern"] = (folder is null ? "" : folder + "/") + "*" + ending,
-                ["description"] = $"{options.Preprocessing} images",
-                ["needed_pipeline"] = options.Preprocessing,
-            },
+            ["file_type"] = CapsDataset.ClinicaFileType(options.Query()),
             ["tensor_format"] = "ClinicaDL for PowerShell .tensor (raw little-endian float32)",
         };
         if (options.Preprocessing == "custom")
@@ -331,18 +332,18 @@ public static class TensorExtractor
         return json;
     }
 
-    private static bool SameParameters(string existing, JsonObject expected)
+    /// <summary>How the extraction already described at <paramref name="jsonPath"/> differs in substance from this one (see <see cref="ExtractionOptions.Meaning"/>).</summary>
+    private static IReadOnlyList<string> DifferencesFrom(string jsonPath, ExtractionOptions options)
     {
+        JsonObject parsed;
         try
         {
-            return JsonNode.Parse(existing) is JsonObject parsed && Canonical(parsed) == Canonical(expected);
+            parsed = JsonNode.Parse(File.ReadAllText(jsonPath)) as JsonObject ?? throw new ArgumentException($"'{jsonPath}' does not hold a JSON object.");
         }
-        catch (JsonException)
+        catch (JsonException error)
         {
-            return false;
+            throw new ArgumentException($"'{jsonPath}' is not valid JSON ({error.Message}); replace it with -Overwrite or choose another -ExtractJson name.", error);
         }
+        return options.DifferencesFrom(ExtractionOptions.FromJson(parsed, options.CapsPath, jsonPath));
     }
-
-    private static string Canonical(JsonObject json) => new JsonObject(json.OrderBy(p => p.Key, StringComparer.Ordinal)
-        .Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))).ToJsonString();
 }

@@ -106,11 +106,12 @@ public static class DerivedDatasetGenerator
         {
             throw new SyntheticDataException("This kind draws from an existing CAPS: give -CapsPath.");
         }
-        var images = CapsDataset.Find(options.CapsPath, new CapsQuery { Preprocessing = "t1-linear" })
+        var query = new CapsQuery { Preprocessing = "t1-linear" };
+        var images = CapsDataset.Find(options.CapsPath, query)
             .GroupBy(i => i.ParticipantId).Select(g => g.First()).ToList();
         if (images.Count == 0)
         {
-            throw new SyntheticDataException($"'{options.CapsPath}' holds no t1-linear image (subjects/sub-*/ses-*/t1_linear/*_desc-Crop_res-1x1x1_T1w.nii.gz).");
+            throw new SyntheticDataException($"'{options.CapsPath}' holds no t1-linear image ({CapsDataset.SearchPattern(query)}).");
         }
         if (options.ParticipantCount < 1 || images.Count < needed)
         {

@@ -48,6 +48,7 @@ public static class MapsSkeleton
         {
             json[TrainingConfig.LeakageFindingsKey] = new JsonArray(leakage.Select(l => (JsonNode?)l).ToArray());
         }
+        AsClinicaDLWrites(json, config);
         AtomicFile.WriteAllText(target.MapsJson, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         AtomicFile.WriteAllText(target.Environment, hostDescription);
         AtomicFile.WriteAllText(target.InformationLog,
@@ -64,6 +65,55 @@ public static class MapsSkeleton
             }
         }
         SeenSessions(config, groups).Write(target.TrainValidation);
+    }
+
+    /// <summary>
+    /// Every key ClinicaDL writes, with a value of the type it writes, so that ClinicaDL's predict reads this MAPS:
+    /// its path_decoder turns a null path into Path(None) and fails, so no path key holds null (false at the top, as
+    /// ClinicaDL's transfer_path; "" inside preprocessing_dict, as its path_encoder); no augmentation is false; a task
+    /// without label codes or threshold has null (ClinicaDL's remove_unused_tasks); whole images found by their
+    /// preprocessing have the preprocessing_dict ClinicaDL's prepare-data would write; and the train_config.toml
+    /// keys without a setting here are written as given or at ClinicaDL's default.
+    /// </summary>
+    internal static void AsClinicaDLWrites(JsonObject json, TrainingConfig config)
+    {
+        if (config.PreprocessingDict is null)
+        {
+            var query = config.ImageQuery();
+            json["preprocessing_dict"] = new JsonObject
+            {
+                ["preprocessing"] = config.Preprocessing, ["mode"] = "image", ["use_uncropped_image"] = query.UseUncroppedImage,
+                ["prepare_dl"] = false, ["extract_json"] = "", ["file_type"] = Datasets.CapsDataset.ClinicaFileType(query),
+            };
+        }
+        foreach (var (key, value) in ClinicaDLOnlyKeys.ForMapsJson(config.ClinicaDLOnlyValues))
+        {
+            json[key] = value;
+        }
+        if (config.DataAugmentation.Count == 0)
+        {
+            json["data_augmentation"] = false;
+        }
+        if (config.Task != TrainingTask.Classification)
+        {
+            json["label_code"] = null;
+            json["selection_threshold"] = null;
+        }
+        NoNullPaths(json, JsonValue.Create(false));
+        if (json["preprocessing_dict"] is JsonObject extraction)
+        {
+            NoNullPaths(extraction, JsonValue.Create(""));
+        }
+    }
+
+    /// <summary>The keys ClinicaDL's path_encoder and path_decoder treat as paths: their names end so.</summary>
+    private static void NoNullPaths(JsonObject json, JsonNode none)
+    {
+        string[] endings = ["tsv", "dir", "directory", "path", "json", "location"];
+        foreach (var key in json.Where(p => p.Value is null && endings.Any(e => p.Key.EndsWith(e, StringComparison.Ordinal))).Select(p => p.Key).ToList())
+        {
+            json[key] = none.DeepClone();
+        }
     }
 
     private static TsvTable GroupTable(DataGroup group, string label) => new(["participant_id", "session_id", "cohort", label],

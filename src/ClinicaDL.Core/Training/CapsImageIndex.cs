@@ -11,15 +11,19 @@ public sealed class CapsImageIndex
 {
     private readonly Dictionary<(string Participant, string Session), string> _paths;
 
-    private CapsImageIndex(string directory, string preprocessing, Dictionary<(string, string), string> paths)
+    private CapsImageIndex(string directory, CapsQuery query, Dictionary<(string, string), string> paths)
     {
         Directory = directory;
-        Preprocessing = preprocessing;
+        Preprocessing = query.Preprocessing;
+        SearchPattern = CapsDataset.SearchPattern(query);
         _paths = paths;
     }
 
     public string Directory { get; }
     public string Preprocessing { get; }
+
+    /// <summary>Where the images were looked for, for messages about a session without one.</summary>
+    public string SearchPattern { get; }
 
     /// <summary>Indexes the CAPS; one without any image of the query is refused, listing the kinds of image it has.</summary>
     public static CapsImageIndex Scan(string capsDirectory, CapsQuery query)
@@ -27,7 +31,7 @@ public sealed class CapsImageIndex
         var images = CapsDataset.Find(capsDirectory, query);
         return images.Count == 0
             ? throw new NotFoundException(CapsDataset.NoImage(capsDirectory, query))
-            : new(capsDirectory, query.Preprocessing, images.ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path));
+            : new(capsDirectory, query, images.ToDictionary(i => (i.ParticipantId, i.SessionId), i => i.Path));
     }
 
     public bool TryGetPath(string participant, string session, out string path) => _paths.TryGetValue((participant, session), out path!);

@@ -51,7 +51,7 @@ public sealed class DataGroup
         if (missing.Count > 0)
         {
             throw new InvalidTableException(
-                $"{missing.Count} session(s) of '{source}' have no {caps.Preprocessing} image in '{caps.Directory}': {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}.",
+                $"{missing.Count} session(s) of '{source}' have no {caps.Preprocessing} image in '{caps.Directory}' ({caps.SearchPattern}): {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}.",
                 table.Path);
         }
         var samples = rows.Select(r =>

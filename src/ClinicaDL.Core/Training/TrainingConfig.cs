@@ -10,7 +10,8 @@ namespace ClinicaDL.Core.Training;
 /// Every key of ClinicaDL 1.6's train configuration, with its default and its name (maps.json and
 /// train_config.toml use the same flat keys), plus this module's additions (device, threads,
 /// bootstrap_resamples, the learning_rate_schedule keys). Values come from the defaults, then a TOML or maps.json
-/// file, then the command line.
+/// file, then the command line. The ClinicaDL keys without a setting here are kept in <see cref="ClinicaDLOnlyValues"/>:
+/// refused where they would change training, named in one note otherwise (<see cref="ClinicaDLOnlyKeys"/>).
 /// </summary>
 public sealed class TrainingConfig
 {
@@ -95,7 +96,6 @@ public sealed class TrainingConfig
     /// <summary>Our addition: torch threads (0 = libtorch's default, one per core).</summary>
     [JsonPropertyName("threads")] public int Threads { get; set; }
 
-    /// <summary>Our addition: resamples of the bootstrap confidence intervals.</summary>
     /// <summary>
     /// The explicit override that lets a training run on a split failing the leakage checks that apply to it (a
     /// participant on both sides, a session listed twice, a test participant in training); recorded in maps.json
@@ -103,7 +103,14 @@ public sealed class TrainingConfig
     /// </summary>
     [JsonPropertyName("data_leakage_override")] public bool DataLeakageOverride { get; set; }
 
+    /// <summary>Our addition: resamples of the bootstrap confidence intervals.</summary>
     [JsonPropertyName("bootstrap_resamples")] public int BootstrapResamples { get; set; } = ConfidenceIntervals.DefaultResamples;
+
+    /// <summary>
+    /// The keys of ClinicaDL's train configuration without a setting here (<see cref="ClinicaDLOnlyKeys"/>), as the
+    /// file gave them: kept so that training refuses the ones that would change it and maps.json records them.
+    /// </summary>
+    [JsonIgnore] public IReadOnlyDictionary<string, JsonNode?> ClinicaDLOnlyValues { get; private set; } = new Dictionary<string, JsonNode?>();
 
     /// <summary>The architecture actually built: "default" means Conv5_FC3 for classification and regression, AE_Conv5_FC3 for reconstruction.</summary>
     [JsonIgnore] public string ResolvedArchitecture => Architecture != "default" ? Architecture : Task.DefaultArchitecture;
@@ -202,7 +209,7 @@ public sealed class TrainingConfig
             (EmissionsCalculator, "emissions_calculator is not available"),
             (TrackExp.Length > 0, "track_exp (wandb, mlflow) is not available"),
         ];
-        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).ToList();
+        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).Concat(ClinicaDLOnlyKeys.Unhonoured(ClinicaDLOnlyValues)).ToList();
         if (refused.Count > 0)
         {
             throw new ArgumentException($"These options cannot be honoured: {string.Join("; ", refused)}.");
@@ -266,7 +273,8 @@ public sealed class TrainingConfig
         var values = new JsonObject();
         if (configPath is not null)
         {
-            var file = configPath.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? FromToml(configPath) : FromJson(configPath);
+            var task = overrides.TryGetValue("network_task", out var named) && named is string name ? name : "classification";
+            var file = configPath.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? FromToml(configPath, task) : FromJson(configPath);
             foreach (var (key, value) in file)
             {
                 values[key] = value?.DeepClone();
@@ -285,8 +293,8 @@ public sealed class TrainingConfig
         {
             values[key] = JsonSerializer.SerializeToNode(value);
         }
-        var known = typeof(TrainingConfig).GetProperties().Select(p => p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name)
-            .OfType<string>().ToHashSet();
+        var clinicaOnly = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var unknown = new List<string>();
         foreach (var key in values.Select(v => v.Key).ToList())
         {
             if (key == LeakageFindingsKey)
@@ -295,25 +303,44 @@ public sealed class TrainingConfig
                 values.Remove(key);
                 continue;
             }
-            if (!known.Contains(key))
+            if (!Properties.TryGetValue(key, out var property))
             {
-                notes?.Add($"Configuration key '{key}' is not used by this module and is ignored.");
+                if (ClinicaDLOnlyKeys.Contains(key))
+                {
+                    clinicaOnly[key] = values[key]?.DeepClone();
+                }
+                else
+                {
+                    unknown.Add(key);
+                }
                 values.Remove(key);
                 continue;
             }
-            // ClinicaDL writes false for an absent path and for no augmentation.
-            if (values[key] is JsonValue flag && flag.TryGetValue<bool>(out var b) && !b && key is "transfer_path" or "caps_directory" or "tsv_path")
+            // ClinicaDL writes false or "" for an absent path (its path_decoder reads both as no path), and false for no augmentation.
+            if (values[key] is JsonValue flag && ((flag.TryGetValue<bool>(out var b) && !b) || (flag.TryGetValue<string>(out var text) && text.Length == 0))
+                && key is "transfer_path" or "caps_directory" or "tsv_path")
             {
                 values[key] = null;
+            }
+            // ClinicaDL writes null where a task has no such setting (label_code, selection_threshold of a regression): the default here.
+            if (values[key] is null && !AcceptsNull(property))
+            {
+                values.Remove(key);
+                continue;
             }
             if (key == "data_augmentation" && values[key] is JsonValue augmentation && augmentation.TryGetValue<bool>(out _))
             {
                 values[key] = new JsonArray();
             }
         }
+        if (ClinicaDLOnlyKeys.Note(clinicaOnly, unknown) is { } note)
+        {
+            notes?.Add(note);
+        }
         try
         {
             var config = values.Deserialize<TrainingConfig>(Options) ?? new TrainingConfig();
+            config.ClinicaDLOnlyValues = clinicaOnly;
             if (config.Gpu && !overrides.ContainsKey("device") && !values.ContainsKey("device"))
             {
                 config.Device = "cuda";
@@ -328,6 +355,14 @@ public sealed class TrainingConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
+    /// <summary>The settings by their ClinicaDL key.</summary>
+    private static readonly Dictionary<string, System.Reflection.PropertyInfo> Properties = typeof(TrainingConfig).GetProperties()
+        .Select(p => (Property: p, Name: p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name))
+        .Where(p => p.Name is not null).ToDictionary(p => p.Name!, p => p.Property, StringComparer.Ordinal);
+
+    private static bool AcceptsNull(System.Reflection.PropertyInfo property) =>
+        !property.PropertyType.IsValueType && new System.Reflection.NullabilityInfoContext().Create(property).WriteState != System.Reflection.NullabilityState.NotNull;
+
     /// <summary>A maps.json or a JSON train configuration: one object of keys.</summary>
     private static JsonObject FromJson(string path)
     {
@@ -341,8 +376,12 @@ public sealed class TrainingConfig
         }
     }
 
-    /// <summary>ClinicaDL's TOML has sections ([Model], [Optimization]...) over flat keys: the sections are dropped.</summary>
-    private static JsonObject FromToml(string path)
+    /// <summary>
+    /// ClinicaDL's TOML has sections ([Model], [Optimization]...) over flat keys: the sections are dropped, and of the
+    /// task sections ([Classification], [Regression], [Reconstruction], each with its own label and loss) only the
+    /// task's is read, as ClinicaDL's remove_unused_tasks does.
+    /// </summary>
+    private static JsonObject FromToml(string path, string task)
     {
         TomlTable table;
         try
@@ -354,8 +393,13 @@ public sealed class TrainingConfig
             throw new ArgumentException($"'{path}' is not valid TOML: {error.Message}", error);
         }
         var flat = new JsonObject();
-        foreach (var (_, section) in table)
+        string[] taskSections = ["classification", "regression", "reconstruction"];
+        foreach (var (sectionName, section) in table)
         {
+            if (taskSections.Contains(sectionName.ToLowerInvariant()) && !sectionName.Equals(task, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
             if (section is TomlTable keys)
             {
                 foreach (var (key, value) in keys)

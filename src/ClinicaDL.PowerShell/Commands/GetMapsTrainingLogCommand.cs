@@ -6,7 +6,8 @@ namespace ClinicaDL.PowerShell.Commands;
 
 /// <summary>
 /// The per-epoch rows of each split's training.tsv, with Split and Network properties (Network is set for a
-/// multi-network MAPS, one log per network), for plotting and comparison.
+/// multi-network MAPS, one log per network), for plotting and comparison. A log with no epoch row is a warning
+/// naming the file and why (ClinicaDL 1.6 writes none when evaluation_steps = 0).
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MapsTrainingLog")]
 [OutputType(RowTypeName)]
@@ -50,7 +51,12 @@ public sealed class GetMapsTrainingLogCommand : ClinicaDLCmdlet
         {
             foreach (var (network, log) in maps.Split(split).TrainingLogFiles())
             {
-                foreach (var row in TableObjects.ToObjects(TsvTable.Read(log), RowTypeName))
+                var table = TsvTable.Read(log);
+                if (table.Rows.Count == 0)
+                {
+                    WriteWarning(EmptyTrainingLog.Explain(log, maps));
+                }
+                foreach (var row in TableObjects.ToObjects(table, RowTypeName))
                 {
                     row.Properties.Add(new PSNoteProperty("Split", split));
                     row.Properties.Add(new PSNoteProperty("Network", network));

@@ -46,7 +46,11 @@ public sealed class TensorExtractorTests : IDisposable
         Assert.Equal("image", json["mode"]!.GetValue<string>());
         Assert.False(json["use_uncropped_image"]!.GetValue<bool>());
         Assert.False(json["prepare_dl"]!.GetValue<bool>());
-        Assert.Equal("t1_linear/*_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz", json["file_type"]!["pattern"]!.GetValue<string>());
+        // ClinicaDL's file_type, word for word (its prepare-data JSON in ../shared/testdata/clinicadl-maps has the same).
+        Assert.Equal("*space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz", json["file_type"]!["pattern"]!.GetValue<string>());
+        Assert.Equal("T1w Image registered in MNI152NLin2009cSym space using t1-linear pipeline and cropped (matrix size 169\u00d7208\u00d7179, 1 mm isotropic voxels)",
+            json["file_type"]!["description"]!.GetValue<string>());
+        Assert.Equal("t1-linear", json["file_type"]!["needed_pipeline"]!.GetValue<string>());
     }
 
     [Fact]
