@@ -50,7 +50,7 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         return fc.forward(last);
     }
 
-    private sealed class ResidualBlock : Module<Tensor, Tensor>
+    internal sealed class ResidualBlock : Module<Tensor, Tensor>
     {
         private readonly Module<Tensor, Tensor> conv1;
         private readonly Module<Tensor, Tensor> bn1;
