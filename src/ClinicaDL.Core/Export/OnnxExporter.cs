@@ -17,7 +17,8 @@ public static class OnnxExporter
     /// <param name="sampleShape">One sample's shape, channels first, as the network was built for.</param>
     /// <param name="destination">Receives the ModelProto's bytes.</param>
     /// <param name="metadata">ModelProto metadata_props (the MAPS, split, selection metric...).</param>
-    public static void Write(nn.Module<Tensor, Tensor> network, long[] sampleShape, Stream destination, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <returns>The shape of one sample's raw outputs.</returns>
+    public static long[] Write(nn.Module<Tensor, Tensor> network, long[] sampleShape, Stream destination, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var training = network.training;
         network.eval();
@@ -28,6 +29,7 @@ public static class OnnxExporter
             var input = new OnnxValue(OnnxGraph.InputName, sampleShape);
             var output = new OnnxTranslation(graph, network.GetName()).Network(network, input);
             graph.Write(destination, network.GetName(), input, output, metadata ?? new Dictionary<string, string>());
+            return output.Shape;
         }
         finally
         {
