@@ -85,12 +85,18 @@ Describe 'Export-ClinicaDLModel' {
             $path | Should -Not -Exist
         }
 
-        It 'reports a folder that is not a MAPS with MapsNotFound and exports the MAPS piped after it' {
+        It 'reports a folder that is not a MAPS with MapsNotFound, exports the MAPS piped after it, and refuses a second MAPS for the same file' {
             $folder = New-Item -ItemType Directory (Join-Path $TestDrive 'not-maps')
-            $models = $folder.FullName, $Maps | ForEach-Object { [pscustomobject]@{ MapsPath = $_ } } |
-                Export-ClinicaDLModel -Split 0 -OutputPath (Join-Path $TestDrive 'piped.onnx') -ErrorVariable problems -ErrorAction SilentlyContinue
+            $copy = Join-Path $TestDrive 'maps-copy'
+            Copy-Item -Recurse $Maps $copy
+            $models = $folder.FullName, $Maps, $copy | ForEach-Object { [pscustomobject]@{ MapsPath = $_ } } |
+                Export-ClinicaDLModel -Split 0 -OutputPath (Join-Path $TestDrive 'piped.onnx') -Force -ErrorVariable problems -ErrorAction SilentlyContinue
             @($models).Count | Should -Be 1
+            $models.MapsPath | Should -Be $Maps
+            $problems.Count | Should -Be 2
             $problems[0].FullyQualifiedErrorId | Should -Be "MapsNotFound$Suffix"
+            $problems[1].FullyQualifiedErrorId | Should -Be "InvalidInput$Suffix"
+            $problems[1].Exception.Message | Should -Match 'already written by this command for another MAPS'
         }
     }
 }

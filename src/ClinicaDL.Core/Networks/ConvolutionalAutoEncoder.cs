@@ -97,6 +97,7 @@ public sealed class ConvolutionalAutoEncoder : Module<Tensor, Tensor>
     }
 
     /// <summary>Stands in the layer list for a pooling or unpooling step that the forward pass runs itself (it has no weights).</summary>
+    /// <remarks>Internal: Export/OnnxTranslation recognises these steps and writes them as the forward pass runs them.</remarks>
     internal sealed class PoolingPlaceholder(string name) : Module<Tensor, Tensor>(name)
     {
         public override Tensor forward(Tensor input) => throw new InvalidOperationException($"{GetName()} runs inside the autoencoder's forward pass.");

@@ -50,6 +50,7 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         return fc.forward(last);
     }
 
+    /// <remarks>Internal: Export/OnnxTranslation writes this forward pass as ONNX nodes (its tests compare the two).</remarks>
     internal sealed class ResidualBlock : Module<Tensor, Tensor>
     {
         private readonly Module<Tensor, Tensor> conv1;

@@ -50,7 +50,7 @@ public sealed class ExportClinicaDLModelCommand : ClinicaDLCmdlet
     public SwitchParameter Force { get; set; }
 
     private readonly DistinctPaths _done = new();
-    private readonly DistinctPaths _written = new();
+    private readonly HashSet<string> _written = new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
 
     protected override void Process()
     {
@@ -67,7 +67,7 @@ public sealed class ExportClinicaDLModelCommand : ClinicaDLCmdlet
         try
         {
             // Several MAPS piped to one -OutputPath would each replace the last one's file (with -Force): refused.
-            if (!_written.FirstTime(output))
+            if (_written.Contains(output))
             {
                 throw new ArgumentException($"'{output}' was already written by this command for another MAPS; give each MAPS its own -OutputPath.");
             }
@@ -81,6 +81,7 @@ public sealed class ExportClinicaDLModelCommand : ClinicaDLCmdlet
                 (_, log) => ModelExporter.Export(options, log),
                 step => WriteProgress(new ProgressRecord(3, activity, step)));
             WriteProgress(new ProgressRecord(3, activity, "done") { RecordType = ProgressRecordType.Completed });
+            _written.Add(output);
             WriteObject(result);
         }
         catch (Exception error) when (IsInputFailure(error))
