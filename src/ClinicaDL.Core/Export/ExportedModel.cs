@@ -1,3 +1,5 @@
+using ClinicaDL.Core.Tables;
+
 namespace ClinicaDL.Core.Export;
 
 /// <summary>A model file written by <see cref="ModelExporter"/>: what it holds and what it takes.</summary>
@@ -18,11 +20,11 @@ public sealed class ExportedModel
 
     public required string SelectionMetric { get; init; }
 
-    /// <summary>One sample's shape (channels first); the file's input adds a dynamic batch dimension before it.</summary>
-    public required IReadOnlyList<long> InputShape { get; init; }
+    /// <summary>One sample's shape (channels first; its text 1x169x208x179); the file's input adds a dynamic batch dimension before it.</summary>
+    public required ReadableList<long> InputShape { get; init; }
 
     /// <summary>The raw outputs' shape for one sample (logits, a regression value, or the reconstruction).</summary>
-    public required IReadOnlyList<long> OutputShape { get; init; }
+    public required ReadableList<long> OutputShape { get; init; }
 
     /// <summary>The ONNX operator set the file follows.</summary>
     public required int Opset { get; init; }

@@ -3,6 +3,7 @@ using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Selection;
+using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
 
 namespace ClinicaDL.Core.Export;
@@ -71,7 +72,7 @@ public static class ModelExporter
         return new ExportedModel
         {
             Path = outputPath, Format = options.Format, Architecture = config.ResolvedArchitecture, Network = network, Split = split,
-            SelectionMetric = metric, InputShape = inputShape, OutputShape = outputShape, Opset = OnnxExporter.Opset,
+            SelectionMetric = metric, InputShape = new(inputShape, "x"), OutputShape = new(outputShape, "x"), Opset = OnnxExporter.Opset,
             Bytes = new FileInfo(outputPath).Length, MapsPath = maps.Root,
         };
     }

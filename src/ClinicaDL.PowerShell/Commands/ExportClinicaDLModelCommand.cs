@@ -38,6 +38,7 @@ public sealed class ExportClinicaDLModelCommand : ClinicaDLCmdlet
     /// <summary>The selection metric whose best model to export (default: loss, or the MAPS' first metric when it did not keep loss).</summary>
     [ArgumentCompleter(typeof(Completers.SelectionMetricCompleter))]
     [Parameter]
+    [Alias("SelectionMetrics")]
     public string? SelectionMetric { get; set; }
 
     /// <summary>With a multi_network MAPS (one network per patch, slice or region), the network to export.</summary>
