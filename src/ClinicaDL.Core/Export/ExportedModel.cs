@@ -8,7 +8,8 @@ public sealed class ExportedModel
     /// <summary>The file written (full path).</summary>
     public required string Path { get; init; }
 
-    public required ModelFormat Format { get; init; }
+    /// <summary>The <see cref="ModelFormat"/>'s name (text, so that CSV and JSON show the name).</summary>
+    public required string Format { get; init; }
 
     /// <summary>The architecture (Conv5_FC3, resnet18...).</summary>
     public required string Architecture { get; init; }

@@ -71,7 +71,7 @@ public static class ModelExporter
         log?.Invoke($"Wrote {outputPath}.");
         return new ExportedModel
         {
-            Path = outputPath, Format = options.Format, Architecture = config.ResolvedArchitecture, Network = network, Split = split,
+            Path = outputPath, Format = options.Format.ToString(), Architecture = config.ResolvedArchitecture, Network = network, Split = split,
             SelectionMetric = metric, InputShape = new(inputShape, "x"), OutputShape = new(outputShape, "x"), Opset = OnnxExporter.Opset,
             Bytes = new FileInfo(outputPath).Length, MapsPath = maps.Root,
         };
