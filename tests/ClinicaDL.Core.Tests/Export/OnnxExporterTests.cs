@@ -3,6 +3,7 @@ using ClinicaDL.Core.Networks;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using TorchSharp.Modules;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Tests.Export;
@@ -16,7 +17,13 @@ public sealed class OnnxExporterTests
 {
     private const float Tolerance = 1e-4f;
 
-    public OnnxExporterTests() => TorchNatives.EnsureLoaded();
+    private readonly ITestOutputHelper _output;
+
+    public OnnxExporterTests(ITestOutputHelper output)
+    {
+        _output = output;
+        TorchNatives.EnsureLoaded();
+    }
 
     /// <summary>Small inputs, odd sizes among them (PadMaxPool's padding, the autoencoder's cropping), 2D and 3D, batch 2.</summary>
     public static TheoryData<string, long[], int> SmallNetworks => new()
@@ -178,10 +185,11 @@ public sealed class OnnxExporterTests
         }
     }
 
-    private static void AssertClose(float[] expected, float[] actual)
+    private void AssertClose(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
         var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        _output.WriteLine($"{expected.Length} outputs, largest |value| {expected.Max(Math.Abs):G3}, largest difference {worst:G3}.");
         Assert.True(worst <= Tolerance, $"The ONNX outputs differ from the network's by up to {worst:G3} (tolerance {Tolerance:G3}).");
         Assert.Contains(expected, v => v != 0);
     }
