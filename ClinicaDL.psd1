@@ -12,6 +12,7 @@
     FormatsToProcess     = @('ClinicaDL.Format.ps1xml')
     CmdletsToExport      = @(
         'Add-ClinicaDLProgression'
+        'Export-ClinicaDLModel'
         'Export-ClinicaDLTensor'
         'Export-MapsReport'
         'Get-ClinicaDLDemographics'

@@ -34,6 +34,7 @@ internal static class ErrorIds
     public const string DatasetItemNotFound = nameof(DatasetItemNotFound);
     public const string NothingSelected = nameof(NothingSelected);
     public const string NotBidsDataset = nameof(NotBidsDataset);
+    public const string ModelNotExportable = nameof(ModelNotExportable);
 
     // ConvertTo-BidsDataset (the names of ClinicaDL.Core.Conversion.ConversionFailure).
     public const string Dcm2niixNotFound = nameof(Dcm2niixNotFound);

@@ -85,6 +85,7 @@ internal static class ErrorMapping
         NotFoundException notFound => (SelectionErrors.ErrorId(notFound.Missing.Kind), ErrorCategory.ObjectNotFound),
         NothingSelectedException => (ErrorIds.NothingSelected, ErrorCategory.InvalidResult),
         NotBidsDatasetException => (ErrorIds.NotBidsDataset, ErrorCategory.InvalidArgument),
+        ClinicaDL.Core.Export.ModelExportException => (ErrorIds.ModelNotExportable, ErrorCategory.NotImplemented),
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         ForeignContentException => (ErrorIds.ForeignContent, ErrorCategory.PermissionDenied),
         OutputInUseException => (ErrorIds.OutputInUse, ErrorCategory.ResourceBusy),

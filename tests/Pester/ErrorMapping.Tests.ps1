@@ -29,6 +29,9 @@ Describe 'ErrorMapping' {
         @{ Case = 'a libtorch refusal'; ErrorId = 'TorchOperationFailed'; Category = 'InvalidOperation'
             Exception = { [Runtime.InteropServices.ExternalException]::new("Expected 3D input, got 2D`nException raised from check at conv.cpp:12 (most recent call first):`nframe #0: c10::Error") }
             Target = 'the-target' }
+        @{ Case = 'a network layer without ONNX translation'; ErrorId = 'ModelNotExportable'; Category = 'NotImplemented'
+            Exception = { [ClinicaDL.Core.Export.ModelExportException]::new('Conv5_FC3', 'fc.1', "Conv5_FC3 cannot be exported to ONNX: its layer 'fc.1' (GRU): it has no ONNX translation in this module.") }
+            Target = 'the-target' }
         @{ Case = 'a defect of the module'; ErrorId = 'UnexpectedError'; Category = 'NotSpecified'
             Exception = { [NullReferenceException]::new('Object reference not set') }; Target = 'the-target' }
     ) {

@@ -52,6 +52,7 @@ BeforeAll {
     $all.Add((Export-MapsReport -MapsPath $Maps))
     $all.AddRange(@(Export-ClinicaDLTensor -CapsPath $caps -Mode Image -TsvPath $split.SubsetPath))
     $all.AddRange(@(Invoke-ClinicaDLQualityCheck $caps -TemplatePath $capsImages[0].Path -OutputPath (Join-Path $TestDrive 'qc.tsv') -WarningAction SilentlyContinue))
+    $all.Add((Export-ClinicaDLModel $Maps -OutputPath (Join-Path $TestDrive 'model.onnx')))
     $all.Add((Get-ClinicaDLEnvironment))
     $all.Add((Test-ClinicaDLEnvironment -Steps 2))
     $all.AddRange(@(Get-ClinicaDLNetwork))

@@ -77,9 +77,12 @@ public sealed class ConvolutionalAutoEncoder : Module<Tensor, Tensor>
         for (var block = 0; block < Channels.Length; block++)
         {
             var (indices, paddedShape, padding) = pooled.Pop();
+            // ClinicaDL's MaxUnpool(2, 2): twice the pooled size, which is the padded size (padded sizes are even).
+            // TorchSharp's third argument is the kernel size (the padded shape passed there placed every value
+            // in a larger map, away from where the pooling found it); its output_size reaches libtorch empty.
             var unpooled = _dimensions == 3
-                ? nn.functional.max_unpool3d(current, indices, paddedShape, [2, 2, 2], [0, 0, 0])
-                : nn.functional.max_unpool2d(current, indices, paddedShape);
+                ? nn.functional.max_unpool3d(current, indices, [2, 2, 2], [2, 2, 2], [0, 0, 0])
+                : nn.functional.max_unpool2d(current, indices, [2, 2], [2, 2], [0, 0]);
             for (var axis = 0; axis < _dimensions; axis++)
             {
                 unpooled = unpooled.narrow(2 + axis, padding[axis], paddedShape[axis] - padding[axis]);
@@ -94,7 +97,8 @@ public sealed class ConvolutionalAutoEncoder : Module<Tensor, Tensor>
     }
 
     /// <summary>Stands in the layer list for a pooling or unpooling step that the forward pass runs itself (it has no weights).</summary>
-    private sealed class PoolingPlaceholder(string name) : Module<Tensor, Tensor>(name)
+    /// <remarks>Internal: Export/OnnxTranslation recognises these steps and writes them as the forward pass runs them.</remarks>
+    internal sealed class PoolingPlaceholder(string name) : Module<Tensor, Tensor>(name)
     {
         public override Tensor forward(Tensor input) => throw new InvalidOperationException($"{GetName()} runs inside the autoencoder's forward pass.");
     }

@@ -38,7 +38,8 @@ public sealed class HalfConvolutionalAutoEncoder : Module<Tensor, Tensor>
         ? NetworkLayers.Indexed(ConvTranspose3d(input, output, 3, stride: 2, padding: 1, output_padding: 1, bias: false), BatchNorm3d(output), ReLU())
         : NetworkLayers.Indexed(Conv3d(input, output, 3, stride: 2, padding: 1, bias: false), BatchNorm3d(output), LeakyReLU(0.2)));
 
-    private sealed class NamedLayer : Module<Tensor, Tensor>
+    /// <remarks>Internal: Export/OnnxTranslation writes this forward pass as ONNX nodes (its tests compare the two).</remarks>
+    internal sealed class NamedLayer : Module<Tensor, Tensor>
     {
         private readonly Sequential layer;
 

@@ -55,7 +55,8 @@ public sealed class ResNet18 : Module<Tensor, Tensor>, IFeatureNetwork
     }
 
     /// <summary>torchvision's BasicBlock: two 3x3 convolutions with BatchNorm, a 1x1 strided shortcut when the shape changes.</summary>
-    private sealed class BasicBlock : Module<Tensor, Tensor>
+    /// <remarks>Internal: Export/OnnxTranslation writes this forward pass as ONNX nodes (its tests compare the two).</remarks>
+    internal sealed class BasicBlock : Module<Tensor, Tensor>
     {
         private readonly Module<Tensor, Tensor> conv1;
         private readonly Module<Tensor, Tensor> bn1;

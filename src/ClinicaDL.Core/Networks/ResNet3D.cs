@@ -53,7 +53,8 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         return fc.forward(last);
     }
 
-    private sealed class ResidualBlock : Module<Tensor, Tensor>
+    /// <remarks>Internal: Export/OnnxTranslation writes this forward pass as ONNX nodes (its tests compare the two).</remarks>
+    internal sealed class ResidualBlock : Module<Tensor, Tensor>
     {
         private readonly Module<Tensor, Tensor> conv1;
         private readonly Module<Tensor, Tensor> bn1;

@@ -22,7 +22,7 @@ public sealed partial class LayerTests
         ["Networks"] = 6, ["Augmentation"] = 6, ["Generation"] = 6,
         ["Training"] = 7,
         ["Maps"] = 8,
-        ["Workflows"] = 9,
+        ["Workflows"] = 9, ["Export"] = 9,
         ["Interpretation"] = 10,
         ["Reports"] = 11,
     };
