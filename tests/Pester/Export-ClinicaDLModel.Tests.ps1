@@ -14,6 +14,23 @@ BeforeAll {
 }
 
 Describe 'Export-ClinicaDLModel' {
+    Context 'a PyTorch export (ClinicaDL''s model.pth.tar)' {
+        It 'writes the kept model as the training''s own model.pth.tar holds it, with the epoch it was kept at' {
+            $path = Join-Path $TestDrive 'split-0.pth.tar'
+            $model = Export-ClinicaDLModel -MapsPath $Maps -Split 0 -Format PyTorch -OutputPath $path
+            $model.Format | Should -Be 'PyTorch'
+            $model.Opset | Should -BeNullOrEmpty
+            $model.OutputShape | Should -Be @(2)
+            # A PyTorch file is a zip: 'PK'.
+            [IO.File]::ReadAllBytes($path)[0..1] | Should -Be @(0x50, 0x4b)
+            $exported = [ClinicaDL.Core.Imaging.PyTorchFile]::ReadDictionary($path)
+            $trained = [ClinicaDL.Core.Imaging.PyTorchFile]::ReadDictionary((Join-Path $Maps 'split-0/best-loss/model.pth.tar'))
+            $exported['name'] | Should -Be 'Conv5_FC3'
+            $exported['epoch'] | Should -Be $trained['epoch']
+            @($exported['model'].Keys | Sort-Object) | Should -Be @($trained['model'].Keys | Sort-Object)
+        }
+    }
+
     Context 'an ONNX export' {
         It 'writes the model of a split and selection metric and describes the file' {
             $path = Join-Path $TestDrive 'models/split-0.onnx'

@@ -27,8 +27,8 @@ public sealed class ExportedModel
     /// <summary>The raw outputs' shape for one sample (logits, a regression value, or the reconstruction).</summary>
     public required ReadableList<long> OutputShape { get; init; }
 
-    /// <summary>The ONNX operator set the file follows.</summary>
-    public required int Opset { get; init; }
+    /// <summary>The ONNX operator set the file follows; null for a PyTorch file.</summary>
+    public int? Opset { get; init; }
 
     /// <summary>The file's size in bytes.</summary>
     public required long Bytes { get; init; }

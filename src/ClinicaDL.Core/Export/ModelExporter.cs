@@ -30,20 +30,21 @@ public static class ModelExporter
             ?? (trainedMetrics.Contains(DefaultSelectionMetric) ? DefaultSelectionMetric : trainedMetrics.FirstOrDefault())
             ?? throw new MapsException($"'{maps.Layout.Root}' names no selection metric, so it has no best model to export.");
         var network = ChooseNetwork(maps, config.MultiNetwork, split, metric, options.Network);
-        var modelPath = maps.Split(split).BestModel(metric, network);
-        if (!File.Exists(modelPath))
-        {
-            throw new MapsException($"'{modelPath}' is missing: split {split} has no best-{metric} model{(network is null ? "" : $" for network {network}")} (its training did not reach a first evaluation, or the file was removed).");
-        }
+        var modelPath = maps.Split(split).FindBestModel(metric, network)
+            ?? throw new MapsException($"'{maps.Split(split).BestModel(metric, network)}' is missing: split {split} has no best-{metric} model{(network is null ? "" : $" for network {network}")} (its training did not reach a first evaluation, or the file was removed).");
         var inputShape = maps.InputSize?.ToArray()
             ?? throw new MapsException($"The maps.json of '{maps.Root}' has no input_size: the network cannot be rebuilt for its input without it.");
+        if (options.Format == ModelFormat.PyTorch && Networks.NetworkRegistry.ClinicaDlMismatch(config.ResolvedArchitecture, inputShape) is { } mismatch)
+        {
+            throw new ModelExportException(config.ResolvedArchitecture, "", $"{config.ResolvedArchitecture} cannot be written as ClinicaDL's model file: {mismatch}. Export it with -Format Onnx.");
+        }
         var outputPath = Path.GetFullPath(options.OutputPath);
         CheckWritable(outputPath, options.Overwrite);
 
         TorchRuntime.EnsureLoaded();
         log?.Invoke($"Loading {Path.GetRelativePath(maps.Root, modelPath)} ({config.ResolvedArchitecture}, input {string.Join("x", inputShape)}).");
         using var model = config.NewNetwork(inputShape);
-        model.load(modelPath);
+        ModelFile.Load(model, modelPath);
         var metadata = new Dictionary<string, string>
         {
             ["clinicadl_architecture"] = config.ResolvedArchitecture,
@@ -63,8 +64,14 @@ public static class ModelExporter
         }
         Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
         long[] outputShape;
-        using (var file = AtomicFile.Create(outputPath))
+        if (options.Format == ModelFormat.PyTorch)
         {
+            ModelFile.SaveForClinicaDl(model, outputPath, KeptEpoch(maps.Split(split), modelPath, metric, network), config.ResolvedArchitecture);
+            outputShape = OutputShape(model, inputShape);
+        }
+        else
+        {
+            using var file = AtomicFile.Create(outputPath);
             outputShape = OnnxExporter.Write(model, inputShape, file.Stream, metadata);
             file.Commit();
         }
@@ -72,9 +79,37 @@ public static class ModelExporter
         return new ExportedModel
         {
             Path = outputPath, Format = options.Format.ToString(), Architecture = config.ResolvedArchitecture, Network = network, Split = split,
-            SelectionMetric = metric, InputShape = new(inputShape, "x"), OutputShape = new(outputShape, "x"), Opset = OnnxExporter.Opset,
+            SelectionMetric = metric, InputShape = new(inputShape, "x"), OutputShape = new(outputShape, "x"), Opset = options.Format == ModelFormat.Onnx ? OnnxExporter.Opset : null,
             Bytes = new FileInfo(outputPath).Length, MapsPath = maps.Root,
         };
+    }
+
+    /// <summary>
+    /// The epoch the model was kept at, which ClinicaDL's file records: from a ClinicaDL file itself, else from the
+    /// split's training log (-1 when the log has no row to tell, as ClinicaDL 1.6's empty training.tsv).
+    /// </summary>
+    private static int KeptEpoch(SplitLayout split, string modelPath, string metric, int? network)
+    {
+        if (modelPath.EndsWith(ModelFile.ClinicaDlExtension, StringComparison.Ordinal))
+        {
+            return Convert.ToInt32(Imaging.PyTorchFile.ReadDictionary(modelPath)["epoch"], CultureInfo.InvariantCulture);
+        }
+        var log = split.TrainingLog(network);
+        if (!File.Exists(log))
+        {
+            return -1;
+        }
+        var rows = TrainingLog.Read(log);
+        return rows.Rows.Count == 0 ? -1 : TrainingLog.BestEpoch(rows, metric);
+    }
+
+    /// <summary>One sample's output shape, from a forward pass on zeros in evaluation mode.</summary>
+    private static long[] OutputShape(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, long[] inputShape)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        model.eval();
+        return model.forward(TorchSharp.torch.zeros([1, .. inputShape]))!.shape[1..];
     }
 
     /// <summary>The asked split, or the MAPS' only one: with several, which one to export is the caller's choice.</summary>

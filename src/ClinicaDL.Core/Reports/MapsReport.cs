@@ -97,8 +97,9 @@ public static class MapsReport
                         {
                             var scores = Column(table, "proba1");
                             var (fpr, tpr) = ReportCharts.RocPoints(truth.Select(t => t == 1).ToArray(), scores);
-                            // The area is the one the metrics table reports, not a second computation of it.
-                            var auc = MapsResults.ReadTable(maps.Split(split).MetricsTable(metric, group))["AUC"].Value;
+                            // The area is the one the metrics table reports, not a second computation of it; ClinicaDL's
+                            // own tables report none, and the curve is then drawn without it.
+                            double? auc = MapsResults.ReadTable(maps.Split(split).MetricsTable(metric, group)).TryGetValue("AUC", out var area) ? area.Value : null;
                             ReportCharts.Roc(Image(pictures, $"{stem}_roc.png"), $"Split {split}, best-{metric}: {group} ({labels[1]} positive)", fpr, tpr, auc);
                         }
                     }

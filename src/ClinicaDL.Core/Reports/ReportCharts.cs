@@ -105,11 +105,11 @@ public static class ReportCharts
         Save(plot, path);
     }
 
-    /// <summary>The ROC curve of a binary classifier, with its area and the chance diagonal.</summary>
-    public static void Roc(string path, string title, double[] falsePositiveRates, double[] truePositiveRates, double auc) =>
+    /// <summary>The ROC curve of a binary classifier, with its area (when the metrics table has one) and the chance diagonal.</summary>
+    public static void Roc(string path, string title, double[] falsePositiveRates, double[] truePositiveRates, double? auc) =>
         Save(RocPlot(title, falsePositiveRates, truePositiveRates, auc), path);
 
-    internal static Plot RocPlot(string title, double[] falsePositiveRates, double[] truePositiveRates, double auc)
+    internal static Plot RocPlot(string title, double[] falsePositiveRates, double[] truePositiveRates, double? auc)
     {
         var plot = new Plot();
         var chance = plot.Add.Line(0, 0, 1, 1);
@@ -120,7 +120,7 @@ public static class ReportCharts
         // inside the frame and which must stay visible over the diagonal.
         var curve = plot.Add.Scatter(falsePositiveRates, truePositiveRates);
         curve.LineWidth = 2.5f;
-        curve.LegendText = string.Create(CultureInfo.InvariantCulture, $"AUC {auc:F3}");
+        curve.LegendText = auc is { } area ? string.Create(CultureInfo.InvariantCulture, $"AUC {area:F3}") : "ROC";
         // Both rates are proportions.
         var (low, high) = ChartLayout.WithMargin(0, 1);
         plot.Axes.SetLimits(low, high, low, high);

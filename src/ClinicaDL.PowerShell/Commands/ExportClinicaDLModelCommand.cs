@@ -22,11 +22,11 @@ public sealed class ExportClinicaDLModelCommand : ClinicaDLCmdlet
     public string OutputPath { get; set; } = "";
 
     /// <summary>
-    /// The file format. TorchScript is not offered: TorchSharp 0.107 loads and runs TorchScript files but cannot
+    /// The file format: Onnx, or PyTorch (ClinicaDL's model.pth.tar). TorchScript is not offered: TorchSharp 0.107 loads and runs TorchScript files but cannot
     /// script or trace a module defined in .NET.
     /// </summary>
     [Parameter]
-    [ValidateSet(nameof(ModelFormat.Onnx))]
+    [ValidateSet(nameof(ModelFormat.Onnx), nameof(ModelFormat.PyTorch))]
     public string Format { get; set; } = nameof(ModelFormat.Onnx);
 
     /// <summary>The split whose model to export; may be left out when the MAPS has one split.</summary>

@@ -82,6 +82,47 @@ public sealed class ModelExporterTests : IDisposable
     }
 
     [Fact]
+    public void The_PyTorch_format_is_ClinicaDL_s_model_file_of_the_kept_weights()
+    {
+        var path = Path.Combine(_folder, "out", "split-1.pth.tar");
+
+        var exported = ModelExporter.Export(new ModelExportOptions { MapsPath = _maps, OutputPath = path, Split = 1, Format = ModelFormat.PyTorch });
+
+        Assert.Equal("PyTorch", exported.Format);
+        Assert.Null(exported.Opset);
+        Assert.Equal([2L], exported.OutputShape);
+        var content = ClinicaDL.Core.Imaging.PyTorchFile.ReadDictionary(path);
+        Assert.Equal("Conv4_FC3", content["name"]);
+        // No training log in this MAPS: the epoch is unknown.
+        Assert.Equal(-1, Convert.ToInt32(content["epoch"], System.Globalization.CultureInfo.InvariantCulture));
+        var config = MapsFolder.Open(_maps).Configuration;
+        using var kept = config.NewNetwork(SampleShape);
+        kept.load(new SplitLayout(_maps, 1).BestModel("loss"));
+        var written = ModelFile.ReadClinicaDlStateDict(path);
+        var expected = kept.state_dict();
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, tensor) in expected)
+        {
+            Assert.True(tensor.eq(written[name]).all().item<bool>(), $"{name} differs");
+            written[name].Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_network_whose_weights_do_not_exchange_with_ClinicaDL_is_refused_in_the_PyTorch_format()
+    {
+        var description = JsonNode.Parse(File.ReadAllText(Path.Combine(_maps, "maps.json")))!.AsObject();
+        description["architecture"] = "AE_Conv5_FC3";
+        description["network_task"] = "reconstruction";
+        description["input_size"] = new JsonArray(1, 12, 14);
+        File.WriteAllText(Path.Combine(_maps, "maps.json"), description.ToJsonString());
+        var path = Path.Combine(_folder, "ae.pth.tar");
+        var error = Assert.Throws<ModelExportException>(() => ModelExporter.Export(new ModelExportOptions { MapsPath = _maps, OutputPath = path, Split = 0, Format = ModelFormat.PyTorch }));
+        Assert.Contains("BatchNorm before its transposed convolution", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void A_maps_with_several_splits_needs_the_split_named()
     {
         var error = Assert.Throws<ArgumentException>(() => ModelExporter.Export(new ModelExportOptions { MapsPath = _maps, OutputPath = Path.Combine(_folder, "m.onnx") }));

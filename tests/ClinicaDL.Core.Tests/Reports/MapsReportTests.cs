@@ -34,4 +34,23 @@ public sealed class MapsReportTests
         Assert.Equal(perClass.Order(StringComparer.Ordinal), tables.SelectMany(t => t).Order(StringComparer.Ordinal));
         Assert.Equal("BA", tables[0][0]);
     }
+
+    [SkippableFact]
+    public void A_MAPS_written_by_ClinicaDL_is_reported_though_its_tables_have_no_AUC()
+    {
+        Skip.If(TestData.Root is null, TestData.SkipMessage);
+        TorchNatives.EnsureLoaded();
+        var output = Directory.CreateTempSubdirectory("clinicadl-report-").FullName;
+        try
+        {
+            var result = MapsReport.Write(TestData.Path("clinicadl-maps", "maps"), Path.Combine(output, "report"));
+            // ClinicaDL's test group (best-loss) and both selection metrics' train and validation groups each get a ROC curve.
+            Assert.Equal(5, Directory.EnumerateFiles(Path.Combine(output, "report"), "*_roc.png", SearchOption.AllDirectories).Count());
+            Assert.Contains("split-0_best-loss_test", File.ReadAllText(Path.Combine(output, "report", "report.html")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
 }
