@@ -33,7 +33,7 @@ Describe 'Start-ClinicaDLTraining -Task Reconstruction' {
         $json.loss | Should -Be 'MSELoss'
         $json.output_size | Should -Be @(1, 57, 70, 60)
         $header = (Get-Content (Join-Path $Maps 'split-0/training_logs/training.tsv') -TotalCount 1) -split "`t"
-        $header | Should -Be @('epoch', 'iteration', 'time', 'MAE_train', 'RMSE_train', 'PSNR_train', 'SSIM_train', 'loss_train', 'MAE_valid', 'RMSE_valid', 'PSNR_valid', 'SSIM_valid', 'loss_valid')
+        $header | Should -Be @('epoch', 'iteration', 'time', 'MAE_train', 'RMSE_train', 'PSNR_train', 'SSIM_train', 'loss_train', 'MAE_valid', 'RMSE_valid', 'PSNR_valid', 'SSIM_valid', 'loss_valid', 'learning_rate')
     }
 
     It 'learns to give its input back' {

@@ -43,14 +43,36 @@ public static class PyTorchFile
         }
     }
 
-    /// <summary>Writes a dictionary of tensors, numbers, strings and nested dictionaries that <c>torch.load</c> reads, atomically.</summary>
+    /// <summary>
+    /// Writes a dictionary of tensors, numbers, strings and nested dictionaries that <c>torch.load</c> reads,
+    /// atomically. PyBridge deflates its entries and stamps them with the current time; they are copied stored,
+    /// as torch.save writes them (nothing to inflate on load), and with a fixed time, so that the same weights
+    /// give the same bytes whenever they are written.
+    /// </summary>
     public static void Write(string path, IDictionary content)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var pickled = new MemoryStream();
+        PyTorchPickler.PickleStateDict(pickled, content, leaveOpen: true);
+        pickled.Position = 0;
         using var file = AtomicFile.Create(path);
-        PyTorchPickler.PickleStateDict(file.Stream, content, leaveOpen: true);
+        using (var source = new ZipArchive(pickled, ZipArchiveMode.Read, leaveOpen: true))
+        using (var target = new ZipArchive(file.Stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                var copy = target.CreateEntry(entry.FullName, CompressionLevel.NoCompression);
+                copy.LastWriteTime = FixedEntryTime;
+                using var from = entry.Open();
+                using var to = copy.Open();
+                from.CopyTo(to);
+            }
+        }
         file.Commit();
     }
+
+    /// <summary>The zip format's earliest time: entries carry no meaningful one.</summary>
+    private static readonly DateTimeOffset FixedEntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static object Read(string path)
     {

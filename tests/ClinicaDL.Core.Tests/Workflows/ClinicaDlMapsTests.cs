@@ -179,6 +179,19 @@ public sealed class ClinicaDlMapsTests : IDisposable
     }
 
     [Fact]
+    public void The_same_weights_give_the_same_model_file_bytes_whenever_they_are_written()
+    {
+        manual_seed(3);
+        using var model = ClinicaDL.Core.Networks.NetworkRegistry.Create("Conv4_FC3", [1, 12, 14, 10], 2, 0.0);
+        var first = Path.Combine(_root, "first.pth.tar");
+        var second = Path.Combine(_root, "second.pth.tar");
+        ModelFile.SaveForClinicaDl(model, first, 2, "Conv4_FC3");
+        Thread.Sleep(2100);
+        ModelFile.SaveForClinicaDl(model, second, 2, "Conv4_FC3");
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_PyTorch_zip_is_refused_by_name()
     {
         var path = Path.Combine(_root, "bad.pt");
