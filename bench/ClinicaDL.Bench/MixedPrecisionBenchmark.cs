@@ -10,9 +10,9 @@ namespace ClinicaDL.Bench;
 /// channels, batch 2, at the size it runs on a 1x169x208x179 image) in bfloat16 over the same in float32, on
 /// this machine's CPU through TorchSharp's libtorch. Mixed precision (ClinicaDL's amp) only pays when this is
 /// well below 1; TorchSharp 0.107 has neither autocast nor channels-last tensors, so the bfloat16 pass is the
-/// hand-cast one an implementation would make. On 2026-11-28 this printed 0.69, while the same code in a separate
-/// program loading the same libraries measured bfloat16 11 to 30 times slower at every layer size: unexplained,
-/// so no training path uses bfloat16 yet.
+/// hand-cast one an implementation would make. On 2026-11-28 this printed 0.58 to 0.69, oneDNN running its
+/// avx512_core_bf16 kernels (ONEDNN_VERBOSE=1 shows them); a program that loaded libtorch otherwise got oneDNN's
+/// AVX2 kernels, no bfloat16 ones, and measured bfloat16 11 to 30 times slower: check the kernels before a figure.
 /// </summary>
 internal static class MixedPrecisionBenchmark
 {
