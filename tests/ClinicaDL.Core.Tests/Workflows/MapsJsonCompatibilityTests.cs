@@ -89,16 +89,10 @@ public sealed class MapsJsonCompatibilityTests : IDisposable
 
     private (JsonObject Json, TrainingConfig Config) TrainTinyMaps()
     {
-        var data = Path.Combine(_root, "data");
-        SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = data, ParticipantCount = 6, SessionCount = 1, VoxelSize = 3, Seed = 4 }, overwrite: true);
-        var labels = TsvTable.Read(Path.Combine(data, "labels.tsv"));
-        var split = Path.Combine(_root, "split");
-        Directory.CreateDirectory(split);
-        labels.WithRows(labels.Rows.Skip(2)).Write(Path.Combine(split, "train.tsv"));
-        labels.WithRows(labels.Rows.Take(2)).Write(Path.Combine(split, "validation_baseline.tsv"));
+        var (caps, split) = TinyStudy.Create(_root, participants: 6, seed: 4);
         var config = TrainingConfig.Build(null, new Dictionary<string, object?>
         {
-            ["caps_directory"] = Path.Combine(data, "caps"), ["tsv_path"] = split, ["epochs"] = 1, ["batch_size"] = 2,
+            ["caps_directory"] = caps, ["tsv_path"] = split, ["epochs"] = 1, ["batch_size"] = 2,
             ["bootstrap_resamples"] = 0, ["selection_metrics"] = new[] { "loss", "BA" },
         });
         var results = Trainer.Train(config, Path.Combine(_root, "maps"), overwrite: false, "test", null);

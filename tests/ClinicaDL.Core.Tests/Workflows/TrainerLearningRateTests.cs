@@ -24,17 +24,11 @@ public sealed class TrainerLearningRateTests : IDisposable
     [Fact]
     public void A_resumed_run_lowers_the_rate_from_the_plateau_state_of_its_checkpoint()
     {
-        var data = Path.Combine(_root, "data");
-        SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = data, ParticipantCount = 8, SessionCount = 1, VoxelSize = 3, Seed = 4 }, overwrite: true);
-        var labels = TsvTable.Read(Path.Combine(data, "labels.tsv"));
-        var split = Path.Combine(_root, "split");
-        Directory.CreateDirectory(split);
-        labels.WithRows(labels.Rows.Skip(2)).Write(Path.Combine(split, "train.tsv"));
-        labels.WithRows(labels.Rows.Take(2)).Write(Path.Combine(split, "validation_baseline.tsv"));
+        var (caps, split) = TinyStudy.Create(_root, participants: 8, seed: 4);
         const double rate = 5e-4;
         var config = TrainingConfig.Build(null, new Dictionary<string, object?>
         {
-            ["caps_directory"] = Path.Combine(data, "caps"), ["tsv_path"] = split, ["epochs"] = 3, ["batch_size"] = 2, ["learning_rate"] = rate,
+            ["caps_directory"] = caps, ["tsv_path"] = split, ["epochs"] = 3, ["batch_size"] = 2, ["learning_rate"] = rate,
             ["adaptive_learning_rate"] = true, ["bootstrap_resamples"] = 10,
         });
         var mapsPath = Path.Combine(_root, "maps");

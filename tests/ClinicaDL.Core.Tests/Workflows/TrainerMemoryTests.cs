@@ -23,16 +23,10 @@ public sealed class TrainerMemoryTests : IDisposable
     [Fact]
     public void Live_tensors_do_not_grow_across_epochs_and_none_outlive_the_run()
     {
-        var data = Path.Combine(_root, "data");
-        SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = data, ParticipantCount = 8, SessionCount = 1, VoxelSize = 3, Seed = 4 }, overwrite: true);
-        var labels = TsvTable.Read(Path.Combine(data, "labels.tsv"));
-        var split = Path.Combine(_root, "split");
-        Directory.CreateDirectory(split);
-        labels.WithRows(labels.Rows.Skip(2)).Write(Path.Combine(split, "train.tsv"));
-        labels.WithRows(labels.Rows.Take(2)).Write(Path.Combine(split, "validation_baseline.tsv"));
+        var (caps, split) = TinyStudy.Create(_root, participants: 8, seed: 4);
         var config = TrainingConfig.Build(null, new Dictionary<string, object?>
         {
-            ["caps_directory"] = Path.Combine(data, "caps"), ["tsv_path"] = split, ["epochs"] = 4, ["batch_size"] = 2,
+            ["caps_directory"] = caps, ["tsv_path"] = split, ["epochs"] = 4, ["batch_size"] = 2,
             ["threads"] = Environment.ProcessorCount, ["bootstrap_resamples"] = 10, ["data_augmentation"] = new[] { "Noise", "Erasing" },
             ["selection_metrics"] = new[] { "loss", "BA" },
         });

@@ -23,18 +23,12 @@ public sealed class TransferLearningTests : IDisposable
     [Fact]
     public void A_CNN_takes_the_autoencoder_s_encoder_and_trains_only_its_unfrozen_layers()
     {
-        var data = Path.Combine(_root, "data");
-        SyntheticDatasetGenerator.Generate(new SyntheticOptions { OutputPath = data, ParticipantCount = 8, SessionCount = 1, VoxelSize = 3, Seed = 5 }, overwrite: true);
-        var labels = TsvTable.Read(Path.Combine(data, "labels.tsv"));
-        var split = Path.Combine(_root, "split");
-        Directory.CreateDirectory(split);
-        labels.WithRows(labels.Rows.Skip(2)).Write(Path.Combine(split, "train.tsv"));
-        labels.WithRows(labels.Rows.Take(2)).Write(Path.Combine(split, "validation_baseline.tsv"));
+        var (caps, split) = TinyStudy.Create(_root, participants: 8, seed: 5);
         Dictionary<string, object?> Settings(params (string Key, object? Value)[] more)
         {
             var settings = new Dictionary<string, object?>
             {
-                ["caps_directory"] = Path.Combine(data, "caps"), ["tsv_path"] = split, ["epochs"] = 2, ["batch_size"] = 2,
+                ["caps_directory"] = caps, ["tsv_path"] = split, ["epochs"] = 2, ["batch_size"] = 2,
                 ["threads"] = 1, ["bootstrap_resamples"] = 0, ["learning_rate"] = 1e-2,
             };
             foreach (var (key, value) in more)
@@ -66,8 +60,9 @@ public sealed class TransferLearningTests : IDisposable
 
     private static Dictionary<string, Tensor> Weights(string maps, string architecture, long[] shape)
     {
-        var model = ClinicaDL.Core.Networks.NetworkRegistry.Create(architecture, shape, 2, 0.0);
+        // Copies: the model's own tensors would be freed with it (by its finalizer, at any collection).
+        using var model = ClinicaDL.Core.Networks.NetworkRegistry.Create(architecture, shape, 2, 0.0);
         ModelFile.Load(model, new SplitLayout(maps, 0).BestModel("loss"));
-        return model.state_dict().ToDictionary(p => p.Key, p => p.Value);
+        return model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
     }
 }
