@@ -9,7 +9,7 @@ using ClinicaDL.Core.Training;
 namespace ClinicaDL.Core.Export;
 
 /// <summary>
-/// Writes one kept model of a MAPS (split-&lt;k&gt;/best-&lt;metric&gt;/model.pt, or network-&lt;n&gt;_model.pt with
+/// Writes one kept model of a MAPS (split-&lt;k&gt;/best-&lt;metric&gt;/model.pt or ClinicaDL's model.pth.tar, or network-&lt;n&gt;_model.* with
 /// multi_network) as a file other tools run: the network rebuilt from maps.json for its input_size, the weights
 /// loaded, then written atomically (a failed export leaves no file and an existing one untouched). Everything the
 /// MAPS is asked for is checked before the model is loaded.
@@ -136,11 +136,7 @@ public static class ModelExporter
             return network is null ? null
                 : throw new ArgumentException($"'{maps.Root}' holds one network (it was not trained with multi_network): leave -Network out.");
         }
-        var present = Directory.Exists(maps.Split(split).Best(metric))
-            ? Directory.EnumerateFiles(maps.Split(split).Best(metric), "network-*_model.pt")
-                .Select(f => Path.GetFileName(f)["network-".Length..^"_model.pt".Length])
-                .Select(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? (int?)i : null).OfType<int>().Order().ToList()
-            : [];
+        var present = maps.Split(split).KeptNetworks(metric);
         var names = present.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToList();
         if (network is not { } asked)
         {

@@ -1,3 +1,5 @@
+using ClinicaDL.Core.IO;
+
 namespace ClinicaDL.Core.Export;
 
 /// <summary>A node attribute (AttributeProto) of one of the three kinds the exported operators take.</summary>
@@ -24,9 +26,9 @@ internal sealed class OnnxAttribute
 
     public static OnnxAttribute Ints(string name, IEnumerable<long> values) => new(name, OnnxProto.Attribute.TypeInts, integers: [.. values]);
 
-    public OnnxMessage ToMessage()
+    public ProtobufMessage ToMessage()
     {
-        var message = new OnnxMessage().String(OnnxProto.Attribute.Name, _name).Int64(OnnxProto.Attribute.Type, _type);
+        var message = new ProtobufMessage().String(OnnxProto.Attribute.Name, _name).Int64(OnnxProto.Attribute.Type, _type);
         return _type switch
         {
             OnnxProto.Attribute.TypeInt => message.Int64(OnnxProto.Attribute.I, _integer),

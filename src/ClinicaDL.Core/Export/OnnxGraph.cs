@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ClinicaDL.Core.IO;
 using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Export;
@@ -21,8 +22,8 @@ internal sealed class OnnxGraph : IDisposable
 
     private const string BatchDimension = "batch";
 
-    private readonly List<OnnxMessage> _nodes = [];
-    private readonly List<OnnxMessage> _initializers = [];
+    private readonly List<ProtobufMessage> _nodes = [];
+    private readonly List<ProtobufMessage> _initializers = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { InputName, OutputName };
 
     /// <summary>A float initializer holding a tensor's values (parameters and buffers, copied from any device).</summary>
@@ -60,15 +61,15 @@ internal sealed class OnnxGraph : IDisposable
     {
         AddNode("Identity", OutputName, [result.Name], [OutputName], []);
         var version = typeof(OnnxGraph).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-        using var model = new OnnxMessage(destination);
+        using var model = new ProtobufMessage(destination);
         model.Int64(OnnxProto.Model.IrVersion, IrVersion)
             .String(OnnxProto.Model.ProducerName, "ClinicaDL for PowerShell")
             .String(OnnxProto.Model.ProducerVersion, version)
             .String(OnnxProto.Model.DocString, $"ClinicaDL network {graphName}: input [batch, {string.Join(", ", input.Shape)}], raw outputs [batch, {string.Join(", ", result.Shape)}].")
-            .Message(OnnxProto.Model.OpsetImport, new OnnxMessage().Int64(OnnxProto.OperatorSetId.Version, Opset))
+            .Message(OnnxProto.Model.OpsetImport, new ProtobufMessage().Int64(OnnxProto.OperatorSetId.Version, Opset))
             .Messages(OnnxProto.Model.MetadataProps, metadata.Select(entry =>
-                new OnnxMessage().String(OnnxProto.StringStringEntry.Key, entry.Key).String(OnnxProto.StringStringEntry.Value, entry.Value)));
-        var graph = new OnnxMessage()
+                new ProtobufMessage().String(OnnxProto.StringStringEntry.Key, entry.Key).String(OnnxProto.StringStringEntry.Value, entry.Value)));
+        var graph = new ProtobufMessage()
             .Messages(OnnxProto.Graph.Node, _nodes)
             .String(OnnxProto.Graph.Name, graphName)
             .Messages(OnnxProto.Graph.Initializer, _initializers)
@@ -92,7 +93,7 @@ internal sealed class OnnxGraph : IDisposable
 
     private void AddNode(string operatorType, string name, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, OnnxAttribute[] attributes)
     {
-        var node = new OnnxMessage();
+        var node = new ProtobufMessage();
         foreach (var input in inputs)
         {
             node.String(OnnxProto.Node.Input, input);
@@ -114,7 +115,7 @@ internal sealed class OnnxGraph : IDisposable
             throw new PlatformNotSupportedException("ONNX export writes weights as they lie in memory, which ONNX requires little-endian; this machine is big-endian.");
         }
         name = Unique(name);
-        _initializers.Add(new OnnxMessage()
+        _initializers.Add(new ProtobufMessage()
             .Int64s(OnnxProto.Tensor.Dims, shape)
             .Int64(OnnxProto.Tensor.DataType, dataType)
             .String(OnnxProto.Tensor.Name, name)
@@ -123,13 +124,13 @@ internal sealed class OnnxGraph : IDisposable
     }
 
     /// <summary>A float tensor's ValueInfoProto: the dynamic batch, then the sample's fixed sizes.</summary>
-    private static OnnxMessage ValueInfo(string name, long[] sampleShape)
+    private static ProtobufMessage ValueInfo(string name, long[] sampleShape)
     {
-        var shape = new OnnxMessage()
-            .Message(OnnxProto.Type.ShapeDimension, new OnnxMessage().String(OnnxProto.Type.DimensionParameter, BatchDimension))
-            .Messages(OnnxProto.Type.ShapeDimension, sampleShape.Select(size => new OnnxMessage().Int64(OnnxProto.Type.DimensionValue, size)));
-        var tensor = new OnnxMessage().Int64(OnnxProto.Type.TensorElementType, OnnxProto.Tensor.Float).Message(OnnxProto.Type.TensorShape, shape);
-        return new OnnxMessage().String(OnnxProto.ValueInfo.Name, name).Message(OnnxProto.ValueInfo.Type, new OnnxMessage().Message(OnnxProto.Type.TensorType, tensor));
+        var shape = new ProtobufMessage()
+            .Message(OnnxProto.Type.ShapeDimension, new ProtobufMessage().String(OnnxProto.Type.DimensionParameter, BatchDimension))
+            .Messages(OnnxProto.Type.ShapeDimension, sampleShape.Select(size => new ProtobufMessage().Int64(OnnxProto.Type.DimensionValue, size)));
+        var tensor = new ProtobufMessage().Int64(OnnxProto.Type.TensorElementType, OnnxProto.Tensor.Float).Message(OnnxProto.Type.TensorShape, shape);
+        return new ProtobufMessage().String(OnnxProto.ValueInfo.Name, name).Message(OnnxProto.ValueInfo.Type, new ProtobufMessage().Message(OnnxProto.Type.TensorType, tensor));
     }
 
     private string Unique(string name)

@@ -57,6 +57,9 @@ public sealed record ExtractionOptions
     /// </summary>
     public static ExtractionOptions FromJson(JsonObject json, string capsPath, string source)
     {
+        // ClinicaDL's Python may write a whole number as 50.0: the same number in substance.
+        static int? WholeNumber(JsonNode? node) =>
+            node is JsonValue number && number.TryGetValue<double>(out var real) && real == Math.Floor(real) && Math.Abs(real) <= int.MaxValue ? (int)real : null;
         T Read<T>(string key, T fallback)
         {
             if (json[key] is not JsonNode node)
@@ -65,10 +68,9 @@ public sealed record ExtractionOptions
             }
             try
             {
-                // ClinicaDL's Python may write a whole number as 50.0: the same number in substance.
-                if (typeof(T) == typeof(int) && node is JsonValue number && number.TryGetValue<double>(out var real) && real == Math.Floor(real) && Math.Abs(real) <= int.MaxValue)
+                if (typeof(T) == typeof(int) && WholeNumber(node) is { } whole)
                 {
-                    return (T)(object)(int)real;
+                    return (T)(object)whole;
                 }
                 return node.GetValue<T>();
             }
@@ -82,8 +84,8 @@ public sealed record ExtractionOptions
         {
             throw new ArgumentException($"'{source}': mode '{modeName}' is not image, patch, slice or roi.");
         }
-        int Slices(JsonNode? node) => node is JsonValue value && value.TryGetValue<double>(out var count) && count == Math.Floor(count) && count >= 0
-            ? (int)count
+        int Slices(JsonNode? node) => WholeNumber(node) is { } count && count >= 0
+            ? count
             : throw new ArgumentException($"'{source}': the key 'discarded_slices' should hold whole numbers of slices; it holds {json["discarded_slices"]!.ToJsonString()}.");
         var discarded = json["discarded_slices"] switch
         {

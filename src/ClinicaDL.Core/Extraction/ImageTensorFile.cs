@@ -11,15 +11,8 @@ public static class ImageTensorFile
 {
     public static bool IsClinicaDl(string path) => path.EndsWith(PyTorchFile.TensorExtension, StringComparison.OrdinalIgnoreCase);
 
-    public static long[] ReadShape(string path)
-    {
-        if (!IsClinicaDl(path))
-        {
-            return TensorFile.ReadShape(path);
-        }
-        using var tensor = PyTorchFile.ReadTensor(path);
-        return tensor.shape;
-    }
+    /// <summary>The shape, from the file's header (or pickle) alone.</summary>
+    public static long[] ReadShape(string path) => IsClinicaDl(path) ? PyTorchFile.ReadTensorShape(path) : TensorFile.ReadShape(path);
 
     /// <summary>The tensor as float32 on the CPU (the caller disposes it).</summary>
     public static Tensor Read(string path)

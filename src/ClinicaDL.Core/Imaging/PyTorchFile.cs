@@ -24,12 +24,12 @@ public static class PyTorchFile
 
     /// <summary>The dictionary a file holds (e.g. ClinicaDL's <c>{"model": state_dict, "epoch": n, "name": architecture}</c>), tensors on the CPU.</summary>
     public static Hashtable ReadDictionary(string path) =>
-        Read(path) as Hashtable ?? throw new InvalidTensorFileException($"'{path}' holds a PyTorch object that is not a dictionary (a model file holds {{\"model\": state_dict, ...}}).");
+        Read(path, shapeOnly: false) as Hashtable ?? throw new InvalidTensorFileException($"'{path}' holds a PyTorch object that is not a dictionary (a model file holds {{\"model\": state_dict, ...}}).");
 
     /// <summary>The tensor a file saved by <c>torch.save(tensor)</c> holds, as float32 on the CPU, contiguous (the caller disposes it).</summary>
     public static Tensor ReadTensor(string path)
     {
-        if (Read(path) is not Tensor read)
+        if (Read(path, shapeOnly: false) is not Tensor read)
         {
             throw new InvalidTensorFileException($"'{path}' holds a PyTorch object that is not a tensor.");
         }
@@ -42,6 +42,14 @@ public static class PyTorchFile
             return read.to_type(ScalarType.Float32);
         }
     }
+
+    /// <summary>
+    /// The shape of the tensor a file saved by <c>torch.save(tensor)</c> holds, from its pickle alone (the storage is
+    /// not read): checking an image's shape costs no read of its voxels.
+    /// </summary>
+    public static long[] ReadTensorShape(string path) => Read(path, shapeOnly: true) is TensorShape shape
+        ? shape.Size
+        : throw new InvalidTensorFileException($"'{path}' holds a PyTorch object that is not a tensor.");
 
     /// <summary>
     /// Writes a dictionary of tensors, numbers, strings and nested dictionaries that <c>torch.load</c> reads,
@@ -74,7 +82,7 @@ public static class PyTorchFile
     /// <summary>The zip format's earliest time: entries carry no meaningful one.</summary>
     private static readonly DateTimeOffset FixedEntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static object Read(string path)
+    private static object Read(string path, bool shapeOnly)
     {
         using var stream = File.OpenRead(path);
         var signature = new byte[4];
@@ -88,21 +96,24 @@ public static class PyTorchFile
             using var archive = new ZipArchive(stream, ZipArchiveMode.Read);
             var pickle = archive.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal))
                 ?? throw new InvalidTensorFileException($"'{path}' is a zip without the data.pkl of a PyTorch file.");
-            using var unpickler = new StorageUnpickler(archive);
+            using var unpickler = new StorageUnpickler(archive, shapeOnly);
             using var content = pickle.Open();
             return unpickler.load(content);
         }
-        catch (Exception error) when (error is PickleException or InvalidDataException or InvalidCastException or NotSupportedException or IndexOutOfRangeException)
+        catch (Exception error) when (error is PickleException or InvalidDataException or InvalidCastException or NotSupportedException or IndexOutOfRangeException or EndOfStreamException)
         {
             throw new InvalidTensorFileException($"'{path}' cannot be read as a PyTorch file: {error.Message}");
         }
     }
 
-    /// <summary>A storage (data/&lt;key&gt; in the zip) as the pickle's persistent id names it.</summary>
-    private sealed record Storage(ZipArchiveEntry Entry, ScalarType Type, long Count);
+    /// <summary>A storage (data/&lt;key&gt; in the zip) as the pickle's persistent id names it; with ShapeOnly its tensors are not read.</summary>
+    private sealed record Storage(ZipArchiveEntry Entry, ScalarType Type, long Count, bool ShapeOnly);
+
+    /// <summary>What a tensor is rebuilt as when only its shape is asked for.</summary>
+    private sealed record TensorShape(long[] Size);
 
     /// <summary>Resolves the pickle's persistent ids ("storage", type, key, location, count) to the zip's entries.</summary>
-    private sealed class StorageUnpickler(ZipArchive archive) : Unpickler
+    private sealed class StorageUnpickler(ZipArchive archive, bool shapeOnly) : Unpickler
     {
         static StorageUnpickler()
         {
@@ -126,7 +137,7 @@ public static class PyTorchFile
             var key = (string)id[2];
             var entry = archive.Entries.FirstOrDefault(e => e.FullName.EndsWith($"data/{key}", StringComparison.Ordinal))
                 ?? throw new PickleException($"the storage data/{key} is missing from the zip");
-            return new Storage(entry, StorageType(((ClassDictConstructor)id[1]).name), Convert.ToInt64(id[4], System.Globalization.CultureInfo.InvariantCulture));
+            return new Storage(entry, StorageType(((ClassDictConstructor)id[1]).name), Convert.ToInt64(id[4], System.Globalization.CultureInfo.InvariantCulture), shapeOnly);
         }
 
         private static ScalarType StorageType(string name) => name switch
@@ -157,8 +168,12 @@ public static class PyTorchFile
             {
                 return other?.construct(args) ?? throw new PickleException("a tensor without a storage");
             }
-            var offset = Convert.ToInt64(args[1], System.Globalization.CultureInfo.InvariantCulture);
             var size = ((object[])args[2]).Select(d => Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            if (storage.ShapeOnly)
+            {
+                return new TensorShape(size);
+            }
+            var offset = Convert.ToInt64(args[1], System.Globalization.CultureInfo.InvariantCulture);
             var stride = ((object[])args[3]).Select(d => Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
             using var data = empty([storage.Count], storage.Type);
             using (var bytes = storage.Entry.Open())

@@ -89,17 +89,24 @@ public static class ModelFile
 
     private static void CheckMatches(nn.Module<Tensor, Tensor> model, Dictionary<string, Tensor> stateDict, string path)
     {
-        var expected = model.state_dict();
-        var missing = expected.Keys.Where(k => !stateDict.ContainsKey(k)).ToList();
-        var unexpected = stateDict.Keys.Where(k => !expected.ContainsKey(k)).ToList();
-        var reshaped = expected.Where(e => stateDict.TryGetValue(e.Key, out var t) && !t.shape.SequenceEqual(e.Value.shape))
-            .Select(e => $"{e.Key} ({string.Join("x", stateDict[e.Key].shape)} in the file, {string.Join("x", e.Value.shape)} here)").ToList();
-        if (missing.Count + unexpected.Count + reshaped.Count == 0)
+        if (Mismatch(model.state_dict(), stateDict) is { } mismatch)
         {
-            return;
+            throw new MapsException($"The weights of '{path}' do not fit this {model.GetName()} network.{mismatch}");
         }
+    }
+
+    /// <summary>
+    /// How given weights differ from those a network expects, by name and shape (what is missing, what the network
+    /// does not have, what has another shape), as sentences; null when they fit.
+    /// </summary>
+    public static string? Mismatch(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> given)
+    {
+        var missing = expected.Keys.Where(k => !given.ContainsKey(k)).ToList();
+        var unexpected = given.Keys.Where(k => !expected.ContainsKey(k)).ToList();
+        var reshaped = expected.Where(e => given.TryGetValue(e.Key, out var t) && !t.shape.SequenceEqual(e.Value.shape))
+            .Select(e => $"{e.Key} ({string.Join("x", given[e.Key].shape)} given, {string.Join("x", e.Value.shape)} expected)").ToList();
         static string List(string what, List<string> names) => names.Count == 0 ? "" : $" {what}: {string.Join(", ", names.Take(8))}{(names.Count > 8 ? $" and {names.Count - 8} more" : "")}.";
-        throw new MapsException($"The weights of '{path}' do not fit this {model.GetName()} network." +
-            List("Missing from the file", missing) + List("Not in the network", unexpected) + List("Other shape", reshaped));
+        return missing.Count + unexpected.Count + reshaped.Count == 0 ? null
+            : List("Missing", missing) + List("Not in the network", unexpected) + List("Other shape", reshaped);
     }
 }

@@ -69,6 +69,14 @@ public sealed class SplitLayout(string mapsRoot, int split)
     public string? FindBestModel(string metric, int? network = null) =>
         File.Exists(BestModel(metric, network)) ? BestModel(metric, network) : File.Exists(ClinicaDlModel(metric, network)) ? ClinicaDlModel(metric, network) : null;
 
+    /// <summary>With multi_network, the networks whose model best-&lt;metric&gt;/ kept (this module's file or ClinicaDL's), in order.</summary>
+    public IReadOnlyList<int> KeptNetworks(string metric) => Directory.Exists(Best(metric))
+        ? Directory.EnumerateFiles(Best(metric), "network-*_model.*")
+            .Select(f => Path.GetFileName(f)["network-".Length..].Split('_')[0])
+            .Select(n => int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) ? (int?)i : null)
+            .OfType<int>().Where(n => FindBestModel(metric, n) is not null).Distinct().Order().ToList()
+        : [];
+
     /// <summary>The selection metrics that have a best-&lt;metric&gt;/ folder, by name.</summary>
     public IReadOnlyList<string> BestMetrics() => Directory.Exists(Root)
         ? Directory.EnumerateDirectories(Root, "best-*").Select(d => Path.GetFileName(d)[5..]).Order(StringComparer.Ordinal).ToList()

@@ -1,7 +1,6 @@
 using System.Globalization;
 using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Tables;
-using Google.Protobuf;
 
 namespace ClinicaDL.Core.Maps;
 
@@ -114,50 +113,21 @@ internal sealed class TensorBoardLog(string trainDirectory, string validationDir
     // Value { string tag = 1; oneof value { float simple_value = 2; } }. As protobuf's own serializers do, a step
     // of 0 (proto3's default) is left out and the oneof members are always written.
 
-    private static byte[] FileVersionEvent(double wallTime) => Message(output =>
+    private static byte[] FileVersionEvent(double wallTime)
     {
-        output.WriteTag(1, WireFormat.WireType.Fixed64);
-        output.WriteDouble(wallTime);
-        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
-        output.WriteString(FileVersion);
-    });
+        using var message = new ProtobufMessage().Double(1, wallTime).String(3, FileVersion);
+        return message.ToArray();
+    }
 
     private static byte[] ScalarEvent(double wallTime, long step, string tag, double value)
     {
-        var scalar = Message(output =>
+        var summary = new ProtobufMessage().Message(1, new ProtobufMessage().String(1, tag).Float(2, (float)value));
+        using var message = new ProtobufMessage().Double(1, wallTime);
+        if (step != 0)
         {
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteString(tag);
-            output.WriteTag(2, WireFormat.WireType.Fixed32);
-            output.WriteFloat((float)value);
-        });
-        var summary = Message(output =>
-        {
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(scalar));
-        });
-        return Message(output =>
-        {
-            output.WriteTag(1, WireFormat.WireType.Fixed64);
-            output.WriteDouble(wallTime);
-            if (step != 0)
-            {
-                output.WriteTag(2, WireFormat.WireType.Varint);
-                output.WriteInt64(step);
-            }
-            output.WriteTag(5, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(summary));
-        });
-    }
-
-    private static byte[] Message(Action<CodedOutputStream> write)
-    {
-        var buffer = new MemoryStream();
-        using (var output = new CodedOutputStream(buffer, leaveOpen: true))
-        {
-            write(output);
+            message.Int64(2, step);
         }
-        return buffer.ToArray();
+        return message.Message(5, summary).ToArray();
     }
 
     /// <summary>One kept training.tsv row: its global step and its values.</summary>

@@ -393,10 +393,9 @@ public sealed class TrainingConfig
             throw new ArgumentException($"'{path}' is not valid TOML: {error.Message}", error);
         }
         var flat = new JsonObject();
-        string[] taskSections = ["classification", "regression", "reconstruction"];
         foreach (var (sectionName, section) in table)
         {
-            if (taskSections.Contains(sectionName.ToLowerInvariant()) && !sectionName.Equals(task, StringComparison.OrdinalIgnoreCase))
+            if (TrainingTask.All.Any(t => t.Name.Equals(sectionName, StringComparison.OrdinalIgnoreCase)) && !sectionName.Equals(task, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }

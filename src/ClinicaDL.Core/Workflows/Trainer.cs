@@ -154,8 +154,8 @@ public sealed class Trainer
 
     /// <summary>
     /// ClinicaDL's model.pth.tar beside each best model.pt, with the epoch it was kept at, so that clinicadl predict
-    /// and torch.load read the MAPS. Written once the split's training has ended rather than at every improvement:
-    /// PyTorch's zip is deflated, and a full-size Conv5_FC3 holds 170 MB of weights.
+    /// and torch.load read the MAPS. Written once the split's training has ended rather than at every improvement: a
+    /// full-size Conv5_FC3 holds 170 MB of weights, pickled and copied into the zip on each write.
     /// </summary>
     private void WriteClinicaDlModels(SplitLayout folder, IReadOnlyList<int?> networks, long[] sampleShape)
     {

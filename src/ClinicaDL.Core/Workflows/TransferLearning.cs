@@ -38,13 +38,9 @@ public static class TransferLearning
             var (from, to) = sourceIsAutoEncoder ? (Encoder, Convolutions) : (Convolutions, Encoder);
             var renamed = weights.Where(w => w.Key.StartsWith(from, StringComparison.Ordinal)).ToDictionary(w => to + w.Key[from.Length..], w => w.Value, StringComparer.Ordinal);
             var target = model.state_dict().Where(t => t.Key.StartsWith(to, StringComparison.Ordinal)).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-            var missing = target.Keys.Where(k => !renamed.ContainsKey(k)).ToList();
-            var unexpected = renamed.Keys.Where(k => !target.ContainsKey(k)).ToList();
-            var reshaped = target.Keys.Where(k => renamed.TryGetValue(k, out var w) && !w.shape.SequenceEqual(target[k].shape)).ToList();
-            if (missing.Count + unexpected.Count + reshaped.Count > 0 || target.Count == 0)
+            if ((target.Count == 0 ? $" The network has no {to.TrimEnd('.')}." : ModelFile.Mismatch(target, renamed)) is { } mismatch)
             {
-                throw new MapsException($"The {sourceConfig.ResolvedArchitecture} of '{source.Root}' cannot give its {from.TrimEnd('.')} to this {config.ResolvedArchitecture}'s {to.TrimEnd('.')}: " +
-                    $"missing {string.Join(", ", missing.Take(5))}; unexpected {string.Join(", ", unexpected.Take(5))}; other shape {string.Join(", ", reshaped.Take(5))}. " +
+                throw new MapsException($"The {sourceConfig.ResolvedArchitecture} of '{source.Root}' cannot give its {from.TrimEnd('.')} to this {config.ResolvedArchitecture}'s {to.TrimEnd('.')}.{mismatch} " +
                     "ClinicaDL transfers between a CNN and the autoencoder built from it (e.g. AE_Conv5_FC3 and Conv5_FC3) on images of the same size.");
             }
             using (no_grad())

@@ -5,7 +5,8 @@ namespace ClinicaDL.PowerShell.Commands;
 
 /// <summary>
 /// Writes a kept model of a MAPS (one split, one selection metric, and with multi_network one network) as a file
-/// that other tools run: ONNX (opset 17, input "input" [batch, sample shape], output "output" the raw outputs).
+/// that other tools run: ONNX (opset 17, input "input" [batch, sample shape], output "output" the raw outputs), or
+/// ClinicaDL's model.pth.tar (PyTorch's format, ClinicaDL's layer names).
 /// Emits one <see cref="ExportedModel"/> describing the file.
 /// </summary>
 [Cmdlet(VerbsData.Export, "ClinicaDLModel", SupportsShouldProcess = true)]

@@ -170,7 +170,10 @@ public sealed class ClinicaDlMapsTests : IDisposable
         Skip.If(TestData.Root is null, TestData.SkipMessage);
         var session = TestData.Path("clinicadl-maps", "caps", "subjects", "sub-008", "ses-M000");
         var stem = "sub-008_ses-M000_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w";
-        using var tensor = PyTorchFile.ReadTensor(Path.Combine(session, "deeplearning_prepare_data", "image_based", "t1_linear", stem + ".pt"));
+        var file = Path.Combine(session, "deeplearning_prepare_data", "image_based", "t1_linear", stem + ".pt");
+        using var tensor = PyTorchFile.ReadTensor(file);
+        // The shape read from the pickle alone is the tensor's.
+        Assert.Equal(tensor.shape, PyTorchFile.ReadTensorShape(file));
         var values = NiftiReader.ReadSingle(Path.Combine(session, "t1_linear", stem + ".nii.gz"), out var header);
         Assert.Equal([1L, header.Shape[0], header.Shape[1], header.Shape[2]], tensor.shape);
         // NIfTI runs x fastest; the tensor is [1, X, Y, Z] in C order.

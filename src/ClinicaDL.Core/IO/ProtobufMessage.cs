@@ -1,40 +1,40 @@
 using Google.Protobuf;
 
-namespace ClinicaDL.Core.Export;
+namespace ClinicaDL.Core.IO;
 
 /// <summary>
-/// One message of onnx.proto being written, its fields given by their field numbers there and encoded by
-/// Google.Protobuf's <see cref="CodedOutputStream"/> (compiling all of onnx.proto would ship hundreds of
-/// generated types for the dozen fields an exported network uses). A message is written into memory, so that a
-/// parent can prefix it with its length; the outermost one (the ModelProto) writes straight to its stream.
-/// onnx.proto is proto2, where repeated numbers are not packed: each is written with its own tag.
+/// One protocol-buffers message being written, its fields given by their numbers in the .proto that defines it and
+/// encoded by Google.Protobuf's <see cref="CodedOutputStream"/>: ONNX's ModelProto (Export) and TensorBoard's Event
+/// (Maps), where compiling the whole .proto would ship hundreds of generated types for the dozen fields written. A
+/// message is written into memory, so that a parent can prefix it with its length; an outermost one may write
+/// straight to its stream. Repeated numbers are written unpacked, each with its own tag (proto2, as onnx.proto).
 /// </summary>
-internal sealed class OnnxMessage : IDisposable
+internal sealed class ProtobufMessage : IDisposable
 {
     private readonly MemoryStream? _buffer;
     private readonly CodedOutputStream _output;
 
     /// <summary>A message held in memory until its parent takes it (<see cref="Message"/>).</summary>
-    public OnnxMessage()
+    public ProtobufMessage()
     {
         _buffer = new MemoryStream();
         _output = new CodedOutputStream(_buffer, leaveOpen: true);
     }
 
     /// <summary>A top-level message written to <paramref name="destination"/> as its fields come (call <see cref="Flush"/> at the end).</summary>
-    public OnnxMessage(Stream destination)
+    public ProtobufMessage(Stream destination)
     {
         _output = new CodedOutputStream(destination, leaveOpen: true);
     }
 
-    public OnnxMessage Int64(int field, long value)
+    public ProtobufMessage Int64(int field, long value)
     {
         _output.WriteTag(field, WireFormat.WireType.Varint);
         _output.WriteInt64(value);
         return this;
     }
 
-    public OnnxMessage Int64s(int field, IEnumerable<long> values)
+    public ProtobufMessage Int64s(int field, IEnumerable<long> values)
     {
         foreach (var value in values)
         {
@@ -43,21 +43,28 @@ internal sealed class OnnxMessage : IDisposable
         return this;
     }
 
-    public OnnxMessage Float(int field, float value)
+    public ProtobufMessage Double(int field, double value)
+    {
+        _output.WriteTag(field, WireFormat.WireType.Fixed64);
+        _output.WriteDouble(value);
+        return this;
+    }
+
+    public ProtobufMessage Float(int field, float value)
     {
         _output.WriteTag(field, WireFormat.WireType.Fixed32);
         _output.WriteFloat(value);
         return this;
     }
 
-    public OnnxMessage String(int field, string value)
+    public ProtobufMessage String(int field, string value)
     {
         _output.WriteTag(field, WireFormat.WireType.LengthDelimited);
         _output.WriteString(value);
         return this;
     }
 
-    public OnnxMessage Bytes(int field, ReadOnlyMemory<byte> value)
+    public ProtobufMessage Bytes(int field, ReadOnlyMemory<byte> value)
     {
         _output.WriteTag(field, WireFormat.WireType.LengthDelimited);
         _output.WriteBytes(UnsafeByteOperations.UnsafeWrap(value));
@@ -65,7 +72,7 @@ internal sealed class OnnxMessage : IDisposable
     }
 
     /// <summary>A nested message, written with its length; the child is disposed.</summary>
-    public OnnxMessage Message(int field, OnnxMessage child)
+    public ProtobufMessage Message(int field, ProtobufMessage child)
     {
         using (child)
         {
@@ -73,7 +80,7 @@ internal sealed class OnnxMessage : IDisposable
         }
     }
 
-    public OnnxMessage Messages(int field, IEnumerable<OnnxMessage> children)
+    public ProtobufMessage Messages(int field, IEnumerable<ProtobufMessage> children)
     {
         foreach (var child in children)
         {
@@ -83,6 +90,9 @@ internal sealed class OnnxMessage : IDisposable
     }
 
     public void Flush() => _output.Flush();
+
+    /// <summary>The message's bytes (one held in memory).</summary>
+    public byte[] ToArray() => Content().ToArray();
 
     private ReadOnlyMemory<byte> Content()
     {
