@@ -10,7 +10,7 @@ namespace ClinicaDL.Core.Tests.Workflows;
 /// <summary>
 /// A network file trains as the built-in network it describes (the example Conv5_FC3 file: the same training.tsv
 /// from the same seed), its MAPS keeps a copy that maps.json names, and that copy alone rebuilds the network: for a
-/// prediction after the original is gone, and for a replay of the experiment from maps.json.
+/// prediction after the original is gone, for a replay of the experiment from maps.json, and for a resumed run.
 /// </summary>
 public sealed class NetworkFileTrainingTests : IDisposable
 {
@@ -62,6 +62,21 @@ public sealed class NetworkFileTrainingTests : IDisposable
             r => Assert.Equal(TrainingStatus.Completed, r.Status));
         Assert.Equal(expected, Losses(replay));
         Assert.True(File.Exists(Path.Combine(replay, "architecture.psd1")));
+
+        // Stopped during epoch 1 and resumed from the MAPS' copy: the same two epochs.
+        var resumed = Path.Combine(_root, "resumed");
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(TrainingConfig.Build(Path.Combine(fromFile, "maps.json"), new Dictionary<string, object?>()),
+            resumed, overwrite: false, "test", new Recorder(p => { if (p.Epoch == 1 && p.Batch >= 1) { stop.Cancel(); } }), cancellation: stop.Token));
+        Assert.Single(Losses(resumed));
+        Assert.All(Trainer.Resume(resumed, "test"), r => Assert.Equal(TrainingStatus.Completed, r.Status));
+        Assert.Equal(expected, Losses(resumed));
+    }
+
+    /// <summary>Reports on the training thread itself (Progress&lt;T&gt; would post to another).</summary>
+    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
     }
 
     [Fact]
