@@ -17,7 +17,7 @@ public sealed class MapsLayout(string root)
     public string Report => Path.Combine(Root, "report");
 
     /// <summary>
-    /// The copy of a network file the MAPS was trained with (architecture.psd1 or architecture.json), named by maps.json's
+    /// The copy of a network file or TorchScript archive the MAPS was trained with (architecture.psd1, .json, .pt or .ts), named by maps.json's
     /// "architecture", so that the MAPS rebuilds its network on any machine.
     /// </summary>
     public string NetworkFile(string extension) => Path.Combine(Root, Networks.NetworkFile.MapsCopyName + extension.ToLowerInvariant());

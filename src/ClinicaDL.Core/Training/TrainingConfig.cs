@@ -127,14 +127,17 @@ public sealed class TrainingConfig
     /// </summary>
     [JsonIgnore] public string? ArchitectureFolder { get; set; }
 
-    /// <summary>The full path of the network file <see cref="Architecture"/> names; null for a built-in network.</summary>
-    [JsonIgnore] public string? ArchitectureFile => Networks.NetworkFile.IsNetworkFile(Architecture)
+    /// <summary>The full path of the network file or TorchScript archive <see cref="Architecture"/> names; null for a built-in network.</summary>
+    [JsonIgnore] public string? ArchitectureFile => Networks.NetworkFile.IsNetworkFile(Architecture) || Networks.TorchScriptNetwork.IsTorchScript(Architecture)
         ? Path.GetFullPath(Architecture, ArchitectureFolder ?? Environment.CurrentDirectory) : null;
 
     /// <summary>A new network of this configuration for samples of the given shape (channels first).</summary>
-    public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> NewNetwork(long[] sampleShape) => ArchitectureFile is { } file
-        ? Networks.NetworkFile.Load(file).Build(sampleShape, OutputSize, Dropout)
-        : Networks.NetworkRegistry.Create(ResolvedArchitecture, sampleShape, OutputSize, Dropout, LatentSpaceSize);
+    public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> NewNetwork(long[] sampleShape) => ArchitectureFile switch
+    {
+        { } script when Networks.TorchScriptNetwork.IsTorchScript(script) => Networks.TorchScriptNetwork.Load(script, sampleShape, OutputSize, Task == TrainingTask.Reconstruction),
+        { } file => Networks.NetworkFile.Load(file).Build(sampleShape, OutputSize, Dropout),
+        null => Networks.NetworkRegistry.Create(ResolvedArchitecture, sampleShape, OutputSize, Dropout, LatentSpaceSize),
+    };
 
     [JsonIgnore] public string ResolvedLabel => Label ?? Task.DefaultLabel;
 
@@ -184,7 +187,7 @@ public sealed class TrainingConfig
         {
             throw new ArgumentException("Training needs a CAPS folder (-CapsPath) and a split folder (-TsvPath).");
         }
-        if (ArchitectureFile is { } networkFile)
+        if (ArchitectureFile is { } networkFile && Networks.NetworkFile.IsNetworkFile(networkFile))
         {
             var tasks = Networks.NetworkFile.Load(networkFile).Tasks;
             if (!tasks.Contains(NetworkTask))
@@ -193,7 +196,7 @@ public sealed class TrainingConfig
                     "(a file serves reconstruction when it says Autoencoder = $true, classification and regression otherwise).");
             }
         }
-        else if (!Networks.NetworkRegistry.Exists(ResolvedArchitecture))
+        else if (ArchitectureFile is null && !Networks.NetworkRegistry.Exists(ResolvedArchitecture))
         {
             throw new ArgumentException($"Unknown architecture '{Architecture}'; known: {string.Join(", ", Networks.NetworkRegistry.Names)}.");
         }

@@ -180,7 +180,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
             }
         }
         // A network file given here is found from the current location, not from the -ConfigPath's folder.
-        Set(nameof(Architecture), "architecture", Architecture is not null && NetworkFile.IsNetworkFile(Architecture) ? ProviderPath(Architecture) : Architecture);
+        Set(nameof(Architecture), "architecture", Architecture is not null && (NetworkFile.IsNetworkFile(Architecture) || TorchScriptNetwork.IsTorchScript(Architecture)) ? ProviderPath(Architecture) : Architecture);
         Set(nameof(Dropout), "dropout", Dropout);
         Set(nameof(LatentSpaceSize), "latent_space_size", LatentSpaceSize);
         Set(nameof(SelectionMetric), "selection_metrics", SelectionMetric);
