@@ -1,8 +1,11 @@
-"""Writes a small 3D CNN as TorchScript (torch.jit.save), for NetworkFileTests' TorchScript tests.
+"""Writes a small 3D CNN as TorchScript (torch.jit.save), for TorchScriptNetworkTests.
 
-Usage: /usr/bin/python3 make_small_cnn.py <output.pt>   (Debian 12's python3-torch 1.13)
+Usage: /usr/bin/python3 make_small_cnn.py <output.pt> [file-format-version]
+(Debian 12's python3-torch 1.13, which writes file format version 3.) With a version, the archive's version
+record is rewritten to it, to see which versions libtorch reads.
 """
 import sys
+import zipfile
 
 import torch
 from torch import nn
@@ -19,5 +22,14 @@ class SmallCnn(nn.Module):
 
 
 torch.manual_seed(0)
-torch.jit.save(torch.jit.script(SmallCnn()), sys.argv[1])
+output = sys.argv[1]
+if len(sys.argv) == 2:
+    torch.jit.save(torch.jit.script(SmallCnn()), output)
+else:
+    saved = output + ".original"
+    torch.jit.save(torch.jit.script(SmallCnn()), saved)
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(output, "w", compression=zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info.filename, (sys.argv[2] + "\n").encode() if info.filename.endswith("/version") else data)
 print(torch.__version__)
