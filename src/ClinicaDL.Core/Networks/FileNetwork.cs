@@ -8,13 +8,14 @@ namespace ClinicaDL.Core.Networks;
 
 /// <summary>
 /// A network built from a <see cref="NetworkFile"/> for one input shape. Its modules are created in the file's
-/// order (so a seed gives the same weights as a built-in network with the same layers in the same order) and
-/// registered as <c>layers.&lt;entry&gt;</c> for a top-level layer and <c>layers.&lt;entry&gt;.&lt;position&gt;</c> for a
-/// layer of a block copy. Grad-CAM's feature layers are the top-level entries before the first Flatten.
+/// order (so a seed gives the same weights as a built-in network with the same layers in the same order) and named
+/// as ClinicaDL names its CNNs' layers, blocks flattened: <c>convolutions.&lt;k&gt;</c> for the layers of the entries
+/// before the first Flatten, <c>fc.&lt;k&gt;</c> for the rest (<c>layers.&lt;k&gt;</c> for all when there is no Flatten),
+/// so a file listing Conv5_FC3's layers has Conv5_FC3's state dict and exchanges weights with it and with
+/// ClinicaDL. Grad-CAM's feature layers are the top-level entries before the first Flatten.
 /// </summary>
 public sealed class FileNetwork : Module<Tensor, Tensor>, IFeatureNetwork
 {
-    private readonly Sequential layers;
     private readonly NetworkFile _file;
     private readonly Module<Tensor, Tensor>[] _modules;
     private readonly long[][] _shapes;
@@ -53,8 +54,19 @@ public sealed class FileNetwork : Module<Tensor, Tensor>, IFeatureNetwork
         }
         var flatten = nodes.FirstOrDefault(n => n.Kind.Name == "Flatten");
         _featureEntries = flatten?.Entry ?? 0;
-        layers = NetworkLayers.Indexed(Enumerable.Range(0, file.EntryCount).Select(Entry).ToArray());
-        RegisterComponents();
+        if (flatten is null)
+        {
+            register_module("layers", NetworkLayers.Indexed(_modules));
+        }
+        else
+        {
+            var split = nodes.First(n => n.Entry == flatten.Entry).Index;
+            if (split > 0)
+            {
+                register_module("convolutions", NetworkLayers.Indexed(_modules[..split]));
+            }
+            register_module("fc", NetworkLayers.Indexed(_modules[split..]));
+        }
     }
 
     /// <summary>The file this network was built from.</summary>
@@ -153,12 +165,6 @@ public sealed class FileNetwork : Module<Tensor, Tensor>, IFeatureNetwork
                 outputs[source + 1] = null;
             }
         }
-    }
-
-    private Module<Tensor, Tensor> Entry(int entry)
-    {
-        var members = _file.Nodes.Where(n => n.Entry == entry).ToList();
-        return members.Count == 1 && members[0].Position is null ? _modules[members[0].Index] : NetworkLayers.Indexed([.. members.Select(n => _modules[n.Index])]);
     }
 
     private long[] Joined(LayerNode node, long[] input, List<long[]> sources)

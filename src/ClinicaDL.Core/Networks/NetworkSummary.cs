@@ -90,7 +90,7 @@ public sealed class NetworkLayerSummary
     /// <summary>The layer's position once blocks are expanded (the order in which layers run).</summary>
     public required int Index { get; init; }
 
-    /// <summary>The top-level entry (a layer, or one copy of a block) it belongs to: <c>layers.&lt;Entry&gt;</c> in the state dict.</summary>
+    /// <summary>The top-level entry (a layer, or one copy of a block) it belongs to; Grad-CAM's levels count entries.</summary>
     public required int Entry { get; init; }
 
     /// <summary>Where it is in the file (Layers[2] (block 'ConvBlock', copy 3 of 5), its Layers[0] (Conv)).</summary>

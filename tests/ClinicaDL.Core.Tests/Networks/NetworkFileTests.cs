@@ -92,7 +92,11 @@ public sealed class NetworkFileTests : IDisposable
         // 21x26x23 pooled five times (odd sizes padded): 1x1x1, so 128 features into FC 1300.
         Assert.Equal("128x1x1x1", fromJson.Layers[19].OutputShape.ToString());
         Assert.Equal("3", fromJson.OutputShape.ToString());
-        Assert.Equal(["layers.0.0.weight", "layers.0.0.bias", "layers.0.1.weight"], NetworkFile.Load(json).Build(shape, 3, 0).named_parameters().Take(3).Select(p => p.name));
+        // ClinicaDL's names for Conv5_FC3's layers, blocks flattened: the same state dict, so weights exchange.
+        using var fromFile = NetworkFile.Load(json).Build(shape, 3, 0);
+        Assert.Equal(builtIn.state_dict().Select(kv => (kv.Key, string.Join("x", kv.Value.shape))), fromFile.state_dict().Select(kv => (kv.Key, string.Join("x", kv.Value.shape))));
+        Assert.Contains(fromFile.state_dict().Keys, k => k == "convolutions.17.running_var");
+        Assert.Contains(fromFile.state_dict().Keys, k => k == "fc.6.weight");
     }
 
     [Fact]
@@ -160,19 +164,21 @@ public sealed class NetworkFileTests : IDisposable
         // Every parameter receives a gradient: the shortcut and the main path through Add, the stem through Concat too.
         foreach (var (name, parameter) in model.named_parameters())
         {
-            Assert.True(parameter.grad is { } grad && grad.abs().sum().item<float>() > 0, $"{name} has no gradient");
+            Assert.True(parameter.grad is { } grad && grad.abs().sum().item<float>() > 0, $"{name} has no gradient: {string.Join(", ", model.named_parameters().Select(p => $"{p.name}={(p.parameter.grad is { } g ? g.abs().sum().item<float>() : -1)}"))}");
         }
 
         // Add: shortcut + main path; check it against the layers run by hand.
         model.eval();
         using var noGrad = no_grad();
-        var modules = model.named_children().Single().module.named_children().ToDictionary(c => c.name, c => (nn.Module<Tensor, Tensor>)c.module);
-        var stem = modules["0"].forward(input);
-        var block = modules["1"].named_children().ToDictionary(c => c.name, c => (nn.Module<Tensor, Tensor>)c.module);
-        var main = block["3"].forward(block["2"].forward(block["1"].forward(block["0"].forward(stem))));
-        var residual = nn.functional.relu(block["4"].forward(stem) + main);
+        // Flattened names: convolutions.0 the stem, .1-.7 the block's seven layers, .8 Concat, .9 MaxPool; fc.0 Flatten, fc.1 Linear.
+        var convolutions = model.named_children().Single(c => c.name == "convolutions").module.named_children().ToDictionary(c => c.name, c => (nn.Module<Tensor, Tensor>)c.module);
+        var fc = model.named_children().Single(c => c.name == "fc").module.named_children().ToDictionary(c => c.name, c => (nn.Module<Tensor, Tensor>)c.module);
+        Assert.Equal(10, convolutions.Count);
+        var stem = convolutions["0"].forward(input);
+        var main = convolutions["4"].forward(convolutions["3"].forward(convolutions["2"].forward(convolutions["1"].forward(stem))));
+        var residual = nn.functional.relu(convolutions["5"].forward(stem) + main);
         var joined = cat([residual, stem, input], 1);
-        var expected = modules["5"].forward(modules["4"].forward(modules["3"].forward(joined)));
+        var expected = fc["1"].forward(fc["0"].forward(convolutions["9"].forward(joined)));
         Assert.True(expected.allclose(model.forward(input), 1e-5, 1e-6));
     }
 
