@@ -10,7 +10,8 @@ namespace ClinicaDL.Core.Tests.Workflows;
 /// <summary>
 /// A network file trains as the built-in network it describes (the example Conv5_FC3 file: the same training.tsv
 /// from the same seed), its MAPS keeps a copy that maps.json names, and that copy alone rebuilds the network: for a
-/// prediction after the original is gone, for a replay of the experiment from maps.json, and for a resumed run.
+/// prediction after the original is gone, for a replay of the experiment from maps.json, and for a resumed run;
+/// and a built-in Conv5_FC3 MAPS transfers its weights to it.
 /// </summary>
 public sealed class NetworkFileTrainingTests : IDisposable
 {
@@ -62,6 +63,21 @@ public sealed class NetworkFileTrainingTests : IDisposable
             r => Assert.Equal(TrainingStatus.Completed, r.Status));
         Assert.Equal(expected, Losses(replay));
         Assert.True(File.Exists(Path.Combine(replay, "architecture.psd1")));
+
+        // Transfer learning from the built-in Conv5_FC3's MAPS: the file network has its state dict.
+        var transferred = Path.Combine(_root, "transferred");
+        var transfer = TrainingConfig.Build(null, new Dictionary<string, object?>
+        {
+            ["caps_directory"] = caps, ["tsv_path"] = split, ["epochs"] = 1, ["batch_size"] = 2, ["seed"] = 3,
+            ["architecture"] = Path.Combine(fromFile, "architecture.psd1"), ["bootstrap_resamples"] = 10, ["transfer_path"] = builtIn,
+        });
+        Assert.All(Trainer.Train(transfer, transferred, overwrite: false, "test"), r => Assert.Equal(TrainingStatus.Completed, r.Status));
+        var transferredMaps = MapsFolder.Open(transferred);
+        using (var source = MapsFolder.Open(builtIn).Configuration.NewNetwork([.. MapsFolder.Open(builtIn).InputSize!]))
+        using (var target = transferredMaps.Configuration.NewNetwork([.. transferredMaps.InputSize!]))
+        {
+            Assert.Equal(source.state_dict().Keys, target.state_dict().Keys);
+        }
 
         // Stopped during epoch 1 and resumed from the MAPS' copy: the same two epochs.
         var resumed = Path.Combine(_root, "resumed");
