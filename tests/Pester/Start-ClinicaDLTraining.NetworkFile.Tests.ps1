@@ -1,5 +1,6 @@
-# Training a network described in a file (examples/networks/conv5-fc3.psd1): the MAPS keeps a copy beside
-# maps.json, which prediction, Grad-CAM, resume and a replay from maps.json rebuild the network from.
+# Training a network described in a file (examples/networks/conv5-fc3.psd1) or exported from PyTorch as
+# TorchScript: the MAPS keeps a copy beside maps.json, which prediction, Grad-CAM, resume and a replay from maps.json
+# rebuild the network from.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
@@ -73,6 +74,41 @@ Describe 'Start-ClinicaDLTraining with a network file' {
             $failure.CategoryInfo.Category | Should -Be 'InvalidData'
             $failure.Exception.Message | Should -BeLike "*Layers``[1``] (Linear): Linear takes flat features but receives 8x*: put a Flatten before it.*"
             $maps | Should -Not -Exist
+        }
+    }
+
+    Context 'a TorchScript model from PyTorch' {
+        BeforeDiscovery {
+            # Debian's python3-torch (1.13) writes the model; elsewhere these tests are skipped.
+            $script:NoTorch = -not (Test-Path /usr/bin/python3) -or $null -ne (& /usr/bin/python3 -c 'import torch' 2>&1)
+        }
+
+        BeforeAll {
+            $script:Model = Join-Path $TestDrive 'small-cnn.pt'
+            if (-not $NoTorch) {
+                & /usr/bin/python3 (Join-Path $PSScriptRoot '../ClinicaDL.Core.Tests/Networks/TorchScript/make_small_cnn.py') $Model | Out-Null
+            }
+            $script:Scripted = @{ CapsPath = $Study.Caps; TsvPath = $Study.KFold; Split = 0; Epochs = 6; BatchSize = 4; BootstrapResamples = 20; LearningRate = 1e-3 }
+            function script:Get-LogWithoutTime([string] $maps) {
+                Import-Csv (Join-Path $maps 'split-0/training_logs/training.tsv') -Delimiter "`t" | ForEach-Object { $_.PSObject.Properties.Remove('time'); $_ | ConvertTo-Json -Compress }
+            }
+        }
+
+        It 'trains it, and resumes a killed run to the same result as an uninterrupted one' -Skip:$NoTorch {
+            $whole = Join-Path $TestDrive 'script-whole'
+            $results = @(Start-ClinicaDLTraining @Scripted -OutputPath $whole -Architecture $Model)
+            $results.Status | Should -Be 'Completed'
+            Join-Path $whole 'architecture.pt' | Should -Exist
+            $killed = Join-Path $TestDrive 'script-killed'
+            $log = Join-Path $killed 'split-0/training_logs/training.tsv'
+            $process = Start-ClinicaDLProcess -WatchFile $log -Lines 3 -Command "Start-ClinicaDLTraining -CapsPath '$($Study.Caps)' -TsvPath '$($Study.KFold)' -OutputPath '$killed' -Architecture '$Model' -Split 0 -Epochs 6 -BatchSize 4 -BootstrapResamples 20 -LearningRate 1e-3"
+            Stop-Process -Id $process.Id -Force
+            $process.WaitForExit()
+            @(Get-Content $log).Count | Should -BeLessThan 7 -Because 'the run was stopped before its last epoch'
+            Remove-Item $Model
+            $resumed = @(Resume-ClinicaDLTraining -MapsPath $killed)
+            $resumed.Status | Should -Be 'Completed'
+            Get-LogWithoutTime $killed | Should -Be (Get-LogWithoutTime $whole)
         }
     }
 }
