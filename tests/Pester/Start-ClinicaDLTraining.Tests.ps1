@@ -220,8 +220,10 @@ Describe 'Start-ClinicaDLTraining' {
         }
 
         It 'refuses options it cannot honour instead of ignoring them' {
-            $failure = { Start-ClinicaDLTraining @Common -OutputPath (Join-Path $TestDrive 'amp') -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
-            $failure.Exception.Message | Should -Match 'mixed precision'
+            $maps = Join-Path $TestDrive 'evaluation-steps'
+            $failure = { Start-ClinicaDLTraining @Common -OutputPath $maps -EvaluationSteps 2 } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
+            $failure.Exception.Message | Should -Match 'evaluation_steps > 0'
+            $maps | Should -Not -Exist
         }
 
         It 'refuses <Key> = <Value> in a configuration file, which would change training, and creates no MAPS' -ForEach @(

@@ -83,6 +83,10 @@ public sealed class Trainer
             // (the tests check bit-identical weights), GPU kernels may not be.
             _log("deterministic = true is recorded, but TorchSharp cannot force deterministic GPU kernels.");
         }
+        if (_config.Amp && MixedPrecision.Refusal(device) is { } refusal)
+        {
+            throw new ArgumentException(refusal + ".");
+        }
         var splits = SplitDefinition.Read(_config.TsvPath!, _config);
         var leakage = resume ? [] : TrainingLeakage.Check(_config, splits, _log);
         var caps = CapsImageIndex.Scan(_config.CapsDirectory!, _config.ImageQuery());
@@ -203,6 +207,9 @@ public sealed class Trainer
                 TransferLearning.Freeze(model, _config.NbUnfrozenLayer);
             }
             model.to(device);
+            // With amp the forward and backward passes run on a low-precision twin; the optimiser keeps this model.
+            using var precision = _config.Amp ? MixedPrecision.Create(model, () => _config.NewNetwork(images.SampleShape), device) : null;
+            var forwardModule = (nn.Module<Tensor, Tensor>?)precision ?? model;
             using var optimizer = Optimizers.Create(_config, model);
             var selection = new BestModelSelection(_config.SelectionMetrics);
             var stopping = new EarlyStopping(_config.Patience, _config.Tolerance);
@@ -241,15 +248,15 @@ public sealed class Trainer
                     new TrainingProgress(folder.Index, splitsDone, splitCount, epoch, _config.Epochs, batch, batches, what, trainer._watch.Elapsed));
                 var rate = rates.Rate(epoch);
                 Optimizers.SetLearningRate(optimizer, rate);
-                message = TrainEpoch(model, optimizer, trainSamples, epoch, batches, b => progress(b, phase));
+                message = TrainEpoch(forwardModule, precision, optimizer, trainSamples, epoch, batches, b => progress(b, phase));
                 if (message is not null)
                 {
                     status = TrainingStatus.Failed;
                     break;
                 }
                 progress(batches, "evaluating");
-                var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
-                var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
+                var trainMetrics = Evaluation.Run(forwardModule, trainSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
+                var validationMetrics = Evaluation.Run(forwardModule, validationSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
                 log.Append(epoch, (epoch + 1) * batches, (trainer._watch.Elapsed - start).TotalSeconds, rate, trainMetrics, validationMetrics);
                 tensorBoard.Append((epoch + 1) * batches, trainMetrics, validationMetrics);
                 foreach (var metric in selection.Improve(validationMetrics))
@@ -291,7 +298,7 @@ public sealed class Trainer
         }
 
         /// <summary>One pass over the training samples; the reason when the loss stopped being finite, else null.</summary>
-        private string? TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, IReadOnlyList<LabeledImage> samples, int epoch, int batches, Action<int> progress)
+        private string? TrainEpoch(nn.Module<Tensor, Tensor> model, MixedPrecision? precision, optim.Optimizer optimizer, IReadOnlyList<LabeledImage> samples, int epoch, int batches, Action<int> progress)
         {
             model.train();
             var order = SampleOrder.Draw(_config.Sampler, _config.Task, samples, _config.Seed, epoch);
@@ -317,10 +324,24 @@ public sealed class Trainer
                 {
                     return $"The training loss became {value} at epoch {epoch}, batch {b}: lower the learning rate (now {optimizer.ParamGroups.First().LearningRate}) or check the images.";
                 }
-                loss.backward();
+                if (precision is null)
+                {
+                    loss.backward();
+                }
+                else
+                {
+                    precision.Backward(loss);
+                }
                 if ((b + 1) % _config.AccumulationSteps == 0 || b == batches - 1)
                 {
-                    optimizer.step();
+                    if (precision is null)
+                    {
+                        optimizer.step();
+                    }
+                    else
+                    {
+                        precision.Step(optimizer);
+                    }
                     optimizer.zero_grad();
                 }
                 progress(b + 1);
