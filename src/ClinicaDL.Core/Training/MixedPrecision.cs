@@ -44,10 +44,16 @@ public sealed class MixedPrecision : nn.Module<Tensor, Tensor>
         CopyStatistics(toMaster: false);
     }
 
-    /// <summary>A description of the arithmetic for a run's log ("bfloat16 ...").</summary>
-    public string Description => Scaler is null
-        ? $"mixed precision: {Name(ComputeType)} convolutions, linear layers and activations; float32 normalisation, loss and master weights"
-        : $"mixed precision: {Name(ComputeType)} convolutions, linear layers and activations with loss scaling; float32 normalisation, loss and master weights";
+    /// <summary>The arithmetic of this twin, for a run's log.</summary>
+    public string Description => Describe(ComputeType);
+
+    /// <summary>The arithmetic of mixed precision in a low precision, for a run's log and its information.log.</summary>
+    public static string Describe(ScalarType computeType) => computeType == ScalarType.Float16
+        ? "mixed precision: float16 convolutions, linear layers and activations with loss scaling; float32 normalisation, loss and master weights"
+        : "mixed precision: bfloat16 convolutions, linear layers and activations; float32 normalisation, loss and master weights";
+
+    /// <summary>The low precision of a device: float16 on CUDA (autocast's), bfloat16 on a CPU.</summary>
+    public static ScalarType ComputeTypeOn(Device device) => device.type == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.BFloat16;
 
     /// <summary>Why mixed precision cannot run on a device, or null when it can.</summary>
     public static string? Refusal(Device device) =>
@@ -65,7 +71,7 @@ public sealed class MixedPrecision : nn.Module<Tensor, Tensor>
         {
             throw new ArgumentException(refusal + ".");
         }
-        return Create(master, newNetwork, device, device.type == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.BFloat16);
+        return Create(master, newNetwork, device, ComputeTypeOn(device));
     }
 
     /// <summary>The same in a given low precision, whatever the device (the tests run float16 on a CPU).</summary>
@@ -188,8 +194,6 @@ public sealed class MixedPrecision : nn.Module<Tensor, Tensor>
     }
 
     private static bool IsNormalisation(nn.Module module) => module is NormBase or GroupNorm or LayerNorm;
-
-    private static string Name(ScalarType type) => type == ScalarType.BFloat16 ? "bfloat16" : "float16";
 
     protected override void Dispose(bool disposing)
     {

@@ -207,9 +207,6 @@ public sealed class Trainer
                 TransferLearning.Freeze(model, _config.NbUnfrozenLayer);
             }
             model.to(device);
-            // With amp the forward and backward passes run on a low-precision twin; the optimiser keeps this model.
-            using var precision = _config.Amp ? MixedPrecision.Create(model, () => _config.NewNetwork(images.SampleShape), device) : null;
-            var forwardModule = (nn.Module<Tensor, Tensor>?)precision ?? model;
             using var optimizer = Optimizers.Create(_config, model);
             var selection = new BestModelSelection(_config.SelectionMetrics);
             var stopping = new EarlyStopping(_config.Patience, _config.Tolerance);
@@ -218,9 +215,10 @@ public sealed class Trainer
             var tensorBoard = new TensorBoardLog(folder.TensorBoard("train", network), folder.TensorBoard("validation", network), [.. _config.Task.MetricNames, "loss"]);
             var name = network is null ? $"Split {folder.Index}" : $"Split {folder.Index}, network {network}";
             var epoch = 0;
+            Checkpoint? checkpoint = null;
             if (resume && File.Exists(folder.Checkpoint(network)))
             {
-                var checkpoint = Checkpoint.Load(folder.Checkpoint(network), model, optimizer);
+                checkpoint = Checkpoint.Load(folder.Checkpoint(network), model, optimizer);
                 epoch = checkpoint.Epoch + 1;
                 selection.Restore(checkpoint.Best);
                 stopping.Restore(checkpoint.BestLoss, checkpoint.EpochsWithoutImprovement);
@@ -237,6 +235,18 @@ public sealed class Trainer
                 log.Start();
                 tensorBoard.Start();
             }
+            // With amp the passes run on a low-precision twin of the model, made from its current (resumed or
+            // transferred) weights; the optimiser keeps stepping the model itself.
+            using var precision = _config.Amp ? MixedPrecision.Create(model, () => _config.NewNetwork(images.SampleShape), device) : null;
+            if (precision is not null)
+            {
+                if (checkpoint?.LossScale is { } lossScale)
+                {
+                    precision.Scaler?.Restore(lossScale);
+                }
+                trainer._log($"{name}: {precision.Description}.");
+            }
+            var forwardModule = (nn.Module<Tensor, Tensor>?)precision ?? model;
             var (status, message) = (TrainingStatus.Completed, (string?)null);
             var trainSamples = images.Samples(train.Images, network);
             var validationSamples = images.Samples(validation.Images, network);
@@ -275,7 +285,7 @@ public sealed class Trainer
                 new Checkpoint
                 {
                     Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement,
-                    Plateau = rates.Plateau?.Save(),
+                    Plateau = rates.Plateau?.Save(), LossScale = precision?.Scaler?.Save(),
                 }.Save(folder.Checkpoint(network), model, optimizer);
                 trainer._log($"{name}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationMetrics["loss"]:F4}" +
                     (validationMetrics.TryGetValue("BA", out var ba) ? $", validation BA {ba:F3}" : ""));
