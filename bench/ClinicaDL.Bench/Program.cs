@@ -15,7 +15,7 @@ var benchmarks = new OrderedDictionary<string, Action<string>>(StringComparer.Or
     ["training-pipeline-patch"] = TrainingBenchmark.PipelineVersusComputePatch,
     ["training-memory"] = TrainingBenchmark.MemoryGrowth,
     ["training-chance"] = TrainingBenchmark.Chance,
-    ["amp-conv3d"] = MixedPrecisionBenchmark.Run,
+    ["amp-step"] = MixedPrecisionBenchmark.Run,
     ["n4"] = BiasFieldBenchmark.Run,
     ["registration"] = RegistrationBenchmark.Run,
 };

@@ -279,31 +279,14 @@ Describe 'Start-ClinicaDLTraining' {
     }
 
     Context 'mixed precision (-Amp)' {
-        BeforeAll {
-            $script:Bfloat16 = (Get-ClinicaDLEnvironment).Bfloat16Arithmetic
-        }
-
-        It 'trains with bfloat16 passes on float32 master weights, close to a float32 run, and records amp' {
-            if (-not $Bfloat16) { Set-ItResult -Skipped -Because 'this CPU has no bfloat16 arithmetic (AVX-512 BF16 or AMX), where -Amp is refused'; return }
-            $amp = Join-Path $TestDrive 'amp'
-            $float = Join-Path $TestDrive 'float32'
-            (Start-ClinicaDLTraining @Common -OutputPath $amp -Split 0 -Amp).Status | Should -Be 'Completed'
-            Start-ClinicaDLTraining @Common -OutputPath $float -Split 0 | Out-Null
-            (Get-Content (Join-Path $amp 'maps.json') -Raw | ConvertFrom-Json).amp | Should -BeTrue
-            Get-Content (Join-Path $amp 'information.log') -Raw | Should -Match 'mixed precision: bfloat16'
-            Get-Content (Join-Path $float 'information.log') -Raw | Should -Not -Match 'mixed precision'
-            $ampRows = @(Import-Csv (Join-Path $amp 'split-0/training_logs/training.tsv') -Delimiter "`t")
-            $floatRows = @(Import-Csv (Join-Path $float 'split-0/training_logs/training.tsv') -Delimiter "`t")
-            foreach ($epoch in 0, 1) {
-                $ampLoss = [double]::Parse($ampRows[$epoch].loss_train, [cultureinfo]::InvariantCulture)
-                $floatLoss = [double]::Parse($floatRows[$epoch].loss_train, [cultureinfo]::InvariantCulture)
-                # Different arithmetic, same training: the losses agree to a few percent, and are not equal.
-                [math]::Abs($ampLoss - $floatLoss) / $floatLoss | Should -BeLessThan 0.05 -Because "epoch ${epoch}: amp $ampLoss, float32 $floatLoss"
-                $ampLoss | Should -Not -Be $floatLoss
-            }
-            # The kept model is the float32 master: it predicts like any other.
-            $prediction = Invoke-ClinicaDLPrediction -MapsPath $amp -DataGroup test -CapsPath $Caps -TsvPath $Split.SubsetPath
-            @($prediction).Count | Should -Be 4
+        It 'refuses -Amp on a CPU, saying why, and writes nothing' {
+            # bfloat16 pays only through oneDNN's AVX-512 BF16 kernels, which the runtime keeps off (libtorch 2.10's
+            # AVX-512 kernels return wrong values); without bfloat16 instructions it is refused for that first.
+            $maps = Join-Path $TestDrive 'amp'
+            $failure = { Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
+            $expected = if ((Get-ClinicaDLEnvironment).Bfloat16Arithmetic) { 'keeps oneDNN at AVX2 because libtorch 2\.10[.0-9]*''s AVX-512 kernels return wrong values' } else { 'no bfloat16 arithmetic' }
+            $failure.Exception.Message | Should -Match "amp \(mixed precision\)[\s\S]*$expected"
+            $maps | Should -Not -Exist
         }
     }
 

@@ -19,6 +19,9 @@ public static class TorchRuntime
     /// <summary>oneDNN's ceiling on the instruction set its kernels use.</summary>
     public const string OneDnnIsaVariable = "ONEDNN_MAX_CPU_ISA";
 
+    /// <summary>The module's oneDNN ceiling where the user set none (see <see cref="EnsureLoaded"/> for why).</summary>
+    public const string DefaultOneDnnIsa = "AVX2";
+
     private const int MallocMmapThreshold = -3;
 
     private static readonly Lock Gate = new();
@@ -32,6 +35,12 @@ public static class TorchRuntime
 
     /// <summary>Whether the compatibility library for an older libstdc++ was loaded (see <see cref="LibStdCxxCompatibility"/>).</summary>
     public static bool CompatibilityActive { get; private set; }
+
+    /// <summary>
+    /// The instruction-set ceiling of this process' oneDNN kernels: the user's ONEDNN_MAX_CPU_ISA (or
+    /// DNNL_MAX_CPU_ISA), else <see cref="DefaultOneDnnIsa"/>.
+    /// </summary>
+    public static string OneDnnIsaCeiling { get; private set; } = DefaultOneDnnIsa;
 
     /// <summary>The folder holding TorchSharp.dll and, next to it, the native libraries.</summary>
     public static string NativeDirectory => Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
@@ -63,13 +72,15 @@ public static class TorchRuntime
                 // Environment.SetEnvironmentVariable does not write on Unix.
                 LibC.setenv(TransparentHugePagesVariable, "1", 0);
             }
-            if (Environment.GetEnvironmentVariable(OneDnnIsaVariable) is null && Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA") is null)
+            var userCeiling = Environment.GetEnvironmentVariable(OneDnnIsaVariable) ?? Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA");
+            OneDnnIsaCeiling = userCeiling ?? DefaultOneDnnIsa;
+            if (userCeiling is null)
             {
                 // libtorch 2.10's oneDNN AVX-512 kernels return wrong float32 values, intermittently (off by a third of
                 // the values' range, or NaN), for conv3d backward-data with 8 output channels and conv_transpose3d
                 // with 8 input channels: the autoencoders' last layer and saliency gradients. Its AVX2 kernels are
                 // exact. oneDNN reads the variable once, through the C environment, at its first primitive.
-                SetNativeEnvironment(OneDnnIsaVariable, "AVX2");
+                SetNativeEnvironment(OneDnnIsaVariable, DefaultOneDnnIsa);
             }
             if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null)
             {

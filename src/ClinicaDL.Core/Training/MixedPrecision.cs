@@ -55,11 +55,39 @@ public sealed class MixedPrecision : nn.Module<Tensor, Tensor>
     /// <summary>The low precision of a device: float16 on CUDA (autocast's), bfloat16 on a CPU.</summary>
     public static ScalarType ComputeTypeOn(Device device) => device.type == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.BFloat16;
 
-    /// <summary>Why mixed precision cannot run on a device, or null when it can.</summary>
-    public static string? Refusal(Device device) =>
-        device.type == DeviceType.CPU && ProcessorFeatures.Bfloat16Refusal() is { } reason
-            ? $"amp (mixed precision) needs bfloat16 arithmetic on a CPU: {reason}; train without amp"
-            : null;
+    /// <summary>
+    /// Why mixed precision cannot run on a device, or null when it can. On a CPU bfloat16 pays only through oneDNN's
+    /// AVX-512 BF16 kernels, and the runtime keeps oneDNN below AVX-512 unless the user raised its ceiling
+    /// (<see cref="TorchRuntime.OneDnnIsaCeiling"/>): libtorch 2.10's AVX-512 kernels return wrong values for
+    /// 8-channel convolutions, bfloat16 ones as well (measured on 2026-11-28: relative errors up to 0.8 and NaN
+    /// against float64, where the AVX2 kernels agree to bfloat16's rounding). Below that ceiling a bfloat16 step runs
+    /// without oneDNN, several times slower than float32 (bench amp-step).
+    /// </summary>
+    public static string? Refusal(Device device)
+    {
+        if (device.type != DeviceType.CPU)
+        {
+            return null;
+        }
+        if (ProcessorFeatures.Bfloat16Refusal() is { } hardware)
+        {
+            return $"amp (mixed precision) needs bfloat16 arithmetic on a CPU: {hardware}; train without amp";
+        }
+        if (!Bfloat16Ceilings.Contains(TorchRuntime.OneDnnIsaCeiling))
+        {
+            return $"amp (mixed precision) on a CPU needs oneDNN's AVX-512 BF16 kernels, and this module keeps oneDNN at " +
+                $"{TorchRuntime.OneDnnIsaCeiling} because libtorch {__version__}'s AVX-512 kernels return wrong values for 8-channel " +
+                "convolutions (bfloat16 ones too); without them a bfloat16 training step is slower than a float32 one: train without amp, or on a CUDA device";
+        }
+        return null;
+    }
+
+    /// <summary>The oneDNN ceilings (ONEDNN_MAX_CPU_ISA values) that include its bfloat16 kernels.</summary>
+    private static readonly HashSet<string> Bfloat16Ceilings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "ALL", "AVX512_CORE_BF16", "AVX512_CORE_FP16", "AVX512_CORE_AMX", "AVX512_CORE_AMX_FP16",
+        "AVX10_1_512", "AVX10_1_512_AMX", "AVX10_1_512_AMX_FP16", "AVX10_2_512", "AVX10_2_512_AMX_2", "AVX2_VNNI_2",
+    };
 
     /// <summary>
     /// The twin of <paramref name="master"/> (already on <paramref name="device"/>), built by
