@@ -25,6 +25,11 @@ internal static class ErrorMapping
     public static ErrorRecord ToErrorRecord(Exception error, object? target)
     {
         error = Unwrap(error);
+        if (error is DllNotFoundException && TorchRuntime.Locate() is null)
+        {
+            // TorchSharp reached for its natives before anything checked for a runtime: say what to install.
+            error = RuntimeMissingException.For(TorchRuntime.ModuleDirectory);
+        }
         if (error is ExternalException native)
         {
             error = new InvalidOperationException($"libtorch refused the operation: {NativeMessage(native)}", native);
@@ -89,6 +94,7 @@ internal static class ErrorMapping
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         ForeignContentException => (ErrorIds.ForeignContent, ErrorCategory.PermissionDenied),
         OutputInUseException => (ErrorIds.OutputInUse, ErrorCategory.ResourceBusy),
+        RuntimeMissingException => (ErrorIds.RuntimeMissing, ErrorCategory.NotInstalled),
         TorchRuntimeException => (ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable),
         InvalidOperationException { InnerException: ExternalException } => (ErrorIds.TorchOperationFailed, ErrorCategory.InvalidOperation),
         DirectoryNotFoundException or FileNotFoundException or ItemNotFoundException => (ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound),

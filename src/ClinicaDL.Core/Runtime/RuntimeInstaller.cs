@@ -8,6 +8,8 @@ using System.Text.Json.Nodes;
 using ClinicaDL.Core.IO;
 using NuGet.Common;
 using NuGet.Configuration;
+using NuGet.Packaging;
+using NuGet.Packaging.Signing;
 using NuGet.Protocol;
 using NuGet.Protocol.Core.Types;
 using NuGet.Versioning;
@@ -17,7 +19,10 @@ namespace ClinicaDL.Core.Runtime;
 /// <summary>Where an installation is: which package, how many of its bytes are here.</summary>
 public sealed record RuntimeInstallProgress(string Activity, string Status, long Done, long Total);
 
-/// <summary>One package of an installed runtime: where it came from and whether its hash was checked.</summary>
+/// <summary>
+/// One package of an installed runtime: where it came from and whether its hash was checked (against the SHA-512
+/// its source publishes, or the content hash of its signature).
+/// </summary>
 public sealed record InstalledPackage(string Id, string Version, string Source, long Bytes, bool HashVerified);
 
 /// <summary>What Install-ClinicaDLRuntime did.</summary>
@@ -215,7 +220,7 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
         if (File.Exists(file) && (expected is null || Sha512(file) == expected))
         {
             log($"{package}: reusing {file}.");
-            return (file, 0, expected is not null);
+            return (file, 0, await SignatureHashMatchesAsync(package, file, repository.PackageSource.Source, cancellation) || expected is not null);
         }
         long fetched;
         if (repository.PackageSource.IsHttp)
@@ -236,6 +241,7 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             }
             fetched = new FileInfo(partial).Length;
         }
+        var signed = await SignatureHashMatchesAsync(package, partial, repository.PackageSource.Source, cancellation);
         if (expected is not null)
         {
             var actual = Sha512(partial);
@@ -249,10 +255,10 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
         }
         else
         {
-            log($"{package}: {repository.PackageSource.Source} publishes no hash for it; only the package's own checks apply.");
+            log($"{package}: {repository.PackageSource.Source} publishes no SHA-512 for it.");
         }
         File.Move(partial, file, overwrite: true);
-        return (file, fetched, expected is not null);
+        return (file, fetched, expected is not null || signed);
     }
 
     /// <summary>Fetches a package from a v3 feed into <paramref name="partial"/>, resuming after the bytes already there.</summary>
@@ -342,6 +348,35 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             entry = await GetJsonAsync(http, new Uri(catalogUri), cancellation);
         }
         return entry?["packageHashAlgorithm"]?.GetValue<string>() is "SHA512" ? entry["packageHash"]?.GetValue<string>() : null;
+    }
+
+    /// <summary>
+    /// Checks a signed package's content against the hash its signature holds (nuget.org signs every package), so
+    /// that a damaged or altered download is refused even from a feed that publishes no hash. The signer's
+    /// certificate is not judged here: the hash is. Returns false for an unsigned package.
+    /// </summary>
+    private async Task<bool> SignatureHashMatchesAsync(RuntimePackage package, string file, string source, CancellationToken cancellation)
+    {
+        try
+        {
+            using var reader = new PackageArchiveReader(file);
+            if (!await reader.IsSignedAsync(cancellation))
+            {
+                log($"{package}: not signed.");
+                return false;
+            }
+            var signature = await reader.GetPrimarySignatureAsync(cancellation)
+                ?? throw new InvalidDataException("the package says it is signed but has no signature");
+            await reader.ValidateIntegrityAsync(signature.SignatureContent, cancellation);
+            log($"{package}: content matches the {signature.SignatureContent.HashAlgorithm} hash of its signature.");
+            return true;
+        }
+        catch (Exception error) when (error is SignatureException or InvalidDataException or IOException)
+        {
+            File.Delete(file);
+            throw new TorchRuntimeException($"{package} from {source} does not match the hash of its own signature ({error.Message}); " +
+                "the damaged download was deleted. Run the command again.");
+        }
     }
 
     private static async Task<JsonNode?> GetJsonAsync(HttpClient http, Uri uri, CancellationToken cancellation)

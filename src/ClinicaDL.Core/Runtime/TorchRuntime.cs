@@ -41,6 +41,9 @@ public static class TorchRuntime
     /// <summary>The folder holding TorchSharp.dll: the module folder.</summary>
     public static string ModuleDirectory => Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
 
+    /// <summary>Whether libtorch is loaded in this process.</summary>
+    public static bool IsLoaded => _loaded;
+
     /// <summary>The runtime this process loads libtorch from, once <see cref="Locate"/> found one.</summary>
     public static RuntimeLocation? Location { get; private set; }
 
@@ -63,6 +66,18 @@ public static class TorchRuntime
                 _resolverRegistered = true;
             }
             return Location;
+        }
+    }
+
+    /// <summary>
+    /// For a program that is not the module (the tests, the benchmarks): libtorch comes from a built module folder,
+    /// whose natives the program may already have loaded. Has no effect once a runtime was located.
+    /// </summary>
+    public static void UseModuleFolder(string folder)
+    {
+        lock (Gate)
+        {
+            Location ??= new RuntimeLocation(folder, RuntimeOrigin.ModuleFolder, RuntimeDevice.Cpu);
         }
     }
 
