@@ -134,6 +134,10 @@ public static class TorchRuntime
                 {
                 }
             }
+            if (Location is { Origin: RuntimeOrigin.Installed } installed)
+            {
+                PreloadInstalled(installed);
+            }
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -150,6 +154,35 @@ public static class TorchRuntime
                           "build.ps1 also prepares a compatibility library (it needs g++)."), error);
             }
             _loaded = true;
+        }
+    }
+
+    /// <summary>
+    /// Loads an installed runtime's libraries by full path before TorchSharp asks for them by name: a name is first
+    /// looked up on the system's library path, where another libtorch may be (Debian's python3-torch has a
+    /// libtorch_cpu.so of another version, whose missing symbols then fail TorchSharp's library). Once loaded, a
+    /// library answers to its name.
+    /// </summary>
+    private static void PreloadInstalled(RuntimeLocation installed)
+    {
+        var runtimeIdentifier = RuntimePackages.CurrentRuntimeIdentifier();
+        var torchLibrary = installed.Device == RuntimeDevice.Cuda ? "torch_cuda" : "torch_cpu";
+        foreach (var name in new[] { "c10", torchLibrary, "torch", "LibTorchSharp" })
+        {
+            var path = Path.Combine(installed.Directory, RuntimeSelection.NativeFileName(runtimeIdentifier, name));
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+            try
+            {
+                NativeLibrary.Load(path);
+            }
+            catch (DllNotFoundException error)
+            {
+                throw new TorchRuntimeException($"libtorch could not be loaded from '{installed.Directory}': {error.Message} " +
+                    $"Reinstall the runtime: Install-ClinicaDLRuntime -Device {installed.Device} -Force.", error);
+            }
         }
     }
 
