@@ -303,7 +303,8 @@ Import-Module '$pester' -MinimumVersion $PesterVersion
 }
 
 function Invoke-Test {
-    Build-Module
+    # The package too: Install-ClinicaDLRuntime.Tests.ps1 installs it as a user would.
+    New-ModulePackage
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
     $passed = $xunit.Passed + $pester.Passed
