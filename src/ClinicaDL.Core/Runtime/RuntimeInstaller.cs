@@ -54,7 +54,7 @@ public sealed class RuntimeInstallation
 public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDirectory, Action<string> log, IProgress<RuntimeInstallProgress> progress)
 {
     private const string Activity = "Installing the libtorch runtime";
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>The enabled package sources of the machine's NuGet.Config files, or <paramref name="source"/>: a configured source's name, a feed URL or a folder.</summary>
     public static IReadOnlyList<PackageSource> Sources(string? source)
@@ -216,7 +216,7 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
         var name = $"{package.Id.ToLowerInvariant()}.{package.Version}.nupkg";
         var file = Path.Combine(downloads, name);
         var partial = file + ".partial";
-        var expected = await PublishedHashAsync(package, repository, cache, logger, cancellation);
+        var expected = await PublishedHashAsync(package, repository, cancellation);
         if (File.Exists(file) && (expected is null || Sha512(file) == expected))
         {
             log($"{package}: reusing {file}.");
@@ -225,7 +225,7 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
         long fetched;
         if (repository.PackageSource.IsHttp)
         {
-            fetched = await DownloadHttpAsync(package, repository, partial, logger, cancellation);
+            fetched = await DownloadHttpAsync(package, repository, partial, cancellation);
         }
         else
         {
@@ -262,7 +262,7 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
     }
 
     /// <summary>Fetches a package from a v3 feed into <paramref name="partial"/>, resuming after the bytes already there.</summary>
-    private async Task<long> DownloadHttpAsync(RuntimePackage package, SourceRepository repository, string partial, ILogger logger, CancellationToken cancellation)
+    private async Task<long> DownloadHttpAsync(RuntimePackage package, SourceRepository repository, string partial, CancellationToken cancellation)
     {
         var index = await repository.GetResourceAsync<ServiceIndexResourceV3>(cancellation)
             ?? throw new TorchRuntimeException($"{repository.PackageSource.Source} is not a NuGet v3 feed; give a v3 feed (index.json) or a folder with -Source.");
@@ -327,7 +327,7 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
     /// The SHA-512 (base 64) the source publishes for a package: a v3 feed's catalog entry (packageHash), or the
     /// .nupkg.sha512 file of a folder in the global-packages layout; null when the source publishes none.
     /// </summary>
-    private async Task<string?> PublishedHashAsync(RuntimePackage package, SourceRepository repository, SourceCacheContext cache, ILogger logger, CancellationToken cancellation)
+    private static async Task<string?> PublishedHashAsync(RuntimePackage package, SourceRepository repository, CancellationToken cancellation)
     {
         var id = package.Id.ToLowerInvariant();
         if (!repository.PackageSource.IsHttp)
