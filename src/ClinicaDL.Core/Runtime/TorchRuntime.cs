@@ -141,6 +141,12 @@ public static class TorchRuntime
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
+                if (Location?.Device == RuntimeDevice.Cuda)
+                {
+                    // TorchSharp's CUDA start-up (on Windows it loads the CUDA libraries first); without a visible GPU it
+                    // declines, and CUDA requests are then refused by ResolveDevice.
+                    torch.TryInitializeDeviceType(DeviceType.CUDA);
+                }
                 // Read before anything here sets a count: this thread's first query takes libtorch's default.
                 DefaultThreads = torch.get_num_threads();
             }
