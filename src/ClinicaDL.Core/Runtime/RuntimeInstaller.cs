@@ -86,6 +86,8 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
         var root = Path.GetDirectoryName(target)!;
         var downloads = Path.Combine(root, ".downloads");
         Directory.CreateDirectory(downloads);
+        // Two installations of one runtime at once would write the same files: the second is refused, naming the first.
+        using var installing = OutputLock.Acquire(target, log);
         using var cache = new SourceCacheContext { NoCache = true };
         var logger = NullLogger.Instance;
 
