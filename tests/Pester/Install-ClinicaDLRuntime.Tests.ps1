@@ -124,3 +124,33 @@ Describe 'Install-ClinicaDLRuntime from the configured NuGet sources' {
         $Result.MapsJson | Should -BeTrue
     }
 }
+
+Describe 'Install-ClinicaDLRuntime in a session of the source build' {
+    BeforeAll {
+        Import-Module (Get-ClinicaDLModulePath) -Force
+        $script:SavedRoot = $env:CLINICADL_RUNTIME_ROOT
+        $env:CLINICADL_RUNTIME_ROOT = Join-Path $TestDrive 'runtime'
+    }
+
+    AfterAll {
+        $env:CLINICADL_RUNTIME_ROOT = $SavedRoot
+    }
+
+    It 'downloads and writes nothing with -WhatIf' {
+        Install-ClinicaDLRuntime -Device Cpu -WhatIf | Should -BeNullOrEmpty
+        Test-Path (Join-Path $TestDrive 'runtime') | Should -BeFalse
+    }
+
+    It 'names the package and the source that lacks it' {
+        $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'empty-feed')
+        $failure = { Install-ClinicaDLRuntime -Device Cpu -Source $empty.FullName } | Should -Throw -ErrorId 'TorchUnavailable,ClinicaDL.PowerShell.Commands.InstallClinicaDLRuntimeCommand' -PassThru
+        $failure.Exception.Message | Should -Match "libtorch-cpu-linux-x64 2\.10\.0 was not found .*$([regex]::Escape($empty.FullName)): not there"
+    }
+
+    It 'completes -Source with the configured NuGet sources and -Device with the devices' {
+        $line = 'Install-ClinicaDLRuntime -Source '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'nuget.org'
+        $line = 'Install-ClinicaDLRuntime -Device '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('Cpu', 'Cuda')
+    }
+}

@@ -56,10 +56,16 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
     private const string Activity = "Installing the libtorch runtime";
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
+    /// <summary>The names of the enabled package sources of the machine's NuGet.Config files (for completion).</summary>
+    public static IReadOnlyList<string> ConfiguredSourceNames() => ConfiguredSources().Select(s => s.Name).ToList();
+
+    private static List<PackageSource> ConfiguredSources() =>
+        new PackageSourceProvider(Settings.LoadDefaultSettings(Environment.CurrentDirectory)).LoadPackageSources().Where(s => s.IsEnabled).ToList();
+
     /// <summary>The enabled package sources of the machine's NuGet.Config files, or <paramref name="source"/>: a configured source's name, a feed URL or a folder.</summary>
     public static IReadOnlyList<PackageSource> Sources(string? source)
     {
-        var configured = new PackageSourceProvider(Settings.LoadDefaultSettings(Environment.CurrentDirectory)).LoadPackageSources().Where(s => s.IsEnabled).ToList();
+        var configured = ConfiguredSources();
         if (source is null)
         {
             if (configured.Count == 0)

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Runtime;
+using ClinicaDL.PowerShell.Completers;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -20,6 +21,7 @@ public sealed class InstallClinicaDLRuntimeCommand : ClinicaDLCmdlet
     /// <summary>A configured source's name, a feed URL or a folder; by default every enabled source of NuGet.Config.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NuGetSourceCompleter))]
     public string? Source { get; set; }
 
     [Parameter]
