@@ -50,7 +50,7 @@
             Tags         = @('Neuroimaging', 'DeepLearning', 'BIDS', 'NIfTI', 'MRI', 'ClinicaDL', 'TorchSharp', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             # No LicenseUri or ProjectUri: this project has no public repository yet, and pointing to the Python
             # ClinicaDL's would say it is that project.
-            ReleaseNotes = 'First gallery release: the module without the libtorch natives (a few MB); Install-ClinicaDLRuntime installs CPU or CUDA libtorch from the NuGet sources of the machine.'
+            ReleaseNotes = 'First gallery release: the module without the libtorch natives; Install-ClinicaDLRuntime installs CPU or CUDA libtorch from the NuGet sources of the machine.'
         }
     }
 }
