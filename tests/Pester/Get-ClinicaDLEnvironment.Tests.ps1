@@ -35,7 +35,7 @@ Describe 'Get-ClinicaDLEnvironment' {
             $Environment.CompatibilityStepActive | Should -Be (Test-Path (Join-Path $ModuleFolder 'libClinicaDLStdCxxCompat.so'))
         }
 
-        It 'loads libtorch from the module folder, the source build's CPU runtime' {
+        It 'loads libtorch from the module folder, the CPU runtime of a source build' {
             $Environment.NativeDirectory | Should -Be $ModuleFolder
             $Environment.RuntimeOrigin | Should -Be 'ModuleFolder'
             $Environment.RuntimeDevice | Should -Be 'Cpu'

@@ -56,16 +56,20 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
     private const string Activity = "Installing the libtorch runtime";
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>The names of the enabled package sources of the machine's NuGet.Config files (for completion).</summary>
-    public static IReadOnlyList<string> ConfiguredSourceNames() => ConfiguredSources().Select(s => s.Name).ToList();
+    /// <summary>The names of the enabled package sources of the NuGet.Config files that apply in <paramref name="folder"/> (for completion).</summary>
+    public static IReadOnlyList<string> ConfiguredSourceNames(string folder) => ConfiguredSources(folder).Select(s => s.Name).ToList();
 
-    private static List<PackageSource> ConfiguredSources() =>
-        new PackageSourceProvider(Settings.LoadDefaultSettings(Environment.CurrentDirectory)).LoadPackageSources().Where(s => s.IsEnabled).ToList();
+    /// <summary>NuGet's own reading: NuGet.Config files from <paramref name="folder"/> up to the root, then the user's and the machine's.</summary>
+    private static List<PackageSource> ConfiguredSources(string folder) =>
+        new PackageSourceProvider(Settings.LoadDefaultSettings(folder)).LoadPackageSources().Where(s => s.IsEnabled).ToList();
 
-    /// <summary>The enabled package sources of the machine's NuGet.Config files, or <paramref name="source"/>: a configured source's name, a feed URL or a folder.</summary>
-    public static IReadOnlyList<PackageSource> Sources(string? source)
+    /// <summary>
+    /// The enabled package sources of the NuGet.Config files that apply in <paramref name="folder"/>, or
+    /// <paramref name="source"/>: a configured source's name, a feed URL or a folder.
+    /// </summary>
+    public static IReadOnlyList<PackageSource> Sources(string? source, string folder)
     {
-        var configured = ConfiguredSources();
+        var configured = ConfiguredSources(folder);
         if (source is null)
         {
             if (configured.Count == 0)

@@ -9,5 +9,5 @@ namespace ClinicaDL.PowerShell.Completers;
 public sealed class NuGetSourceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        CompletionValues.Matching(RuntimeInstaller.ConfiguredSourceNames(), wordToComplete);
+        CompletionValues.Matching(RuntimeInstaller.ConfiguredSourceNames(Environment.CurrentDirectory), wordToComplete);
 }
