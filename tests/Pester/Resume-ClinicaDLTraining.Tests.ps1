@@ -70,6 +70,30 @@ Describe 'Resume-ClinicaDLTraining' {
         }
     }
 
+    Context 'a MAPS trained in mixed precision' {
+        BeforeAll {
+            $study = Get-TestStudy -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 -TestSize 4 -KFold 2
+            $Caps = $study.Caps
+            $KFold = $study.KFold
+        }
+
+        It 'resumes a killed -Amp run to the same log and weights as an uninterrupted one' {
+            if (-not (Get-ClinicaDLEnvironment).Bfloat16Arithmetic) { Set-ItResult -Skipped -Because 'this CPU has no bfloat16 arithmetic (AVX-512 BF16 or AMX), where -Amp is refused'; return }
+            $options = "-Split 0 -Epochs 4 -BatchSize 4 -LearningRate 5e-4 -BootstrapResamples 20 -Amp"
+            $uninterrupted = Join-Path $TestDrive 'amp-whole'
+            $killed = Join-Path $TestDrive 'amp-killed'
+            Invoke-Expression "Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$KFold' -OutputPath '$uninterrupted' $options" | Out-Null
+            $log = Join-Path $killed 'split-0/training_logs/training.tsv'
+            $process = Start-ClinicaDLProcess -WatchFile $log -Lines 3 -Command "Start-ClinicaDLTraining -CapsPath '$Caps' -TsvPath '$KFold' -OutputPath '$killed' $options"
+            Stop-Process -Id $process.Id -Force
+            $process.WaitForExit()
+            @(Get-Content $log).Count | Should -BeLessThan 5 -Because 'the run was stopped before its last epoch'
+            (Resume-ClinicaDLTraining -MapsPath $killed).Status | Should -Be 'Completed'
+            Get-LogWithoutTime $killed | Should -Be (Get-LogWithoutTime $uninterrupted)
+            Get-FileHashText (Join-Path $killed 'split-0/best-loss/model.pt') | Should -Be (Get-FileHashText (Join-Path $uninterrupted 'split-0/best-loss/model.pt'))
+        }
+    }
+
     Context 'a MAPS trained with a learning-rate schedule' {
         BeforeAll {
             $study = Get-TestStudy -ParticipantCount 14 -SessionCount 1 -VoxelSize 3 -Seed 2 -TestSize 4 -KFold 2

@@ -220,8 +220,10 @@ Describe 'Start-ClinicaDLTraining' {
         }
 
         It 'refuses options it cannot honour instead of ignoring them' {
-            $failure = { Start-ClinicaDLTraining @Common -OutputPath (Join-Path $TestDrive 'amp') -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
-            $failure.Exception.Message | Should -Match 'mixed precision'
+            $maps = Join-Path $TestDrive 'evaluation-steps'
+            $failure = { Start-ClinicaDLTraining @Common -OutputPath $maps -EvaluationSteps 2 } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
+            $failure.Exception.Message | Should -Match 'evaluation_steps > 0'
+            $maps | Should -Not -Exist
         }
 
         It 'refuses <Key> = <Value> in a configuration file, which would change training, and creates no MAPS' -ForEach @(
@@ -273,6 +275,35 @@ Describe 'Start-ClinicaDLTraining' {
             (Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -AdaptiveLearningRate).Status | Should -Be 'Completed'
             (Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json).adaptive_learning_rate | Should -BeTrue
             (Import-Csv (Join-Path $maps 'split-0/training_logs/training.tsv') -Delimiter "`t").learning_rate | Should -Be @('0.0005', '0.0005')
+        }
+    }
+
+    Context 'mixed precision (-Amp)' {
+        BeforeAll {
+            $script:Bfloat16 = (Get-ClinicaDLEnvironment).Bfloat16Arithmetic
+        }
+
+        It 'trains with bfloat16 passes on float32 master weights, close to a float32 run, and records amp' {
+            if (-not $Bfloat16) { Set-ItResult -Skipped -Because 'this CPU has no bfloat16 arithmetic (AVX-512 BF16 or AMX), where -Amp is refused'; return }
+            $amp = Join-Path $TestDrive 'amp'
+            $float = Join-Path $TestDrive 'float32'
+            (Start-ClinicaDLTraining @Common -OutputPath $amp -Split 0 -Amp).Status | Should -Be 'Completed'
+            Start-ClinicaDLTraining @Common -OutputPath $float -Split 0 | Out-Null
+            (Get-Content (Join-Path $amp 'maps.json') -Raw | ConvertFrom-Json).amp | Should -BeTrue
+            Get-Content (Join-Path $amp 'information.log') -Raw | Should -Match 'mixed precision: bfloat16'
+            Get-Content (Join-Path $float 'information.log') -Raw | Should -Not -Match 'mixed precision'
+            $ampRows = @(Import-Csv (Join-Path $amp 'split-0/training_logs/training.tsv') -Delimiter "`t")
+            $floatRows = @(Import-Csv (Join-Path $float 'split-0/training_logs/training.tsv') -Delimiter "`t")
+            foreach ($epoch in 0, 1) {
+                $ampLoss = [double]::Parse($ampRows[$epoch].loss_train, [cultureinfo]::InvariantCulture)
+                $floatLoss = [double]::Parse($floatRows[$epoch].loss_train, [cultureinfo]::InvariantCulture)
+                # Different arithmetic, same training: the losses agree to a few percent, and are not equal.
+                [math]::Abs($ampLoss - $floatLoss) / $floatLoss | Should -BeLessThan 0.05 -Because "epoch ${epoch}: amp $ampLoss, float32 $floatLoss"
+                $ampLoss | Should -Not -Be $floatLoss
+            }
+            # The kept model is the float32 master: it predicts like any other.
+            $prediction = Invoke-ClinicaDLPrediction -MapsPath $amp -DataGroup test -CapsPath $Caps -TsvPath $Split.SubsetPath
+            @($prediction).Count | Should -Be 4
         }
     }
 
