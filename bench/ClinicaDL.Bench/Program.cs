@@ -48,6 +48,7 @@ System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name) =
     var candidate = Path.Combine(moduleFolder, name.Name + ".dll");
     return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
 };
+ClinicaDL.Core.Runtime.TorchRuntime.UseModuleFolder(moduleFolder);
 var workFolder = Path.Combine(outFolder, "bench");
 Directory.CreateDirectory(workFolder);
 benchmark(workFolder);

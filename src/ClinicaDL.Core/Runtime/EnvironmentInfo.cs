@@ -28,6 +28,12 @@ public sealed class EnvironmentInfo
     public required string? LibStdCxx { get; init; }
     public required string NativeDirectory { get; init; }
 
+    /// <summary>Where the loaded libtorch comes from: the module folder (source build) or an installed runtime.</summary>
+    public required RuntimeOrigin RuntimeOrigin { get; init; }
+
+    /// <summary>The libtorch build loaded: CPU or CUDA.</summary>
+    public required RuntimeDevice RuntimeDevice { get; init; }
+
     /// <summary>Loads libtorch if needed and describes this process; the host (e.g. PowerShell) names itself.</summary>
     public static EnvironmentInfo Capture(string hostName, string hostVersion)
     {
@@ -59,6 +65,8 @@ public sealed class EnvironmentInfo
             CompatibilityStepActive = TorchRuntime.CompatibilityActive,
             LibStdCxx = LibStdCxxCompatibility.LoadedLibStdCxx(),
             NativeDirectory = TorchRuntime.NativeDirectory,
+            RuntimeOrigin = TorchRuntime.Location!.Origin,
+            RuntimeDevice = TorchRuntime.Location.Device,
         };
     }
 
@@ -73,6 +81,7 @@ public sealed class EnvironmentInfo
         $"# os: {OperatingSystem} ({Architecture})",
         $"# cpu: {CpuModel}, {LogicalCores} logical cores, torch threads {TorchThreads}, bfloat16 arithmetic: {Bfloat16Arithmetic ?? "none"}",
         $"# devices: {string.Join(", ", Devices)}",
+        $"# libtorch runtime: {RuntimeDevice} ({RuntimeOrigin})",
         $"# libstdc++ compatibility step: {(CompatibilityStepActive ? "active" : "not needed")}",
     ]) + "\n";
 
