@@ -5,11 +5,14 @@
     ModuleVersion        = '0.1.0'
     GUID                 = '5d0f6c7e-3c1b-4c36-9f5e-2b8f1c4a7d21'
     Author               = 'ClinicaDL for PowerShell contributors'
+    CompanyName          = 'ClinicaDL for PowerShell contributors'
     Copyright            = '(c) ClinicaDL for PowerShell contributors. MIT licence.'
-    Description          = 'Reproducible deep learning on neuroimaging data (BIDS, CAPS, NIfTI, MAPS) for PowerShell, over TorchSharp.'
+    Description          = 'Reproducible deep learning on neuroimaging data (BIDS, CAPS, NIfTI, MAPS) for PowerShell, over TorchSharp: ClinicaDL 1.6''s commands and formats as cmdlets. After installing, run Install-ClinicaDLRuntime once to get the libtorch runtime (CPU, or CUDA on Linux and Windows x64).'
     PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('ClinicaDL.Format.ps1xml')
+    # Says once, at import, when no libtorch runtime is installed and what to run.
+    ScriptsToProcess     = @('ClinicaDL.Import.ps1')
     CmdletsToExport      = @(
         'Add-ClinicaDLProgression'
         'Export-ClinicaDLModel'
@@ -24,6 +27,7 @@
         'Get-MapsTrainingLog'
         'Import-BidsDataset'
         'Import-CapsDataset'
+        'Install-ClinicaDLRuntime'
         'Invoke-ClinicaDLInterpretation'
         'Invoke-ClinicaDLPreprocessing'
         'Invoke-ClinicaDLPrediction'
@@ -43,8 +47,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('neuroimaging', 'deep-learning', 'BIDS', 'NIfTI', 'MRI', 'ClinicaDL', 'TorchSharp')
-            ProjectUri = 'https://github.com/aramis-lab/clinicadl'
+            Tags         = @('Neuroimaging', 'DeepLearning', 'BIDS', 'NIfTI', 'MRI', 'ClinicaDL', 'TorchSharp', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            # No LicenseUri or ProjectUri: this project has no public repository yet, and pointing to the Python
+            # ClinicaDL's would say it is that project.
+            ReleaseNotes = 'First gallery release: the module without the libtorch natives; Install-ClinicaDLRuntime installs CPU or CUDA libtorch from the NuGet sources of the machine.'
         }
     }
 }

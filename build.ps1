@@ -4,11 +4,16 @@
 .SYNOPSIS
     Builds, tests, demonstrates and benchmarks the ClinicaDL PowerShell module.
 .DESCRIPTION
-    Build  assembles out/ClinicaDL/, the installable module: manifest, assemblies, format file, the libtorch
-           natives of this platform and, on Linux systems whose libstdc++ predates GCC 13, the compatibility
-           step that lets TorchSharp's native library load (see src/ClinicaDL.Core/Runtime/LibStdCxxCompatibility.cs).
-    Test   builds, runs the xunit tests, then the Pester tests in a child pwsh against out/ClinicaDL, and ends
-           with one line 'N passed, M failed, K skipped' summing both; exits non-zero when anything failed.
+    Build   assembles out/ClinicaDL/, the module as built from source: manifest, assemblies, format file, the libtorch
+            natives of this platform and, on Linux systems whose libstdc++ predates GCC 13, the compatibility
+            step that lets TorchSharp's native library load (see src/ClinicaDL.Core/Runtime/LibStdCxxCompatibility.cs).
+    Package builds, then makes out/repository/ClinicaDL.<version>.nupkg, the gallery package (Publish-PSResource to a
+            local file repository): the module without libtorch, with SkiaSharp's natives for Linux, Windows and
+            macOS, the libstdc++ compatibility library prebuilt for linux-x64 and the third-party notices. Users get
+            libtorch with Install-ClinicaDLRuntime.
+    Test    builds, packages, runs the xunit tests, then the Pester tests in a child pwsh against out/ClinicaDL (the
+            install test against the package), and ends with one line 'N passed, M failed, K skipped' summing both;
+            exits non-zero when anything failed.
     Demo   builds and runs the main job, examples/Demo.ps1, against out/ClinicaDL in out/demo.
     Bench  builds and runs the benchmarks named in bench/ClinicaDL.Bench/Program.cs, each in a process of its
            own; they print 'name: value' lines.
@@ -18,7 +23,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -32,6 +37,8 @@ $Root = $PSScriptRoot
 $OutDirectory = Join-Path $Root 'out'
 $ModuleDirectory = Join-Path $OutDirectory 'ClinicaDL'
 $TestResultsDirectory = Join-Path $OutDirectory 'TestResults'
+$PackageDirectory = Join-Path $OutDirectory 'package/ClinicaDL'
+$RepositoryDirectory = Join-Path $OutDirectory 'repository'
 $TorchSharpVersion = '0.107.0'
 $LibTorchVersion = '2.10.0'
 $PesterVersion = '5.7.1'
@@ -178,6 +185,77 @@ function Build-Module {
     Write-Host "Module ready: $ModuleDirectory"
 }
 
+# The platforms whose SkiaSharp natives (report figures) the gallery package carries, as SkiaSharp's packages name
+# them; libtorch is not in the package but installed by Install-ClinicaDLRuntime for the platform it runs on.
+$PackagePlatforms = @('linux-x64', 'win-x64', 'osx')
+
+# The module folder of the gallery package: out/ClinicaDL less libtorch and TorchSharp's native library, plus the
+# other platforms' SkiaSharp natives, the compatibility library for linux-x64 and the notices of what it ships.
+function New-ModulePackage {
+    Build-Module
+    Remove-Item -LiteralPath (Split-Path $PackageDirectory), $RepositoryDirectory -Recurse -Force -ErrorAction SilentlyContinue
+    $null = New-Item -ItemType Directory -Force -Path $PackageDirectory, $RepositoryDirectory
+    $runtimeFiles = '^lib(torch|c10|gomp|LibTorchSharp|ClinicaDLStdCxxCompat)'
+    Get-ChildItem -LiteralPath $ModuleDirectory | Where-Object Name -CNotMatch $runtimeFiles | Copy-Item -Destination $PackageDirectory -Recurse
+    $own = @(Get-ChildItem -LiteralPath $ModuleDirectory -File).Name
+    foreach ($platform in $PackagePlatforms) {
+        $folder = Join-Path $OutDirectory "package/natives-$platform"
+        Invoke-Native dotnet @('build', (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.PowerShell.csproj'), '-c', $Configuration,
+            "-p:ModuleDirectory=$folder", "-p:ModuleRuntimeIdentifier=$platform", '--nologo', '-v', 'q', '-clp:ErrorsOnly')
+        Get-ChildItem -LiteralPath $folder -File | Where-Object { $_.Name -notin $own -and $_.Name -match '^lib.*\.(so|dll|dylib)$' } |
+            Copy-Item -Destination $PackageDirectory -Force
+        Remove-Item -LiteralPath $folder -Recurse -Force
+    }
+    if (-not (Get-Command g++ -ErrorAction SilentlyContinue)) {
+        throw 'The package carries the libstdc++ compatibility library for linux-x64, compiled with g++, which is not installed (Debian/Ubuntu: apt-get install g++).'
+    }
+    Invoke-Native g++ @('-shared', '-fPIC', '-O2', '-o', (Join-Path $PackageDirectory 'libClinicaDLStdCxxCompat.so'), (Join-Path $Root 'src/native/ios_base_library_init.cpp'))
+    Write-ThirdPartyNotices -Path (Join-Path $PackageDirectory 'THIRD-PARTY-NOTICES.txt')
+    Publish-LocalPackage
+}
+
+# One line per NuGet package whose files the module ships: id, version, licence (from the packages' nuspec).
+function Write-ThirdPartyNotices {
+    param([string] $Path)
+    $assets = Get-Content -LiteralPath (Join-Path $Root 'src/ClinicaDL.PowerShell/obj/project.assets.json') -Raw | ConvertFrom-Json -AsHashtable
+    $packageRoot = Get-NuGetPackageRoot
+    $lines = foreach ($library in $assets.libraries.GetEnumerator() | Where-Object { $_.Value.type -eq 'package' } | Sort-Object Name) {
+        $id, $version = $library.Name -split '/'
+        if ($id -eq 'PowerShellStandard.Library') { continue }
+        $nuspec = Get-ChildItem -LiteralPath (Join-Path $packageRoot ($library.Value.path)) -Filter *.nuspec | Select-Object -First 1
+        $metadata = @{}
+        foreach ($node in ([xml](Get-Content -LiteralPath $nuspec.FullName -Raw)).package.metadata.ChildNodes) { $metadata[$node.LocalName] = $node.InnerText }
+        $licence = if ($metadata['license']) { $metadata['license'] } elseif ($metadata['licenseUrl']) { $metadata['licenseUrl'] } else { 'see the package' }
+        "$id $version`t$licence`t$($metadata['projectUrl'])"
+    }
+    $header = @(
+        'ClinicaDL for PowerShell ships files of these NuGet packages (id version, licence, project):'
+        ''
+    )
+    $footer = @(
+        ''
+        'templates/tpl-MNI152NLin2009cSym_res-1_desc-brain_T1w.nii.gz: the MNI ICBM 2009c template, under the notice in templates/LICENSE-MNI152NLin2009cSym.txt.'
+        'libtorch (PyTorch, BSD-3-Clause) is not in this package: Install-ClinicaDLRuntime downloads the libtorch-* packages, whose LICENSE-LIBTORCH.txt applies.'
+    )
+    Set-Content -LiteralPath $Path -Value ($header + $lines + $footer)
+}
+
+# Publish-PSResource makes the .nupkg (it reads the manifest and refuses what the gallery would refuse) into a
+# file repository registered for the occasion.
+function Publish-LocalPackage {
+    $name = "ClinicaDLBuild$PID"
+    Register-PSResourceRepository -Name $name -Uri $RepositoryDirectory -Trusted
+    try {
+        Publish-PSResource -Path $PackageDirectory -Repository $name
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    $package = Get-ChildItem -LiteralPath $RepositoryDirectory -Filter 'ClinicaDL.*.nupkg' | Select-Object -First 1
+    if (-not $package) { throw "Publish-PSResource left no package in $RepositoryDirectory." }
+    Write-Host ("Package ready: {0} ({1:N1} MB)" -f $package.FullName, ($package.Length / 1MB))
+}
+
 function Invoke-XunitTests {
     $null = New-Item -ItemType Directory -Force -Path $TestResultsDirectory
     $trx = Join-Path $TestResultsDirectory 'core.trx'
@@ -225,7 +303,8 @@ Import-Module '$pester' -MinimumVersion $PesterVersion
 }
 
 function Invoke-Test {
-    Build-Module
+    # The package too: Install-ClinicaDLRuntime.Tests.ps1 installs it as a user would.
+    New-ModulePackage
     $xunit = Invoke-XunitTests
     $pester = Invoke-PesterTests
     $passed = $xunit.Passed + $pester.Passed
@@ -268,6 +347,7 @@ Push-Location $Root
 try {
     switch ($Task) {
         'Build' { Build-Module }
+        'Package' { New-ModulePackage }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }

@@ -15,7 +15,7 @@ var benchmarks = new OrderedDictionary<string, Action<string>>(StringComparer.Or
     ["training-pipeline-patch"] = TrainingBenchmark.PipelineVersusComputePatch,
     ["training-memory"] = TrainingBenchmark.MemoryGrowth,
     ["training-chance"] = TrainingBenchmark.Chance,
-    ["amp-conv3d"] = MixedPrecisionBenchmark.Run,
+    ["amp-step"] = MixedPrecisionBenchmark.Run,
     ["n4"] = BiasFieldBenchmark.Run,
     ["registration"] = RegistrationBenchmark.Run,
 };
@@ -48,6 +48,7 @@ System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name) =
     var candidate = Path.Combine(moduleFolder, name.Name + ".dll");
     return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
 };
+ClinicaDL.Core.Runtime.TorchRuntime.UseModuleFolder(moduleFolder);
 var workFolder = Path.Combine(outFolder, "bench");
 Directory.CreateDirectory(workFolder);
 benchmark(workFolder);

@@ -18,38 +18,81 @@ namespace ClinicaDL.Bench;
 /// </summary>
 internal static class TrainingBenchmark
 {
-    public static void Full(string workFolder) => Full(workFolder, fromTensors: false);
+    /// <summary>
+    /// train_images_per_s_full in float32 and train_images_per_s_full_amp with amp (bfloat16 passes on float32
+    /// master weights), the two alternating over two rounds in this process; train_amp_vs_fp32 is the median of the
+    /// rounds' rate ratios.
+    /// </summary>
+    public static void Full(string workFolder)
+    {
+        var (caps, splits) = FullSizeData(workFolder, "full");
+        var refusal = MixedPrecision.Refusal(CPU);
+        var rates = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
+        var ratios = new List<double>();
+        for (var round = 0; round < 2; round++)
+        {
+            var roundRates = new Dictionary<bool, double>();
+            foreach (var amp in refusal is null ? new[] { false, true } : [false])
+            {
+                var config = Config(caps, splits, epochs: 3, batch: 2);
+                config.Amp = amp;
+                var epochs = TrainingRates(config, Path.Combine(workFolder, amp ? "maps_full_amp" : "maps_full"), FullTrainCount, out _);
+                // Each run's first epoch warms libtorch's allocator and oneDNN's kernel caches up: not counted.
+                rates[amp].AddRange(epochs.Skip(1));
+                roundRates[amp] = Median(epochs.Skip(1));
+            }
+            if (refusal is null)
+            {
+                ratios.Add(roundRates[true] / roundRates[false]);
+            }
+        }
+        PrintRates("train_images_per_s_full", rates[false]);
+        if (refusal is null)
+        {
+            PrintRates("train_images_per_s_full_amp", rates[true]);
+            Print("train_amp_vs_fp32", Median(ratios));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train_amp_vs_fp32_rounds: {string.Join(" ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}"));
+        }
+        else
+        {
+            Console.WriteLine($"train_images_per_s_full_amp: not measured, {refusal}");
+        }
+        Print("train_peak_rss_mb_full", Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
+        // Part of that peak is the run's in-memory image cache (ClinicaDL reads a file per sample instead).
+        Print("train_image_cache_mb_full", FullParticipants * 169L * 208 * 179 * sizeof(float) / 1e6);
+    }
 
     /// <summary>The same after Export-ClinicaDLTensor: images read from their tensor files per batch, no image cache in memory.</summary>
-    public static void FullFromTensors(string workFolder) => Full(workFolder, fromTensors: true);
-
-    private static void Full(string workFolder, bool fromTensors)
+    public static void FullFromTensors(string workFolder)
     {
-        // 16 training images, 7 timed batches of 2 per epoch (each epoch's first is excluded), over 4 epochs: the
-        // first epoch runs while libtorch's allocator and oneDNN's kernel caches warm up, so the figure is the median
-        // of the next three (steady state) and their range is printed beside it. The phantoms hold no subnormal
-        // floats in their images, activations or gradients (checked on 2026-11-28), so flushing denormals would
-        // change nothing here.
-        const int participants = 18;
-        var (caps, splits) = Data(workFolder, "full", voxelSize: 1, participants, validation: 2);
-        var config = Config(caps, splits, epochs: 4, batch: 2);
-        if (fromTensors)
-        {
-            ClinicaDL.Core.Extraction.TensorExtractor.Run(new ClinicaDL.Core.Extraction.ExtractionOptions { CapsPath = caps, Mode = ClinicaDL.Core.Extraction.ExtractionMode.Image });
-            GC.Collect();
-        }
-        var suffix = fromTensors ? "_full_from_tensors" : "_full";
-        var rates = TrainingRates(config, Path.Combine(workFolder, "maps" + suffix), trainCount: 16, out _);
-        var steady = rates.Skip(1).Order().ToList();
-        Print($"train_images_per_s{suffix}", steady[steady.Count / 2]);
+        var (caps, splits) = FullSizeData(workFolder, "full");
+        ClinicaDL.Core.Extraction.TensorExtractor.Run(new ClinicaDL.Core.Extraction.ExtractionOptions { CapsPath = caps, Mode = ClinicaDL.Core.Extraction.ExtractionMode.Image });
+        GC.Collect();
+        var rates = TrainingRates(Config(caps, splits, epochs: 4, batch: 2), Path.Combine(workFolder, "maps_full_from_tensors"), FullTrainCount, out _);
+        PrintRates("train_images_per_s_full_from_tensors", rates.Skip(1).ToList());
+        Print("train_peak_rss_mb_full_from_tensors", Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
+    }
+
+    // 16 training images, 7 timed batches of 2 per epoch (each epoch's first is excluded). The phantoms hold no
+    // subnormal floats in their images, activations or gradients (checked on 2026-11-28), so flushing denormals
+    // would change nothing here.
+    private const int FullParticipants = 18;
+    private const int FullTrainCount = 16;
+
+    private static (string Caps, string Splits) FullSizeData(string workFolder, string name) => Data(workFolder, name, voxelSize: 1, FullParticipants, validation: 2);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>The median of steady-state epoch rates, then every rate (its spread).</summary>
+    private static void PrintRates(string name, IReadOnlyList<double> rates)
+    {
+        Print(name, Median(rates));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"train_images_per_s{suffix}_epochs: {string.Join(" ", rates.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))} (first epoch excluded from the figure)"));
-        Print($"train_peak_rss_mb{suffix}", Process.GetCurrentProcess().PeakWorkingSet64 / 1e6);
-        if (!fromTensors)
-        {
-            // Part of that peak is the run's in-memory image cache (ClinicaDL reads a file per sample instead).
-            Print("train_image_cache_mb_full", participants * 169L * 208 * 179 * sizeof(float) / 1e6);
-        }
+            $"{name}_epochs: {string.Join(" ", rates.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))} (steady-state epochs; first epoch of each run excluded)"));
     }
 
     /// <summary>

@@ -41,6 +41,7 @@ internal static class TorchNatives
                     }
                 }
             }
+            TorchRuntime.UseModuleFolder(module);
             TorchRuntime.EnsureLoaded();
             _loaded = true;
         }

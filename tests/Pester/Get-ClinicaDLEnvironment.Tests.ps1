@@ -35,8 +35,10 @@ Describe 'Get-ClinicaDLEnvironment' {
             $Environment.CompatibilityStepActive | Should -Be (Test-Path (Join-Path $ModuleFolder 'libClinicaDLStdCxxCompat.so'))
         }
 
-        It 'loads libtorch from the module folder' {
+        It 'loads libtorch from the module folder, the CPU runtime of a source build' {
             $Environment.NativeDirectory | Should -Be $ModuleFolder
+            $Environment.RuntimeOrigin | Should -Be 'ModuleFolder'
+            $Environment.RuntimeDevice | Should -Be 'Cpu'
         }
     }
 }

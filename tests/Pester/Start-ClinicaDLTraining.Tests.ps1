@@ -220,8 +220,10 @@ Describe 'Start-ClinicaDLTraining' {
         }
 
         It 'refuses options it cannot honour instead of ignoring them' {
-            $failure = { Start-ClinicaDLTraining @Common -OutputPath (Join-Path $TestDrive 'amp') -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
-            $failure.Exception.Message | Should -Match 'mixed precision'
+            $maps = Join-Path $TestDrive 'evaluation-steps'
+            $failure = { Start-ClinicaDLTraining @Common -OutputPath $maps -EvaluationSteps 2 } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
+            $failure.Exception.Message | Should -Match 'evaluation_steps > 0'
+            $maps | Should -Not -Exist
         }
 
         It 'refuses <Key> = <Value> in a configuration file, which would change training, and creates no MAPS' -ForEach @(
@@ -273,6 +275,18 @@ Describe 'Start-ClinicaDLTraining' {
             (Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -AdaptiveLearningRate).Status | Should -Be 'Completed'
             (Get-Content (Join-Path $maps 'maps.json') -Raw | ConvertFrom-Json).adaptive_learning_rate | Should -BeTrue
             (Import-Csv (Join-Path $maps 'split-0/training_logs/training.tsv') -Delimiter "`t").learning_rate | Should -Be @('0.0005', '0.0005')
+        }
+    }
+
+    Context 'mixed precision (-Amp)' {
+        It 'refuses -Amp on a CPU, saying why, and writes nothing' {
+            # bfloat16 pays only through oneDNN's AVX-512 BF16 kernels, which the runtime keeps off (libtorch 2.10's
+            # AVX-512 kernels return wrong values); without bfloat16 instructions it is refused for that first.
+            $maps = Join-Path $TestDrive 'amp'
+            $failure = { Start-ClinicaDLTraining @Common -OutputPath $maps -Split 0 -Amp } | Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
+            $expected = if ((Get-ClinicaDLEnvironment).Bfloat16Arithmetic) { 'keeps oneDNN at AVX2 because libtorch 2\.10[.0-9]*''s AVX-512 kernels return wrong values' } else { 'no bfloat16 arithmetic' }
+            $failure.Exception.Message | Should -Match "amp \(mixed precision\)[\s\S]*$expected"
+            $maps | Should -Not -Exist
         }
     }
 

@@ -9,7 +9,8 @@ namespace ClinicaDL.Core.Maps;
 /// <summary>
 /// The state a split needs to resume exactly where it stopped: the last finished epoch, the model and optimiser
 /// states, torch's random generator, the model-selection and early-stopping state and, with adaptive_learning_rate,
-/// the plateau reduction's state (the scheduled rates are a function of the epoch and need none). One file, written
+/// the plateau reduction's state (the scheduled rates are a function of the epoch and need none) and, with float16
+/// mixed precision, the loss scale. One file, written
 /// atomically after every epoch, so a killed process leaves the previous epoch's checkpoint intact.
 /// </summary>
 internal sealed class Checkpoint
@@ -27,6 +28,9 @@ internal sealed class Checkpoint
     /// <summary>Null without adaptive_learning_rate (and in checkpoints written before it existed).</summary>
     public PlateauReduction.State? Plateau { get; init; }
 
+    /// <summary>The loss scaling of float16 mixed precision; null otherwise.</summary>
+    public GradientScaler.State? LossScale { get; init; }
+
     public void Save(string path, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -34,7 +38,7 @@ internal sealed class Checkpoint
         using (var writer = new BinaryWriter(file.Stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(new State(Epoch, Best, EpochsWithoutImprovement, BestLoss, Plateau), Json));
+            writer.Write(JsonSerializer.Serialize(new State(Epoch, Best, EpochsWithoutImprovement, BestLoss, Plateau, LossScale), Json));
             using var rngState = get_rng_state();
             var rng = rngState.data<byte>().ToArray();
             writer.Write(rng.Length);
@@ -64,10 +68,12 @@ internal sealed class Checkpoint
         return new Checkpoint
         {
             Epoch = state.Epoch, Best = state.Best, EpochsWithoutImprovement = state.EpochsWithoutImprovement, BestLoss = state.BestLoss, Plateau = state.Plateau,
+            LossScale = state.LossScale,
         };
     }
 
-    private sealed record State(int Epoch, Dictionary<string, double> Best, int EpochsWithoutImprovement, double BestLoss, PlateauReduction.State? Plateau = null);
+    private sealed record State(int Epoch, Dictionary<string, double> Best, int EpochsWithoutImprovement, double BestLoss, PlateauReduction.State? Plateau = null,
+        GradientScaler.State? LossScale = null);
 
     /// <summary>TorchSharp's optimisers save and load their state through OptimizerHelper.</summary>
     private static TorchSharp.Modules.OptimizerHelper Helper(optim.Optimizer optimizer) => optimizer as TorchSharp.Modules.OptimizerHelper

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Splits;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
@@ -53,6 +54,7 @@ public static class MapsSkeleton
         AtomicFile.WriteAllText(target.Environment, hostDescription);
         AtomicFile.WriteAllText(target.InformationLog,
             $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{finalRoot}\n- Model :\t{(config.ArchitectureFile is { } file ? $"network file {file}" : config.ResolvedArchitecture)} for inputs {string.Join("x", sampleShape)}, {config.OutputSize} output(s)\n" +
+            (config.Amp ? $"- Precision :\t{MixedPrecision.Describe(MixedPrecision.ComputeTypeOn(TorchRuntime.ResolveDevice(config.Device)))}\n" : "") +
             string.Concat(leakage.Select(l => $"- Data leakage allowed (-AllowDataLeakage) :\t{l}\n")));
         var groupJson = new JsonObject { ["caps_directory"] = config.CapsDirectory, ["multi_cohort"] = false }.ToJsonString() + "\n";
         foreach (var (split, train, validation) in groups)

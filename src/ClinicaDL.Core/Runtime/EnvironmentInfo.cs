@@ -16,6 +16,9 @@ public sealed class EnvironmentInfo
     public required string Architecture { get; init; }
     public required string CpuModel { get; init; }
     public required int LogicalCores { get; init; }
+
+    /// <summary>The CPU's bfloat16 instructions, which amp (mixed precision) needs on a CPU; null when it has none.</summary>
+    public required string? Bfloat16Arithmetic { get; init; }
     public required string TorchSharpVersion { get; init; }
     public required string LibTorchVersion { get; init; }
     public required int TorchThreads { get; init; }
@@ -24,6 +27,12 @@ public sealed class EnvironmentInfo
     public required bool CompatibilityStepActive { get; init; }
     public required string? LibStdCxx { get; init; }
     public required string NativeDirectory { get; init; }
+
+    /// <summary>Where the loaded libtorch comes from: the module folder (source build) or an installed runtime.</summary>
+    public required RuntimeOrigin RuntimeOrigin { get; init; }
+
+    /// <summary>The libtorch build loaded: CPU or CUDA.</summary>
+    public required RuntimeDevice RuntimeDevice { get; init; }
 
     /// <summary>Loads libtorch if needed and describes this process; the host (e.g. PowerShell) names itself.</summary>
     public static EnvironmentInfo Capture(string hostName, string hostVersion)
@@ -45,6 +54,7 @@ public sealed class EnvironmentInfo
             Architecture = RuntimeInformation.ProcessArchitecture.ToString(),
             CpuModel = CpuModelName(),
             LogicalCores = Environment.ProcessorCount,
+            Bfloat16Arithmetic = ProcessorFeatures.Bfloat16Arithmetic(),
             TorchSharpVersion = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
                 ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",
             LibTorchVersion = torch.__version__,
@@ -55,6 +65,8 @@ public sealed class EnvironmentInfo
             CompatibilityStepActive = TorchRuntime.CompatibilityActive,
             LibStdCxx = LibStdCxxCompatibility.LoadedLibStdCxx(),
             NativeDirectory = TorchRuntime.NativeDirectory,
+            RuntimeOrigin = TorchRuntime.Location!.Origin,
+            RuntimeDevice = TorchRuntime.Location.Device,
         };
     }
 
@@ -67,8 +79,9 @@ public sealed class EnvironmentInfo
         $"torchsharp=={TorchSharpVersion}",
         $"libtorch=={LibTorchVersion}",
         $"# os: {OperatingSystem} ({Architecture})",
-        $"# cpu: {CpuModel}, {LogicalCores} logical cores, torch threads {TorchThreads}",
+        $"# cpu: {CpuModel}, {LogicalCores} logical cores, torch threads {TorchThreads}, bfloat16 arithmetic: {Bfloat16Arithmetic ?? "none"}",
         $"# devices: {string.Join(", ", Devices)}",
+        $"# libtorch runtime: {RuntimeDevice} ({RuntimeOrigin})",
         $"# libstdc++ compatibility step: {(CompatibilityStepActive ? "active" : "not needed")}",
     ]) + "\n";
 

@@ -1,12 +1,15 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 using TorchSharp;
 
 namespace ClinicaDL.Core.Runtime;
 
 /// <summary>
-/// Loads libtorch once per process from the folder TorchSharp.dll was loaded from (the module folder), after
-/// the libstdc++ compatibility library when the build put one there, resolves device names, and sets the number
-/// of threads each OS thread's libtorch operations use.
+/// Loads libtorch once per process from the runtime <see cref="RuntimeLocation.Find"/> picks (the module folder of
+/// a source build, or a runtime folder written by Install-ClinicaDLRuntime), after the libstdc++ compatibility
+/// library when the runtime has one, resolves device names, and sets the number of threads each OS thread's
+/// libtorch operations use.
 /// </summary>
 public static class TorchRuntime
 {
@@ -18,6 +21,9 @@ public static class TorchRuntime
 
     /// <summary>oneDNN's ceiling on the instruction set its kernels use.</summary>
     public const string OneDnnIsaVariable = "ONEDNN_MAX_CPU_ISA";
+
+    /// <summary>The module's oneDNN ceiling where the user set none (see <see cref="EnsureLoaded"/> for why).</summary>
+    public const string DefaultOneDnnIsa = "AVX2";
 
     private const int MallocMmapThreshold = -3;
 
@@ -33,8 +39,56 @@ public static class TorchRuntime
     /// <summary>Whether the compatibility library for an older libstdc++ was loaded (see <see cref="LibStdCxxCompatibility"/>).</summary>
     public static bool CompatibilityActive { get; private set; }
 
-    /// <summary>The folder holding TorchSharp.dll and, next to it, the native libraries.</summary>
-    public static string NativeDirectory => Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+    /// <summary>
+    /// The instruction-set ceiling of this process' oneDNN kernels: the user's ONEDNN_MAX_CPU_ISA (or
+    /// DNNL_MAX_CPU_ISA), else <see cref="DefaultOneDnnIsa"/>.
+    /// </summary>
+    public static string OneDnnIsaCeiling { get; private set; } = DefaultOneDnnIsa;
+
+    private static bool _resolverRegistered;
+
+    /// <summary>The folder holding TorchSharp.dll: the module folder.</summary>
+    public static string ModuleDirectory => Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+
+    /// <summary>Whether libtorch is loaded in this process.</summary>
+    public static bool IsLoaded => _loaded;
+
+    /// <summary>The runtime this process loads libtorch from, once <see cref="Locate"/> found one.</summary>
+    public static RuntimeLocation? Location { get; private set; }
+
+    /// <summary>The folder of the native libraries: the runtime's, or the module folder while none is found.</summary>
+    public static string NativeDirectory => Location?.Directory ?? ModuleDirectory;
+
+    /// <summary>
+    /// Finds the runtime (once one is found it stays: a process loads libtorch once) and, for an installed one, lets
+    /// TorchSharp's native loads ("LibTorchSharp", "torch_cpu"...) resolve to its folder. Loads nothing itself: safe
+    /// at module import on a machine without a runtime. Returns the runtime, or null.
+    /// </summary>
+    public static RuntimeLocation? Locate()
+    {
+        lock (Gate)
+        {
+            Location ??= RuntimeLocation.Find(ModuleDirectory);
+            if (Location is { Origin: RuntimeOrigin.Installed } && !_resolverRegistered)
+            {
+                AssemblyLoadContext.Default.ResolvingUnmanagedDll += ResolveFromRuntime;
+                _resolverRegistered = true;
+            }
+            return Location;
+        }
+    }
+
+    /// <summary>
+    /// For a program that is not the module (the tests, the benchmarks): libtorch comes from a built module folder,
+    /// whose natives the program may already have loaded. Has no effect once a runtime was located.
+    /// </summary>
+    public static void UseModuleFolder(string folder)
+    {
+        lock (Gate)
+        {
+            Location ??= new RuntimeLocation(folder, RuntimeOrigin.ModuleFolder, RuntimeDevice.Cpu);
+        }
+    }
 
     public static void EnsureLoaded()
     {
@@ -43,6 +97,10 @@ public static class TorchRuntime
             if (_loaded)
             {
                 return;
+            }
+            if (Locate() is null)
+            {
+                throw RuntimeMissingException.For(ModuleDirectory);
             }
             var shim = Path.Combine(NativeDirectory, LibStdCxxCompatibility.ShimFileName);
             if (OperatingSystem.IsLinux() && File.Exists(shim))
@@ -63,13 +121,15 @@ public static class TorchRuntime
                 // Environment.SetEnvironmentVariable does not write on Unix.
                 LibC.setenv(TransparentHugePagesVariable, "1", 0);
             }
-            if (Environment.GetEnvironmentVariable(OneDnnIsaVariable) is null && Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA") is null)
+            var userCeiling = Environment.GetEnvironmentVariable(OneDnnIsaVariable) ?? Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA");
+            OneDnnIsaCeiling = userCeiling ?? DefaultOneDnnIsa;
+            if (userCeiling is null)
             {
                 // libtorch 2.10's oneDNN AVX-512 kernels return wrong float32 values, intermittently (off by a third of
                 // the values' range, or NaN), for conv3d backward-data with 8 output channels and conv_transpose3d
                 // with 8 input channels: the autoencoders' last layer and saliency gradients. Its AVX2 kernels are
                 // exact. oneDNN reads the variable once, through the C environment, at its first primitive.
-                SetNativeEnvironment(OneDnnIsaVariable, "AVX2");
+                SetNativeEnvironment(OneDnnIsaVariable, DefaultOneDnnIsa);
             }
             if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null)
             {
@@ -85,9 +145,19 @@ public static class TorchRuntime
                 {
                 }
             }
+            if (Location is { Origin: RuntimeOrigin.Installed } installed)
+            {
+                PreloadInstalled(installed);
+            }
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
+                if (Location?.Device == RuntimeDevice.Cuda)
+                {
+                    // TorchSharp's CUDA start-up (on Windows it loads the CUDA libraries first); without a visible GPU it
+                    // declines, and CUDA requests are then refused by ResolveDevice.
+                    torch.TryInitializeDeviceType(DeviceType.CUDA);
+                }
                 // Read before anything here sets a count: this thread's first query takes libtorch's default.
                 DefaultThreads = torch.get_num_threads();
             }
@@ -95,11 +165,61 @@ public static class TorchRuntime
             {
                 throw new TorchRuntimeException(
                     $"libtorch could not be loaded from '{NativeDirectory}': {error.Message} " +
-                    "The module folder must hold the libtorch natives that build.ps1 copies there; on Linux with a libstdc++ older than GCC 13's, " +
-                    "build.ps1 also prepares a compatibility library (it needs g++).", error);
+                    (Location is { Origin: RuntimeOrigin.Installed }
+                        ? "Reinstall the runtime: Install-ClinicaDLRuntime -Device " + Location.Device + " -Force."
+                        : "The module folder must hold the libtorch natives that build.ps1 copies there; on Linux with a libstdc++ older than GCC 13's, " +
+                          "build.ps1 also prepares a compatibility library (it needs g++)."), error);
             }
             _loaded = true;
         }
+    }
+
+    /// <summary>
+    /// Loads an installed runtime's libraries by full path before TorchSharp asks for them by name: a name is first
+    /// looked up on the system's library path, where another libtorch may be (Debian's python3-torch has a
+    /// libtorch_cpu.so of another version, whose missing symbols then fail TorchSharp's library). Once loaded, a
+    /// library answers to its name.
+    /// </summary>
+    private static void PreloadInstalled(RuntimeLocation installed)
+    {
+        var runtimeIdentifier = RuntimePackages.CurrentRuntimeIdentifier();
+        var torchLibrary = installed.Device == RuntimeDevice.Cuda ? "torch_cuda" : "torch_cpu";
+        foreach (var name in new[] { "c10", torchLibrary, "torch", "LibTorchSharp" })
+        {
+            var path = Path.Combine(installed.Directory, RuntimeSelection.NativeFileName(runtimeIdentifier, name));
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+            try
+            {
+                NativeLibrary.Load(path);
+            }
+            catch (DllNotFoundException error)
+            {
+                throw new TorchRuntimeException($"libtorch could not be loaded from '{installed.Directory}': {error.Message} " +
+                    $"Reinstall the runtime: Install-ClinicaDLRuntime -Device {installed.Device} -Force.", error);
+            }
+        }
+    }
+
+    /// <summary>TorchSharp loads its natives by bare name, which .NET looks for next to TorchSharp.dll; an installed runtime is elsewhere.</summary>
+    private static IntPtr ResolveFromRuntime(Assembly assembly, string name)
+    {
+        if (assembly != typeof(torch).Assembly || Location is not { Origin: RuntimeOrigin.Installed } location)
+        {
+            return IntPtr.Zero;
+        }
+        var runtimeIdentifier = RuntimePackages.CurrentRuntimeIdentifier();
+        foreach (var file in new[] { name, RuntimeSelection.NativeFileName(runtimeIdentifier, name) })
+        {
+            var path = Path.Combine(location.Directory, file);
+            if (File.Exists(path))
+            {
+                return NativeLibrary.Load(path);
+            }
+        }
+        return IntPtr.Zero;
     }
 
     /// <summary>Turns "cpu", "cuda" or "cuda:N" into a device, refusing CUDA clearly where this build has none.</summary>
@@ -116,8 +236,8 @@ public static class TorchRuntime
             if (!torch.cuda.is_available())
             {
                 throw new TorchRuntimeException(
-                    $"Device '{name}' was asked for, but CUDA is not available: this module ships the CPU build of libtorch " +
-                    "(TorchSharp-cpu) or no GPU is visible. Use -Device cpu, or install a CUDA build of TorchSharp.");
+                    $"Device '{name}' was asked for, but CUDA is not available: the runtime loaded is {(Location?.Device == RuntimeDevice.Cuda ? "CUDA libtorch, but no GPU is visible" : "CPU libtorch")}." +
+                    " Use -Device cpu, or on a machine with an NVIDIA GPU install the CUDA runtime: Install-ClinicaDLRuntime -Device Cuda.");
             }
             return torch.device(normalized);
         }

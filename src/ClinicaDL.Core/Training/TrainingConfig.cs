@@ -223,7 +223,6 @@ public sealed class TrainingConfig
         // Options this build cannot honour are refused, never silently ignored.
         (bool Set, string Why)[] unavailable =
         [
-            (Amp, "amp (automatic mixed precision) is not built yet: TorchSharp 0.107 has no autocast and no gradient scaler, and the bfloat16 training path is still to be written and measured; train in float32"),
             (EvaluationSteps > 0, "evaluation_steps > 0: this module evaluates after every epoch only"),
             (MultiNetwork && parts is null, "multi_network trains one network per patch, slice or region: it needs an extraction of parts (-ExtractJson)"),
             (NbUnfrozenLayer > 0 && TransferPath is null, "nb_unfrozen_layer > 0 freezes the layers of a transferred model: it needs transfer_path"),

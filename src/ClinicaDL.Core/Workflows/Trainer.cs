@@ -83,6 +83,10 @@ public sealed class Trainer
             // (the tests check bit-identical weights), GPU kernels may not be.
             _log("deterministic = true is recorded, but TorchSharp cannot force deterministic GPU kernels.");
         }
+        if (_config.Amp && MixedPrecision.Refusal(device) is { } refusal)
+        {
+            throw new ArgumentException(refusal + ".");
+        }
         var splits = SplitDefinition.Read(_config.TsvPath!, _config);
         var leakage = resume ? [] : TrainingLeakage.Check(_config, splits, _log);
         var caps = CapsImageIndex.Scan(_config.CapsDirectory!, _config.ImageQuery());
@@ -211,9 +215,10 @@ public sealed class Trainer
             var tensorBoard = new TensorBoardLog(folder.TensorBoard("train", network), folder.TensorBoard("validation", network), [.. _config.Task.MetricNames, "loss"]);
             var name = network is null ? $"Split {folder.Index}" : $"Split {folder.Index}, network {network}";
             var epoch = 0;
+            Checkpoint? checkpoint = null;
             if (resume && File.Exists(folder.Checkpoint(network)))
             {
-                var checkpoint = Checkpoint.Load(folder.Checkpoint(network), model, optimizer);
+                checkpoint = Checkpoint.Load(folder.Checkpoint(network), model, optimizer);
                 epoch = checkpoint.Epoch + 1;
                 selection.Restore(checkpoint.Best);
                 stopping.Restore(checkpoint.BestLoss, checkpoint.EpochsWithoutImprovement);
@@ -230,6 +235,18 @@ public sealed class Trainer
                 log.Start();
                 tensorBoard.Start();
             }
+            // With amp the passes run on a low-precision twin of the model, made from its current (resumed or
+            // transferred) weights; the optimiser keeps stepping the model itself.
+            using var precision = _config.Amp ? MixedPrecision.Create(model, () => _config.NewNetwork(images.SampleShape), device) : null;
+            if (precision is not null)
+            {
+                if (checkpoint?.LossScale is { } lossScale)
+                {
+                    precision.Scaler?.Restore(lossScale);
+                }
+                trainer._log($"{name}: {precision.Description}.");
+            }
+            var forwardModule = (nn.Module<Tensor, Tensor>?)precision ?? model;
             var (status, message) = (TrainingStatus.Completed, (string?)null);
             var trainSamples = images.Samples(train.Images, network);
             var validationSamples = images.Samples(validation.Images, network);
@@ -241,15 +258,15 @@ public sealed class Trainer
                     new TrainingProgress(folder.Index, splitsDone, splitCount, epoch, _config.Epochs, batch, batches, what, trainer._watch.Elapsed));
                 var rate = rates.Rate(epoch);
                 Optimizers.SetLearningRate(optimizer, rate);
-                message = TrainEpoch(model, optimizer, trainSamples, epoch, batches, b => progress(b, phase));
+                message = TrainEpoch(forwardModule, precision, optimizer, trainSamples, epoch, batches, b => progress(b, phase));
                 if (message is not null)
                 {
                     status = TrainingStatus.Failed;
                     break;
                 }
                 progress(batches, "evaluating");
-                var trainMetrics = Evaluation.Run(model, trainSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
-                var validationMetrics = Evaluation.Run(model, validationSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
+                var trainMetrics = Evaluation.Run(forwardModule, trainSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
+                var validationMetrics = Evaluation.Run(forwardModule, validationSamples, images, _config, device, true, trainer._cancellation).AllMetrics();
                 log.Append(epoch, (epoch + 1) * batches, (trainer._watch.Elapsed - start).TotalSeconds, rate, trainMetrics, validationMetrics);
                 tensorBoard.Append((epoch + 1) * batches, trainMetrics, validationMetrics);
                 foreach (var metric in selection.Improve(validationMetrics))
@@ -268,7 +285,7 @@ public sealed class Trainer
                 new Checkpoint
                 {
                     Epoch = epoch, Best = selection.Best, BestLoss = stopping.BestLoss, EpochsWithoutImprovement = stopping.EpochsWithoutImprovement,
-                    Plateau = rates.Plateau?.Save(),
+                    Plateau = rates.Plateau?.Save(), LossScale = precision?.Scaler?.Save(),
                 }.Save(folder.Checkpoint(network), model, optimizer);
                 trainer._log($"{name}, epoch {epoch}: train loss {trainMetrics["loss"]:F4}, validation loss {validationMetrics["loss"]:F4}" +
                     (validationMetrics.TryGetValue("BA", out var ba) ? $", validation BA {ba:F3}" : ""));
@@ -291,7 +308,7 @@ public sealed class Trainer
         }
 
         /// <summary>One pass over the training samples; the reason when the loss stopped being finite, else null.</summary>
-        private string? TrainEpoch(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, IReadOnlyList<LabeledImage> samples, int epoch, int batches, Action<int> progress)
+        private string? TrainEpoch(nn.Module<Tensor, Tensor> model, MixedPrecision? precision, optim.Optimizer optimizer, IReadOnlyList<LabeledImage> samples, int epoch, int batches, Action<int> progress)
         {
             model.train();
             var order = SampleOrder.Draw(_config.Sampler, _config.Task, samples, _config.Seed, epoch);
@@ -317,10 +334,24 @@ public sealed class Trainer
                 {
                     return $"The training loss became {value} at epoch {epoch}, batch {b}: lower the learning rate (now {optimizer.ParamGroups.First().LearningRate}) or check the images.";
                 }
-                loss.backward();
+                if (precision is null)
+                {
+                    loss.backward();
+                }
+                else
+                {
+                    precision.Backward(loss);
+                }
                 if ((b + 1) % _config.AccumulationSteps == 0 || b == batches - 1)
                 {
-                    optimizer.step();
+                    if (precision is null)
+                    {
+                        optimizer.step();
+                    }
+                    else
+                    {
+                        precision.Step(optimizer);
+                    }
                     optimizer.zero_grad();
                 }
                 progress(b + 1);
