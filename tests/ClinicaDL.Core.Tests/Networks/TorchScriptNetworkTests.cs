@@ -100,6 +100,29 @@ public sealed class TorchScriptNetworkTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public void A_TorchScript_network_trains_into_a_MAPS_with_its_copy_and_resumes()
+    {
+        var path = SmallCnn();
+        var (caps, split) = TinyStudy.Create(_root, participants: 8, seed: 4);
+        var config = TrainingConfig.Build(null, new Dictionary<string, object?>
+        {
+            ["caps_directory"] = caps, ["tsv_path"] = split, ["epochs"] = 2, ["batch_size"] = 2, ["seed"] = 3, ["architecture"] = path, ["bootstrap_resamples"] = 10,
+        });
+        var whole = Path.Combine(_root, "whole");
+        Assert.All(Trainer.Train(config, whole, overwrite: false, "test"), r => Assert.Equal(TrainingStatus.Completed, r.Status));
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(Path.Combine(whole, "architecture.pt")));
+        Assert.Equal(Path.Combine(whole, "architecture.pt"), MapsFolder.Open(whole).Configuration.ArchitectureFile);
+
+        var resumed = Path.Combine(_root, "resumed");
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(config, resumed, overwrite: false, "test",
+            new Recorder(p => { if (p.Epoch == 1 && p.Batch >= 1) { stop.Cancel(); } }), cancellation: stop.Token));
+        File.Delete(path);
+        Assert.All(Trainer.Resume(resumed, "test"), r => Assert.Equal(TrainingStatus.Completed, r.Status));
+        Assert.Equal(Losses(whole), Losses(resumed));
+    }
+
     /// <summary>The small CNN as TorchScript, written by Debian's PyTorch 1.13 (the test is skipped where it is absent), its version record rewritten if asked.</summary>
     private string SmallCnn(int? fileFormatVersion = null)
     {
