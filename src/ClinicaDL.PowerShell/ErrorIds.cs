@@ -32,6 +32,7 @@ internal static class ErrorIds
     public const string UnexpectedError = nameof(UnexpectedError);
     public const string MapsItemNotFound = nameof(MapsItemNotFound);
     public const string NetworkNotFound = nameof(NetworkNotFound);
+    public const string InvalidNetworkFile = nameof(InvalidNetworkFile);
     public const string DatasetItemNotFound = nameof(DatasetItemNotFound);
     public const string NothingSelected = nameof(NothingSelected);
     public const string NotBidsDataset = nameof(NotBidsDataset);

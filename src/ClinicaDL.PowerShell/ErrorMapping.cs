@@ -100,6 +100,7 @@ internal static class ErrorMapping
         DataGroupException => (ErrorIds.InvalidDataGroup, ErrorCategory.InvalidOperation),
         InterpretationException => (ErrorIds.InvalidInterpretation, ErrorCategory.InvalidOperation),
         MapsException => (ErrorIds.InvalidMaps, ErrorCategory.InvalidData),
+        ClinicaDL.Core.Networks.NetworkFileException => (ErrorIds.InvalidNetworkFile, ErrorCategory.InvalidData),
         NotFoundException notFound => (SelectionErrors.ErrorId(notFound.Missing.Kind), ErrorCategory.ObjectNotFound),
         NothingSelectedException => (ErrorIds.NothingSelected, ErrorCategory.InvalidResult),
         NotBidsDatasetException => (ErrorIds.NotBidsDataset, ErrorCategory.InvalidArgument),

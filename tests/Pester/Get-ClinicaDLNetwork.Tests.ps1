@@ -30,4 +30,42 @@ Describe 'Get-ClinicaDLNetwork' {
         $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'resnet18', 'ResNet3D', 'AE_Conv5_FC3', 'AE_Conv4_FC3', 'CAE_half')
         (Get-ClinicaDLNetwork ResNet3*).InputShapes | Should -Match '169 x 208 x 179'
     }
+
+    Context 'a network file' {
+        BeforeAll {
+            $script:Example = Join-Path $PSScriptRoot '../../examples/networks/conv5-fc3.psd1'
+        }
+
+        It 'shows each layer with its output shape, the parameter count and a training step''s memory' {
+            # 2 mm t1-linear crops (the 1 mm shape, 1,169,208,179, gives 42,293,972 parameters, and takes 20 s to build).
+            $summary = Get-ClinicaDLNetwork -Path $Example -InputShape 1, 85, 104, 90
+            $summary.Name | Should -Be 'Conv5_FC3 (file)'
+            $summary.Tasks | Should -Be @('classification', 'regression')
+            $summary.Layers.Count | Should -Be 27
+            $summary.Layers[19].OutputShape.ToString() | Should -Be '128x3x4x3'
+            $summary.Layers[22].Parameters | Should -Be (4608 * 1300 + 1300)
+            $summary.OutputShape.ToString() | Should -Be '2'
+            # Convolutions and BatchNorm 294,720, FC 5,991,700 + 65,050 + 102 (Conv5_FC3's formula).
+            $summary.ParameterCount | Should -Be 6351572
+            $summary.TrainingStepBytes | Should -BeGreaterThan (4 * 4 * 6351572)
+            $summary.Optimizer | Should -Be 'Adam'
+            ($summary | Out-String) | Should -Match 'TrainingStepMemory\s*:\s*[\d,]+ MB \(batch 8, Adam\)'
+        }
+
+        It 'takes the file from the pipeline by its path, and the task''s outputs from -OutputSize' {
+            $summary = Get-Item $Example | Get-ClinicaDLNetwork -InputShape 1, 40, 48, 40 -OutputSize 3 -BatchSize 2 -Optimizer SGD
+            $summary.OutputShape.ToString() | Should -Be '3'
+            $summary.BatchSize | Should -Be 2
+        }
+
+        It 'reports a mistake with InvalidNetworkFile naming the layer, and goes on with the next file' {
+            $broken = Join-Path $TestDrive 'broken.json'
+            Set-Content $broken '{ "Layers": [ { "Layer": "Conv", "Channels": 4, "Kernal": 3 } ] }'
+            $found = Get-ClinicaDLNetwork -Path $broken, $Example -InputShape 1, 24, 24 -ErrorVariable problems -ErrorAction SilentlyContinue
+            @($found).Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -Be "InvalidNetworkFile$Suffix"
+            $problems[0].TargetObject | Should -Be $broken
+            $problems[0].Exception.Message | Should -BeLike "Network file '*broken.json': Layers``[0``] (Conv): unknown keyword 'Kernal'; Conv takes *Kernel*"
+        }
+    }
 }

@@ -56,6 +56,7 @@ BeforeAll {
     $all.Add((Get-ClinicaDLEnvironment))
     $all.Add((Test-ClinicaDLEnvironment -Steps 2))
     $all.AddRange(@(Get-ClinicaDLNetwork))
+    $all.Add((Get-ClinicaDLNetwork -Path (Join-Path $PSScriptRoot '../../examples/networks/conv5-fc3.psd1') -InputShape 1, 24, 24, 24))
     $all.AddRange(@(Get-ChildItem (Join-Path $study 'bids/sub-*/*/anat/*.nii.gz') | Select-Object -First 1 |
         ConvertTo-BidsDataset -OutputPath (Join-Path $TestDrive 'converted') -Rules @{ datatype = 'anat'; suffix = 'T1w'; criteria = @{ SidecarFilename = '*T1w*' } } -ParticipantId 01))
     $all.Add((Test-BidsDataset (Join-Path $study 'bids')))

@@ -16,6 +16,12 @@ public sealed class MapsLayout(string root)
     /// <summary>Where Export-MapsReport writes by default.</summary>
     public string Report => Path.Combine(Root, "report");
 
+    /// <summary>
+    /// The copy of a network file or TorchScript archive the MAPS was trained with (architecture.psd1, .json, .pt or .ts), named by maps.json's
+    /// "architecture", so that the MAPS rebuilds its network on any machine.
+    /// </summary>
+    public string NetworkFile(string extension) => Path.Combine(Root, Networks.NetworkFile.MapsCopyName + extension.ToLowerInvariant());
+
     public string Group(string group) => Path.Combine(Groups, group);
 
     /// <summary>A data group's definition: its maps.json (CAPS, TSV, any leakage override) and data.tsv.</summary>

@@ -28,7 +28,7 @@ public static class MapsSkeleton
         Directory.CreateDirectory(target.Root);
         var json = JsonNode.Parse(config.ToJson())!.AsObject();
         var reconstruction = config.Task == TrainingTask.Reconstruction;
-        json["architecture"] = config.ResolvedArchitecture;
+        json["architecture"] = config.ArchitectureFile is { } networkFile ? CopyNetworkFile(networkFile, target) : config.ResolvedArchitecture;
         json["label"] = reconstruction ? null : config.ResolvedLabel;
         json["loss"] = config.ResolvedLoss;
         var folds = SplitFolderName.In(config.TsvPath!).Count;
@@ -53,7 +53,7 @@ public static class MapsSkeleton
         AtomicFile.WriteAllText(target.MapsJson, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         AtomicFile.WriteAllText(target.Environment, hostDescription);
         AtomicFile.WriteAllText(target.InformationLog,
-            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{finalRoot}\n- Model :\t{config.ResolvedArchitecture} for inputs {string.Join("x", sampleShape)}, {config.OutputSize} output(s)\n" +
+            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{finalRoot}\n- Model :\t{(config.ArchitectureFile is { } file ? $"network file {file}" : config.ResolvedArchitecture)} for inputs {string.Join("x", sampleShape)}, {config.OutputSize} output(s)\n" +
             (config.Amp ? $"- Precision :\t{MixedPrecision.Describe(MixedPrecision.ComputeTypeOn(TorchRuntime.ResolveDevice(config.Device)))}\n" : "") +
             string.Concat(leakage.Select(l => $"- Data leakage allowed (-AllowDataLeakage) :\t{l}\n")));
         var groupJson = new JsonObject { ["caps_directory"] = config.CapsDirectory, ["multi_cohort"] = false }.ToJsonString() + "\n";
@@ -142,5 +142,13 @@ public static class MapsSkeleton
         }
         return new TsvTable(["participant_id", "session_id"], seen.OrderBy(s => s.ParticipantId, StringComparer.Ordinal).ThenBy(s => s.SessionId, StringComparer.Ordinal)
             .Select(s => new string?[] { s.ParticipantId, s.SessionId }));
+    }
+
+    /// <summary>Copies the network file beside maps.json and gives the name maps.json records as its architecture.</summary>
+    private static string CopyNetworkFile(string networkFile, MapsLayout target)
+    {
+        var copy = target.NetworkFile(Path.GetExtension(networkFile));
+        AtomicFile.WriteAllBytes(copy, File.ReadAllBytes(networkFile));
+        return Path.GetFileName(copy);
     }
 }

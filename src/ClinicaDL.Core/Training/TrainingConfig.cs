@@ -121,9 +121,23 @@ public sealed class TrainingConfig
     /// <summary>The network's outputs: the classes (from label_code), or 1 for regression (autoencoders ignore it).</summary>
     [JsonIgnore] public int OutputSize => Task.OutputSize(LabelCode);
 
+    /// <summary>
+    /// The folder a relative network file in <see cref="Architecture"/> is found from: the configuration file's (a
+    /// MAPS' maps.json: the MAPS, which keeps its copy there), else the current directory.
+    /// </summary>
+    [JsonIgnore] public string? ArchitectureFolder { get; set; }
+
+    /// <summary>The full path of the network file or TorchScript archive <see cref="Architecture"/> names; null for a built-in network.</summary>
+    [JsonIgnore] public string? ArchitectureFile => Networks.NetworkFile.IsNetworkFile(Architecture) || Networks.TorchScriptNetwork.IsTorchScript(Architecture)
+        ? Path.GetFullPath(Architecture, ArchitectureFolder ?? Environment.CurrentDirectory) : null;
+
     /// <summary>A new network of this configuration for samples of the given shape (channels first).</summary>
-    public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> NewNetwork(long[] sampleShape) =>
-        Networks.NetworkRegistry.Create(ResolvedArchitecture, sampleShape, OutputSize, Dropout, LatentSpaceSize);
+    public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> NewNetwork(long[] sampleShape) => ArchitectureFile switch
+    {
+        { } script when Networks.TorchScriptNetwork.IsTorchScript(script) => Networks.TorchScriptNetwork.Load(script, sampleShape, OutputSize, Task == TrainingTask.Reconstruction),
+        { } file => Networks.NetworkFile.Load(file).Build(sampleShape, OutputSize, Dropout),
+        null => Networks.NetworkRegistry.Create(ResolvedArchitecture, sampleShape, OutputSize, Dropout, LatentSpaceSize),
+    };
 
     [JsonIgnore] public string ResolvedLabel => Label ?? Task.DefaultLabel;
 
@@ -173,7 +187,16 @@ public sealed class TrainingConfig
         {
             throw new ArgumentException("Training needs a CAPS folder (-CapsPath) and a split folder (-TsvPath).");
         }
-        if (!Networks.NetworkRegistry.Exists(ResolvedArchitecture))
+        if (ArchitectureFile is { } networkFile && Networks.NetworkFile.IsNetworkFile(networkFile))
+        {
+            var tasks = Networks.NetworkFile.Load(networkFile).Tasks;
+            if (!tasks.Contains(NetworkTask))
+            {
+                throw new ArgumentException($"The network file '{networkFile}' describes a {string.Join(" or ", tasks)} network, not a {NetworkTask} one " +
+                    "(a file serves reconstruction when it says Autoencoder = $true, classification and regression otherwise).");
+            }
+        }
+        else if (ArchitectureFile is null && !Networks.NetworkRegistry.Exists(ResolvedArchitecture))
         {
             throw new ArgumentException($"Unknown architecture '{Architecture}'; known: {string.Join(", ", Networks.NetworkRegistry.Names)}.");
         }
@@ -279,12 +302,18 @@ public sealed class TrainingConfig
                 values[key] = value?.DeepClone();
             }
         }
-        return FromValues(values, overrides, notes, configPath);
+        var config = FromValues(values, overrides, notes, configPath);
+        config.ArchitectureFolder = configPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(configPath));
+        return config;
     }
 
     /// <summary>The configuration a MAPS was trained with, from its parsed maps.json (<paramref name="path"/> names it in errors).</summary>
-    public static TrainingConfig FromMapsDescription(JsonObject description, string path) =>
-        FromValues(description.DeepClone().AsObject(), new Dictionary<string, object?>(), null, path);
+    public static TrainingConfig FromMapsDescription(JsonObject description, string path)
+    {
+        var config = FromValues(description.DeepClone().AsObject(), new Dictionary<string, object?>(), null, path);
+        config.ArchitectureFolder = Path.GetDirectoryName(Path.GetFullPath(path));
+        return config;
+    }
 
     private static TrainingConfig FromValues(JsonObject values, IReadOnlyDictionary<string, object?> overrides, ICollection<string>? notes, string? configPath)
     {

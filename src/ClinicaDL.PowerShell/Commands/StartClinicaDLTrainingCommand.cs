@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Extraction;
 using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Networks;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Splits;
 using ClinicaDL.Core.Training;
@@ -178,7 +179,8 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
                     : splits.ToArray();
             }
         }
-        Set(nameof(Architecture), "architecture", Architecture);
+        // A network file given here is found from the current location, not from the -ConfigPath's folder.
+        Set(nameof(Architecture), "architecture", Architecture is not null && (NetworkFile.IsNetworkFile(Architecture) || TorchScriptNetwork.IsTorchScript(Architecture)) ? ProviderPath(Architecture) : Architecture);
         Set(nameof(Dropout), "dropout", Dropout);
         Set(nameof(LatentSpaceSize), "latent_space_size", LatentSpaceSize);
         Set(nameof(SelectionMetric), "selection_metrics", SelectionMetric);
