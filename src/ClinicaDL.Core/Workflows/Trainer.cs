@@ -310,8 +310,9 @@ public sealed class Trainer
                 var batch = BatchSamples(b);
                 using var input = prefetcher?.Next() ?? PrepareBatch(batch, epoch, b);
                 var onDevice = input.to(device);
-                var output = model.forward(onDevice);
-                var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, onDevice, _config, device));
+                var loss = model is Networks.IVariationalAutoEncoder vae
+                    ? VariationalLoss.Compute(vae, _config.ResolvedLoss, onDevice).Loss
+                    : LossFunction.Compute(_config, model.forward(onDevice), Evaluation.Targets(batch, onDevice, _config, device));
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {

@@ -1,0 +1,154 @@
+using ClinicaDL.Core.Networks;
+using ClinicaDL.Core.Training;
+using static ClinicaDL.Core.Tests.Networks.ParameterFormulas;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Tests.Networks;
+
+/// <summary>
+/// ClinicaDL's VAEs and SqueezeExcitationCNN: the output shapes, the parameter counts of their layer lists (and
+/// ClinicaDL 1.6.1's own counts, printed by its networks), sampling only in training mode, and ClinicaDL's VAE
+/// losses on values worked out with its vae_utils.py.
+/// </summary>
+public sealed class VariationalAutoEncoderTests
+{
+    public VariationalAutoEncoderTests() => TorchNatives.EnsureLoaded();
+
+    public static TheoryData<string, long[], long> Counts() => new()
+    {
+        { "VanillaDenseVAE", [1, 64, 64], DenseVae([1, 64, 64], 4, 32, 128, 1024) },
+        { "VanillaDenseVAE", [3, 57, 70], DenseVae([3, 57, 70], 4, 32, 128, 1024) },
+        { "VanillaSpatialVAE", [1, 64, 64], SpatialVae2D(1) },
+        { "Vanilla3DdenseVAE", [1, 80, 96, 80], DenseVae([1, 80, 96, 80], 4, 8, 128, 1024) },
+        { "Vanilla3DdenseVAE", [1, 32, 40, 32], DenseVae([1, 32, 40, 32], 4, 8, 128, 1024) },
+        { "Vanilla3DspacialVAE", [1, 40, 48, 40], SpatialVae3D(1) },
+        { "CVAE_3D_half", [1, 80, 96, 80], ConvolutionalVae([1, 80, 96, 80], 128, finalConvolution: false) },
+        { "CVAE_3D_half", [1, 56, 64, 56], ConvolutionalVae([1, 56, 64, 56], 128, finalConvolution: false) },
+        { "CVAE_3D_final_conv", [1, 80, 96, 80], ConvolutionalVae([1, 80, 96, 80], 128, finalConvolution: true) },
+        { "CVAE_3D_final_conv", [1, 32, 40, 32], ConvolutionalVae([1, 32, 40, 32], 128, finalConvolution: true) },
+        { "SqueezeExcitationCNN", [1, 169, 208, 179], SqueezeExcitationCNN(2) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Counts))]
+    public void Has_the_parameters_of_clinicadls_layer_list(string name, long[] sampleShape, long expected)
+    {
+        using var net = NetworkRegistry.Create(name, sampleShape, 2, 0.0);
+
+        Assert.Equal(expected, net.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void The_formulas_give_the_counts_clinicadls_own_networks_print()
+    {
+        // sum(p.numel() for p in model.parameters()) of ClinicaDL 1.6.1's networks (torch 1.13, latent 128,
+        // feature_size 1024, n_conv 4, io_layer_channels 8, output 2, size_reduction_factor 2).
+        Assert.Equal(3523049, SqueezeExcitationCNN(2));
+        Assert.Equal(20411360, DenseVae([1, 80, 96, 80], 4, 8, 128, 1024));
+        Assert.Equal(866946369, ConvolutionalVae([1, 169, 208, 179], 128, finalConvolution: false));
+        Assert.Equal(80337217, ConvolutionalVae([1, 80, 96, 80], 128, finalConvolution: false));
+        Assert.Equal(80336093, ConvolutionalVae([1, 80, 96, 80], 128, finalConvolution: true));
+    }
+
+    [Theory]
+    [InlineData("VanillaDenseVAE", new long[] { 1, 33, 47 })]
+    [InlineData("VanillaSpatialVAE", new long[] { 2, 64, 37 })]
+    [InlineData("Vanilla3DdenseVAE", new long[] { 1, 32, 40, 32 })]
+    [InlineData("Vanilla3DspacialVAE", new long[] { 1, 33, 40, 35 })]
+    [InlineData("CVAE_3D_half", new long[] { 1, 32, 40, 32 })]
+    [InlineData("CVAE_3D_final_conv", new long[] { 1, 40, 48, 40 })]
+    public void Gives_the_input_shape_back_and_samples_only_in_training(string name, long[] sampleShape)
+    {
+        manual_seed(3);
+        using var net = NetworkRegistry.Create(name, sampleShape, 1, 0.0);
+        var vae = Assert.IsAssignableFrom<IVariationalAutoEncoder>(net);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = rand([2, .. sampleShape]);
+
+        net.eval();
+        var first = net.forward(input);
+        var (reconstruction, mean, logVariance) = vae.ForwardWithCode(input);
+        net.train();
+        var sampled = net.forward(input);
+
+        Assert.Equal([2L, .. sampleShape], first.shape);
+        Assert.Equal(mean.shape, logVariance.shape);
+        // Evaluation decodes the mean, so it repeats exactly; training decodes a sample around it.
+        Assert.True(first.allclose(reconstruction, rtol: 0, atol: 0));
+        Assert.False(first.allclose(sampled), $"{first.min().item<float>()} {first.max().item<float>()} {sampled.min().item<float>()} {sampled.max().item<float>()} {mean.abs().max().item<float>()} {logVariance.abs().max().item<float>()}");
+        // Every VAE ends in a Sigmoid: the reconstruction is in (0, 1) like the normalised images.
+        Assert.True(first.min().item<float>() >= 0 && first.max().item<float>() <= 1);
+    }
+
+    [Theory]
+    [InlineData("VAEGaussianLoss", 0.3125 + 0.653426)]
+    [InlineData("VAEBernoulliLoss", 0.980829 + 0.653426)]
+    [InlineData("VAEContinuousBernoulliLoss", 0.653426 + 0.980829 + 1.480342)]
+    public void Computes_clinicadls_vae_losses(string loss, double expected)
+    {
+        using var scope = NewDisposeScope();
+        // Values run through ClinicaDL 1.6.1's vae_utils.py: input [1, 0], reconstruction [0.5, 0.25], mean [1, 0], log-variance [0, ln 2].
+        var network = new FixedCode(tensor(new[] { 0.5f, 0.25f }, [1, 2]), tensor(new[] { 1f, 0f }, [1, 2]), tensor(new[] { 0f, MathF.Log(2) }, [1, 2]));
+
+        var (_, value) = VariationalLoss.Compute(network, loss, tensor(new[] { 1f, 0f }, [1, 2]));
+
+        Assert.Equal(expected, value.item<float>(), 4);
+    }
+
+    [Fact]
+    public void Weighs_the_terms_as_each_clinicadl_network_does()
+    {
+        using var scope = NewDisposeScope();
+        var settings = new NetworkSettings { ReconstructionWeight = 2, KlWeight = 3 };
+        using var vanilla = (IDisposable)NetworkRegistry.Create("Vanilla3DdenseVAE", [1, 32, 40, 32], 1, settings);
+        using var half = (IDisposable)NetworkRegistry.Create("CVAE_3D_half", [1, 32, 40, 32], 1, settings);
+        var (r, k, c) = (tensor(10f), tensor(1f), tensor(100f));
+
+        // BaseVAE: recons_weight x reconstruction + kl_weight x KL; CVAE_3D_half reads recons_weight only with the log-constant.
+        Assert.Equal(23f, ((IVariationalAutoEncoder)vanilla).Total(r, k, null).item<float>());
+        Assert.Equal(123f, ((IVariationalAutoEncoder)vanilla).Total(r, k, c).item<float>());
+        Assert.Equal(13f, ((IVariationalAutoEncoder)half).Total(r, k, null).item<float>());
+        Assert.Equal(123f, ((IVariationalAutoEncoder)half).Total(r, k, c).item<float>());
+    }
+
+    [Fact]
+    public void Refuses_shapes_clinicadl_does_not_build_them_for()
+    {
+        Assert.Contains("1x80x96x80, 1x56x64x56, 1x40x48x40, 1x32x40x32", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("CVAE_3D_half", [1, 64, 64, 64], 1, 0.0)).Message);
+        Assert.Contains("1x169x208x179", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("CVAE_3D", [1, 80, 96, 80], 1, 0.0)).Message);
+        Assert.Contains("2D images", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("VanillaDenseVAE", [1, 64, 64, 64], 1, 0.0)).Message);
+        Assert.Contains("at least 16", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("VanillaSpatialVAE", [1, 8, 64], 1, 0.0)).Message);
+        Assert.Contains("1x169x208x179", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("SqueezeExcitationCNN", [1, 80, 96, 80], 2, 0.0)).Message);
+    }
+
+    [Fact]
+    public void SqueezeExcitationCNN_gives_one_output_per_class_and_grad_cam_feature_maps()
+    {
+        manual_seed(1);
+        using var net = (SqueezeExcitationCNN)NetworkRegistry.Create("SqueezeExcitationCNN", [1, 169, 208, 179], 3, 0.0);
+        net.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = rand([1, 1, 169, 208, 179]);
+
+        var output = net.forward(input);
+
+        Assert.Equal([1L, 3], output.shape);
+        Assert.Equal(10, net.FeatureLayerCount);
+        // Block 1 and its pooling: 169x208x179 to 84x103x89 with 8 channels; the head from there gives the same output.
+        var features = net.Features(input, 2);
+        Assert.Equal([1L, 8, 84, 103, 89], features.shape);
+        Assert.True(net.Head(features, 2).allclose(output, rtol: 1e-4, atol: 1e-5));
+    }
+
+    /// <summary>A stand-in VAE giving fixed values, so that the losses can be checked against ClinicaDL's on numbers worked out by hand.</summary>
+    private sealed class FixedCode(Tensor reconstruction, Tensor mean, Tensor logVariance) : IVariationalAutoEncoder
+    {
+        public bool OwnsLoss => false;
+
+        public (Tensor Reconstruction, Tensor Mean, Tensor LogVariance) ForwardWithCode(Tensor input) => (reconstruction.alias(), mean.alias(), logVariance.alias());
+
+        public Tensor Total(Tensor reconstruction, Tensor kl, Tensor? logConstant) => logConstant is null ? reconstruction + kl : reconstruction + kl + logConstant;
+    }
+}
