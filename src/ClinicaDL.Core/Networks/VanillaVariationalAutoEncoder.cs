@@ -99,8 +99,8 @@ public sealed class VanillaVariationalAutoEncoder : Module<Tensor, Tensor>, IVar
         encoding.Add(NetworkLayers.Indexed(Conv2d(deepest, featureChannels, 3, padding: 1, bias: false), ReLU()));
         var decoding = new List<Module<Tensor, Tensor>>
         {
-            NetworkLayers.Indexed(ConvTranspose2d(codeChannels, featureChannels, 3, padding: 1, bias: false), ReLU(),
-                ConvTranspose2d(featureChannels, deepest, 3, padding: 1, bias: false), ReLU()),
+            NetworkLayers.Indexed(new TransposedConvolution(codeChannels, featureChannels, 3, 1, 1, [0, 0], bias: false), ReLU(),
+                new TransposedConvolution(featureChannels, deepest, 3, 1, 1, [0, 0], bias: false), ReLU()),
         };
         decoding.AddRange(Decoding(2, inputShape[0], convolutions, first, paddings));
         return new("VanillaSpatialVAE", new SequentialHolder(NetworkLayers.Indexed([.. encoding])),
@@ -155,7 +155,7 @@ public sealed class VanillaVariationalAutoEncoder : Module<Tensor, Tensor>, IVar
         var fifth = reduced.Select(s => s % 2).ToArray();
         var decoding = new List<Module<Tensor, Tensor>>
         {
-            NetworkLayers.Indexed(ConvTranspose3d(codeChannels, featureChannels, 3, padding: 1, bias: false), ReLU(),
+            NetworkLayers.Indexed(new TransposedConvolution(codeChannels, featureChannels, 3, 1, 1, [0, 0, 0], bias: false), ReLU(),
                 Transposed(featureChannels, deepest, fifth), ReLU()),
         };
         decoding.AddRange(Decoding(3, inputShape[0], convolutions, first, paddings));

@@ -142,6 +142,52 @@ public sealed class VariationalAutoEncoderTests
         Assert.True(net.Head(features, 2).allclose(output, rtol: 1e-4, atol: 1e-5));
     }
 
+    [Theory]
+    [InlineData(1L, 512L, 1, new long[] { 0, 0, 0 })]
+    [InlineData(64L, 32L, 2, new long[] { 1, 0, 1 })]
+    [InlineData(3L, 5L, 1, new long[] { 0, 0 })]
+    public void A_transposed_convolution_gives_pytorchs_values(long input, long output, int stride, long[] outputPadding)
+    {
+        manual_seed(5);
+        using var scope = NewDisposeScope();
+        var kernel = stride == 1 ? 3 : 4;
+        using var layer = new TransposedConvolution(input, output, kernel, stride, 1, outputPadding, bias: true);
+        var sample = rand([2, input, .. Enumerable.Repeat(3L, outputPadding.Length)]);
+        var parameters = layer.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+
+        var values = layer.forward(sample);
+
+        // Each output voxel is the sum of input x kernel over the (input, kernel offset) pairs that land on it,
+        // written out here as a loop: the definition PyTorch's ConvTranspose follows.
+        var expected = Reference(sample, parameters["weight"], parameters["bias"], stride, 1, outputPadding);
+        Assert.Equal(expected.shape, values.shape);
+        Assert.True(values.allclose(expected, rtol: 1e-4, atol: 1e-5), $"largest difference {(values - expected).abs().max().item<float>()}");
+    }
+
+    /// <summary>A transposed convolution by its definition: every input voxel adds its value times the kernel at stride x its position, minus the padding.</summary>
+    private static Tensor Reference(Tensor input, Tensor weight, Tensor bias, int stride, int padding, long[] outputPadding)
+    {
+        var dimensions = outputPadding.Length;
+        var kernel = weight.shape[2];
+        var sizes = Enumerable.Range(0, dimensions).Select(d => (input.shape[2 + d] - 1) * stride - 2 * padding + kernel + outputPadding[d]).ToArray();
+        var full = zeros([input.shape[0], weight.shape[1], .. Enumerable.Range(0, dimensions).Select(d => (input.shape[2 + d] - 1) * stride + kernel + outputPadding[d])]);
+        var positions = dimensions == 3
+            ? (from a in Enumerable.Range(0, (int)input.shape[2]) from b in Enumerable.Range(0, (int)input.shape[3]) from c in Enumerable.Range(0, (int)input.shape[4]) select new[] { a, b, c })
+            : (from a in Enumerable.Range(0, (int)input.shape[2]) from b in Enumerable.Range(0, (int)input.shape[3]) select new[] { a, b });
+        foreach (var position in positions)
+        {
+            // [batch, in] at this voxel, times [in, out, kernel...]: [batch, out, kernel...] added at stride x position.
+            TensorIndex[] at = [TensorIndex.Colon, TensorIndex.Colon, .. position.Select(p => TensorIndex.Single(p))];
+            TensorIndex[] window = [TensorIndex.Colon, TensorIndex.Colon, .. position.Select(p => TensorIndex.Slice(p * stride, p * stride + kernel))];
+            var value = input[at];
+            var contribution = einsum(dimensions == 3 ? "bi,iokxy->bokxy" : "bi,iokx->bokx", value, weight);
+            full[window].add_(contribution);
+        }
+        TensorIndex[] crop = [TensorIndex.Colon, TensorIndex.Colon, .. sizes.Select(s => TensorIndex.Slice(padding, padding + s))];
+        var cropped = full[crop];
+        return cropped + bias.view([1, -1, .. Enumerable.Repeat(1L, dimensions)]);
+    }
+
     /// <summary>A stand-in VAE giving fixed values, so that the losses can be checked against ClinicaDL's on numbers worked out by hand.</summary>
     private sealed class FixedCode(Tensor reconstruction, Tensor mean, Tensor logVariance) : IVariationalAutoEncoder
     {
