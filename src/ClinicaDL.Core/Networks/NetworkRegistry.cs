@@ -80,6 +80,11 @@ public static class NetworkRegistry
                 "As CVAE_3D_half with InstanceNorm, LeakyReLU in the decoder and a final conv(3) before the Sigmoid output.",
                 ["size_reduction_factor", "latent_space_size", "recons_weight", "kl_weight"]),
             (shape, _, settings) => ConvolutionalVariationalAutoEncoder.FinalConvolution(shape, settings), shape => ReducedShape(shape, "CVAE_3D_final_conv"), Variational: true),
+        ["GeneratorUNet"] = new(DescribeAutoEncoder("GeneratorUNet", "3D", "1 x D x H x W, each size a multiple of 32 (ClinicaDL writes it for 1 x 128 x 128 x 128)",
+                "U-Net: five stride-2 conv-InstanceNorm-LeakyReLU blocks down (64 to 512 channels), four stride-2 transposed conv-InstanceNorm-ReLU blocks up with skip connections, upsampling, conv to one channel and Tanh. Loss against the input, as the autoencoders.", []),
+            (_, _, _) => new GeneratorUNet(),
+            shape => shape.Length == 4 && shape[0] == 1 && shape[1..].All(s => s > 0 && s % GeneratorUNet.SizeMultiple == 0) ? null
+                : $"GeneratorUNet takes one-channel 3D images whose sizes are multiples of {GeneratorUNet.SizeMultiple} (its five halvings must meet its skip connections)"),
     };
 
     private const string ReducedShapesText = "1 x 80 x 96 x 80, 1 x 56 x 64 x 56, 1 x 40 x 48 x 40 or 1 x 32 x 40 x 32 only (ClinicaDL's size_reduction_factor 2, 3, 4, 5)";

@@ -194,4 +194,10 @@ internal static class ParameterFormulas
         var norms = finalConvolution ? Convolution(1, 1, 3) : new long[] { 32, 64, 128, 128, 128, 64, 32 }.Sum(BatchNorm);
         return convolutions + norms + 2 * Linear(features, latent) + Linear(latent, 2 * features);
     }
+
+    /// <summary>GeneratorUNet: conv(3) 1-64-128-256-512-512 and transposed conv(4) 512-512, 1024-256, 512-128, 256-64, all with bias, then conv(3) 128 to 1.</summary>
+    public static long GeneratorUNet() =>
+        Convolution(1, 64, 3) + Convolution(64, 128, 3) + Convolution(128, 256, 3) + Convolution(256, 512, 3) + Convolution(512, 512, 3)
+        + Convolution(512, 512, 3, kernel: 4) + Convolution(1024, 256, 3, kernel: 4) + Convolution(512, 128, 3, kernel: 4) + Convolution(256, 64, 3, kernel: 4)
+        + Convolution(128, 1, 3);
 }

@@ -27,6 +27,7 @@ public sealed class VariationalAutoEncoderTests
         { "CVAE_3D_final_conv", [1, 80, 96, 80], ConvolutionalVae([1, 80, 96, 80], 128, finalConvolution: true) },
         { "CVAE_3D_final_conv", [1, 32, 40, 32], ConvolutionalVae([1, 32, 40, 32], 128, finalConvolution: true) },
         { "SqueezeExcitationCNN", [1, 169, 208, 179], SqueezeExcitationCNN(2) },
+        { "GeneratorUNet", [1, 32, 64, 32], GeneratorUNet() },
     };
 
     [Theory]
@@ -48,6 +49,24 @@ public sealed class VariationalAutoEncoderTests
         Assert.Equal(866946369, ConvolutionalVae([1, 169, 208, 179], 128, finalConvolution: false));
         Assert.Equal(80337217, ConvolutionalVae([1, 80, 96, 80], 128, finalConvolution: false));
         Assert.Equal(80336093, ConvolutionalVae([1, 80, 96, 80], 128, finalConvolution: true));
+        Assert.Equal(50527681, GeneratorUNet());
+    }
+
+    [Fact]
+    public void GeneratorUNet_gives_the_input_shape_back_and_refuses_sizes_its_skip_connections_cannot_meet()
+    {
+        manual_seed(2);
+        using var net = NetworkRegistry.Create("GeneratorUNet", [1, 32, 64, 32], 1, 0.0);
+        net.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        var output = net.forward(rand([2, 1, 32, 64, 32]));
+
+        Assert.Equal([2L, 1, 32, 64, 32], output.shape);
+        // Tanh output.
+        Assert.True(output.abs().max().item<float>() <= 1);
+        Assert.Contains("multiples of 32", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("GeneratorUNet", [1, 57, 70, 60], 1, 0.0)).Message);
     }
 
     [Theory]

@@ -24,6 +24,7 @@ specs = [
  ("Vanilla3DdenseVAE", [1,80,96,80]), ("Vanilla3DdenseVAE", [1,32,40,32]),
  ("CVAE_3D", [1,169,208,179]), ("CVAE_3D_half", [1,80,96,80]), ("CVAE_3D_half", [1,40,48,40]),
  ("CVAE_3D_final_conv", [1,56,64,56]), ("CVAE_3D_final_conv", [1,32,40,32]),
+ ("GeneratorUNet", [1,128,128,128]),
 ]
 reduction_factor = {80: 2, 56: 3, 40: 4, 32: 5}
 out = []
