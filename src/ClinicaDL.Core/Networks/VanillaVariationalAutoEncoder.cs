@@ -118,6 +118,11 @@ public sealed class VanillaVariationalAutoEncoder : Module<Tensor, Tensor>, IVar
         var convolutions = settings.ConvolutionCount;
         long first = settings.InputOutputChannels;
         var (encoding, paddings, reduced) = Encoding(3, inputShape, convolutions, first);
+        if (reduced.Any(s => s < 1))
+        {
+            var most = (int)Math.Floor(Math.Log2(inputShape[1..].Min()));
+            throw new ArgumentException($"Vanilla3DdenseVAE: n_conv = {convolutions} halvings leave nothing of {string.Join("x", inputShape[1..])} images; n_conv can be at most {most} for them.", "n_conv");
+        }
         var deepest = first << (convolutions - 1);
         var flat = deepest * reduced.Aggregate(1L, (p, s) => p * s);
         encoding.Add(Flatten());

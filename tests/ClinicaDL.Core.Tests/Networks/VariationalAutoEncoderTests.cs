@@ -139,6 +139,7 @@ public sealed class VariationalAutoEncoderTests
         Assert.Contains("2D images", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("VanillaDenseVAE", [1, 64, 64, 64], 1, 0.0)).Message);
         Assert.Contains("at least 16", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("VanillaSpatialVAE", [1, 8, 64], 1, 0.0)).Message);
         Assert.Contains("1x169x208x179", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("SqueezeExcitationCNN", [1, 80, 96, 80], 2, 0.0)).Message);
+        Assert.Contains("n_conv can be at most 5", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("Vanilla3DdenseVAE", [1, 32, 40, 32], 1, new NetworkSettings { ConvolutionCount = 6 })).Message);
     }
 
     [Fact]
