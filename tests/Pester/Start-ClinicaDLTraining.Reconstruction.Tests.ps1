@@ -78,10 +78,35 @@ Describe 'Start-ClinicaDLTraining -Task Reconstruction' {
         @{ Case = 'a classification network'; Arguments = @{ Architecture = 'Conv5_FC3' }; Message = '*Conv5_FC3 is not a reconstruction network; reconstruction takes AE_Conv5_FC3, AE_Conv4_FC3, CAE_half*' }
         @{ Case = 'the weighted sampler'; Arguments = @{ Sampler = 'weighted' }; Message = '*use the random sampler*' }
         @{ Case = 'CAE_half on images it was not written for'; Arguments = @{ Architecture = 'CAE_half' }; Message = '*CAE_half takes only 1x80x96x80 images*' }
+        @{ Case = 'a VAE with a loss that has no KL term'; Arguments = @{ Architecture = 'Vanilla3DspacialVAE'; Loss = 'MSELoss' }; Message = '*Vanilla3DspacialVAE is a VAE*choose VAEGaussianLoss, VAEBernoulliLoss, VAEContinuousBernoulliLoss, not MSELoss*' }
+        @{ Case = 'a VAE loss for a network without a code distribution'; Arguments = @{ Loss = 'VAEGaussianLoss' }; Message = '*VAEGaussianLoss needs the code''s mean and variance*AE_Conv5_FC3 is not one*' }
+        @{ Case = 'a VAE on images it was not written for'; Arguments = @{ Architecture = 'CVAE_3D_half' }; Message = '*CVAE_3D_half takes only 1x80x96x80, 1x56x64x56, 1x40x48x40, 1x32x40x32 images*' }
     ) {
         $maps = Join-Path $TestDrive "refused-$($Case.Length)"
         { Start-ClinicaDLTraining @Common @Arguments -Epochs 1 -OutputPath $maps -ErrorAction Stop } | Should -Throw -ErrorId "InvalidInput$Suffix" -ExpectedMessage $Message
         $maps | Should -Not -Exist
+    }
+
+    It 'trains ClinicaDL''s Vanilla3DspacialVAE with ClinicaDL''s VAE loss, its KL term weighted by kl_weight' {
+        # The reconstruction term weighted 0 (recons_weight): what the loss keeps is the KL term alone. The terms
+        # themselves are checked against ClinicaDL's vae_utils.py by VariationalAutoEncoderTests.
+        $config = Join-Path $TestDrive 'kl-only.toml'
+        Set-Content -LiteralPath $config -Value "[Model]`nrecons_weight = 0`nkl_weight = 1"
+        $vae = Join-Path $TestDrive 'maps-vae'
+        (Start-ClinicaDLTraining @Common -Epochs 1 -Architecture Vanilla3DspacialVAE -ConfigPath $config -OutputPath $vae).Status | Should -Be 'Completed'
+        $json = Get-Content (Join-Path $vae 'maps.json') -Raw | ConvertFrom-Json
+        $json.architecture | Should -Be 'Vanilla3DspacialVAE'
+        $json.loss | Should -Be 'VAEGaussianLoss'
+        $json.recons_weight | Should -Be 0
+        $json.kl_weight | Should -Be 1
+        $log = Get-MapsTrainingLog $vae
+        # The squared error summed over 57x70x60 images would be in the hundreds; the KL term of a two-value code is small but never zero.
+        $log[-1].loss_valid | Should -BeGreaterThan 0
+        $log[-1].loss_valid | Should -BeLessThan 1
+        $log[-1].loss_train | Should -BeGreaterThan 0
+        # The reconstruction metrics are reported for a VAE as for the autoencoders.
+        $row = Read-Tsv (Join-Path $vae 'split-0/best-loss/validation/validation_image_level_prediction.tsv') | Select-Object -First 1
+        [double]$row.MAE | Should -BeGreaterThan 0
     }
 
     It 'leaves saliency maps to classification and regression' {

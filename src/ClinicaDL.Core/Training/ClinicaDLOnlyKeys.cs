@@ -6,7 +6,7 @@ namespace ClinicaDL.Core.Training;
 /// The keys of ClinicaDL 1.6's train configuration (train_config.toml, maps.json) that have no setting in this
 /// module, each with the value ClinicaDL gives it by default and what it does. A key that would change training
 /// at another value (SSDA, fully sharded data parallel) is refused at that value, never dropped; a key that only
-/// ClinicaDL networks this module does not build read (the VAEs, random search's RandomArchitecture), one ClinicaDL
+/// ClinicaDL networks this module does not build read (random search's RandomArchitecture), one ClinicaDL
 /// itself never reads, and one maps.json records as a fact of the data are accepted whatever their value, and
 /// named in one note. The ones from train_config.toml are written back into maps.json, so ClinicaDL reads every
 /// key it writes.
@@ -35,11 +35,6 @@ public static class ClinicaDLOnlyKeys
         new("tsv_target_lab", "", Effect.ChangesTraining, "tsv_target_lab is the labelled target data of semi-supervised domain adaptation, which is not available"),
         new("tsv_target_unlab", "", Effect.ChangesTraining, "tsv_target_unlab is the unlabelled target data of semi-supervised domain adaptation, which is not available"),
         new("preprocessing_dict_target", "", Effect.ChangesTraining, "preprocessing_dict_target is the target extraction of semi-supervised domain adaptation, which is not available"),
-        new("feature_size", 1024, Effect.OtherNetworks, "ClinicaDL's VAE networks"),
-        new("n_conv", 4, Effect.OtherNetworks, "ClinicaDL's VAE networks"),
-        new("io_layer_channels", 8, Effect.OtherNetworks, "ClinicaDL's VAE networks"),
-        new("recons_weight", 1, Effect.OtherNetworks, "ClinicaDL's VAE networks"),
-        new("kl_weight", 1, Effect.OtherNetworks, "ClinicaDL's VAE networks"),
         new("normalization", "batch", Effect.Descriptive, "unused by ClinicaDL 1.6"),
         new("use_extracted_features", false, Effect.Descriptive, "unused by ClinicaDL 1.6"),
         new("validation", null, Effect.Descriptive, "facts ClinicaDL records in maps.json", InTrainConfig: false),

@@ -85,11 +85,21 @@ public sealed class Evaluation
                 using var scope = NewDisposeScope();
                 var batch = samples.Skip(start).Take(config.BatchSize).ToList();
                 var input = images.Batch(batch).to(device);
-                var output = model.forward(input);
-                if (withLabels || reconstruction)
+                Tensor output;
+                if (model is Networks.IVariationalAutoEncoder vae)
                 {
-                    var loss = LossFunction.Compute(config, output, Targets(batch, input, config, device));
+                    // In evaluation mode a VAE decodes the code's mean; its loss keeps the KL term, as ClinicaDL's.
+                    (output, var loss) = VariationalLoss.Compute(vae, config.ResolvedLoss, input);
                     lossSum += loss.item<float>() * batch.Count;
+                }
+                else
+                {
+                    output = model.forward(input);
+                    if (withLabels || reconstruction)
+                    {
+                        var loss = LossFunction.Compute(config, output, Targets(batch, input, config, device));
+                        lossSum += loss.item<float>() * batch.Count;
+                    }
                 }
                 for (var b = 0; onOutput is not null && b < batch.Count; b++)
                 {

@@ -82,6 +82,18 @@ public sealed class MixedPrecision : nn.Module<Tensor, Tensor>
         return null;
     }
 
+    /// <summary>
+    /// Why a network cannot train through a twin, or null when it can: a variational autoencoder's loss needs the
+    /// code's mean and log-variance, which the twin's float32 output does not carry, and a TorchScript model's
+    /// modules are not this module's to cast.
+    /// </summary>
+    public static string? Unsupported(nn.Module<Tensor, Tensor> network) => network switch
+    {
+        Networks.IVariationalAutoEncoder => "amp (mixed precision) is not available for variational autoencoders: their loss needs the code's mean and log-variance, which the low-precision pass does not hand over",
+        Networks.TorchScriptNetwork => "amp (mixed precision) is not available for TorchScript models: their layers cannot be cast one by one",
+        _ => null,
+    };
+
     /// <summary>The oneDNN ceilings (ONEDNN_MAX_CPU_ISA values) that include its bfloat16 kernels.</summary>
     private static readonly HashSet<string> Bfloat16Ceilings = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -29,6 +29,13 @@ public sealed class TrainingConfig
     [JsonPropertyName("dropout")] public double Dropout { get; set; }
     [JsonPropertyName("latent_space_size")] public int LatentSpaceSize { get; set; } = 128;
 
+    /// <summary>The VAE networks' sizes and loss weights (see <see cref="Networks.NetworkSettings"/>); other networks do not read them.</summary>
+    [JsonPropertyName("feature_size")] public int FeatureSize { get; set; } = 1024;
+    [JsonPropertyName("n_conv")] public int NConv { get; set; } = 4;
+    [JsonPropertyName("io_layer_channels")] public int IoLayerChannels { get; set; } = 8;
+    [JsonPropertyName("recons_weight")] public double ReconsWeight { get; set; } = 1;
+    [JsonPropertyName("kl_weight")] public double KlWeight { get; set; } = 1;
+
     [JsonPropertyName("selection_metrics")] public List<string> SelectionMetrics { get; set; } = ["loss"];
     [JsonPropertyName("label")] public string? Label { get; set; }
     [JsonPropertyName("label_code")] public Dictionary<string, int> LabelCode { get; set; } = [];
@@ -136,12 +143,25 @@ public sealed class TrainingConfig
     {
         { } script when Networks.TorchScriptNetwork.IsTorchScript(script) => Networks.TorchScriptNetwork.Load(script, sampleShape, OutputSize, Task == TrainingTask.Reconstruction),
         { } file => Networks.NetworkFile.Load(file).Build(sampleShape, OutputSize, Dropout),
-        null => Networks.NetworkRegistry.Create(ResolvedArchitecture, sampleShape, OutputSize, Dropout, LatentSpaceSize),
+        null => Networks.NetworkRegistry.Create(ResolvedArchitecture, sampleShape, OutputSize, NetworkSettings),
+    };
+
+    /// <summary>The settings the networks read from this configuration.</summary>
+    [JsonIgnore] public Networks.NetworkSettings NetworkSettings => new()
+    {
+        Dropout = Dropout,
+        LatentSpaceSize = LatentSpaceSize,
+        FeatureSize = FeatureSize,
+        ConvolutionCount = NConv,
+        InputOutputChannels = IoLayerChannels,
+        ReconstructionWeight = ReconsWeight,
+        KlWeight = KlWeight,
     };
 
     [JsonIgnore] public string ResolvedLabel => Label ?? Task.DefaultLabel;
 
-    [JsonIgnore] public string ResolvedLoss => Loss ?? Task.Losses[0];
+    /// <summary>The loss trained with: the one given, else the task's first, or for a VAE network ClinicaDL's VAEGaussianLoss (ClinicaDL's default MSELoss fails there).</summary>
+    [JsonIgnore] public string ResolvedLoss => Loss ?? (Networks.NetworkRegistry.IsVariational(ResolvedArchitecture) ? LossFunction.Variational[0] : Task.Losses[0]);
 
     /// <summary>The extraction this run's samples come from; null when it trains on whole images.</summary>
     public Extraction.ExtractionOptions? Decomposition()
@@ -245,6 +265,13 @@ public sealed class TrainingConfig
         {
             throw new ArgumentException($"loss: '{ResolvedLoss}' is not a {NetworkTask} loss; {NetworkTask} takes {string.Join(", ", losses)}.", "loss");
         }
+        var variationalLoss = LossFunction.Variational.Contains(ResolvedLoss);
+        if (Networks.NetworkRegistry.IsVariational(ResolvedArchitecture) != variationalLoss && !Networks.NetworkRegistry.OwnsLoss(ResolvedArchitecture))
+        {
+            throw new ArgumentException(variationalLoss
+                ? $"loss: {ResolvedLoss} needs the code's mean and variance, which only a VAE network gives; {ResolvedArchitecture} is not one (VAEs: {string.Join(", ", Networks.NetworkRegistry.Names.Where(Networks.NetworkRegistry.IsVariational))})."
+                : $"loss: {ResolvedArchitecture} is a VAE, trained with reconstruction and KL terms: choose {string.Join(", ", LossFunction.Variational)}, not {ResolvedLoss}.", "loss");
+        }
         (bool Wrong, string Key, string Expected, object Value)[] ranges =
         [
             (!(LearningRate > 0) || double.IsInfinity(LearningRate), "learning_rate", "a positive number", LearningRate),
@@ -256,6 +283,11 @@ public sealed class TrainingConfig
             (NProc < 1, "n_proc", "at least 1", NProc),
             (BootstrapResamples < 0, "bootstrap_resamples", "zero (no intervals) or a number of resamples", BootstrapResamples),
             (LatentSpaceSize < 1, "latent_space_size", "at least 1", LatentSpaceSize),
+            (FeatureSize < 0, "feature_size", "zero (none, Vanilla3DdenseVAE) or a number of features", FeatureSize),
+            (NConv < 1, "n_conv", "at least 1", NConv),
+            (IoLayerChannels < 1, "io_layer_channels", "at least 1", IoLayerChannels),
+            (!(ReconsWeight >= 0) || double.IsInfinity(ReconsWeight), "recons_weight", "zero or a positive number", ReconsWeight),
+            (!(KlWeight >= 0) || double.IsInfinity(KlWeight), "kl_weight", "zero or a positive number", KlWeight),
             (NbUnfrozenLayer < 0, "nb_unfrozen_layer", "zero (all layers trainable) or a number of layers", NbUnfrozenLayer),
             (SizeReduction && SizeReductionFactor is < 2 or > 5, "size_reduction_factor", "2, 3, 4 or 5 (as ClinicaDL)", SizeReductionFactor),
             (Compensation is not ("memory" or "time"), "compensation", "memory or time", Compensation),

@@ -77,7 +77,7 @@ public abstract class TrainingTask
     private sealed class ReconstructionTask() : TrainingTask("reconstruction")
     {
         public override string DefaultArchitecture => "AE_Conv5_FC3";
-        public override IReadOnlyList<string> Losses => LossFunction.Regression;
+        public override IReadOnlyList<string> Losses => LossFunction.Reconstruction;
         public override IReadOnlyList<string> MetricNames => ReconstructionMetrics.Names;
         public override bool NeedsLabels => false;
 

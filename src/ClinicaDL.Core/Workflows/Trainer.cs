@@ -98,9 +98,13 @@ public sealed class Trainer
         using var images = new ImageTensors(allImages, _config, Math.Max(1, _config.NProc), _cancellation, _log);
         _log($"Images: {images.Bytes / 1e6:F0} MB in memory, {images.OnDiskCount} read from extracted tensors; samples {string.Join("x", images.SampleShape)}" +
             (images.Parts is { } parts ? $", {parts.Count} {parts.ModeName}(s) per image." : "."));
-        // Refuse an architecture that cannot take these images before anything is written.
-        using (_config.NewNetwork(images.SampleShape))
+        // Refuse an architecture that cannot take these images, or amp, before anything is written.
+        using (var network = _config.NewNetwork(images.SampleShape))
         {
+            if (_config.Amp && MixedPrecision.Unsupported(network) is { } unsupported)
+            {
+                throw new ArgumentException(unsupported + ".");
+            }
         }
         if (!resume)
         {
@@ -327,8 +331,9 @@ public sealed class Trainer
                 var batch = BatchSamples(b);
                 using var input = prefetcher?.Next() ?? PrepareBatch(batch, epoch, b);
                 var onDevice = input.to(device);
-                var output = model.forward(onDevice);
-                var loss = LossFunction.Compute(_config, output, Evaluation.Targets(batch, onDevice, _config, device));
+                var loss = model is Networks.IVariationalAutoEncoder vae
+                    ? VariationalLoss.Compute(vae, _config.ResolvedLoss, onDevice).Loss
+                    : LossFunction.Compute(_config, model.forward(onDevice), Evaluation.Targets(batch, onDevice, _config, device));
                 var value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {

@@ -116,4 +116,88 @@ internal static class ParameterFormulas
         }
         return total;
     }
+
+    /// <summary>
+    /// SqueezeExcitationCNN: ResNet3D's five blocks with bias-free 3x3x3 convolutions, BatchNorms and 1x1x1
+    /// shortcuts, each with a squeeze-and-excitation pair Linear(c, c / 8), Linear(c / 8, c), then FC 10240-256-output.
+    /// </summary>
+    public static long SqueezeExcitationCNN(long outputs)
+    {
+        long total = 0, channels = 1;
+        foreach (var output in ConvolutionChannels)
+        {
+            total += Convolution(channels, output, 3, bias: false) + BatchNorm(output) + Convolution(output, output, 3, bias: false) + BatchNorm(output)
+                + Linear(output, output / 8) + Linear(output / 8, output) + Convolution(channels, output, 3, kernel: 1, bias: false);
+            channels = output;
+        }
+        return total + Linear(10240, 256) + Linear(256, outputs);
+    }
+
+    /// <summary>
+    /// The Vanilla VAEs' encoder: <paramref name="convolutions"/> bias-free conv(4) with BatchNorm, from
+    /// <paramref name="first"/> channels doubling; and their decoder's mirror layers, bias-free transposed conv(4)
+    /// with BatchNorm back to <paramref name="first"/>, then a bias-free transposed conv(4) to the input's channels.
+    /// </summary>
+    public static long VanillaEncoderDecoder(long inputChannels, int dimensions, int convolutions, long first)
+    {
+        long total = 0, channels = inputChannels;
+        for (var i = 0; i < convolutions; i++)
+        {
+            total += Convolution(channels, first << i, dimensions, kernel: 4, bias: false) + BatchNorm(first << i);
+            channels = first << i;
+        }
+        for (var i = convolutions - 1; i > 0; i--)
+        {
+            total += Convolution(first << i, first << (i - 1), dimensions, kernel: 4, bias: false) + BatchNorm(first << (i - 1));
+        }
+        return total + Convolution(first, inputChannels, dimensions, kernel: 4, bias: false);
+    }
+
+    /// <summary>A size after <paramref name="halvings"/> stride-2 conv(4) with padding 1: halved, rounding down, each time.</summary>
+    public static long Halved(long size, int halvings) => Enumerable.Range(0, halvings).Aggregate(size, (s, _) => Output(s, 4, 2, 1));
+
+    /// <summary>
+    /// The dense Vanilla VAEs (VanillaDenseVAE: 2D, 4 layers from 32; Vanilla3DdenseVAE: n_conv layers from
+    /// io_layer_channels): the convolutions, Linear(flat, feature) (none when feature is 0), mu and var
+    /// Linear(feature, latent), the decoder's Linear(latent, feature) and Linear(feature, flat).
+    /// </summary>
+    public static long DenseVae(long[] sampleShape, int convolutions, long first, long latent, long feature)
+    {
+        var dimensions = sampleShape.Length - 1;
+        var flat = (first << (convolutions - 1)) * sampleShape[1..].Aggregate(1L, (p, s) => p * Halved(s, convolutions));
+        var dense = feature == 0
+            ? 2 * Linear(flat, latent) + Linear(latent, flat)
+            : Linear(flat, feature) + 2 * Linear(feature, latent) + Linear(latent, feature) + Linear(feature, flat);
+        return VanillaEncoderDecoder(sampleShape[0], dimensions, convolutions, first) + dense;
+    }
+
+    /// <summary>VanillaSpatialVAE: the 2D convolutions (4 from 32), conv(3) 256 to 64, mu and var conv(3) 64 to 1, transposed conv(3) 1 to 64 and 64 to 256, all bias-free.</summary>
+    public static long SpatialVae2D(long inputChannels) =>
+        VanillaEncoderDecoder(inputChannels, 2, 4, 32) + Convolution(256, 64, 2, bias: false) + 2 * Convolution(64, 1, 2, bias: false)
+        + Convolution(1, 64, 2, bias: false) + Convolution(64, 256, 2, bias: false);
+
+    /// <summary>Vanilla3DspacialVAE: the 3D convolutions (4 from 32), conv(4) 256 to 512, mu and var conv(3) 512 to 1, transposed conv(3) 1 to 512 and conv(4) 512 to 256, all bias-free.</summary>
+    public static long SpatialVae3D(long inputChannels) =>
+        VanillaEncoderDecoder(inputChannels, 3, 4, 32) + Convolution(256, 512, 3, kernel: 4, bias: false) + 2 * Convolution(512, 1, 3, bias: false)
+        + Convolution(1, 512, 3, bias: false) + Convolution(512, 256, 3, kernel: 4, bias: false);
+
+    /// <summary>
+    /// The CVAE_3D networks: conv(3) 1-32-64-128 and transposed conv(3) 256-128-64-1 with bias, fc10 and fc11
+    /// Linear(128 x the thrice-halved (rounding up) sizes, latent), fc2 Linear(latent, twice that); CVAE_3D and
+    /// CVAE_3D_half add seven BatchNorms (32, 64, 128, 128, 128, 64, 32), CVAE_3D_final_conv a final conv(3) 1 to 1
+    /// (its InstanceNorms have no weights).
+    /// </summary>
+    public static long ConvolutionalVae(long[] sampleShape, long latent, bool finalConvolution)
+    {
+        var features = 128 * sampleShape[1..].Aggregate(1L, (p, s) => p * Enumerable.Range(0, 3).Aggregate(s, (n, _) => Output(n, 3, 2, 1)));
+        var convolutions = Convolution(1, 32, 3) + Convolution(32, 64, 3) + Convolution(64, 128, 3) + Convolution(256, 128, 3) + Convolution(128, 64, 3) + Convolution(64, 1, 3);
+        var norms = finalConvolution ? Convolution(1, 1, 3) : new long[] { 32, 64, 128, 128, 128, 64, 32 }.Sum(BatchNorm);
+        return convolutions + norms + 2 * Linear(features, latent) + Linear(latent, 2 * features);
+    }
+
+    /// <summary>GeneratorUNet: conv(3) 1-64-128-256-512-512 and transposed conv(4) 512-512, 1024-256, 512-128, 256-64, all with bias, then conv(3) 128 to 1.</summary>
+    public static long GeneratorUNet() =>
+        Convolution(1, 64, 3) + Convolution(64, 128, 3) + Convolution(128, 256, 3) + Convolution(256, 512, 3) + Convolution(512, 512, 3)
+        + Convolution(512, 512, 3, kernel: 4) + Convolution(1024, 256, 3, kernel: 4) + Convolution(512, 128, 3, kernel: 4) + Convolution(256, 64, 3, kernel: 4)
+        + Convolution(128, 1, 3);
 }

@@ -4,7 +4,10 @@
 # source at tag v1.6.1 (clinicadl/utils/network, with clinicadl/__init__.py and clinicadl/utils/__init__.py
 # emptied so that only the networks are imported):
 #     PYTHONPATH=<clinicadl source> /usr/bin/python3 clinicadl_state_dicts.py > clinicadl-state-dicts.json
-# CAE_half is absent: ClinicaDL 1.6.1 cannot build it ("cannot assign module before Module.__init__() call").
+# Absent because ClinicaDL 1.6.1 cannot build them: CAE_half ("cannot assign module before Module.__init__() call"),
+# VanillaDenseVAE and VanillaSpatialVAE (VAE_Encoder is called with input_size, it takes input_shape; EncoderLayer2D
+# gives Conv2d an output_padding) and Vanilla3DspacialVAE (IndexError: its decoder reads a fourth output padding
+# from a list of three). Networks built for a size_reduction_factor get the factor of their input size.
 import json, sys, torch
 import torch.utils.model_zoo as model_zoo
 import torchvision
@@ -16,14 +19,22 @@ specs = [
  ("Conv5_FC3", [1,64,64]), ("Conv4_FC3", [1,64,64]), ("Stride_Conv5_FC3", [1,64,64]),
  ("resnet18", [3,64,64]), ("ResNet3D", [1,169,208,179]),
  ("AE_Conv5_FC3", [1,57,70,60]), ("AE_Conv4_FC3", [1,57,70,60]), ("AE_Conv5_FC3", [1,64,64]), ("CAE_half", [1,80,96,80]),
+ ("SqueezeExcitationCNN", [1,169,208,179]),
+ ("VanillaDenseVAE", [1,64,64]), ("VanillaSpatialVAE", [1,64,64]), ("Vanilla3DspacialVAE", [1,80,96,80]),
+ ("Vanilla3DdenseVAE", [1,80,96,80]), ("Vanilla3DdenseVAE", [1,32,40,32]),
+ ("CVAE_3D", [1,169,208,179]), ("CVAE_3D_half", [1,80,96,80]), ("CVAE_3D_half", [1,40,48,40]),
+ ("CVAE_3D_final_conv", [1,56,64,56]), ("CVAE_3D_final_conv", [1,32,40,32]),
+ ("GeneratorUNet", [1,128,128,128]),
 ]
+reduction_factor = {80: 2, 56: 3, 40: 4, 32: 5}
 out = []
 for name, shape in specs:
     cls = getattr(N, name)
     args = cls.__init__.__code__.co_varnames[1:cls.__init__.__code__.co_argcount]
     kw = {}
     for a in args:
-        kw[a] = {"input_size": shape, "output_size": 2, "dropout": 0.5, "gpu": False, "latent_space_size": 128}[a]
+        kw[a] = {"input_size": shape, "output_size": 2, "dropout": 0.5, "gpu": False, "latent_space_size": 128, "feature_size": 1024, "n_conv": 4,
+                 "io_layer_channels": 8, "recons_weight": 1, "kl_weight": 1, "size_reduction_factor": reduction_factor.get(shape[1])}[a]
     try:
         m = cls(**kw)
         sd = m.state_dict()

@@ -22,8 +22,7 @@ public sealed class ClinicaDLKeysTests : IDisposable
         var config = TrainingConfig.Build(TestData.Path("clinicadl-maps", "maps", "maps.json"), new Dictionary<string, object?>(), notes);
 
         var note = Assert.Single(notes);
-        string[] keys = ["ssda_network", "feature_size", "n_conv", "io_layer_channels", "recons_weight", "kl_weight", "normalization", "fully_sharded_data_parallel",
-            "use_extracted_features", "caps_target", "tsv_target_lab", "tsv_target_unlab", "preprocessing_dict_target", "validation", "num_networks", "output_size", "input_size"];
+        string[] keys = ["ssda_network", "normalization", "fully_sharded_data_parallel", "use_extracted_features", "caps_target", "tsv_target_lab", "tsv_target_unlab", "preprocessing_dict_target", "validation", "num_networks", "output_size", "input_size"];
         Assert.All(keys, key => Assert.Contains(key, note));
         Assert.StartsWith("Configuration keys without effect here, ignored: ", note);
         config.Validate();
@@ -31,6 +30,10 @@ public sealed class ClinicaDLKeysTests : IDisposable
         Assert.Null(config.TransferPath);
         Assert.Empty(config.DataAugmentation);
         Assert.Equal(1e-3, config.LearningRate);
+        // The VAE keys are settings now, read from the file and not named in the note.
+        Assert.Equal(1024, config.FeatureSize);
+        Assert.Equal(1.0, config.KlWeight);
+        Assert.DoesNotContain("feature_size", note);
     }
 
     /// <summary>
@@ -79,7 +82,6 @@ public sealed class ClinicaDLKeysTests : IDisposable
     [InlineData("fully_sharded_data_parallel", "false")]
     [InlineData("caps_target", "\"\"")]
     [InlineData("tsv_target_lab", "false")]
-    [InlineData("feature_size", "2048")]
     [InlineData("wd_bool", "false")]
     [InlineData("network_normalization", "\"InstanceNorm\"")]
     public void A_clinicadl_key_that_changes_nothing_is_accepted_and_noted(string key, string value)
@@ -233,8 +235,7 @@ public sealed class ClinicaDLKeysTests : IDisposable
 
         var note = Assert.Single(notes);
         Assert.DoesNotContain("not keys of ClinicaDL", note);
-        string[] clinicaOnly = ["ssda_network", "feature_size", "n_conv", "io_layer_channels", "recons_weight", "kl_weight", "normalization",
-            "fully_sharded_data_parallel", "use_extracted_features", "caps_target", "tsv_target_lab", "tsv_target_unlab", "preprocessing_dict_target"];
+        string[] clinicaOnly = ["ssda_network", "normalization", "fully_sharded_data_parallel", "use_extracted_features", "caps_target", "tsv_target_lab", "tsv_target_unlab", "preprocessing_dict_target"];
         Assert.All(clinicaOnly, key => Assert.Contains(key, note));
         Assert.Equal(20, config.Epochs);
         Assert.Equal("cuda", config.Device);

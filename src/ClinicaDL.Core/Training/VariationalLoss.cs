@@ -1,0 +1,60 @@
+using ClinicaDL.Core.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDL.Core.Training;
+
+/// <summary>
+/// ClinicaDL's VAE losses (clinicadl/utils/network/vae/vae_utils.py) on one batch, combined as the network's
+/// compute_outputs_and_loss does (<see cref="IVariationalAutoEncoder.Total"/>). Every loss has the same KL term,
+/// 0.5 x sum(-1 - logvar + mean^2 + exp(logvar)) / batch size; the reconstruction term is summed over the batch:
+/// VAEGaussianLoss squared error, VAEBernoulliLoss binary cross-entropy, VAEContinuousBernoulliLoss binary
+/// cross-entropy plus the log-constant sum, its terms in ClinicaDL's order (KL first, which ClinicaDL's networks
+/// then weigh as the reconstruction: the same total when both weights are 1).
+/// </summary>
+public static class VariationalLoss
+{
+    /// <summary>The reconstruction (from a sampled code in training mode, the mean in evaluation mode) and the loss.</summary>
+    public static (Tensor Reconstruction, Tensor Loss) Compute(IVariationalAutoEncoder network, string lossName, Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var (reconstruction, mean, logVariance) = network.ForwardWithCode(input);
+        var batch = (double)mean.shape[0];
+        var kl = (mean.pow(2.ToScalar()) + logVariance.exp() - logVariance - 1.ToScalar()).sum() * (0.5 / batch).ToScalar();
+        Tensor loss;
+        if (network.OwnsLoss)
+        {
+            // CVAE_3D's own loss: the squared error summed per image.
+            loss = network.Total((reconstruction - input).pow(2.ToScalar()).sum() / batch.ToScalar(), kl, null);
+        }
+        else
+        {
+            loss = lossName switch
+            {
+                "VAEGaussianLoss" => network.Total(nn.functional.mse_loss(reconstruction, input, nn.Reduction.Sum), kl, null),
+                "VAEBernoulliLoss" => network.Total(nn.functional.binary_cross_entropy(reconstruction, input, reduction: nn.Reduction.Sum), kl, null),
+                "VAEContinuousBernoulliLoss" => network.Total(kl, nn.functional.binary_cross_entropy(reconstruction, input, reduction: nn.Reduction.Sum), SumLogConstant(reconstruction)),
+                var other => throw new ArgumentException($"loss: {other} is not one of ClinicaDL's VAE losses ({string.Join(", ", LossFunction.Variational)})."),
+            };
+        }
+        return (reconstruction.MoveToOuterDisposeScope(), loss.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// ClinicaDL's sumlogC: the sum of log C(x) of the continuous Bernoulli, x clamped to [1e-5, 1 - 1e-5], with its
+    /// second-order Taylor form log 2 + log(1 + (1 - 2x)^2 / 3) where |x - 0.5| &lt; 1e-5.
+    /// </summary>
+    private static Tensor SumLogConstant(Tensor values)
+    {
+        const double epsilon = 1e-5;
+        using var scope = NewDisposeScope();
+        var x = values.clamp(epsilon.ToScalar(), (1.0 - epsilon).ToScalar());
+        var far = (x - 0.5.ToScalar()).abs().ge(epsilon.ToScalar());
+        var oneMinusTwoX = 1.ToScalar() - x * 2.ToScalar();
+        // Where x is close to 0.5 the exact form divides by about zero; it is computed on a safe stand-in there and not used.
+        var safe = where(far, x, full_like(x, 0.25.ToScalar()));
+        var exact = ((1.ToScalar() - safe).log() - safe.log()).div(1.ToScalar() - safe * 2.ToScalar()).log();
+        var taylor = (1.ToScalar() + oneMinusTwoX.pow(2.ToScalar()) / 3.ToScalar()).log() + Math.Log(2.0).ToScalar();
+        return where(far, exact, taylor).sum().MoveToOuterDisposeScope();
+    }
+}
