@@ -6,7 +6,7 @@ using TorchSharp;
 namespace ClinicaDL.Core.Runtime;
 
 /// <summary>
-/// Loads libtorch once per process from the runtime <see cref="RuntimeLocation.Find"/> picks (the module folder of
+/// Loads libtorch once per process from the runtime <see cref="RuntimeLocation.Find(string)"/> picks (the module folder of
 /// a source build, or a runtime folder written by Install-ClinicaDLRuntime), after the libstdc++ compatibility
 /// library when the runtime has one, resolves device names, and sets the number of threads each OS thread's
 /// libtorch operations use.
