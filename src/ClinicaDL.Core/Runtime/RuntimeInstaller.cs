@@ -93,11 +93,23 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
     }
 
     public RuntimeInstallation Install(RuntimeScope scope, IReadOnlyList<PackageSource> sources, bool force, CancellationToken cancellation) =>
-        Install(RuntimeLocation.Folder(scope, selection), sources, force, cancellation);
+        Install(RuntimeLocation.Folder(scope, selection), sources, force, cancellation, scope);
 
     /// <summary>Installs the runtime into <paramref name="target"/> (a scope's folder, or a test's).</summary>
-    internal RuntimeInstallation Install(string target, IReadOnlyList<PackageSource> sources, bool force, CancellationToken cancellation) =>
-        InstallAsync(target, sources, force, cancellation).GetAwaiter().GetResult();
+    internal RuntimeInstallation Install(string target, IReadOnlyList<PackageSource> sources, bool force, CancellationToken cancellation,
+        RuntimeScope scope = RuntimeScope.CurrentUser)
+    {
+        try
+        {
+            return InstallAsync(target, sources, force, cancellation).GetAwaiter().GetResult();
+        }
+        catch (UnauthorizedAccessException error) when (scope == RuntimeScope.AllUsers)
+        {
+            throw new UnauthorizedAccessException($"Installing the runtime for all users writes to {Path.GetDirectoryName(target)}, which needs administrator rights " +
+                $"({error.Message}). Run the command in an elevated PowerShell (Windows: Run as administrator) or with sudo " +
+                "(sudo pwsh -NoProfile -c 'Install-ClinicaDLRuntime -Scope AllUsers'), or install for yourself only with -Scope CurrentUser.", error);
+        }
+    }
 
     /// <summary>
     /// Refuses to replace the runtime this process has loaded: its libraries are mapped in memory, and on Windows
@@ -135,6 +147,9 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
         {
             return installedMeanwhile;
         }
+        // The downloads folder is shared by the runtimes of a root (the CPU and the CUDA runtime both need TorchSharp's
+        // package, which an installation deletes once it is in place): one installation at a time uses it.
+        using var downloading = OutputLock.Acquire(downloads, log);
         using var cache = new SourceCacheContext { NoCache = true };
         var logger = NullLogger.Instance;
 
@@ -418,6 +433,15 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             {
                 throw new TorchRuntimeException($"Downloading {uri} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
             }
+            if (response.StatusCode == HttpStatusCode.PartialContent && !ResumesAt(response, start))
+            {
+                // Bytes from elsewhere than the end of the partial file would make a damaged package: start over.
+                log($"{package}: the server answered the resumption with {response.Content.Headers.ContentRange?.ToString() ?? "no Content-Range"} " +
+                    $"instead of bytes {start}-; downloading it whole.");
+                response.Dispose();
+                File.Delete(partial);
+                return await DownloadHttpAsync(package, repository, partial, cancellation);
+            }
             var resumed = response.StatusCode == HttpStatusCode.PartialContent;
             var offset = resumed ? start : 0;
             var total = offset + (response.Content.Headers.ContentLength ?? 0);
@@ -440,6 +464,11 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             return done - offset;
         }
     }
+
+    /// <summary>Whether a 206 answer holds the bytes from <paramref name="start"/> on, as its Content-Range says.</summary>
+    internal static bool ResumesAt(HttpResponseMessage response, long start) =>
+        response.StatusCode == HttpStatusCode.PartialContent
+        && response.Content.Headers.ContentRange is { HasRange: true, From: { } from } && from == start;
 
     /// <summary>An HTTP client through NuGet's handler for the source: its proxy and the credentials NuGet.Config gives it.</summary>
     private static async Task<HttpClient> HttpClientAsync(SourceRepository repository, CancellationToken cancellation)

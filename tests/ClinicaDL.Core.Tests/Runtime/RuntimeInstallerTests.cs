@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Runtime;
 
 namespace ClinicaDL.Core.Tests.Runtime;
@@ -122,6 +123,71 @@ public sealed class RuntimeInstallerTests : IDisposable
         Assert.Equal(
             [$"libtorch-cpu-linux-x64.{selection.LibTorch.Version}.nupkg", $"torchsharp.{selection.TorchSharp.Version}.nupkg"],
             Directory.GetFiles(Path.Combine(root, ".downloads")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void An_installation_while_another_uses_the_shared_downloads_folder_is_refused()
+    {
+        var selection = RuntimePackages.Select("linux-x64", RuntimeDevice.Cpu);
+        var root = Path.Combine(_folder, "runtime");
+        var downloads = Path.Combine(root, ".downloads");
+        var installer = new RuntimeInstaller(selection, _folder, _ => { }, new Progress<RuntimeInstallProgress>());
+        // Another installation (of the CUDA runtime, say) holds the downloads folder: another flow, as another pipeline would be.
+        OutputLock? held = null;
+        var other = new Thread(() => held = OutputLock.Acquire(downloads));
+        other.UnsafeStart();
+        other.Join();
+        try
+        {
+            var error = Assert.Throws<OutputInUseException>(() =>
+                installer.Install(Path.Combine(root, selection.FolderName), RuntimeInstaller.Sources(_folder, _folder, p => p), force: false, CancellationToken.None));
+
+            Assert.Equal(Path.GetFullPath(downloads), error.Path);
+        }
+        finally
+        {
+            held!.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(1000, 1000, true)]
+    [InlineData(1000, 0, false)]
+    [InlineData(1000, 999, false)]
+    [InlineData(1000, -1, false)]
+    public void A_resumed_download_appends_only_the_bytes_after_those_already_there(long start, long from, bool resumes)
+    {
+        using var response = new HttpResponseMessage(System.Net.HttpStatusCode.PartialContent) { Content = new ByteArrayContent([]) };
+        if (from >= 0)
+        {
+            response.Content.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(from, 5000, 5001);
+        }
+
+        Assert.Equal(resumes, RuntimeInstaller.ResumesAt(response, start));
+    }
+
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Installing_for_all_users_without_the_rights_says_to_run_elevated()
+    {
+        Skip.If(OperatingSystem.IsWindows() || Environment.UserName == "root", "needs a POSIX folder this user cannot write");
+        var selection = RuntimePackages.Select("linux-x64", RuntimeDevice.Cpu);
+        var root = Directory.CreateDirectory(Path.Combine(_folder, "machine")).FullName;
+        File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var installer = new RuntimeInstaller(selection, _folder, _ => { }, new Progress<RuntimeInstallProgress>());
+        try
+        {
+            var error = Assert.Throws<UnauthorizedAccessException>(() => installer.Install(Path.Combine(root, selection.FolderName),
+                RuntimeInstaller.Sources(_folder, _folder, p => p), force: false, CancellationToken.None, RuntimeScope.AllUsers));
+
+            Assert.Contains($"writes to {root}, which needs administrator rights", error.Message);
+            Assert.Contains("sudo pwsh", error.Message);
+            Assert.Contains("-Scope CurrentUser", error.Message);
+        }
+        finally
+        {
+            File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     [Fact]
