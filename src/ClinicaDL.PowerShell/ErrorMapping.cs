@@ -96,6 +96,7 @@ internal static class ErrorMapping
         ForeignContentException => (ErrorIds.ForeignContent, ErrorCategory.PermissionDenied),
         OutputInUseException => (ErrorIds.OutputInUse, ErrorCategory.ResourceBusy),
         RuntimeMissingException => (ErrorIds.RuntimeMissing, ErrorCategory.NotInstalled),
+        RuntimePackageNotFoundException => (ErrorIds.RuntimePackageNotFound, ErrorCategory.ObjectNotFound),
         TorchRuntimeException => (ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable),
         InvalidOperationException { InnerException: ExternalException } => (ErrorIds.TorchOperationFailed, ErrorCategory.InvalidOperation),
         DirectoryNotFoundException or FileNotFoundException or ItemNotFoundException => (ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound),

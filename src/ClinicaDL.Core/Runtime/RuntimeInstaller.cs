@@ -121,8 +121,8 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
                 Path.GetFullPath(target).TrimEnd(Path.DirectorySeparatorChar), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
         {
             throw new TorchRuntimeException($"This session has loaded the runtime in {target}, so it cannot replace it. " +
-                "Close every PowerShell session that uses ClinicaDL, then run Install-ClinicaDLRuntime -Force in a new session before importing anything else of ClinicaDL " +
-                "(pwsh -NoProfile -c 'Install-ClinicaDLRuntime -Force').");
+                "Close the PowerShell sessions that use ClinicaDL, then reinstall it in a new session before any ClinicaDL command there uses libtorch " +
+                $"(pwsh -NoProfile -c 'Install-ClinicaDLRuntime -Device {location.Device} -Force').");
         }
     }
 
@@ -346,7 +346,7 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
                 failures.Add($"{source.Source}: {error.Message}");
             }
         }
-        throw new TorchRuntimeException($"The package {package} was not found in the NuGet sources of this machine ({string.Join("; ", failures)}). " +
+        throw new RuntimePackageNotFoundException($"The package {package} was not found in the NuGet sources of this machine ({string.Join("; ", failures)}). " +
             "Add a source that has it to your NuGet.Config (dotnet nuget add source), or give one with -Source <feed URL or folder>.");
     }
 

@@ -14,7 +14,13 @@ public sealed class RuntimeMissingException(string message, Exception? inner = n
 
     /// <summary>The sentence that says no runtime was found for a module in <paramref name="moduleFolder"/>, and where it looked.</summary>
     public static string NotFound(string moduleFolder) =>
-        $"No libtorch runtime is installed for {RuntimePackages.CurrentRuntimeIdentifier()} (looked in {string.Join(", ", RuntimeLocation.SearchedFolders(moduleFolder))}).";
+        $"No libtorch runtime is installed for {RuntimePackages.CurrentRuntimeIdentifier()} (looked in {string.Join(", ", RuntimeLocation.SearchedFolders(moduleFolder))})." +
+        OtherVersions(RuntimeLocation.OtherTorchSharpRuntimes(RuntimeLocation.SearchedFolders(moduleFolder).Skip(1).ToList()));
+
+    /// <summary>The sentence naming runtimes made for another TorchSharp than the module's, and both versions; empty when there are none.</summary>
+    internal static string OtherVersions(IReadOnlyList<(string Folder, string TorchSharp)> others) => others.Count == 0 ? "" :
+        $" {string.Join("; ", others.Select(o => $"{o.Folder} is a runtime for TorchSharp {o.TorchSharp}"))}, " +
+        $"but this module's TorchSharp is {RuntimePackages.TorchSharpVersion}, whose native library must match it.";
 
     /// <summary>
     /// The failure of a command that needs libtorch in a module in <paramref name="moduleFolder"/> that found no

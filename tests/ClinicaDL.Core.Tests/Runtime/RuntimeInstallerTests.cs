@@ -57,8 +57,15 @@ public sealed class RuntimeInstallerTests : IDisposable
         Assert.False(RuntimeLocation.IsComplete(folder, selection));
         Assert.Null(RuntimeLocation.Find(module, [root]));
 
+        var others = RuntimeLocation.OtherTorchSharpRuntimes([root]);
+        Assert.Equal(3, others.Count);
+        Assert.All(others, o => Assert.Equal("0.106.0", o.TorchSharp));
+        Assert.Contains($"{folder} is a runtime for TorchSharp 0.106.0", RuntimeMissingException.OtherVersions(others));
+        Assert.EndsWith($"but this module's TorchSharp is {selection.TorchSharp.Version}, whose native library must match it.", RuntimeMissingException.OtherVersions(others));
+
         WriteRuntime(folder, selection, selection.TorchSharp.Version);
         Assert.True(RuntimeLocation.IsComplete(folder, selection));
+        Assert.Equal(2, RuntimeLocation.OtherTorchSharpRuntimes([root]).Count);
         Assert.Equal(new RuntimeLocation(folder, RuntimeOrigin.Installed, RuntimeDevice.Cpu), RuntimeLocation.Find(module, [root]));
     }
 
