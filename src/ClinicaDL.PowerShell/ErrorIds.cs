@@ -14,6 +14,7 @@ internal static class ErrorIds
     public const string AccessDenied = nameof(AccessDenied);
     public const string TorchUnavailable = nameof(TorchUnavailable);
     public const string RuntimeMissing = nameof(RuntimeMissing);
+    public const string RuntimePackageNotFound = nameof(RuntimePackageNotFound);
     public const string TorchOperationFailed = nameof(TorchOperationFailed);
     public const string InvalidTable = nameof(InvalidTable);
     public const string InvalidSplit = nameof(InvalidSplit);

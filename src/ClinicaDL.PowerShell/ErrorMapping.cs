@@ -24,10 +24,10 @@ internal static class ErrorMapping
     /// <summary>The ErrorRecord for <paramref name="error"/>, with <paramref name="target"/> unless the failure names its own.</summary>
     public static ErrorRecord ToErrorRecord(Exception error, object? target)
     {
-        if (NeedsTorch(error) && TorchRuntime.Locate() is null)
+        if (RuntimeMissingException.IsTorchLoadFailure(error) && TorchRuntime.Locate() is null)
         {
             // TorchSharp reached for its natives before anything checked for a runtime: say what to install.
-            error = RuntimeMissingException.For(TorchRuntime.ModuleDirectory);
+            error = RuntimeMissingException.For(TorchRuntime.ModuleDirectory, error);
         }
         error = Unwrap(error);
         if (error is ExternalException native)
@@ -46,19 +46,6 @@ internal static class ErrorMapping
 
     /// <summary>Whether a failure belongs to the engine's work, as opposed to PowerShell's own flow (stops, terminating errors).</summary>
     public static bool IsEngineFailure(Exception error) => error is not (RuntimeException or OperationCanceledException or PipelineStoppedException);
-
-    /// <summary>Whether a failure is TorchSharp failing to load its natives (its type initializer, or a native library not found).</summary>
-    private static bool NeedsTorch(Exception error)
-    {
-        for (var current = error; current is not null; current = current.InnerException)
-        {
-            if (current is DllNotFoundException || (current is TypeInitializationException initializer && initializer.TypeName.StartsWith("TorchSharp", StringComparison.Ordinal)))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /// <summary>The failure inside wrappers that only say "something failed in a task/reflection call".</summary>
     public static Exception Unwrap(Exception error)
@@ -109,6 +96,7 @@ internal static class ErrorMapping
         ForeignContentException => (ErrorIds.ForeignContent, ErrorCategory.PermissionDenied),
         OutputInUseException => (ErrorIds.OutputInUse, ErrorCategory.ResourceBusy),
         RuntimeMissingException => (ErrorIds.RuntimeMissing, ErrorCategory.NotInstalled),
+        RuntimePackageNotFoundException => (ErrorIds.RuntimePackageNotFound, ErrorCategory.ObjectNotFound),
         TorchRuntimeException => (ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable),
         InvalidOperationException { InnerException: ExternalException } => (ErrorIds.TorchOperationFailed, ErrorCategory.InvalidOperation),
         DirectoryNotFoundException or FileNotFoundException or ItemNotFoundException => (ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound),

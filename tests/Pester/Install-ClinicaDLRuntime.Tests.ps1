@@ -109,7 +109,7 @@ Describe 'Install-ClinicaDLRuntime from the configured NuGet sources' {
     It 'installs the CPU runtime with every package checked, then finds it there' {
         $Result.Packages | Should -Be @('libtorch-cpu-linux-x64 2.10.0', 'TorchSharp 0.107.0')
         $Result.HashVerified | Should -Be @($true, $true)
-        $Result.RuntimePath | Should -Be (Join-Path $Work 'runtime/2.10.0-cpu-linux-x64')
+        $Result.RuntimePath | Should -Be (Join-Path $Work 'runtime/2.10.0-cpu-linux-x64-torchsharp-0.107.0')
         $Result.DownloadedBytes | Should -BeGreaterThan 100MB
         $Result.SecondInstallAlready | Should -BeTrue
         $Result.SecondInstallDownloaded | Should -Be 0
@@ -143,8 +143,16 @@ Describe 'Install-ClinicaDLRuntime in a session of the source build' {
 
     It 'names the package and the source that lacks it' {
         $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'empty-feed')
-        $failure = { Install-ClinicaDLRuntime -Device Cpu -Source $empty.FullName } | Should -Throw -ErrorId 'TorchUnavailable,ClinicaDL.PowerShell.Commands.InstallClinicaDLRuntimeCommand' -PassThru
+        $failure = { Install-ClinicaDLRuntime -Device Cpu -Source $empty.FullName } | Should -Throw -ErrorId 'RuntimePackageNotFound,ClinicaDL.PowerShell.Commands.InstallClinicaDLRuntimeCommand' -PassThru
         $failure.Exception.Message | Should -Match "libtorch-cpu-linux-x64 2\.10\.0 was not found .*$([regex]::Escape($empty.FullName)): not there"
+    }
+
+    It 'takes a feed URL as -Source, not as a path, and names it when it cannot be reached' {
+        $url = 'http://127.0.0.1:9/index.json'
+        $failure = { Install-ClinicaDLRuntime -Device Cpu -Source $url } | Should -Throw -ErrorId 'RuntimePackageNotFound,ClinicaDL.PowerShell.Commands.InstallClinicaDLRuntimeCommand' -PassThru
+        $failure.Exception.Message | Should -Match "libtorch-cpu-linux-x64 2\.10\.0 was not found .*$([regex]::Escape($url)): "
+        $failure.Exception.Message | Should -Not -Match 'drive'
+        Test-Path (Join-Path $TestDrive 'runtime' '2.10.0-cpu-linux-x64-torchsharp-0.107.0.installing') | Should -BeFalse
     }
 
     It 'completes -Source with the configured NuGet sources and -Device with the devices' {

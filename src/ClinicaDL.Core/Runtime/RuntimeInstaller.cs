@@ -65,9 +65,11 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
 
     /// <summary>
     /// The enabled package sources of the NuGet.Config files that apply in <paramref name="folder"/>, or
-    /// <paramref name="source"/>: a configured source's name, a feed URL or a folder.
+    /// <paramref name="source"/>: a configured source's name first, then an absolute http(s) URL (a feed), and
+    /// only then a path, which <paramref name="resolvePath"/> makes a file-system path (a URL is no path: read as
+    /// one, "http://host/index.json" would be a drive "http" that does not exist).
     /// </summary>
-    public static IReadOnlyList<PackageSource> Sources(string? source, string folder)
+    public static IReadOnlyList<PackageSource> Sources(string? source, string folder, Func<string, string> resolvePath)
     {
         var configured = ConfiguredSources(folder);
         if (source is null)
@@ -79,25 +81,75 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             return configured;
         }
         var named = configured.FirstOrDefault(s => string.Equals(s.Name, source, StringComparison.OrdinalIgnoreCase));
-        return [named ?? new PackageSource(source)];
+        if (named is not null)
+        {
+            return [named];
+        }
+        if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            return [new PackageSource(uri.OriginalString)];
+        }
+        return [new PackageSource(resolvePath(source))];
     }
 
     public RuntimeInstallation Install(RuntimeScope scope, IReadOnlyList<PackageSource> sources, bool force, CancellationToken cancellation) =>
-        InstallAsync(RuntimeLocation.Folder(scope, selection), sources, force, cancellation).GetAwaiter().GetResult();
+        Install(RuntimeLocation.Folder(scope, selection), sources, force, cancellation, scope);
+
+    /// <summary>Installs the runtime into <paramref name="target"/> (a scope's folder, or a test's).</summary>
+    internal RuntimeInstallation Install(string target, IReadOnlyList<PackageSource> sources, bool force, CancellationToken cancellation,
+        RuntimeScope scope = RuntimeScope.CurrentUser)
+    {
+        try
+        {
+            return InstallAsync(target, sources, force, cancellation).GetAwaiter().GetResult();
+        }
+        catch (UnauthorizedAccessException error) when (scope == RuntimeScope.AllUsers)
+        {
+            throw new UnauthorizedAccessException($"Installing the runtime for all users writes to {Path.GetDirectoryName(target)}, which needs administrator rights " +
+                $"({error.Message}). Run the command in an elevated PowerShell (Windows: Run as administrator) or with sudo " +
+                "(sudo pwsh -NoProfile -c 'Install-ClinicaDLRuntime -Scope AllUsers'), or install for yourself only with -Scope CurrentUser.", error);
+        }
+    }
+
+    /// <summary>
+    /// Refuses to replace the runtime this process has loaded: its libraries are mapped in memory, and on Windows
+    /// they cannot even be moved.
+    /// </summary>
+    internal static void RefuseReplacingLoaded(string target, bool loaded, RuntimeLocation? location)
+    {
+        if (loaded && location is not null && string.Equals(Path.GetFullPath(location.Directory).TrimEnd(Path.DirectorySeparatorChar),
+                Path.GetFullPath(target).TrimEnd(Path.DirectorySeparatorChar), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+        {
+            throw new TorchRuntimeException($"This session has loaded the runtime in {target}, so it cannot replace it. " +
+                "Close the PowerShell sessions that use ClinicaDL, then reinstall it in a new session before any ClinicaDL command there uses libtorch " +
+                $"(pwsh -NoProfile -c 'Install-ClinicaDLRuntime -Device {location.Device} -Force').");
+        }
+    }
 
     private async Task<RuntimeInstallation> InstallAsync(string target, IReadOnlyList<PackageSource> sources, bool force, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        if (!force && File.Exists(Path.Combine(target, RuntimeLocation.ManifestFileName)))
+        if (!force && AlreadyInstalled(target, clock.Elapsed) is { } present)
         {
-            log($"The runtime is already installed in {target}; -Force reinstalls it.");
-            return Result(target, ReadManifestPackages(target), 0, File.Exists(Path.Combine(target, LibStdCxxCompatibility.ShimFileName)), true, clock.Elapsed);
+            return present;
+        }
+        if (force)
+        {
+            RefuseReplacingLoaded(target, TorchRuntime.IsLoaded, TorchRuntime.Location);
         }
         var root = Path.GetDirectoryName(target)!;
         var downloads = Path.Combine(root, ".downloads");
         Directory.CreateDirectory(downloads);
         // Two installations of one runtime at once would write the same files: the second is refused, naming the first.
         using var installing = OutputLock.Acquire(target, log);
+        // The holder of the lock before us may just have installed it.
+        if (!force && AlreadyInstalled(target, clock.Elapsed) is { } installedMeanwhile)
+        {
+            return installedMeanwhile;
+        }
+        // The downloads folder is shared by the runtimes of a root (the CPU and the CUDA runtime both need TorchSharp's
+        // package, which an installation deletes once it is in place): one installation at a time uses it.
+        using var downloading = OutputLock.Acquire(downloads, log);
         using var cache = new SourceCacheContext { NoCache = true };
         var logger = NullLogger.Instance;
 
@@ -131,6 +183,43 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             Directory.Delete(staging, true);
         }
         Directory.CreateDirectory(staging);
+        bool compatibility;
+        try
+        {
+            compatibility = Stage(staging, files, installed, cancellation);
+            Replace(staging, target, log);
+        }
+        catch
+        {
+            // Hundreds of MB of half-extracted libraries are of no use to the next attempt; the downloads are kept for it.
+            DeleteBestEffort(staging, log);
+            throw;
+        }
+        foreach (var file in files)
+        {
+            File.Delete(file);
+        }
+        progress.Report(new RuntimeInstallProgress(Activity, "Done", 1, 1));
+        return Result(target, installed, downloaded, compatibility, false, clock.Elapsed);
+    }
+
+    /// <summary>The installation already in <paramref name="target"/> when it is complete and fits, else null.</summary>
+    private RuntimeInstallation? AlreadyInstalled(string target, TimeSpan elapsed)
+    {
+        if (!RuntimeLocation.IsComplete(target, selection))
+        {
+            return null;
+        }
+        log($"The runtime is already installed in {target}; -Force reinstalls it.");
+        return Result(target, ReadManifestPackages(target), 0, File.Exists(Path.Combine(target, LibStdCxxCompatibility.ShimFileName)), true, elapsed);
+    }
+
+    /// <summary>
+    /// Extracts the packages into <paramref name="staging"/>, joins split files, checks the runtime is complete,
+    /// applies the libstdc++ step and writes runtime.json last; returns whether the libstdc++ step was applied.
+    /// </summary>
+    private bool Stage(string staging, IReadOnlyList<string> files, IReadOnlyList<InstalledPackage> installed, CancellationToken cancellation)
+    {
         foreach (var file in files)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -156,17 +245,57 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             installedUtc = DateTime.UtcNow.ToString("O"),
             packages = installed,
         }, Indented));
-        if (Directory.Exists(target))
+        return compatibility;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="staging"/> in place of <paramref name="target"/> without a moment where neither works:
+    /// the old runtime is renamed aside first (on Windows that fails, changing nothing, while a process has it
+    /// loaded), the new one renamed in (the old one renamed back if that fails), then the old one deleted as far
+    /// as possible (a process may still map its files).
+    /// </summary>
+    internal static void Replace(string staging, string target, Action<string> log)
+    {
+        if (!Directory.Exists(target))
         {
-            Directory.Delete(target, true);
+            Directory.Move(staging, target);
+            return;
         }
-        Directory.Move(staging, target);
-        foreach (var file in files)
+        var aside = $"{target}.replaced-{Guid.NewGuid():N}";
+        try
         {
-            File.Delete(file);
+            Directory.Move(target, aside);
         }
-        progress.Report(new RuntimeInstallProgress(Activity, "Done", 1, 1));
-        return Result(target, installed, downloaded, compatibility, false, clock.Elapsed);
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new TorchRuntimeException($"The runtime in {target} could not be replaced ({error.Message}): a process probably has it loaded. " +
+                "Close the PowerShell sessions that use ClinicaDL and run the command again; the runtime there was left as it was.", error);
+        }
+        try
+        {
+            Directory.Move(staging, target);
+        }
+        catch
+        {
+            Directory.Move(aside, target);
+            throw;
+        }
+        DeleteBestEffort(aside, log);
+    }
+
+    private static void DeleteBestEffort(string folder, Action<string> log)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            log($"{folder} could not be deleted ({error.Message}); delete it once no process uses it.");
+        }
     }
 
     private RuntimeInstallation Result(string target, IReadOnlyList<InstalledPackage> packages, long downloaded, bool compatibility, bool already, TimeSpan duration) => new()
@@ -217,7 +346,7 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
                 failures.Add($"{source.Source}: {error.Message}");
             }
         }
-        throw new TorchRuntimeException($"The package {package} was not found in the NuGet sources of this machine ({string.Join("; ", failures)}). " +
+        throw new RuntimePackageNotFoundException($"The package {package} was not found in the NuGet sources of this machine ({string.Join("; ", failures)}). " +
             "Add a source that has it to your NuGet.Config (dotnet nuget add source), or give one with -Source <feed URL or folder>.");
     }
 
@@ -304,6 +433,15 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             {
                 throw new TorchRuntimeException($"Downloading {uri} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
             }
+            if (response.StatusCode == HttpStatusCode.PartialContent && !ResumesAt(response, start))
+            {
+                // Bytes from elsewhere than the end of the partial file would make a damaged package: start over.
+                log($"{package}: the server answered the resumption with {response.Content.Headers.ContentRange?.ToString() ?? "no Content-Range"} " +
+                    $"instead of bytes {start}-; downloading it whole.");
+                response.Dispose();
+                File.Delete(partial);
+                return await DownloadHttpAsync(package, repository, partial, cancellation);
+            }
             var resumed = response.StatusCode == HttpStatusCode.PartialContent;
             var offset = resumed ? start : 0;
             var total = offset + (response.Content.Headers.ContentLength ?? 0);
@@ -326,6 +464,11 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
             return done - offset;
         }
     }
+
+    /// <summary>Whether a 206 answer holds the bytes from <paramref name="start"/> on, as its Content-Range says.</summary>
+    internal static bool ResumesAt(HttpResponseMessage response, long start) =>
+        response.StatusCode == HttpStatusCode.PartialContent
+        && response.Content.Headers.ContentRange is { HasRange: true, From: { } from } && from == start;
 
     /// <summary>An HTTP client through NuGet's handler for the source: its proxy and the credentials NuGet.Config gives it.</summary>
     private static async Task<HttpClient> HttpClientAsync(SourceRepository repository, CancellationToken cancellation)

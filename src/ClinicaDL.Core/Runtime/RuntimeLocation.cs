@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace ClinicaDL.Core.Runtime;
 
 /// <summary>Who a runtime is installed for.</summary>
@@ -64,7 +66,11 @@ public sealed record RuntimeLocation(string Directory, RuntimeOrigin Origin, Run
     /// runtime of this platform, the current user's before the machine's and CUDA before CPU (whoever installed a
     /// CUDA runtime did so to use it); null when there is none.
     /// </summary>
-    public static RuntimeLocation? Find(string moduleFolder)
+    public static RuntimeLocation? Find(string moduleFolder) =>
+        Find(moduleFolder, new[] { RuntimeScope.CurrentUser, RuntimeScope.AllUsers }.Select(Root).ToList());
+
+    /// <summary><see cref="Find(string)"/> with the scopes' roots given (most preferred first).</summary>
+    internal static RuntimeLocation? Find(string moduleFolder, IReadOnlyList<string> roots)
     {
         var runtimeIdentifier = RuntimePackages.CurrentRuntimeIdentifier();
         if (File.Exists(Path.Combine(moduleFolder, RuntimeSelection.NativeFileName(runtimeIdentifier, "LibTorchSharp")))
@@ -72,7 +78,7 @@ public sealed record RuntimeLocation(string Directory, RuntimeOrigin Origin, Run
         {
             return new RuntimeLocation(moduleFolder, RuntimeOrigin.ModuleFolder, RuntimeDevice.Cpu);
         }
-        foreach (var scope in new[] { RuntimeScope.CurrentUser, RuntimeScope.AllUsers })
+        foreach (var root in roots)
         {
             foreach (var device in new[] { RuntimeDevice.Cuda, RuntimeDevice.Cpu })
             {
@@ -85,13 +91,76 @@ public sealed record RuntimeLocation(string Directory, RuntimeOrigin Origin, Run
                 {
                     continue;
                 }
-                var folder = Folder(scope, selection);
-                if (File.Exists(Path.Combine(folder, ManifestFileName)) && File.Exists(Path.Combine(folder, selection.LibTorchSharpFileName)))
+                var folder = Path.Combine(root, selection.FolderName);
+                if (IsComplete(folder, selection))
                 {
                     return new RuntimeLocation(folder, RuntimeOrigin.Installed, device);
                 }
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Installed runtimes of this platform that do not fit the module (made for another TorchSharp) in
+    /// <paramref name="roots"/>: each folder with the TorchSharp version its runtime.json names.
+    /// </summary>
+    internal static IReadOnlyList<(string Folder, string TorchSharp)> OtherTorchSharpRuntimes(IReadOnlyList<string> roots)
+    {
+        var found = new List<(string, string)>();
+        var runtimeIdentifier = RuntimePackages.CurrentRuntimeIdentifier();
+        foreach (var root in roots.Where(System.IO.Directory.Exists))
+        {
+            foreach (var device in new[] { RuntimeDevice.Cuda, RuntimeDevice.Cpu })
+            {
+                RuntimeSelection selection;
+                try
+                {
+                    selection = RuntimePackages.Select(runtimeIdentifier, device);
+                }
+                catch (TorchRuntimeException)
+                {
+                    continue;
+                }
+                var prefix = $"{selection.LibTorch.Version}-{device.ToString().ToLowerInvariant()}-{runtimeIdentifier}";
+                // Not the installer's own staging and set-aside folders (X.installing, X.replaced-<guid>).
+                foreach (var folder in System.IO.Directory.EnumerateDirectories(root, prefix + "*").Order(StringComparer.Ordinal)
+                    .Where(f => !f.EndsWith(".installing", StringComparison.Ordinal) && !f.Contains(".replaced-", StringComparison.Ordinal)))
+                {
+                    if (ManifestTorchSharp(folder) is { } version && version != selection.TorchSharp.Version)
+                    {
+                        found.Add((folder, version));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static string? ManifestTorchSharp(string folder)
+    {
+        var manifest = Path.Combine(folder, ManifestFileName);
+        if (!File.Exists(manifest))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(manifest))?["torchSharp"]?.GetValue<string>();
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or InvalidOperationException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="folder"/> holds a complete runtime of <paramref name="selection"/>: its runtime.json
+    /// (written last) names the TorchSharp whose native library the module needs (a folder copied by hand from
+    /// another module version's runtime does not fit), and its LibTorchSharp library is there.
+    /// </summary>
+    public static bool IsComplete(string folder, RuntimeSelection selection)
+    {
+        return File.Exists(Path.Combine(folder, selection.LibTorchSharpFileName)) && ManifestTorchSharp(folder) == selection.TorchSharp.Version;
     }
 }

@@ -53,8 +53,12 @@ public sealed class RuntimeSelection
     /// <summary>The libtorch library every runtime of this device has: its presence tells a complete runtime.</summary>
     public string TorchLibraryFileName => NativeFileName(RuntimeIdentifier, Device == RuntimeDevice.Cuda ? "torch_cuda" : "torch_cpu");
 
-    /// <summary>The name of the runtime's folder: libtorch's version, the device and the platform.</summary>
-    public string FolderName => $"{LibTorch.Version}-{Device.ToString().ToLowerInvariant()}-{RuntimeIdentifier}";
+    /// <summary>
+    /// The name of the runtime's folder: libtorch's version, the device, the platform and TorchSharp's version, since
+    /// the folder also holds TorchSharp's native library, which must match the managed TorchSharp of the module
+    /// (two module versions side by side each get their own runtime).
+    /// </summary>
+    public string FolderName => $"{LibTorch.Version}-{Device.ToString().ToLowerInvariant()}-{RuntimeIdentifier}-torchsharp-{TorchSharp.Version}";
 
     /// <summary>
     /// Whether a package entry is a native library the runtime keeps: those of <see cref="NativeFolder"/>, less

@@ -6,7 +6,7 @@ using TorchSharp;
 namespace ClinicaDL.Core.Runtime;
 
 /// <summary>
-/// Loads libtorch once per process from the runtime <see cref="RuntimeLocation.Find"/> picks (the module folder of
+/// Loads libtorch once per process from the runtime <see cref="RuntimeLocation.Find(string)"/> picks (the module folder of
 /// a source build, or a runtime folder written by Install-ClinicaDLRuntime), after the libstdc++ compatibility
 /// library when the runtime has one, resolves device names, and sets the number of threads each OS thread's
 /// libtorch operations use.
@@ -108,7 +108,7 @@ public static class TorchRuntime
                 // Global, so that libLibTorchSharp.so's unversioned std::ios_base_library_init binds to it.
                 if (DlOpen(shim, RtldNow | RtldGlobal) == IntPtr.Zero)
                 {
-                    throw new TorchRuntimeException($"The libstdc++ compatibility library '{shim}' could not be loaded. Rebuild the module with build.ps1.");
+                    throw new TorchRuntimeException($"The libstdc++ compatibility library '{shim}' could not be loaded. {RepairAdvice(Location)}");
                 }
                 CompatibilityActive = true;
             }
@@ -164,15 +164,20 @@ public static class TorchRuntime
             catch (Exception error) when (error is not TorchRuntimeException)
             {
                 throw new TorchRuntimeException(
-                    $"libtorch could not be loaded from '{NativeDirectory}': {error.Message} " +
-                    (Location is { Origin: RuntimeOrigin.Installed }
-                        ? "Reinstall the runtime: Install-ClinicaDLRuntime -Device " + Location.Device + " -Force."
-                        : "The module folder must hold the libtorch natives that build.ps1 copies there; on Linux with a libstdc++ older than GCC 13's, " +
-                          "build.ps1 also prepares a compatibility library (it needs g++)."), error);
+                    $"libtorch could not be loaded from '{NativeDirectory}': {error.Message} {RepairAdvice(Location)}", error);
             }
             _loaded = true;
         }
     }
+
+    /// <summary>
+    /// What to do about a runtime that does not load: an installed one is reinstalled (its files came from the
+    /// installer, not from the module's build); the natives of a source build come from build.ps1.
+    /// </summary>
+    internal static string RepairAdvice(RuntimeLocation? location) => location is { Origin: RuntimeOrigin.Installed }
+        ? $"Reinstall the runtime (Install-ClinicaDLRuntime -Device {location.Device} -Force)."
+        : "The module folder must hold the libtorch natives that build.ps1 copies there; on Linux with a libstdc++ older than GCC 13's, " +
+          "build.ps1 also prepares a compatibility library (it needs g++): rebuild the module with build.ps1.";
 
     /// <summary>
     /// Loads an installed runtime's libraries by full path before TorchSharp asks for them by name: a name is first
@@ -198,7 +203,7 @@ public static class TorchRuntime
             catch (DllNotFoundException error)
             {
                 throw new TorchRuntimeException($"libtorch could not be loaded from '{installed.Directory}': {error.Message} " +
-                    $"Reinstall the runtime: Install-ClinicaDLRuntime -Device {installed.Device} -Force.", error);
+                    RepairAdvice(installed), error);
             }
         }
     }

@@ -31,8 +31,7 @@ public sealed class InstallClinicaDLRuntimeCommand : ClinicaDLCmdlet
     {
         var selection = RuntimePackages.Select(RuntimePackages.CurrentRuntimeIdentifier(), Device);
         var target = RuntimeLocation.Folder(Scope, selection);
-        var source = Source is null ? null : (Directory.Exists(ProviderPath(Source)) ? ProviderPath(Source) : Source);
-        var sources = RuntimeInstaller.Sources(source, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        var sources = RuntimeInstaller.Sources(Source, SessionState.Path.CurrentFileSystemLocation.ProviderPath, ProviderPath);
         var action = $"Install {selection.LibTorch} and {selection.TorchSharp.Id}'s native library from {string.Join(", ", sources.Select(s => s.Source))}";
         if (!ShouldProcess(target, action))
         {

@@ -27,7 +27,7 @@ public sealed class RuntimePackagesTests : IDisposable
         Assert.Equal(new RuntimePackage("TorchSharp", "0.107.0"), selection.TorchSharp);
         Assert.Equal(libTorchSharp, selection.LibTorchSharpFileName);
         Assert.Equal(torchLibrary, selection.TorchLibraryFileName);
-        Assert.Equal($"2.10.0-{device.ToString().ToLowerInvariant()}-{runtimeIdentifier}", selection.FolderName);
+        Assert.Equal($"2.10.0-{device.ToString().ToLowerInvariant()}-{runtimeIdentifier}-torchsharp-0.107.0", selection.FolderName);
     }
 
     [Theory]
