@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ public sealed class BiasFieldAugmentation : Augmentation<BiasFieldParameters>
         var coarse = spatial.Select(n => Math.Max(2, (n + 3) / 4)).ToArray();
         // powers[axis] is [order + 1, n]: row p holds the axis' coordinates to the power p.
         using var exponents = (Order + 1).ToScalar();
-        var powers = coarse.Select(n => linspace(-1, 1, n, device: sample.device).unsqueeze(0).pow(arange(exponents, device: sample.device).unsqueeze(1))).ToArray();
+        var powers = coarse.Select(n => linspace(-1, 1, n, device: sample.device).unsqueeze(0).pow(TensorArithmetic.Range(exponents, device: sample.device).unsqueeze(1))).ToArray();
         var table = new float[(int)Math.Pow(Order + 1, spatial.Length)];
         foreach (var term in parameters.Terms)
         {

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ public sealed class NoiseAugmentation : Augmentation<NoiseParameters>
     {
         using var sigma = parameters.Sigma.ToScalar();
         using var scaled = parameters.StandardNormal * sigma;
-        return sample + scaled;
+        return sample.Plus(scaled);
     }
 }
 

@@ -55,10 +55,10 @@ internal sealed class OnnxTranslation(OnnxGraph graph, string network)
                 return BatchNormalization(path, norm, input);
             case ReLU:
                 return Elementwise("Relu", path, input);
-            case LeakyReLU leaky:
-                return Elementwise("LeakyRelu", path, input, OnnxAttribute.Float("alpha", leaky.negative_slope));
-            case ELU elu:
-                return Elementwise("Elu", path, input, OnnxAttribute.Float("alpha", elu.alpha));
+            case KeptLeakyReLU leaky:
+                return Elementwise("LeakyRelu", path, input, OnnxAttribute.Float("alpha", leaky.NegativeSlope));
+            case KeptELU elu:
+                return Elementwise("Elu", path, input, OnnxAttribute.Float("alpha", elu.Alpha));
             case Dropout:
                 // Inference: dropout is the identity.
                 return input;

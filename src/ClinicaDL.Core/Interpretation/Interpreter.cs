@@ -100,8 +100,8 @@ public static class Interpreter
                         var saliency = SaliencyMaps.Compute(model, input, options.Settings, classification, generator).cpu();
                         var perImage = saliency.shape[1] == 1 ? saliency : saliency.sum(1, keepdim: true);
                         // dim: named, because a literal 0 converts to the ScalarType overload of sum (a whole-tensor sum as bytes).
-                        mapSum.add_(perImage.sum(dim: 0L, keepdim: false));
-                        inputSum.add_(input.cpu().sum(dim: 0L, keepdim: false));
+                        mapSum.PlusInPlace(perImage.sum(dim: 0L, keepdim: false));
+                        inputSum.PlusInPlace(input.cpu().sum(dim: 0L, keepdim: false));
                         if (options.SaveIndividual)
                         {
                             for (var b = 0; b < batch.Count; b++)

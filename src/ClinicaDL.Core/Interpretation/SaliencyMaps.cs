@@ -60,8 +60,8 @@ public static class SaliencyMaps
         for (var sample = 0; sample < settings.SmoothGradSamples; sample++)
         {
             using var step = NewDisposeScope();
-            var noisy = input + randn(input.shape, generator: noise, device: input.device) * (range * noiseFraction);
-            sum.add_(Gradients(model, noisy, settings.TargetNode));
+            var noisy = input.Plus(randn(input.shape, generator: noise, device: input.device) * (range * noiseFraction));
+            sum.PlusInPlace(Gradients(model, noisy, settings.TargetNode));
         }
         using var samples = ((long)settings.SmoothGradSamples).ToScalar();
         return (sum / samples).MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,6 +33,10 @@ public sealed class ConvolutionalVariationalAutoEncoder : Module<Tensor, Tensor>
     private const double FullKlWeight = 5;
 
     private enum Variant { Full, Half, FinalConvolution }
+
+    // The activations' slopes, kept for the process (see TensorArithmetic).
+    private static readonly Scalar EncoderSlope = 0.2.ToScalar();
+    private static readonly Scalar DecoderSlope = 0.01.ToScalar();
 
     private readonly Conv3d conv1;
     private readonly Conv3d conv2;
@@ -122,9 +127,10 @@ public sealed class ConvolutionalVariationalAutoEncoder : Module<Tensor, Tensor>
     public Tensor Total(Tensor reconstruction, Tensor kl, Tensor? logConstant)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new ScalarScope();
         var total = logConstant is null
-            ? reconstruction + kl * _klWeight.ToScalar()
-            : reconstruction * _reconstructionWeight.ToScalar() + kl * _klWeight.ToScalar() + logConstant;
+            ? reconstruction.Plus(kl * scalars.Of(_klWeight))
+            : (reconstruction * scalars.Of(_reconstructionWeight)).Plus(kl * scalars.Of(_klWeight)).Plus(logConstant);
         return total.MoveToOuterDisposeScope();
     }
 
@@ -134,14 +140,14 @@ public sealed class ConvolutionalVariationalAutoEncoder : Module<Tensor, Tensor>
         {
             return functional.relu(bn3.forward(conv3.forward(functional.relu(bn2.forward(conv2.forward(functional.relu(bn1.forward(conv1.forward(input)))))))));
         }
-        var h1 = functional.leaky_relu(bn1.forward(conv1.forward(input)), 0.2);
-        var h2 = functional.leaky_relu(bn2.forward(conv2.forward(h1)), 0.2);
-        return functional.leaky_relu(bn3.forward(conv3.forward(h2)), 0.2);
+        var h1 = bn1.forward(conv1.forward(input)).leaky_relu(EncoderSlope);
+        var h2 = bn2.forward(conv2.forward(h1)).leaky_relu(EncoderSlope);
+        return bn3.forward(conv3.forward(h2)).leaky_relu(EncoderSlope);
     }
 
     private Tensor Decoder(Tensor code)
     {
-        Tensor Activation(Tensor x) => _variant == Variant.FinalConvolution ? functional.leaky_relu(x, 0.01) : functional.relu(x);
+        Tensor Activation(Tensor x) => _variant == Variant.FinalConvolution ? x.leaky_relu(DecoderSlope) : functional.relu(x);
         var map = Activation(fc2.forward(code)).reshape([code.shape[0], 256, .. _codeMap]);
         var h6 = Activation(bn5.forward(upconv1.forward(map)));
         var h7 = Activation(bn6.forward(upconv2.forward(h6)));

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -136,7 +137,7 @@ public sealed class FileNetwork : Module<Tensor, Tensor>, IFeatureNetwork
             {
                 result = node.Kind.Name switch
                 {
-                    "Add" => node.From.Aggregate(input.alias(), (sum, f) => { var next = sum + outputs[f + 1]!; sum.Dispose(); return next; }),
+                    "Add" => node.From.Aggregate(input.alias(), (sum, f) => { var next = sum.Plus(outputs[f + 1]!); sum.Dispose(); return next; }),
                     "Concat" => cat([input, .. node.From.Select(f => outputs[f + 1]!)], 1),
                     _ when _depthStacked[index] => DepthStackedConvolution.Forward((Conv3d)_modules[index], input),
                     _ => _modules[index].forward(input),

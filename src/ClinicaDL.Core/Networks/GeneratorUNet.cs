@@ -60,7 +60,7 @@ public sealed class GeneratorUNet : Module<Tensor, Tensor>
     }
 
     private static Block Down(long input, long output) =>
-        new(NetworkLayers.Indexed(Conv3d(input, output, 3, stride: 2, padding: 1), InstanceNorm3d(output), LeakyReLU(0.2)));
+        new(NetworkLayers.Indexed(Conv3d(input, output, 3, stride: 2, padding: 1), InstanceNorm3d(output), new KeptLeakyReLU(0.2)));
 
     private static Block Up(long input, long output) =>
         new(NetworkLayers.Indexed(new TransposedConvolution(input, output, 4, 2, 1, [0, 0, 0], bias: true), InstanceNorm3d(output), ReLU()));

@@ -36,7 +36,7 @@ public sealed class HalfConvolutionalAutoEncoder : Module<Tensor, Tensor>
     /// <summary>ClinicaDL's EncoderLayer3D / DecoderLayer3D: a module holding one Sequential named layer.</summary>
     private static Module<Tensor, Tensor> Layer(long input, long output, bool transposed) => new NamedLayer(transposed
         ? NetworkLayers.Indexed(ConvTranspose3d(input, output, 3, stride: 2, padding: 1, output_padding: 1, bias: false), BatchNorm3d(output), ReLU())
-        : NetworkLayers.Indexed(Conv3d(input, output, 3, stride: 2, padding: 1, bias: false), BatchNorm3d(output), LeakyReLU(0.2)));
+        : NetworkLayers.Indexed(Conv3d(input, output, 3, stride: 2, padding: 1, bias: false), BatchNorm3d(output), new KeptLeakyReLU(0.2)));
 
     /// <remarks>Internal: Export/OnnxTranslation writes this forward pass as ONNX nodes (its tests compare the two).</remarks>
     internal sealed class NamedLayer : Module<Tensor, Tensor>

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -79,7 +80,7 @@ public sealed class ResNet18 : Module<Tensor, Tensor>, IFeatureNetwork
             using var scope = NewDisposeScope();
             var main = bn2.forward(conv2.forward(functional.relu(bn1.forward(conv1.forward(input)))));
             var identity = downsample is null ? input : downsample.forward(input);
-            return functional.relu(main + identity).MoveToOuterDisposeScope();
+            return functional.relu(main.Plus(identity)).MoveToOuterDisposeScope();
         }
     }
 }

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         }
         blocks = [.. list];
         convolutions = NetworkLayers.Indexed([.. stages]);
-        fc = NetworkLayers.Indexed(Flatten(), Linear(128 * 4 * 5 * 4, 256), ELU(), Dropout(0.8), Linear(256, outputSize));
+        fc = NetworkLayers.Indexed(Flatten(), Linear(128 * 4 * 5 * 4, 256), new KeptELU(1.0), Dropout(0.8), Linear(256, outputSize));
         RegisterComponents();
     }
 
@@ -62,6 +63,9 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         private readonly Module<Tensor, Tensor> bn2;
         private readonly Sequential shortcut;
 
+        /// <summary>ELU's alpha, scale and input scale, kept for the process (see TensorArithmetic).</summary>
+        private static readonly Scalar One = 1.0.ToScalar();
+
         public ResidualBlock(long input, long output) : base(nameof(ResidualBlock))
         {
             conv1 = Conv3d(input, output, 3, padding: 1, bias: false);
@@ -75,8 +79,8 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var main = bn2.forward(conv2.forward(functional.elu(bn1.forward(conv1.forward(input)), 1.0)));
-            return functional.elu(main + shortcut.forward(input), 1.0).MoveToOuterDisposeScope();
+            var main = bn2.forward(conv2.forward(bn1.forward(conv1.forward(input)).elu(One, One, One)));
+            return main.Plus(shortcut.forward(input)).elu(One, One, One).MoveToOuterDisposeScope();
         }
     }
 }

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -84,7 +85,7 @@ public sealed class SqueezeExcitationCNN : Module<Tensor, Tensor>, IFeatureNetwo
         {
             using var scope = NewDisposeScope();
             var main = se_block.forward(bn2.forward(conv2.forward(functional.relu(bn1.forward(conv1.forward(input))))));
-            return functional.relu(main + shortcut.forward(input)).MoveToOuterDisposeScope();
+            return functional.relu(main.Plus(shortcut.forward(input))).MoveToOuterDisposeScope();
         }
     }
 

@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -59,8 +60,9 @@ public sealed class VanillaVariationalAutoEncoder : Module<Tensor, Tensor>, IVar
     public Tensor Total(Tensor reconstruction, Tensor kl, Tensor? logConstant)
     {
         using var scope = NewDisposeScope();
-        var total = reconstruction * _reconstructionWeight.ToScalar() + kl * _klWeight.ToScalar();
-        return (logConstant is null ? total : total + logConstant).MoveToOuterDisposeScope();
+        using var scalars = new ScalarScope();
+        var total = (reconstruction * scalars.Of(_reconstructionWeight)).Plus(kl * scalars.Of(_klWeight));
+        return (logConstant is null ? total : total.Plus(logConstant)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -183,7 +185,7 @@ public sealed class VanillaVariationalAutoEncoder : Module<Tensor, Tensor>, IVar
         {
             var output = first << i;
             var convolution = dimensions == 3 ? (Module<Tensor, Tensor>)Conv3d(channels, output, 4, stride: 2, padding: 1, bias: false) : Conv2d(channels, output, 4, stride: 2, padding: 1, bias: false);
-            layers.Add(new HalfConvolutionalAutoEncoder.NamedLayer(NetworkLayers.Indexed(convolution, NetworkLayers.BatchNorm(dimensions, output), LeakyReLU(0.2))));
+            layers.Add(new HalfConvolutionalAutoEncoder.NamedLayer(NetworkLayers.Indexed(convolution, NetworkLayers.BatchNorm(dimensions, output), new KeptLeakyReLU(0.2))));
             paddings[i] = sizes.Select(s => s % 2).ToArray();
             sizes = sizes.Select(s => s / 2).ToArray();
             channels = output;

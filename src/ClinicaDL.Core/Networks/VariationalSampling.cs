@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ internal static class VariationalSampling
     {
         using var scope = NewDisposeScope();
         var deviation = (logVariance * 0.5.ToScalar()).exp();
-        return (randn_like(deviation) * deviation + mean).MoveToOuterDisposeScope();
+        return (randn_like(deviation) * deviation).Plus(mean).MoveToOuterDisposeScope();
     }
 
     /// <summary>The CVAE_3D networks' reparametrize: one eps vector of the code's length, shared by the whole batch.</summary>
@@ -19,6 +20,6 @@ internal static class VariationalSampling
     {
         using var scope = NewDisposeScope();
         var deviation = (logVariance * 0.5.ToScalar()).exp();
-        return (randn(deviation.shape[1], dtype: deviation.dtype, device: deviation.device) * deviation + mean).MoveToOuterDisposeScope();
+        return (randn(deviation.shape[1], dtype: deviation.dtype, device: deviation.device) * deviation).Plus(mean).MoveToOuterDisposeScope();
     }
 }

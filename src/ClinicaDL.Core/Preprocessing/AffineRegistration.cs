@@ -150,8 +150,8 @@ public static class AffineRegistration
             using var scalars = new ScalarScope();
             var batch = tensor(Enumerable.Range(0, sampleCount).Select(_ => (long)batches.Next(poolSize)).ToArray());
             var (matrix, shift) = Transform(parameters, rigid, startLinear, startTranslation, scalars);
-            var moved = centred.index_select(0, batch).matmul(matrix.t()) + centreTensor + shift;
-            var grid = ((moved.matmul(toVoxel) + voxelOffset) * normalise - scalars.Of(1L)).reshape(1, 1, 1, sampleCount, 3);
+            var moved = centred.index_select(0, batch).matmul(matrix.t()).Plus(centreTensor).Plus(shift);
+            var grid = (moved.matmul(toVoxel).Plus(voxelOffset) * normalise - scalars.Of(1L)).reshape(1, 1, 1, sampleCount, 3);
             var sampled = nn.functional.grid_sample(image.Image, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: true).reshape(sampleCount);
             var objective = metric.Loss(batch, sampled, imageRange);
             objective.backward();
@@ -162,7 +162,7 @@ public static class AffineRegistration
                 firstMoment.mul_(scalars.Of(0.9)).add_(gradient, alpha: scalars.Of(0.1));
                 secondMoment.mul_(scalars.Of(0.999)).add_(gradient.pow(scalars.Of(2L)), alpha: scalars.Of(0.001));
                 var corrected = firstMoment / scalars.Of(1 - Math.Pow(0.9, step + 1));
-                var scale = (secondMoment / scalars.Of(1 - Math.Pow(0.999, step + 1))).sqrt() + scalars.Of(1e-8);
+                var scale = (secondMoment / scalars.Of(1 - Math.Pow(0.999, step + 1))).sqrt().Plus(scalars.Of(1e-8));
                 parameters.sub_(corrected / scale * scalars.Of(firstStep * Math.Pow(decay, step)));
                 gradient.zero_();
             }
@@ -197,9 +197,9 @@ public static class AffineRegistration
                 angles[2].unsqueeze(0), zero, -angles[0].unsqueeze(0),
                 -angles[1].unsqueeze(0), angles[0].unsqueeze(0), zero,
             ]).reshape(3, 3);
-            return (linalg.matrix_exp(skew).matmul(startLinear), startTranslation + parameters.narrow(0, 3, 3));
+            return (linalg.matrix_exp(skew).matmul(startLinear), startTranslation.Plus(parameters.narrow(0, 3, 3)));
         }
-        return (startLinear + parameters.narrow(0, 0, 9).reshape(3, 3) / scalars.Of(LinearUnit), startTranslation + parameters.narrow(0, 9, 3));
+        return (startLinear.Plus(parameters.narrow(0, 0, 9).reshape(3, 3) / scalars.Of(LinearUnit)), startTranslation.Plus(parameters.narrow(0, 9, 3)));
     }
 
     /// <summary>The intensity-weighted centre of the image in world millimetres.</summary>

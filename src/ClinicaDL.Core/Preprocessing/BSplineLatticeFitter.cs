@@ -32,7 +32,7 @@ internal sealed class BSplineLatticeFitter
         _deltaX = PerAxisShare(_basisX);
         _deltaY = PerAxisShare(_basisY);
         _deltaZ = PerAxisShare(_basisZ);
-        _omega = Separable(mask, _basisZ.square(), _basisY.square(), _basisX.square());
+        _omega = Separable(mask, _basisZ.Squared(), _basisY.Squared(), _basisX.Squared());
     }
 
     /// <summary>The lattice [z, y, x] that approximates <paramref name="values"/> (zero outside the mask).</summary>
@@ -58,6 +58,6 @@ internal sealed class BSplineLatticeFitter
     private static Tensor PerAxisShare(Tensor basis)
     {
         using var three = 3L.ToScalar();
-        return basis.pow(three) / basis.square().sum(0, keepdim: true);
+        return basis.pow(three) / basis.Squared().sum(0, keepdim: true);
     }
 }

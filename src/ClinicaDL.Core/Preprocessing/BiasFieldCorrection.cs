@@ -113,7 +113,7 @@ public static class BiasFieldCorrection
                     {
                         residual[grid.Voxels[p]] = uncorrected[p] - sharpened[p];
                     }
-                    var updated = lattice + fitter.Fit(tensor(residual, gridShape));
+                    var updated = lattice.Plus(fitter.Fit(tensor(residual, gridShape)));
                     var newField = TensorValues.ToArray<double>(fitter.Evaluate(updated));
                     convergence = ChangeVariation(logField, newField, grid.Voxels);
                     for (var p = 0; p < count; p++)

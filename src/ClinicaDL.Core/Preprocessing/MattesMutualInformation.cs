@@ -27,7 +27,7 @@ internal sealed class MattesMutualInformation : IDisposable
         _bins = bins;
         using (var four = 4L.ToScalar())
         {
-            _offsets = arange(four, dtype: ScalarType.Int64).DetachFromDisposeScope();
+            _offsets = TensorArithmetic.Range(four, ScalarType.Int64).DetachFromDisposeScope();
         }
         using var scope = NewDisposeScope();
         var (first, windows) = Windows(BinPositions(fixedValues, fixedRange));
@@ -45,15 +45,15 @@ internal sealed class MattesMutualInformation : IDisposable
         using var scalars = new ScalarScope();
         var (movingFirstBin, movingWindows) = Windows(BinPositions(movingValues, movingRange));
         var count = movingValues.shape[0];
-        var fixedBins = (_fixedFirstBin.index_select(0, batch).unsqueeze(1) + _offsets).unsqueeze(2);
-        var movingBins = (movingFirstBin.unsqueeze(1) + _offsets).unsqueeze(1);
-        var cells = (fixedBins * scalars.Of(_bins) + movingBins).reshape(count * 16);
+        var fixedBins = _fixedFirstBin.index_select(0, batch).unsqueeze(1).Plus(_offsets).unsqueeze(2);
+        var movingBins = movingFirstBin.unsqueeze(1).Plus(_offsets).unsqueeze(1);
+        var cells = (fixedBins * scalars.Of(_bins)).Plus(movingBins).reshape(count * 16);
         var weights = (_fixedWindows.index_select(0, batch).unsqueeze(2) * movingWindows.unsqueeze(1)).reshape(count * 16);
         var joint = zeros(_bins * _bins, dtype: weights.dtype).index_add(0, cells, weights, scalars.Of(1L)).reshape(_bins, _bins) / scalars.Of(count);
         var fixedMarginal = joint.sum(1, keepdim: true);
         var movingMarginal = joint.sum(0, keepdim: true);
         var tiny = scalars.Of(1e-10);
-        var information = (joint * ((joint + tiny).log() - (fixedMarginal + tiny).log() - (movingMarginal + tiny).log())).sum();
+        var information = (joint * (joint.Plus(tiny).log() - fixedMarginal.Plus(tiny).log() - movingMarginal.Plus(tiny).log())).sum();
         return information.neg().MoveToOuterDisposeScope();
     }
 
@@ -62,7 +62,7 @@ internal sealed class MattesMutualInformation : IDisposable
         using var scalars = new ScalarScope();
         var scale = (_bins - 1 - 2 * Padding) / Math.Max(1e-12, range.High - range.Low);
         // Within [1, bins - 2): the four bins floor(p) - 1 .. floor(p) + 2 then all exist.
-        return ((values - scalars.Of(range.Low)) * scalars.Of(scale) + scalars.Of((long)Padding)).clamp(scalars.Of(1L), scalars.Of(_bins - 2 - 1e-3));
+        return ((values - scalars.Of(range.Low)) * scalars.Of(scale)).Plus(scalars.Of((long)Padding)).clamp(scalars.Of(1L), scalars.Of(_bins - 2 - 1e-3));
     }
 
     /// <summary>The first of the four bins each sample touches, and its cubic B-spline weights in them.</summary>
@@ -72,9 +72,9 @@ internal sealed class MattesMutualInformation : IDisposable
         using var scalars = new ScalarScope();
         var (one, two, three, four, six) = (scalars.Of(1L), scalars.Of(2L), scalars.Of(3L), scalars.Of(4L), scalars.Of(6L));
         var first = positions.detach().floor().to_type(ScalarType.Int64) - one;
-        var distance = ((first.unsqueeze(1) + _offsets).to_type(positions.dtype) - positions.unsqueeze(1)).abs();
-        var near = (four - six * distance.pow(two) + three * distance.pow(three)) / six;
-        var far = (two - distance).clamp_min(scalars.Of(0L)).pow(three) / six;
+        var distance = (first.unsqueeze(1).Plus(_offsets).to_type(positions.dtype) - positions.unsqueeze(1)).abs();
+        var near = (six * distance.pow(two)).SubtractedFrom(four).Plus(three * distance.pow(three)) / six;
+        var far = distance.SubtractedFrom(two).clamp_min(scalars.Of(0L)).pow(three) / six;
         var windows = where(distance.lt(one), near, far);
         return (first.MoveToOuterDisposeScope(), windows.MoveToOuterDisposeScope());
     }

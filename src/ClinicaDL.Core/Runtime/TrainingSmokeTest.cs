@@ -82,7 +82,7 @@ public static class TrainingSmokeTest
         using var three = 3.0.ToScalar();
         for (var i = 1; i < 8; i += 2)
         {
-            volumes[i, 0, TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12)].add_(three);
+            volumes[i, 0, TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12), TensorIndex.Slice(4, 12)].PlusInPlace(three);
         }
         return volumes.MoveToOuterDisposeScope();
     }

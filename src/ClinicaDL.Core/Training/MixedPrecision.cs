@@ -182,7 +182,7 @@ public sealed class MixedPrecision : nn.Module<Tensor, Tensor>
             }
             if (master.grad is { } existing)
             {
-                existing.add_(widened);
+                existing.PlusInPlace(widened);
             }
             else
             {

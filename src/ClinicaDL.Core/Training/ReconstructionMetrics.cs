@@ -26,7 +26,7 @@ public static class ReconstructionMetrics
         var y = output.to(ScalarType.Float64);
         var difference = y - x;
         var mae = difference.abs().mean().item<double>();
-        var mse = difference.square().mean().item<double>();
+        var mse = difference.Squared().mean().item<double>();
         var (low, high) = (x.min().item<double>(), x.max().item<double>());
         var range = low >= 0 && high <= 1 ? 1.0 : low >= -1 && high <= 1 ? 2.0 : high - low;
         var psnr = mse == 0 ? double.PositiveInfinity : 10 * Math.Log10(range * range / mse);
@@ -42,7 +42,7 @@ public static class ReconstructionMetrics
         var varianceX = Window(x * x) - muX * muX;
         var varianceY = Window(y * y) - muY * muY;
         var covariance = Window(x * y) - muX * muY;
-        var map = (two * muX * muY + c1) * (two * covariance + c2) / ((muX * muX + muY * muY + c1) * (varianceX + varianceY + c2));
+        var map = (two * muX * muY).Plus(c1) * (two * covariance).Plus(c2) / ((muX * muX).Plus(muY * muY).Plus(c1) * varianceX.Plus(varianceY).Plus(c2));
         return map.mean().item<double>();
     }
 

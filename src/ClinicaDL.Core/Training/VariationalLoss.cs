@@ -1,3 +1,4 @@
+using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,13 +20,14 @@ public static class VariationalLoss
     {
         using var scope = NewDisposeScope();
         var (reconstruction, mean, logVariance) = network.ForwardWithCode(input);
+        using var scalars = new ScalarScope();
         var batch = (double)mean.shape[0];
-        var kl = (mean.pow(2.ToScalar()) + logVariance.exp() - logVariance - 1.ToScalar()).sum() * (0.5 / batch).ToScalar();
+        var kl = (mean.pow(scalars.Of(2L)).Plus(logVariance.exp()) - logVariance - scalars.Of(1L)).sum() * scalars.Of(0.5 / batch);
         Tensor loss;
         if (network.OwnsLoss)
         {
             // CVAE_3D's own loss: the squared error summed per image.
-            loss = network.Total((reconstruction - input).pow(2.ToScalar()).sum() / batch.ToScalar(), kl, null);
+            loss = network.Total((reconstruction - input).pow(scalars.Of(2L)).sum() / scalars.Of(batch), kl, null);
         }
         else
         {
@@ -48,13 +50,15 @@ public static class VariationalLoss
     {
         const double epsilon = 1e-5;
         using var scope = NewDisposeScope();
-        var x = values.clamp(epsilon.ToScalar(), (1.0 - epsilon).ToScalar());
-        var far = (x - 0.5.ToScalar()).abs().ge(epsilon.ToScalar());
-        var oneMinusTwoX = 1.ToScalar() - x * 2.ToScalar();
+        using var scalars = new ScalarScope();
+        var (one, two) = (scalars.Of(1L), scalars.Of(2L));
+        var x = values.clamp(scalars.Of(epsilon), scalars.Of(1.0 - epsilon));
+        var far = (x - scalars.Of(0.5)).abs().ge(scalars.Of(epsilon));
+        var oneMinusTwoX = (x * two).SubtractedFrom(one);
         // Where x is close to 0.5 the exact form divides by about zero; it is computed on a safe stand-in there and not used.
-        var safe = where(far, x, full_like(x, 0.25.ToScalar()));
-        var exact = ((1.ToScalar() - safe).log() - safe.log()).div(1.ToScalar() - safe * 2.ToScalar()).log();
-        var taylor = (1.ToScalar() + oneMinusTwoX.pow(2.ToScalar()) / 3.ToScalar()).log() + Math.Log(2.0).ToScalar();
+        var safe = where(far, x, full_like(x, scalars.Of(0.25)));
+        var exact = (safe.SubtractedFrom(one).log() - safe.log()).div((safe * two).SubtractedFrom(one)).log();
+        var taylor = (oneMinusTwoX.pow(two) / scalars.Of(3L)).Plus(one).log().Plus(scalars.Of(Math.Log(2.0)));
         return where(far, exact, taylor).sum().MoveToOuterDisposeScope();
     }
 }

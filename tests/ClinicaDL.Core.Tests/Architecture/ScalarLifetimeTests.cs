@@ -21,6 +21,130 @@ public sealed class ScalarLifetimeTests
         Assert.Empty(offenders);
     }
 
+    /// <summary>
+    /// The same class one call deeper: many TorchSharp methods make such a Scalar inside (<c>a + b</c> and
+    /// <c>add_(b)</c> pass an alpha of 1, <c>square()</c> an exponent of 2, LeakyReLU's and ELU's forward their
+    /// slope), which no scan of the engine's own conversions sees: a file network's residual Add gave NaN gradients
+    /// once in a few runs. Those methods are found in TorchSharp itself (any method that converts to Scalar, or calls
+    /// one that does), and the engine may neither call them nor build a module whose forward is one.
+    /// </summary>
+    [Fact]
+    public void The_engine_calls_no_torchsharp_method_that_makes_an_unkept_scalar_inside()
+    {
+        var found = HiddenScalarCalls(typeof(ScalarScope).Assembly);
+        Assert.True(found.Count == 0, $"{found.Count} call(s):\n{string.Join("\n", found.Distinct().Order())}");
+    }
+
+    [Fact]
+    public void The_deeper_scan_finds_a_hidden_scalar_where_there_is_one()
+    {
+        var found = HiddenScalarCalls(typeof(ScalarLifetimeTests).Assembly);
+        Assert.Contains(found, f => f.EndsWith("Tensor.op_Addition(Tensor, Tensor)", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.EndsWith("LeakyReLU(Double, Boolean)", StringComparison.Ordinal));
+    }
+
+    /// <summary>Probe for the control test: tensor addition, whose alpha TorchSharp converts, and a LeakyReLU module.</summary>
+    internal static TorchSharp.torch.Tensor HiddenProbe(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => TorchSharp.torch.nn.LeakyReLU(0.1).forward(a + b);
+
+    private const System.Reflection.BindingFlags Declared = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic |
+        System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+
+    private static readonly Lazy<HashSet<System.Reflection.MethodBase>> HiddenScalarMethods = new(() =>
+    {
+        var torchSharp = typeof(TorchSharp.torch).Assembly;
+        var methods = LoadableTypes(torchSharp).Where(t => t != typeof(TorchSharp.Scalar)).SelectMany(MethodsOf).ToList();
+        var calls = methods.ToDictionary(m => m, m => CalledMethods(m).ToList());
+        var hidden = methods.Where(m => calls[m].Any(c => c.DeclaringType == typeof(TorchSharp.Scalar) && c.Name == "op_Implicit")).ToHashSet();
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var method in methods.Where(m => !hidden.Contains(m) && calls[m].Any(c => hidden.Contains(Definition(c)))))
+            {
+                hidden.Add(method);
+                grew = true;
+            }
+        }
+        return hidden;
+    });
+
+    private static List<string> HiddenScalarCalls(System.Reflection.Assembly assembly)
+    {
+        var hidden = HiddenScalarMethods.Value;
+        // A module type whose forward makes one: building it is the offence, since its forward runs on every batch.
+        bool HiddenForward(Type? type) => type is not null && type.Assembly == typeof(TorchSharp.torch).Assembly &&
+            type.GetMethods(Declared).Any(m => m.Name == "forward" && hidden.Contains(m));
+        var found = new List<string>();
+        foreach (var method in LoadableTypes(assembly).SelectMany(MethodsOf))
+        {
+            foreach (var called in CalledMethods(method))
+            {
+                var definition = Definition(called);
+                if (hidden.Contains(definition) || HiddenForward((called as System.Reflection.MethodInfo)?.ReturnType) || (called.IsConstructor && HiddenForward(called.DeclaringType)))
+                {
+                    found.Add($"{method.DeclaringType?.FullName}.{method.Name} calls {called.DeclaringType?.Name}.{called.Name}({string.Join(", ", called.GetParameters().Select(p => p.ParameterType.Name))})");
+                }
+            }
+        }
+        return found;
+    }
+
+    private static System.Reflection.MethodBase Definition(System.Reflection.MethodBase method) =>
+        method is System.Reflection.MethodInfo { IsGenericMethod: true } generic ? generic.GetGenericMethodDefinition() : method;
+
+    private static IEnumerable<Type> LoadableTypes(System.Reflection.Assembly assembly)
+    {
+        try
+        {
+            return assembly.GetTypes();
+        }
+        catch (System.Reflection.ReflectionTypeLoadException partial)
+        {
+            return partial.Types.OfType<Type>();
+        }
+    }
+
+    private static IEnumerable<System.Reflection.MethodBase> MethodsOf(Type type) =>
+        type.GetMethods(Declared).Cast<System.Reflection.MethodBase>().Concat(type.GetConstructors(Declared));
+
+    /// <summary>The methods a method's IL calls (call, callvirt, newobj), as far as they resolve.</summary>
+    private static IEnumerable<System.Reflection.MethodBase> CalledMethods(System.Reflection.MethodBase method)
+    {
+        byte[]? il;
+        try
+        {
+            il = method.GetMethodBody()?.GetILAsByteArray();
+        }
+        catch (Exception error) when (error is FileNotFoundException or FileLoadException or TypeLoadException)
+        {
+            yield break;
+        }
+        if (il is null)
+        {
+            yield break;
+        }
+        for (var i = 0; i + 4 < il.Length; i++)
+        {
+            if (il[i] is not (0x28 or 0x6F or 0x73))
+            {
+                continue;
+            }
+            System.Reflection.MethodBase? called;
+            try
+            {
+                called = method.Module.ResolveMethod(BitConverter.ToInt32(il, i + 1), method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null,
+                    method.IsGenericMethod ? method.GetGenericArguments() : null);
+            }
+            catch (Exception error) when (error is ArgumentException or BadImageFormatException or FileNotFoundException or FileLoadException or TypeLoadException or MissingMemberException)
+            {
+                continue;
+            }
+            if (called is not null)
+            {
+                yield return called;
+            }
+        }
+    }
+
     [Fact]
     public void The_scan_finds_an_implicit_scalar_where_there_is_one()
     {
