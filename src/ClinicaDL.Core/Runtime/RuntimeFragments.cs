@@ -31,7 +31,11 @@ public static class RuntimeFragments
         return Path.Combine(folder, Path.GetFileName(path));
     }
 
-    /// <summary>Appends each split file's pieces in order and checks the whole against its SHA-256; removes the pieces.</summary>
+    /// <summary>
+    /// Appends each split file's pieces in order and checks the whole against its SHA-256; removes the pieces. A
+    /// checksum whose pieces are all missing is checked too, against the primary piece alone: a part package left out
+    /// of the head package's dependencies would otherwise install a truncated library.
+    /// </summary>
     public static void Join(string staging)
     {
         var folder = Path.Combine(staging, FolderName);
@@ -39,21 +43,22 @@ public static class RuntimeFragments
         {
             return;
         }
-        var pieces = Directory.EnumerateFiles(folder).Where(f => FragmentNumber(f) > 0)
-            .GroupBy(f => Path.GetFileName(f)[..Path.GetFileName(f).LastIndexOf(".fragment", StringComparison.Ordinal)]);
-        foreach (var group in pieces)
+        var files = Directory.EnumerateFiles(folder).ToList();
+        var pieces = files.Where(f => FragmentNumber(f) > 0).ToLookup(f => Path.GetFileName(f)[..Path.GetFileName(f).LastIndexOf(".fragment", StringComparison.Ordinal)]);
+        var checksummed = files.Where(f => f.EndsWith(".sha", StringComparison.OrdinalIgnoreCase)).Select(Path.GetFileNameWithoutExtension).OfType<string>();
+        foreach (var name in checksummed.Concat(pieces.Select(g => g.Key)).Distinct())
         {
-            var primary = Path.Combine(staging, group.Key);
-            var checksum = Path.Combine(folder, group.Key + ".sha");
+            var primary = Path.Combine(staging, name);
+            var checksum = Path.Combine(folder, name + ".sha");
             if (!File.Exists(primary) || !File.Exists(checksum))
             {
-                throw new TorchRuntimeException($"{group.Key} comes in pieces, but its {(File.Exists(primary) ? "checksum (.sha)" : "primary piece")} is missing from the packages: a part package was not downloaded.");
+                throw new TorchRuntimeException($"{name} comes in pieces, but its {(File.Exists(primary) ? "checksum (.sha)" : "primary piece")} is missing from the packages: a part package was not downloaded.");
             }
-            var ordered = group.OrderBy(FragmentNumber).ToList();
+            var ordered = pieces[name].OrderBy(FragmentNumber).ToList();
             var numbers = ordered.Select(FragmentNumber).ToList();
             if (!numbers.SequenceEqual(Enumerable.Range(1, numbers.Count)))
             {
-                throw new TorchRuntimeException($"{group.Key}: pieces {string.Join(", ", numbers)} were found; pieces 1 to {numbers.Max()} are needed.");
+                throw new TorchRuntimeException($"{name}: pieces {string.Join(", ", numbers)} were found; pieces 1 to {numbers.Max()} are needed.");
             }
             var joined = primary + ".joining";
             using (var output = new FileStream(joined, FileMode.Create, FileAccess.Write))
@@ -73,7 +78,7 @@ public static class RuntimeFragments
             if (actual != expected)
             {
                 File.Delete(joined);
-                throw new TorchRuntimeException($"{group.Key} joined from {ordered.Count + 1} pieces has SHA-256 {actual}, but its package says {expected}: a piece is damaged. Run the command again with -Force.");
+                throw new TorchRuntimeException($"{name} joined from {ordered.Count + 1} piece(s) has SHA-256 {actual}, but its package says {expected}: a piece is damaged. Run the command again with -Force.");
             }
             File.Move(joined, primary, overwrite: true);
         }

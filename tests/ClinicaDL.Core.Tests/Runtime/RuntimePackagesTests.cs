@@ -126,6 +126,17 @@ public sealed class RuntimePackagesTests : IDisposable
     }
 
     [Fact]
+    public void A_checksum_whose_pieces_are_all_missing_checks_the_primary_piece_alone()
+    {
+        // A truncated library (its part packages not downloaded) must not be installed.
+        WritePieces("libtorch_cuda.so", [[1, 2, 3]], Convert.ToHexStringLower(SHA256.HashData(new byte[] { 1, 2, 3, 4 })));
+
+        var error = Assert.Throws<TorchRuntimeException>(() => RuntimeFragments.Join(_folder));
+
+        Assert.Contains("libtorch_cuda.so joined from 1 piece(s) has SHA-256", error.Message);
+    }
+
+    [Fact]
     public void A_missing_piece_is_named()
     {
         WritePieces("libtorch_cuda.so", [[1], [2], [3]], "00");
