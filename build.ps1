@@ -173,8 +173,8 @@ function Build-Module {
     Invoke-Native dotnet @('restore', (Join-Path $Root 'build/Dependencies.proj'), "-p:TorchNativeRid=$runtimeIdentifier", '--nologo', '-v', 'q')
     Write-Host "Building ($Configuration)..."
     # The project's CopyModuleFiles target lays out the assemblies, SkiaSharp's natives, the manifest, the format
-    # file, the template and the conceptual help in the module folder; its CheckModuleVersion target stops the
-    # build when ClinicaDL.psd1 and Directory.Build.props disagree on the version.
+    # file, the template and the conceptual help in the module folder; the version comes from ClinicaDL.psd1
+    # (Directory.Build.props reads it).
     Invoke-Native dotnet @('build', (Join-Path $Root 'src/ClinicaDL.PowerShell/ClinicaDL.PowerShell.csproj'), '-c', $Configuration,
         "-p:ModuleDirectory=$ModuleDirectory", "-p:ModuleRuntimeIdentifier=$runtimeIdentifier", '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     # Cmdlet help: docs/help/<Verb-Noun>.md compiled to the MAML file Get-Help reads for the binary module.
