@@ -35,6 +35,27 @@ public sealed class ScalarLifetimeTests
         Assert.True(found.Count == 0, $"{found.Count} call(s):\n{string.Join("\n", found.Distinct().Order())}");
     }
 
+    /// <summary>
+    /// An explicit Scalar is kept alive only where something holds it: a using declaration (disposed at the end of its
+    /// scope, so alive until then), a field, or a ScalarScope. <c>t * 0.5.ToScalar()</c>, or a plain local, is the same
+    /// race as an implicit conversion, invisible to the IL scans; the source says which, line by line.
+    /// </summary>
+    [Fact]
+    public void Every_explicit_scalar_in_the_engine_is_held_by_a_using_a_field_or_a_scope()
+    {
+        var held = new System.Text.RegularExpressions.Regex(@"^\s*(using\s+var\s|using\s*\(\s*var\s|(private|internal|public)?\s*(static\s+)?readonly\s+Scalar\s)");
+        // The rule itself: held forms pass, an inline or plain-local Scalar does not.
+        Assert.True(held.IsMatch("        using var four = 4L.ToScalar();") && held.IsMatch("    private static readonly Scalar Half = 0.5.ToScalar();"));
+        Assert.False(held.IsMatch("        var deviation = (logVariance * 0.5.ToScalar()).exp();") || held.IsMatch("        var two = 2.ToScalar();"));
+        var unheld = EngineSource.Files(EngineSource.Engine)
+            .Where(file => Path.GetFileName(file) != nameof(ScalarScope) + ".cs")
+            .SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, index)))
+            .Where(l => l.line.Contains(".ToScalar()", StringComparison.Ordinal) && !held.IsMatch(l.line))
+            .Select(l => $"{Path.GetRelativePath(EngineSource.Engine, l.file)}:{l.index + 1}: {l.line.Trim()}")
+            .ToList();
+        Assert.True(unheld.Count == 0, $"{unheld.Count} Scalar(s) nothing holds:\n{string.Join("\n", unheld)}");
+    }
+
     [Fact]
     public void The_deeper_scan_finds_a_hidden_scalar_where_there_is_one()
     {
