@@ -23,9 +23,13 @@ public sealed class OutputKind
     /// <summary>The file whose presence says the folder is of this kind; null for folders recognised by where they are in a MAPS.</summary>
     public string? Marker { get; }
 
-    /// <summary>A MAPS: ClinicaDL's layout plus this module's report folder.</summary>
+    /// <summary>
+    /// A MAPS: ClinicaDL's layout plus this module's report folder and the copy of a network file or TorchScript
+    /// archive it was trained with (MapsLayout.NetworkFile's names, spelled out: this layer is below Maps).
+    /// </summary>
     public static OutputKind Maps { get; } = new("MAPS", "maps.json",
-        "maps.json", "environment.txt", "information.log", "groups", "split-*", "report");
+        "maps.json", "environment.txt", "information.log", "groups", "split-*", "report",
+        "architecture.psd1", "architecture.json", "architecture.pt", "architecture.ts");
 
     /// <summary>New-ClinicaDLSyntheticDataset's output (the phantoms' BIDS + CAPS, with -Raw their transforms and template; or a derived CAPS).</summary>
     public static OutputKind SyntheticDataset { get; } = new("synthetic data set", "synthetic.json",

@@ -90,12 +90,36 @@ internal static class NetworkFileLayers
             : Conv2d(s.Channels, output, s.Pair("Kernel", null), s.Pair("Stride", (1, 1)), s.Pair("Padding", (0, 0)), s.Pair("Dilation", (1, 1)), groups: groups, bias: bias);
     }
 
+    /// <summary>
+    /// Through <see cref="Networks.TransposedConvolution"/>, not TorchSharp's modules, which apply the first axis's
+    /// output padding to every axis, and whose stride-1 3D form libtorch 2.10 computes wrongly for batches of 2 or
+    /// more; that layer takes one kernel, stride and padding for all axes, and no dilation.
+    /// </summary>
     private static Module<Tensor, Tensor> TransposedConvolution(Settings s)
     {
         var (output, bias) = (s.Whole("Channels", null, 1), s.Flag("Bias", true));
-        return s.Spatial == 3
-            ? ConvTranspose3d(s.Channels, output, s.Triple("Kernel", null), s.Triple("Stride", (1, 1, 1)), s.Triple("Padding", (0, 0, 0)), s.Triple("OutputPadding", (0, 0, 0)), s.Triple("Dilation", (1, 1, 1)), bias: bias)
-            : ConvTranspose2d(s.Channels, output, s.Pair("Kernel", null), s.Pair("Stride", (1, 1)), s.Pair("Padding", (0, 0)), s.Pair("OutputPadding", (0, 0)), s.Pair("Dilation", (1, 1)), bias: bias);
+        var axes = s.Spatial;
+        var kernel = s.Sizes("Kernel", null, axes);
+        var stride = s.Sizes("Stride", [.. Enumerable.Repeat(1L, axes)], axes);
+        var padding = s.Sizes("Padding", [.. Enumerable.Repeat(0L, axes)], axes);
+        var outputPadding = s.Sizes("OutputPadding", [.. Enumerable.Repeat(0L, axes)], axes);
+        var dilation = s.Sizes("Dilation", [.. Enumerable.Repeat(1L, axes)], axes);
+        foreach (var (key, sizes) in new[] { ("Kernel", kernel), ("Stride", stride), ("Padding", padding) })
+        {
+            if (sizes.Distinct().Count() > 1)
+            {
+                throw s.Error($"{key}: a transposed convolution takes one {key} for every axis here (got {string.Join(", ", sizes)}); OutputPadding may differ between axes");
+            }
+        }
+        if (dilation.Any(d => d != 1))
+        {
+            throw s.Error($"Dilation: a transposed convolution takes no dilation here (got {string.Join(", ", dilation)})");
+        }
+        if (outputPadding.Any(p => p >= stride[0]))
+        {
+            throw s.Error($"OutputPadding: each must be smaller than the stride ({stride[0]}); got {string.Join(", ", outputPadding)}");
+        }
+        return new Networks.TransposedConvolution(s.Channels, output, kernel[0], stride[0], padding[0], outputPadding, bias);
     }
 
     private static Module<Tensor, Tensor> GroupNormalization(Settings s)

@@ -112,6 +112,13 @@ public sealed class Trainer
             using var skeleton = new StagedOutput(_maps.Root, OutputKind.Maps, overwrite: true);
             MapsSkeleton.Write(new MapsLayout(skeleton.Staging), _maps.Root, _config, splits, groups, images, hostDescription, leakage);
             skeleton.Commit();
+            if (_config.ArchitectureFile is { } networkFile)
+            {
+                // From here every network (each split's, the twin, the kept models) is built from the MAPS' copy, the
+                // one maps.json names, not from the user's file, which may change during an hours-long run.
+                _config.Architecture = Path.GetFileName(_maps.NetworkFile(Path.GetExtension(networkFile)));
+                _config.ArchitectureFolder = _maps.Root;
+            }
         }
         return groups.Select((g, i) => TrainSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, device, resume)).ToList();
     }

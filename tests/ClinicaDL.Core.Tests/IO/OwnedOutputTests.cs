@@ -23,6 +23,17 @@ public sealed class OwnedOutputTests : IDisposable
     }
 
     [Fact]
+    public void A_maps_owns_the_copy_of_every_kind_of_network_file_it_can_be_trained_with()
+    {
+        // The copy beside maps.json is the MAPS' own: -Overwrite must replace it, not refuse it as foreign.
+        foreach (var extension in ClinicaDL.Core.Networks.NetworkFile.Extensions.Concat(ClinicaDL.Core.Networks.TorchScriptNetwork.Extensions))
+        {
+            Assert.True(OutputKind.Maps.Owns(ClinicaDL.Core.Networks.NetworkFile.MapsCopyName + extension), extension);
+        }
+        Assert.False(OutputKind.Maps.Owns("architecture.txt"));
+    }
+
+    [Fact]
     public void An_absent_or_empty_folder_is_always_replaceable()
     {
         OwnedOutput.CheckReplaceable(Path.Combine(_folder, "absent"), OutputKind.Maps, overwrite: false);

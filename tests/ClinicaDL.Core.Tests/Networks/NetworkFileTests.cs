@@ -119,6 +119,39 @@ public sealed class NetworkFileTests : IDisposable
     }
 
     [Fact]
+    public void A_transposed_convolution_pads_each_axis_as_asked_and_gives_the_definitions_values_at_stride_1()
+    {
+        // TorchSharp's modules pad every axis like the first, and libtorch's stride-1 3D form is wrong for batches of 2.
+        var padded = Write("up.json", """{ "Layers": [ { "Layer": "ConvTranspose", "Channels": 2, "Kernel": 3, "Stride": 2, "Padding": 1, "OutputPadding": [1, 0, 1] }, { "Layer": "Flatten" }, { "Layer": "Linear", "In": "auto", "Out": "output" } ] }""");
+        var summary = NetworkFile.Load(padded).Summarize([1, 5, 6, 7], 2, 0, 1, "Adam");
+        Assert.Equal("2x10x11x14", summary.Layers.First().OutputShape.ToString());
+
+        var same = Write("same.json", """{ "Autoencoder": true, "Layers": [ { "Layer": "ConvTranspose", "Channels": 1, "Kernel": 3, "Padding": 1, "Bias": false } ] }""");
+        manual_seed(2);
+        using var network = NetworkFile.Load(same).Build([1, 4, 4, 4], 1, 0);
+        using var scope = NewDisposeScope();
+        var input = randn([2, 1, 4, 4, 4], generator: new Generator(9));
+        var weight = network.parameters().Single();
+        // The definition: every input voxel adds its value times the kernel, centred on it (padding 1 of kernel 3).
+        var expected = zeros([2, 1, 6, 6, 6], dtype: ScalarType.Float64);
+        var values = input.to(ScalarType.Float64);
+        var kernel = weight.detach().to(ScalarType.Float64);
+        for (var z = 0; z < 4; z++)
+        for (var y = 0; y < 4; y++)
+        for (var x = 0; x < 4; x++)
+        {
+            var contribution = values[.., 0, z, y, x].reshape(2, 1, 1, 1, 1) * kernel[0].unsqueeze(0);
+            expected[.., .., z..(z + 3), y..(y + 3), x..(x + 3)] += contribution;
+        }
+        var actual = network.forward(input).to(ScalarType.Float64);
+        Assert.True((actual - expected[.., .., 1..5, 1..5, 1..5]).abs().max().item<double>() < 1e-5);
+
+        var uneven = Write("uneven.json", """{ "Layers": [ { "Layer": "ConvTranspose", "Channels": 2, "Kernel": 3, "Stride": [2, 1, 2] }, { "Layer": "Flatten" }, { "Layer": "Linear", "In": "auto", "Out": "output" } ] }""");
+        var error = Assert.Throws<NetworkFileException>(() => NetworkFile.Load(uneven).Build([1, 4, 4, 4], 2, 0));
+        Assert.Contains("Stride: a transposed convolution takes one Stride for every axis here (got 2, 1, 2)", error.Message);
+    }
+
+    [Fact]
     public void Residual_and_concatenation_connections_join_by_name_and_pass_gradients_back()
     {
         var file = Write("residual.psd1", """

@@ -22,6 +22,43 @@ public sealed class NetworkFileTrainingTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
+    public void Once_the_MAPS_exists_the_network_comes_from_its_copy_and_overwrite_replaces_the_copy()
+    {
+        var (caps, split) = TinyStudy.Create(_root, participants: 8, seed: 5);
+        var network = Path.Combine(_root, "mine.psd1");
+        File.Copy(NetworkFileTests.Example, network);
+        var config = TrainingConfig.Build(null, new Dictionary<string, object?>
+        {
+            ["caps_directory"] = caps, ["tsv_path"] = split, ["epochs"] = 1, ["batch_size"] = 2, ["seed"] = 3,
+            ["architecture"] = network, ["bootstrap_resamples"] = 10,
+        });
+        var maps = Path.Combine(_root, "maps");
+        // The user's file breaks as soon as training starts: every later build (the kept models, the summary's
+        // evaluation, model.pth.tar) must read the MAPS' copy, the network maps.json names.
+        var edited = false;
+        var progress = new Recorder(_ =>
+        {
+            if (!edited)
+            {
+                File.WriteAllText(network, "@{ Layers = @( @{ Layer = 'Nonsense' } ) }");
+                edited = true;
+            }
+        });
+        Assert.All(Trainer.Train(config, maps, overwrite: false, "test", progress), r => Assert.Equal(TrainingStatus.Completed, r.Status));
+        Assert.True(edited);
+        Assert.Equal(File.ReadAllBytes(NetworkFileTests.Example), File.ReadAllBytes(Path.Combine(maps, "architecture.psd1")));
+
+        // The copy is the MAPS' own: -Overwrite replaces the MAPS instead of refusing it as foreign content.
+        File.Copy(NetworkFileTests.Example, network, overwrite: true);
+        var again = TrainingConfig.Build(null, new Dictionary<string, object?>
+        {
+            ["caps_directory"] = caps, ["tsv_path"] = split, ["epochs"] = 1, ["batch_size"] = 2, ["seed"] = 3,
+            ["architecture"] = network, ["bootstrap_resamples"] = 10,
+        });
+        Assert.All(Trainer.Train(again, maps, overwrite: true, "test"), r => Assert.Equal(TrainingStatus.Completed, r.Status));
+    }
+
+    [Fact]
     public void The_Conv5_FC3_file_trains_to_the_built_in_loss_curve_and_its_MAPS_rebuilds_it_from_its_copy()
     {
         var (caps, split) = TinyStudy.Create(_root, participants: 8, seed: 4);
