@@ -140,6 +140,7 @@ public static class NetworkRegistry
         "CAE_HALF" => "ClinicaDL 1.6.1 cannot build its own CAE_half (its constructor fails), so it reads no CAE_half weights",
         "VANILLADENSEVAE" or "VANILLASPATIALVAE" => "ClinicaDL 1.6.1 cannot build its own 2D VAEs (its VAE_Encoder is called with input_size for input_shape, and its EncoderLayer2D gives Conv2d an output_padding), so it reads no such weights; these carry the names and shapes its constructor declares",
         "VANILLA3DSPACIALVAE" => "ClinicaDL 1.6.1 cannot build its own Vanilla3DspacialVAE (its decoder reads a fourth output padding from a list of three), so it reads no such weights; this one carries the names and shapes its constructor declares",
+        _ when TorchScriptNetwork.IsTorchScript(name) => "a TorchScript model's weights are named by its own script (script.*), which no ClinicaDL network has; the MAPS keeps the archive itself",
         _ => null,
     };
 

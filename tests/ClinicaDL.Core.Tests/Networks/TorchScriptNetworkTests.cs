@@ -113,6 +113,9 @@ public sealed class TorchScriptNetworkTests : IDisposable
         Assert.All(Trainer.Train(config, whole, overwrite: false, "test"), r => Assert.Equal(TrainingStatus.Completed, r.Status));
         Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(Path.Combine(whole, "architecture.pt")));
         Assert.Equal(Path.Combine(whole, "architecture.pt"), MapsFolder.Open(whole).Configuration.ArchitectureFile);
+        // Its weights are named script.*, which no ClinicaDL network reads: no model.pth.tar beside model.pt.
+        Assert.True(File.Exists(Path.Combine(whole, "split-0", "best-loss", "model.pt")));
+        Assert.False(File.Exists(Path.Combine(whole, "split-0", "best-loss", "model.pth.tar")));
 
         var resumed = Path.Combine(_root, "resumed");
         using var stop = new CancellationTokenSource();
