@@ -116,7 +116,8 @@ public sealed class ConvolutionalVariationalAutoEncoder : Module<Tensor, Tensor>
         var encoded = Encoder(input).flatten(1);
         var mean = fc10.forward(encoded).tanh();
         var logVariance = fc11.forward(encoded);
-        var reconstruction = Decoder(training ? VariationalSampling.SampleSharedAcrossBatch(mean, logVariance) : mean);
+        // As ClinicaDL's reparametrize: with kl_weight (its beta) 0 the network is a plain autoencoder and decodes the mean.
+        var reconstruction = Decoder(training && _klWeight != 0 ? VariationalSampling.SampleSharedAcrossBatch(mean, logVariance) : mean);
         return (reconstruction.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope(), logVariance.MoveToOuterDisposeScope());
     }
 

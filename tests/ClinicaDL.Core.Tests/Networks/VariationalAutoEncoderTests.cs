@@ -132,6 +132,29 @@ public sealed class VariationalAutoEncoderTests
     }
 
     [Fact]
+    public void A_convolutional_vae_with_kl_weight_0_decodes_its_mean_in_training_as_clinicadl_does()
+    {
+        // ClinicaDL's reparametrize returns mu when beta (kl_weight) is 0: a plain autoencoder, no sampling.
+        using var scope = NewDisposeScope();
+        using var plain = NetworkRegistry.Create("CVAE_3D_half", [1, 32, 40, 32], 1, new NetworkSettings { KlWeight = 0 });
+        using var sampling = NetworkRegistry.Create("CVAE_3D_half", [1, 32, 40, 32], 1, new NetworkSettings { KlWeight = 1 });
+        sampling.load_state_dict(plain.state_dict());
+        var input = rand([2, 1, 32, 40, 32], generator: new Generator(3));
+        plain.train();
+        sampling.train();
+        using (no_grad())
+        {
+            // Two training passes of the same network see the same batch statistics: only sampling can tell them apart.
+            var first = ((IVariationalAutoEncoder)plain).ForwardWithCode(input).Reconstruction;
+            var second = ((IVariationalAutoEncoder)plain).ForwardWithCode(input).Reconstruction;
+            Assert.True(first.equal(second).all().item<bool>());
+            var sampledOnce = ((IVariationalAutoEncoder)sampling).ForwardWithCode(input).Reconstruction;
+            var sampledTwice = ((IVariationalAutoEncoder)sampling).ForwardWithCode(input).Reconstruction;
+            Assert.False(sampledOnce.equal(sampledTwice).all().item<bool>());
+        }
+    }
+
+    [Fact]
     public void Refuses_shapes_clinicadl_does_not_build_them_for()
     {
         Assert.Contains("1x80x96x80, 1x56x64x56, 1x40x48x40, 1x32x40x32", Assert.Throws<ArgumentException>(() => NetworkRegistry.Create("CVAE_3D_half", [1, 64, 64, 64], 1, 0.0)).Message);
