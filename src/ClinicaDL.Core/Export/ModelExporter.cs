@@ -36,7 +36,7 @@ public static class ModelExporter
             ?? throw new MapsException($"The maps.json of '{maps.Root}' has no input_size: the network cannot be rebuilt for its input without it.");
         if (options.Format == ModelFormat.PyTorch && Networks.NetworkRegistry.ClinicaDlMismatch(config.ResolvedArchitecture, inputShape) is { } mismatch)
         {
-            throw new ModelExportException(config.ResolvedArchitecture, "", $"{config.ResolvedArchitecture} cannot be written as ClinicaDL's model file: {mismatch}. Export it with -Format Onnx.");
+            throw new ModelExportException(config.ResolvedArchitecture, "", $"{config.ResolvedArchitecture} cannot be written as ClinicaDL's model file: {mismatch}.");
         }
         var outputPath = Path.GetFullPath(options.OutputPath);
         CheckWritable(outputPath, options.Overwrite);
