@@ -54,6 +54,15 @@ BeforeAll {
     $all.AddRange(@(Invoke-ClinicaDLQualityCheck $caps -TemplatePath $capsImages[0].Path -OutputPath (Join-Path $TestDrive 'qc.tsv') -WarningAction SilentlyContinue))
     $all.Add((Export-ClinicaDLModel $Maps -OutputPath (Join-Path $TestDrive 'model.onnx')))
     $all.Add((Get-ClinicaDLEnvironment))
+    # Install-ClinicaDLRuntime's object without a download: a runtime folder it finds complete (Install-ClinicaDLRuntime.Tests.ps1 downloads one).
+    $runtimeRoot = Join-Path $TestDrive 'runtime'
+    $selection = [ClinicaDL.Core.Runtime.RuntimePackages]::Select([ClinicaDL.Core.Runtime.RuntimePackages]::CurrentRuntimeIdentifier(), 'Cpu')
+    $runtimeFolder = New-Item -ItemType Directory (Join-Path $runtimeRoot $selection.FolderName)
+    Set-Content (Join-Path $runtimeFolder $selection.LibTorchSharpFileName) ''
+    $package = @{ id = $selection.LibTorch.Id; version = $selection.LibTorch.Version; source = 'https://example.org/v3/index.json'; bytes = 1; hashVerified = $true }
+    Set-Content (Join-Path $runtimeFolder 'runtime.json') (@{ torchSharp = $selection.TorchSharp.Version; packages = @($package) } | ConvertTo-Json -Depth 3)
+    $env:CLINICADL_RUNTIME_ROOT = $runtimeRoot
+    try { $all.Add((Install-ClinicaDLRuntime -Device Cpu -Source $runtimeRoot -WarningAction SilentlyContinue)) } finally { Remove-Item Env:CLINICADL_RUNTIME_ROOT }
     $all.Add((Test-ClinicaDLEnvironment -Steps 2))
     $all.AddRange(@(Get-ClinicaDLNetwork))
     $all.Add((Get-ClinicaDLNetwork -Path (Join-Path $PSScriptRoot '../../examples/networks/conv5-fc3.psd1') -InputShape 1, 24, 24, 24))

@@ -28,11 +28,11 @@ public sealed class EnvironmentInfo
     public required string? LibStdCxx { get; init; }
     public required string NativeDirectory { get; init; }
 
-    /// <summary>Where the loaded libtorch comes from: the module folder (source build) or an installed runtime.</summary>
-    public required RuntimeOrigin RuntimeOrigin { get; init; }
+    /// <summary>Where the loaded libtorch comes from: ModuleFolder (source build) or Installed (a runtime).</summary>
+    public required string RuntimeOrigin { get; init; }
 
-    /// <summary>The libtorch build loaded: CPU or CUDA.</summary>
-    public required RuntimeDevice RuntimeDevice { get; init; }
+    /// <summary>The libtorch build loaded: Cpu or Cuda.</summary>
+    public required string RuntimeDevice { get; init; }
 
     /// <summary>Loads libtorch if needed and describes this process; the host (e.g. PowerShell) names itself.</summary>
     public static EnvironmentInfo Capture(string hostName, string hostVersion)
@@ -65,8 +65,8 @@ public sealed class EnvironmentInfo
             CompatibilityStepActive = TorchRuntime.CompatibilityActive,
             LibStdCxx = LibStdCxxCompatibility.LoadedLibStdCxx(),
             NativeDirectory = TorchRuntime.NativeDirectory,
-            RuntimeOrigin = TorchRuntime.Location!.Origin,
-            RuntimeDevice = TorchRuntime.Location.Device,
+            RuntimeOrigin = TorchRuntime.Location!.Origin.ToString(),
+            RuntimeDevice = TorchRuntime.Location.Device.ToString(),
         };
     }
 

@@ -23,15 +23,20 @@ public sealed record RuntimeInstallProgress(string Activity, string Status, long
 /// One package of an installed runtime: where it came from and whether its hash was checked (against the SHA-512
 /// its source publishes, or the content hash of its signature).
 /// </summary>
-public sealed record InstalledPackage(string Id, string Version, string Source, long Bytes, bool HashVerified);
+public sealed record InstalledPackage(string Id, string Version, string Source, long Bytes, bool HashVerified)
+{
+    /// <summary>How a list of packages reads in a table or a CSV cell.</summary>
+    public override string ToString() => $"{Id} {Version}";
+}
 
 /// <summary>What Install-ClinicaDLRuntime did.</summary>
 public sealed class RuntimeInstallation
 {
-    public required RuntimeDevice Device { get; init; }
+    /// <summary>Cpu or Cuda (text, as output objects carry no enumerations).</summary>
+    public required string Device { get; init; }
     public required string RuntimeIdentifier { get; init; }
     public required string Path { get; init; }
-    public required IReadOnlyList<InstalledPackage> Packages { get; init; }
+    public required ClinicaDL.Core.Tables.ReadableList<InstalledPackage> Packages { get; init; }
 
     /// <summary>Bytes fetched by this installation (0 when the runtime was already there).</summary>
     public required long DownloadedBytes { get; init; }
@@ -40,7 +45,7 @@ public sealed class RuntimeInstallation
     public required long InstalledBytes { get; init; }
     public required bool CompatibilityStepApplied { get; init; }
     public required bool AlreadyInstalled { get; init; }
-    public required TimeSpan Duration { get; init; }
+    public required double DurationSeconds { get; init; }
 }
 
 /// <summary>
@@ -300,15 +305,15 @@ public sealed class RuntimeInstaller(RuntimeSelection selection, string moduleDi
 
     private RuntimeInstallation Result(string target, IReadOnlyList<InstalledPackage> packages, long downloaded, bool compatibility, bool already, TimeSpan duration) => new()
     {
-        Device = selection.Device,
+        Device = selection.Device.ToString(),
         RuntimeIdentifier = selection.RuntimeIdentifier,
         Path = target,
-        Packages = packages,
+        Packages = new(packages),
         DownloadedBytes = downloaded,
         InstalledBytes = Directory.EnumerateFiles(target).Sum(f => new FileInfo(f).Length),
         CompatibilityStepApplied = compatibility,
         AlreadyInstalled = already,
-        Duration = duration,
+        DurationSeconds = duration.TotalSeconds,
     };
 
     private static List<InstalledPackage> ReadManifestPackages(string target)
