@@ -126,11 +126,6 @@ public sealed class NetworkFileTrainingTests : IDisposable
         Assert.Equal(expected, Losses(resumed));
     }
 
-    /// <summary>Reports on the training thread itself (Progress&lt;T&gt; would post to another).</summary>
-    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 
     [Fact]
     public void A_file_network_serves_only_its_task()

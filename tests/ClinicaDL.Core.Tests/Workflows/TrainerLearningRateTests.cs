@@ -61,10 +61,4 @@ public sealed class TrainerLearningRateTests : IDisposable
         var rates = TrainingLog.Read(maps.Layout.Split(0).TrainingLog()).Rows.Select(r => double.Parse(r[^1]!, CultureInfo.InvariantCulture));
         Assert.Equal([rate, rate, rate * PlateauReduction.Factor], rates);
     }
-
-    /// <summary>Reports on the training thread itself (Progress&lt;T&gt; would post to another).</summary>
-    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

@@ -43,10 +43,4 @@ public sealed class TrainerMemoryTests : IDisposable
         // where it began, never above.
         Assert.InRange(DisposeScopeManager.Statistics.ThreadTotalLiveCount, long.MinValue, before);
     }
-
-    /// <summary>Reports on the training thread itself (Progress&lt;T&gt; would post to another).</summary>
-    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

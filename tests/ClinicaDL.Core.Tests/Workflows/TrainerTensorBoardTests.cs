@@ -108,10 +108,4 @@ public sealed class TrainerTensorBoardTests : IDisposable
             ["patience"] = 0,
         });
     }
-
-    /// <summary>Reports on the training thread itself (Progress&lt;T&gt; would post to another).</summary>
-    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }
