@@ -61,6 +61,16 @@ Describe 'Get-ClinicaDLNetwork' {
             $summary.BatchSize | Should -Be 2
         }
 
+        It 'estimates the memory for every optimiser training takes, the ones with more state needing more' {
+            $byOptimizer = @{}
+            foreach ($optimizer in [ClinicaDL.Core.Training.Optimizers]::Names) {
+                $byOptimizer[$optimizer] = (Get-ClinicaDLNetwork -Path $Example -InputShape 1, 40, 48, 40 -Optimizer $optimizer).TrainingStepBytes
+            }
+            # Adam keeps two values per parameter, RMSprop one, SGD none (as configured here: no momentum).
+            $byOptimizer['Adam'] | Should -BeGreaterThan $byOptimizer['RMSprop']
+            $byOptimizer['RMSprop'] | Should -BeGreaterThan $byOptimizer['SGD']
+        }
+
         It 'reports a mistake with InvalidNetworkFile naming the layer, and goes on with the next file' {
             $broken = Join-Path $TestDrive 'broken.json'
             Set-Content $broken '{ "Layers": [ { "Layer": "Conv", "Channels": 4, "Kernal": 3 } ] }'

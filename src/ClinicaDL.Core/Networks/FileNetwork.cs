@@ -70,9 +70,6 @@ public sealed class FileNetwork : Module<Tensor, Tensor>, IFeatureNetwork
         }
     }
 
-    /// <summary>The file this network was built from.</summary>
-    public NetworkFile File => _file;
-
     /// <summary>Each layer's output shape (one sample, channels first), in the order of <see cref="NetworkFile"/>'s layers.</summary>
     internal IReadOnlyList<long[]> Shapes => _shapes;
 
