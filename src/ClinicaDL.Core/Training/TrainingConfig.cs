@@ -207,6 +207,12 @@ public sealed class TrainingConfig
         {
             throw new ArgumentException("Training needs a CAPS folder (-CapsPath) and a split folder (-TsvPath).");
         }
+        if (ArchitectureFile is { } named && !File.Exists(named))
+        {
+            // Here, before a MAPS or a split is touched and before any image is read, not when the first split builds it.
+            throw new FileNotFoundException($"The architecture file '{named}' does not exist" +
+                (ArchitectureFolder is null ? "." : $" (a relative architecture is found from the configuration file's folder, {ArchitectureFolder})."), named);
+        }
         if (ArchitectureFile is { } networkFile && Networks.NetworkFile.IsNetworkFile(networkFile))
         {
             var tasks = Networks.NetworkFile.Load(networkFile).Tasks;
