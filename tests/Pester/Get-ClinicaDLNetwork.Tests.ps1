@@ -40,7 +40,7 @@ Describe 'Get-ClinicaDLNetwork' {
         }
 
         It 'shows each layer with its output shape, the parameter count and a training step''s memory' {
-            # 2 mm t1-linear crops (the 1 mm shape, 1,169,208,179, gives 42,293,972 parameters, and takes 20 s to build).
+            # 2 mm t1-linear crops (the 1 mm shape, 1,169,208,179, gives 42,293,972 parameters; built by formula in seconds, see LayerShapesTests).
             $summary = Get-ClinicaDLNetwork -Path $Example -InputShape 1, 85, 104, 90
             $summary.Name | Should -Be 'Conv5_FC3 (file)'
             $summary.Tasks | Should -Be @('classification', 'regression')
