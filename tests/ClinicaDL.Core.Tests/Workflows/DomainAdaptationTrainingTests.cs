@@ -127,11 +127,21 @@ public sealed class DomainAdaptationTrainingTests(DomainAdaptationTrainingTests.
 
         // Stopped during epoch 1 and resumed from epoch 0's checkpoint, another run from the same seed gives the
         // uninterrupted run's logs and weights to the bit.
+        // This run finds the target images through an image extraction JSON of the target CAPS (the same images), which
+        // maps.json records whole, as ClinicaDL records preprocessing_dict_target.
+        var extraction = Path.Combine(study.TargetCaps, "tensor_extraction", "image.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(extraction)!);
+        File.WriteAllText(extraction, """{"preprocessing": "t1-linear", "mode": "image", "use_uncropped_image": false, "prepare_dl": false, "extract_json": "image.json"}""");
+        var resumedKeys = Keys(study);
+        resumedKeys["preprocessing_dict_target"] = "image.json";
         var resumed = Path.Combine(_root, "resumed");
         using var stop = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(TrainingConfig.Build(null, Keys(study)), resumed, overwrite: false, "test",
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(TrainingConfig.Build(null, resumedKeys), resumed, overwrite: false, "test",
             new Recorder(p => { if (p.Epoch == 1 && p.Batch >= 1) { stop.Cancel(); } }), cancellation: stop.Token));
         Assert.Single(Log(Path.Combine(resumed, "split-0", "training_logs", "training_target.tsv")));
+        var recorded = JsonNode.Parse(File.ReadAllText(Path.Combine(resumed, "maps.json")))!["preprocessing_dict_target"]!.AsObject();
+        Assert.Equal("image", recorded["mode"]!.GetValue<string>());
+        Assert.Equal("image.json", recorded["extract_json"]!.GetValue<string>());
         Assert.All(Trainer.Resume(resumed, "test"), r => Assert.Equal(TrainingStatus.Completed, r.Status));
         Assert.Equal(Log(Path.Combine(split, "training_logs", "training.tsv")), Log(Path.Combine(resumed, "split-0", "training_logs", "training.tsv")));
         Assert.Equal(Log(Path.Combine(split, "training_logs", "training_target.tsv")), Log(Path.Combine(resumed, "split-0", "training_logs", "training_target.tsv")));
