@@ -13,12 +13,13 @@ namespace ClinicaDL.Core.Networks;
 /// (convolutions, fc_class_source, fc_class_target, fc_domain) so weights exchange with ClinicaDL's model.pth.tar.
 /// As ClinicaDL, the domain classifier has as many outputs as there are classes (it is fed domain labels 0 and 1).
 /// </summary>
-public sealed class DomainAdaptationNetwork : Module<Tensor, Tensor>
+public sealed class DomainAdaptationNetwork : Module<Tensor, Tensor>, IFeatureNetwork
 {
     private readonly Sequential convolutions;
     private readonly Sequential fc_class_source;
     private readonly Sequential fc_class_target;
     private readonly Sequential fc_domain;
+    private readonly Module<Tensor, Tensor>[] convolutionLayers;
 
     internal DomainAdaptationNetwork(long[] inputShape, int outputSize, double dropout) : base("Conv5_FC3_SSDA")
     {
@@ -34,7 +35,8 @@ public sealed class DomainAdaptationNetwork : Module<Tensor, Tensor>
             channels = output;
         }
         var features = NetworkLayers.FlatFeatures(layers, inputShape);
-        convolutions = NetworkLayers.Indexed([.. layers]);
+        convolutionLayers = [.. layers];
+        convolutions = NetworkLayers.Indexed(convolutionLayers);
         fc_class_source = Head(features, outputSize, dropout);
         fc_class_target = Head(features, outputSize, dropout);
         fc_domain = Head(features, outputSize, dropout);
@@ -52,6 +54,18 @@ public sealed class DomainAdaptationNetwork : Module<Tensor, Tensor>
     {
         using var features = convolutions.forward(input);
         return (PredictionHead == DomainAdaptationHead.Source ? fc_class_source : fc_class_target).forward(features);
+    }
+
+    public int FeatureLayerCount => convolutionLayers.Length;
+
+    /// <summary>Grad-CAM's feature map: the shared convolutions' first <paramref name="level"/> layers.</summary>
+    public Tensor Features(Tensor input, int level) => NetworkLayers.Run(convolutionLayers, input, 0, level);
+
+    /// <summary>The rest of the shared convolutions, then the classifier <see cref="PredictionHead"/> names.</summary>
+    public Tensor Head(Tensor features, int level)
+    {
+        using var last = NetworkLayers.Run(convolutionLayers, features, level, convolutionLayers.Length);
+        return (PredictionHead == DomainAdaptationHead.Source ? fc_class_source : fc_class_target).forward(last);
     }
 
     /// <summary>

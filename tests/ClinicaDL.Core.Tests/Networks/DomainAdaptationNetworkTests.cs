@@ -82,6 +82,11 @@ public sealed class DomainAdaptationNetworkTests
         net.PredictionHead = DomainAdaptationHead.Source;
         Assert.Equal(source.data<float>().ToArray(), net.forward(input).data<float>().ToArray());
         Assert.NotEqual(source.data<float>().ToArray(), target.data<float>().ToArray());
+
+        // Grad-CAM's split after six layers (one pooling, the second BatchNorm) gives the chosen classifier's output.
+        var features = net.Features(input, 6);
+        Assert.Equal([2L, 16, 20, 24, 20], features.shape);
+        Assert.Equal(source.data<float>().ToArray(), net.Head(features, 6).data<float>().ToArray());
     }
 
     [Fact]
