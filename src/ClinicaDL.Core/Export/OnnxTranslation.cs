@@ -22,6 +22,8 @@ internal sealed class OnnxTranslation(OnnxGraph graph, string network)
         // Conv5_FC3, Conv4_FC3 and Stride_Conv5_FC3 run their first convolution and their ReLU-pooling pairs in
         // faster forms that give the layer list's values (ConvolutionalNetwork.Features): the list is written.
         ConvolutionalNetwork or ResNet18 => Children(model, "", input, "convolutions", "fc"),
+        // Its blocks and classifier are layers in order; an InstanceNorm among them is refused by name below.
+        RandomArchitecture => Children(model, "", input, "convolutions", "fc"),
         ResNet3D => Children(model, "", input, "convolutions", "fc"),
         HalfConvolutionalAutoEncoder => Children(model, "", input, "encoder", "decoder"),
         Sequential sequential => Layer("", sequential, input),
