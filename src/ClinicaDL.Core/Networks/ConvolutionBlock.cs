@@ -37,7 +37,8 @@ public sealed record ConvolutionBlock(string Name, long? InChannels, long OutCha
     /// </summary>
     public static IReadOnlyList<ConvolutionBlock> Parse(JsonNode? dictionary)
     {
-        if (dictionary is not JsonObject blocks || blocks.Count == 0)
+        // Re-parsed, so values built in code (a long is not read as a double), read from TOML or from JSON convert alike.
+        if ((dictionary is null ? null : JsonNode.Parse(dictionary.ToJsonString())) is not JsonObject blocks || blocks.Count == 0)
         {
             throw new ArgumentException($"{Key}: expected a table of convolution blocks such as {Example}; got {Describe(dictionary)}.", Key);
         }
