@@ -38,6 +38,10 @@ public sealed class RandomArchitecture : Module<Tensor, Tensor>, IFeatureNetwork
         {
             throw new ArgumentException($"network_normalization must be {string.Join(", ", Normalizations)} or null (none), as ClinicaDL spells them; got '{normalization}'.", "network_normalization");
         }
+        if (outputSize < 1)
+        {
+            throw new ArgumentException($"RandomArchitecture needs at least one output (the classes, or 1 for regression); got {outputSize}.", nameof(outputSize));
+        }
         if (fcBlocks < 1)
         {
             throw new ArgumentException($"n_fcblocks must be at least 1 (the last block gives the outputs); got {fcBlocks}.", "n_fcblocks");

@@ -65,9 +65,10 @@ public static class ClinicaDLOnlyKeys
 
     /// <summary>
     /// The one note for the keys a configuration gave that change nothing here: these keys (grouped by why; not the
-    /// ones <see cref="Unhonoured"/> refuses) and any key ClinicaDL 1.6's train does not have; null when there are none.
+    /// ones <see cref="Unhonoured"/> refuses), any key ClinicaDL 1.6's train does not have, and the caller's other
+    /// groups of settings without effect (each "keys (why)"); null when there are none.
     /// </summary>
-    public static string? Note(IReadOnlyDictionary<string, JsonNode?> given, IEnumerable<string> unknown)
+    public static string? Note(IReadOnlyDictionary<string, JsonNode?> given, IEnumerable<string> unknown, IEnumerable<string>? otherGroups = null)
     {
         var groups = given.Where(g => ByName.TryGetValue(g.Key, out var key) && (key.Effect != Effect.ChangesTraining || IsDefault(g.Value, key.Default)))
             .Select(g => g.Key).Order(StringComparer.Ordinal)
@@ -79,6 +80,7 @@ public static class ClinicaDLOnlyKeys
             })
             .Select(g => $"{string.Join(", ", g)} ({g.Key})")
             .ToList();
+        groups.AddRange(otherGroups ?? []);
         var strangers = unknown.Distinct().Order(StringComparer.Ordinal).ToList();
         if (strangers.Count > 0)
         {

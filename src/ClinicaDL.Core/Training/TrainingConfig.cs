@@ -444,10 +444,6 @@ public sealed class TrainingConfig
                 values[key] = new JsonArray();
             }
         }
-        if (ClinicaDLOnlyKeys.Note(clinicaOnly, unknown) is { } note)
-        {
-            notes?.Add(note);
-        }
         try
         {
             var config = values.Deserialize<TrainingConfig>(Options) ?? new TrainingConfig();
@@ -457,10 +453,10 @@ public sealed class TrainingConfig
             {
                 config.NetworkNormalization = null;
             }
-            var unread = RandomArchitectureKeys.Where(values.ContainsKey).ToList();
-            if (unread.Count > 0 && !config.IsRandomArchitecture)
+            var unread = config.IsRandomArchitecture ? [] : RandomArchitectureKeys.Where(values.ContainsKey).ToList();
+            if (ClinicaDLOnlyKeys.Note(clinicaOnly, unknown, unread.Count == 0 ? null : [$"{string.Join(", ", unread)} (read only by RandomArchitecture, not by {config.ResolvedArchitecture})"]) is { } note)
             {
-                notes?.Add($"Configuration keys without effect here, ignored: {string.Join(", ", unread)} (read only by RandomArchitecture, not by {config.ResolvedArchitecture}).");
+                notes?.Add(note);
             }
             if (config.Gpu && !overrides.ContainsKey("device") && !values.ContainsKey("device"))
             {
