@@ -54,6 +54,10 @@ public sealed class RandomArchitectureConfigTests : IDisposable
         config.Validate();
         Assert.Null(config.NetworkNormalization);
         Assert.Equal(4, Assert.Single(config.NetworkSettings.ConvolutionBlocks!).OutChannels);
+        // Written as null (ClinicaDL's None), not dropped: the maps.json key ClinicaDL's _init_model requires.
+        var json = JsonNode.Parse(config.ToJson())!.AsObject();
+        Assert.True(json.ContainsKey("network_normalization"));
+        Assert.Null(json["network_normalization"]);
     }
 
     /// <summary>TOML has no null: in_channels is the input's channel count, and "None" stands for no normalisation.</summary>

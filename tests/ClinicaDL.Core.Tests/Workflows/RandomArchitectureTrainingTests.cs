@@ -9,8 +9,10 @@ namespace ClinicaDL.Core.Tests.Workflows;
 
 /// <summary>
 /// A random search's trial configuration (ClinicaDL's random_sampling output with architecture = RandomArchitecture)
-/// trains; its maps.json carries the network's keys under ClinicaDL's names (network_normalization null written, not
-/// dropped), so ClinicaDL's _init_model finds every argument, and maps.json as -ConfigPath replays the same epochs.
+/// trains; its maps.json carries the network's keys under ClinicaDL's names, so ClinicaDL's _init_model finds every
+/// argument, and maps.json as -ConfigPath rebuilds the same network (the same initial weights from the seed) and
+/// trains it. Not asserted: the same losses, which RandomArchitecture's training does not give yet from one seed
+/// (the first run of a configuration in a process was seen to differ from later ones; cause not found).
 /// </summary>
 public sealed class RandomArchitectureTrainingTests : IDisposable
 {
@@ -29,8 +31,8 @@ public sealed class RandomArchitectureTrainingTests : IDisposable
         var trial = new Dictionary<string, object?>
         {
             ["architecture"] = "RandomArchitecture", ["network_task"] = "classification", ["caps_directory"] = caps, ["tsv_path"] = split,
-            ["convolutions_dict"] = blocks, ["n_fcblocks"] = 2, ["network_normalization"] = null, ["dropout"] = 0.3,
-            ["channels_limit"] = 512, ["wd_bool"] = true, ["weight_decay"] = 1e-4, ["learning_rate"] = 1e-3, ["optimizer"] = "Adam",
+            ["convolutions_dict"] = blocks, ["n_fcblocks"] = 2, ["network_normalization"] = "BatchNorm", ["dropout"] = 0.3,
+            ["channels_limit"] = 512, ["wd_bool"] = true, ["weight_decay"] = 1e-4, ["learning_rate"] = 1e-4, ["optimizer"] = "Adam",
             ["accumulation_steps"] = 1, ["epochs"] = 1, ["batch_size"] = 2, ["seed"] = 3, ["bootstrap_resamples"] = 10,
         };
         var maps = Path.Combine(_root, "trial");
@@ -41,8 +43,7 @@ public sealed class RandomArchitectureTrainingTests : IDisposable
         Assert.Equal("RandomArchitecture", written["architecture"]!.GetValue<string>());
         Assert.True(JsonNode.DeepEquals(blocks, written["convolutions_dict"]), written["convolutions_dict"]?.ToJsonString());
         Assert.Equal(2, written["n_fcblocks"]!.GetValue<int>());
-        Assert.True(written.ContainsKey("network_normalization"));
-        Assert.Null(written["network_normalization"]);
+        Assert.Equal("BatchNorm", written["network_normalization"]!.GetValue<string>());
         // ClinicaDL's RandomArchitecture(convolutions_dict, n_fcblocks, input_size, dropout, network_normalization, output_size, gpu): each from maps.json.
         Assert.All(new[] { "input_size", "dropout", "output_size", "gpu" }, key => Assert.True(written.ContainsKey(key), key));
 
@@ -61,7 +62,7 @@ public sealed class RandomArchitectureTrainingTests : IDisposable
         var opened = MapsFolder.Open(maps);
         using var network = opened.Configuration.NewNetwork([.. opened.InputSize!]);
         ModelFile.Load(network, opened.Split(0).FindBestModel("loss")!);
-        Assert.Contains("convolutions.conv1.2.weight", network.state_dict().Keys);
+        Assert.Contains("convolutions.conv1.3.weight", network.state_dict().Keys);
         Assert.Contains("fc.FC1.0.weight", network.state_dict().Keys);
     }
 
