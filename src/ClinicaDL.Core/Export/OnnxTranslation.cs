@@ -22,12 +22,6 @@ internal sealed class OnnxTranslation(OnnxGraph graph, string network)
         // Conv5_FC3, Conv4_FC3 and Stride_Conv5_FC3 run their first convolution and their ReLU-pooling pairs in
         // faster forms that give the layer list's values (ConvolutionalNetwork.Features): the list is written.
         ConvolutionalNetwork or ResNet18 => Children(model, "", input, "convolutions", "fc"),
-        // After a LeakyReLU, PadMaxPool's zero padding can be a window's maximum. The Pad-MaxPool nodes say so, but
-        // ONNX Runtime's default optimisations fuse them into a MaxPool padding with -infinity (measured: outputs off
-        // by 3e-3 at ORT_ENABLE_ALL, 3e-8 with optimisations off), so a MaxPooling RandomArchitecture is refused
-        // rather than exported to give other values where it is most often run.
-        RandomArchitecture when model.modules().OfType<PadMaxPool>().Any() =>
-            throw Refuse("", model, "its MaxPooling blocks pad with zeros after a LeakyReLU, which ONNX Runtime's default Pad-MaxPool fusion turns into -infinity padding, changing the outputs; blocks with d_reduction \"stride\" export"),
         // Its blocks and classifier are layers in order; an InstanceNorm among them is refused by name below.
         RandomArchitecture => Children(model, "", input, "convolutions", "fc"),
         ResNet3D => Children(model, "", input, "convolutions", "fc"),
@@ -87,9 +81,7 @@ internal sealed class OnnxTranslation(OnnxGraph graph, string network)
             case AvgPool2d pool:
                 return AveragePool(path, pool, input);
             case PadMaxPool:
-                var (padded, _) = PadOddSizes(path, input);
-                var pooled = graph.Node("MaxPool", path, [padded.Name], PoolingWindow(input.Shape.Length - 1));
-                return new OnnxValue(pooled, ShapeAfter(layer, input.Shape));
+                return ZeroPaddedMaxPool(path, input);
             case ResNet18.BasicBlock block:
                 return BasicBlock(path, block, input);
             case ResNet3D.ResidualBlock block:
@@ -267,6 +259,37 @@ internal sealed class OnnxTranslation(OnnxGraph graph, string network)
         return new OnnxValue(node, ShapeAfter(pool, input.Shape));
     }
 
+    /// <summary>
+    /// PadMaxPool: a MaxPool with ONNX's own start padding on the odd axes, which pads with -infinity, then the windows
+    /// that reach into the padding raised to at least 0, the zero PadMaxPool pads with (after a LeakyReLU or an ELU
+    /// that zero can be a window's maximum). Why not Pad then MaxPool: ONNX Runtime's default optimisations fuse a
+    /// zero Pad into the MaxPool after it, which then pads with -infinity (measured 3e-3 off after a LeakyReLU).
+    /// The raise is a Max with one small constant per padded axis: 0 at its first window, -infinity elsewhere.
+    /// </summary>
+    private OnnxValue ZeroPaddedMaxPool(string path, OnnxValue input)
+    {
+        var spatial = input.Shape[1..];
+        var padding = spatial.Select(size => size % 2).ToArray();
+        var output = spatial.Zip(padding, (size, pad) => (size + pad) / 2).ToArray();
+        var pooled = graph.Node("MaxPool", path, [input.Name], [.. PoolingWindow(spatial.Length), OnnxAttribute.Ints("pads", [.. padding, .. new long[padding.Length]])]);
+        var borders = new List<string> { pooled };
+        for (var axis = 0; axis < spatial.Length; axis++)
+        {
+            if (padding[axis] == 0)
+            {
+                continue;
+            }
+            // Shaped [1, 1, ..., windows on this axis, ..., 1]: broadcast over the batch, the channels and the other axes.
+            var shape = Enumerable.Repeat(1L, spatial.Length + 2).ToArray();
+            shape[axis + 2] = output[axis];
+            var values = Enumerable.Repeat(float.NegativeInfinity, (int)output[axis]).ToArray();
+            values[0] = 0;
+            borders.Add(graph.Weight($"{path}.zero_padding_{axis}", shape, values));
+        }
+        var name = borders.Count == 1 ? pooled : graph.Node("Max", $"{path}.zero_padding", borders);
+        return new OnnxValue(name, [input.Shape[0], .. output]);
+    }
+
     /// <summary>PadMaxPool's padding: one zero at the start of every odd spatial size (none: the input itself).</summary>
     private (OnnxValue Padded, long[] Padding) PadOddSizes(string path, OnnxValue input)
     {
@@ -309,6 +332,10 @@ internal sealed class OnnxTranslation(OnnxGraph graph, string network)
     /// <summary>The shape of one sample after <paramref name="layer"/>: the layer's own output on a zero sample (the model is in eval mode).</summary>
     private static long[] ShapeAfter(nn.Module layer, long[] shape)
     {
+        if (LayerShapes.Of((nn.Module<Tensor, Tensor>)layer, shape) is { } known)
+        {
+            return known;
+        }
         using var scope = NewDisposeScope();
         using var sample = zeros([1, .. shape]);
         return ((nn.Module<Tensor, Tensor>)layer).forward(sample).shape[1..];
