@@ -1,0 +1,30 @@
+using ClinicaDL.Core.Maps;
+
+namespace ClinicaDL.Core.Search;
+
+/// <summary>
+/// A trial's validation metrics, from its MAPS' result tables: those of the model kept for <c>metric</c> when it is
+/// a selection metric (its best value), else of the model kept for the first selection metric; the mean over the
+/// splits that have them.
+/// </summary>
+public static class TrialMetrics
+{
+    /// <summary>The metrics by name, or an empty dictionary when the MAPS has no validation results yet.</summary>
+    public static Dictionary<string, double> Read(string mapsPath, string? metric = null)
+    {
+        if (!File.Exists(new MapsLayout(mapsPath).MapsJson))
+        {
+            return [];
+        }
+        var maps = MapsFolder.Open(mapsPath);
+        var selection = maps.SelectionMetrics;
+        if (selection.Count == 0)
+        {
+            return [];
+        }
+        var model = metric is not null && selection.Contains(metric) ? metric : selection[0];
+        var records = MapsResults.Read(mapsPath, "validation", null, model);
+        return records.SelectMany(r => r.Values).GroupBy(v => v.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Average(v => v.Value.Value), StringComparer.Ordinal);
+    }
+}
