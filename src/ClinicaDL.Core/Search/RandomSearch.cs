@@ -122,11 +122,12 @@ public sealed class RandomSearch
         var maps = Path.Combine(Output, trial.Name);
         IReadOnlyList<TrainingResult>? trained = null;
         string run;
-        if (File.Exists(new MapsLayout(maps).MapsJson) && MapsFolder.Open(maps).FindIncompleteSplits().Count == 0)
+        var existing = TrialMetrics.TryOpen(maps);
+        if (existing is not null && existing.FindIncompleteSplits().Count == 0)
         {
             run = TrialRun.Kept;
         }
-        else if (File.Exists(new MapsLayout(maps).MapsJson) && Resumable(maps))
+        else if (existing is not null && Resumable(existing))
         {
             log($"{trial.Name}: resuming from its checkpoints.");
             trained = Trainer.Resume(maps, host, progress, log, cancellation, _options.Device);
@@ -147,11 +148,11 @@ public sealed class RandomSearch
         };
     }
 
-    private static bool Resumable(string maps)
+    private static bool Resumable(MapsFolder maps)
     {
         try
         {
-            MapsFolder.Open(maps).CheckResumable();
+            maps.CheckResumable();
             return true;
         }
         catch (MapsException)

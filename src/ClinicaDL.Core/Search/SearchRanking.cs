@@ -47,10 +47,10 @@ public static class SearchRanking
     /// <summary>A trial's status from its MAPS: finished (Completed, or EarlyStopped/Failed as its split results say), Incomplete or NotStarted.</summary>
     private static string Status(string maps)
     {
-        if (!File.Exists(new MapsLayout(maps).MapsJson))
+        if (TrialMetrics.TryOpen(maps) is not { } opened)
         {
             return Directory.Exists(maps) ? TrialStatus.Incomplete : TrialStatus.NotStarted;
         }
-        return MapsFolder.Open(maps).FindIncompleteSplits().Count == 0 ? TrialStatus.Completed : TrialStatus.Incomplete;
+        return opened.FindIncompleteSplits().Count == 0 ? TrialStatus.Completed : TrialStatus.Incomplete;
     }
 }

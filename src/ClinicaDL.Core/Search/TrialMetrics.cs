@@ -12,11 +12,10 @@ public static class TrialMetrics
     /// <summary>The metrics by name, or an empty dictionary when the MAPS has no validation results yet.</summary>
     public static Dictionary<string, double> Read(string mapsPath, string? metric = null)
     {
-        if (!File.Exists(new MapsLayout(mapsPath).MapsJson))
+        if (TryOpen(mapsPath) is not { } maps)
         {
             return [];
         }
-        var maps = MapsFolder.Open(mapsPath);
         var selection = maps.SelectionMetrics;
         if (selection.Count == 0)
         {
@@ -26,5 +25,18 @@ public static class TrialMetrics
         var records = MapsResults.Read(mapsPath, "validation", null, model);
         return records.SelectMany(r => r.Values).GroupBy(v => v.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Average(v => v.Value.Value), StringComparer.Ordinal);
+    }
+
+    /// <summary>The MAPS at <paramref name="path"/>, or null when its creation has not happened (no maps.json).</summary>
+    public static MapsFolder? TryOpen(string path)
+    {
+        try
+        {
+            return MapsFolder.Open(path);
+        }
+        catch (MapsNotFoundException)
+        {
+            return null;
+        }
     }
 }
