@@ -54,7 +54,7 @@ Describe 'Get-ClinicaDLRandomSearch' {
         }
     }
 
-    It 'puts a trial not trained last, unranked, and takes the search from the pipeline' {
+    It 'puts a trial not trained last, unranked, and takes search folders from the pipeline' {
         $copy = Join-Path $TestDrive 'partial'
         Copy-Item $Search $copy -Recurse
         Remove-Item (Join-Path $copy 'trial-1') -Recurse
@@ -64,7 +64,9 @@ Describe 'Get-ClinicaDLRandomSearch' {
         $ranked[2].Status | Should -Be 'NotStarted'
         [double]::IsNaN($ranked[2].Value) | Should -BeTrue
         $ranked[0..1].Rank | Should -Be @(1, 2)
-        @($ranked[0] | Get-ClinicaDLRandomSearch).Count | Should -Be 3 -Because 'a ranked trial binds its SearchPath'
+        $both = @(Get-ClinicaDLRandomSearch -Path (Join-Path $TestDrive '[ps]*'))
+        $both.Count | Should -Be 6 -Because 'the wildcard names both search folders'
+        @($both.SearchPath | Sort-Object -Unique) | Should -Be @($copy, $Search)
     }
 
     It 'refuses a metric the trials do not have, and a folder without a search' {

@@ -13,8 +13,9 @@ namespace ClinicaDL.PowerShell.Commands;
 [OutputType(typeof(RandomSearchTrial))]
 public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
 {
-    /// <summary>The random_search.toml ([Random_Search] and the train configuration's sections).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>The random_search.toml ([Random_Search] and the train configuration's sections); a file item binds through its PSPath.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
     public string ConfigPath { get; set; } = "";
 
     /// <summary>The search folder: random_search.json and trial-0, trial-1... (one MAPS each).</summary>
