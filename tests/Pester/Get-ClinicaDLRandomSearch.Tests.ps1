@@ -34,7 +34,7 @@ Describe 'Get-ClinicaDLRandomSearch' {
     It 'ranks by the first selection metric, the loss, lowest first' {
         $ranked = @(Get-ClinicaDLRandomSearch $Search)
         $ranked.Count | Should -Be 3
-        $ranked.Rank | Should -Be @(1, 2, 3)
+        ($ranked | ForEach-Object Rank) | Should -Be @(1, 2, 3) -Because "an array's own Rank property (its dimensions) hides member enumeration"
         $ranked.Metric | Should -Be @('loss', 'loss', 'loss')
         $losses = $Trials | Sort-Object ValidationLoss
         $ranked.Name | Should -Be @($losses.Name)
@@ -63,7 +63,7 @@ Describe 'Get-ClinicaDLRandomSearch' {
         $ranked[2].Rank | Should -BeNullOrEmpty
         $ranked[2].Status | Should -Be 'NotStarted'
         [double]::IsNaN($ranked[2].Value) | Should -BeTrue
-        $ranked[0..1].Rank | Should -Be @(1, 2)
+        ($ranked[0..1] | ForEach-Object Rank) | Should -Be @(1, 2)
         $both = @(Get-ClinicaDLRandomSearch -Path (Join-Path $TestDrive '[ps]*'))
         $both.Count | Should -Be 6 -Because 'the wildcard names both search folders'
         @($both.SearchPath | Sort-Object -Unique) | Should -Be @($copy, $Search)
