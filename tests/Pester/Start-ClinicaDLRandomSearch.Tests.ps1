@@ -1,6 +1,6 @@
-# A 3-trial random search on the synthetic study: the same seed draws the same trials and trains them to the same
-# logs; a search killed during a trial continues (kept, resumed, trained) to the logs of one never stopped; a changed
-# file or seed is refused; -WhatIf writes nothing. Two epochs per trial, one split: about 10 small trainings in all.
+# A 3-trial random search on the synthetic study, then the same search killed during a trial and continued (kept,
+# resumed, trained): same seed, same draws, same logs and weights; a changed file or seed is refused; -WhatIf writes
+# nothing. Two epochs per trial, one split: about 7 small trainings in all.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
@@ -86,15 +86,6 @@ Describe 'Start-ClinicaDLRandomSearch' {
             @($FirstTrials.SampledValues | ForEach-Object ToString | Sort-Object -Unique).Count | Should -Be 3 -Because 'each trial draws its own values'
         }
 
-        It 'draws the same trials and trains them to the same logs under the same seed' {
-            $again = Join-Path $TestDrive 'again'
-            $trials = @(Start-ClinicaDLRandomSearch $Toml $again -Trials 3 -Seed 7)
-            Get-Draws $again | Should -Be (Get-Draws $First)
-            ($trials.SampledValues | ForEach-Object ToString) | Should -Be ($FirstTrials.SampledValues | ForEach-Object ToString)
-            Get-SearchLogs $again | Should -Be (Get-SearchLogs $First)
-            @(Get-SearchLogs $First).Count | Should -Be 9 -Because 'three trials of a header and two epochs'
-        }
-
         It 'writes nothing with -WhatIf' {
             $none = Join-Path $TestDrive 'whatif'
             Start-ClinicaDLRandomSearch $Toml $none -Trials 3 -WhatIf | Should -BeNullOrEmpty
@@ -113,7 +104,9 @@ Describe 'Start-ClinicaDLRandomSearch' {
     }
 
     Context 'a search folder that exists' {
-        It 'continues a search killed during a trial: keeps, resumes and trains to the logs of an uninterrupted search' {
+        It 'draws the same trials under the same seed and, killed during a trial, continues (kept, resumed, trained) to the logs of the uninterrupted search' {
+            # The second search of the same file and seed: killed during trial-1, continued and grown to 3 trials, it
+            # must have the first search's draws, training.tsv values and weights.
             $killed = Join-Path $TestDrive 'killed'
             $watch = Join-Path $killed 'trial-1/split-0/training_logs/training.tsv'
             $process = Start-ClinicaDLProcess -WatchFile $watch -Lines 2 -Command "Start-ClinicaDLRandomSearch -ConfigPath '$Toml' -OutputPath '$killed' -Trials 2 -Seed 7"
@@ -127,7 +120,9 @@ Describe 'Start-ClinicaDLRandomSearch' {
             $continued.Run | Should -Be @('Kept', 'Resumed', 'Trained')
             $continued.Status | Should -Be @('Completed', 'Completed', 'Completed')
             Get-Draws $killed | Should -Be (Get-Draws $First)
+            ($continued.SampledValues | ForEach-Object ToString) | Should -Be ($FirstTrials.SampledValues | ForEach-Object ToString)
             Get-SearchLogs $killed | Should -Be (Get-SearchLogs $First)
+            @(Get-SearchLogs $First).Count | Should -Be 9 -Because 'three trials of a header and two epochs'
             (Get-FileHash (Join-Path $killed 'trial-1/split-0/best-loss/model.pt')).Hash | Should -Be (Get-FileHash (Join-Path $First 'trial-1/split-0/best-loss/model.pt')).Hash
         }
 
