@@ -140,7 +140,8 @@ public sealed class RandomSearch
             trained = Trainer.Train(config, maps, overwrite: run == TrialRun.Restarted, host, progress, log, cancellation);
         }
         var failed = trained?.FirstOrDefault(r => r.Status == TrialStatus.Failed);
-        var status = failed?.Status ?? trained?.FirstOrDefault(r => r.Status == TrialStatus.EarlyStopped)?.Status ?? TrialStatus.Completed;
+        var status = failed?.Status ?? (trained is null ? TrialMetrics.FinishedStatus(existing!)
+            : trained.Any(r => r.Status == TrialStatus.EarlyStopped) ? TrialStatus.EarlyStopped : TrialStatus.Completed);
         return new RandomSearchTrial
         {
             Trial = trial.Index, Name = trial.Name, Status = status, Run = run, SampledValues = trial.Readable(),

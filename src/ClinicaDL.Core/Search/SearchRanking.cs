@@ -44,13 +44,13 @@ public static class SearchRanking
             ? metrics[0]!.GetValue<string>()
             : state.Trials.FirstOrDefault()?.Configuration["selection_metrics"] is System.Text.Json.Nodes.JsonValue single ? single.GetValue<string>() : "loss";
 
-    /// <summary>A trial's status from its MAPS: finished (Completed, or EarlyStopped/Failed as its split results say), Incomplete or NotStarted.</summary>
+    /// <summary>A trial's status from its MAPS: finished (Completed or EarlyStopped), Incomplete or NotStarted.</summary>
     private static string Status(string maps)
     {
         if (TrialMetrics.TryOpen(maps) is not { } opened)
         {
             return Directory.Exists(maps) ? TrialStatus.Incomplete : TrialStatus.NotStarted;
         }
-        return opened.FindIncompleteSplits().Count == 0 ? TrialStatus.Completed : TrialStatus.Incomplete;
+        return opened.FindIncompleteSplits().Count == 0 ? TrialMetrics.FinishedStatus(opened) : TrialStatus.Incomplete;
     }
 }

@@ -207,9 +207,13 @@ public sealed class SearchSpace
             {
                 throw new SearchSpaceException(path, "architecture: a random search trains RandomArchitecture networks drawn from [Random_Search]; leave architecture out.");
             }
-            if (key is "network_task" or "caps_directory" or "tsv_path" or "preprocessing_json")
+            if (key is "network_task" or "caps_directory" or "tsv_path" or "preprocessing_json" or "n_fcblocks" or "network_normalization" || MandatoryKeys.Contains(key) || Defaults.ContainsKey(key))
             {
                 throw new SearchSpaceException(path, $"{key} belongs in [{SectionName}] (ClinicaDL's random search reads it there).");
+            }
+            if (key == TrialSampler.ConvolutionsKey)
+            {
+                throw new SearchSpaceException(path, $"{key}: a random search draws the blocks from [{SectionName}] n_convblocks, first_conv_width, n_conv, d_reduction and channels_limit; leave it out.");
             }
             var kind = TrialSampler.KindOf(key);
             if (kind is SamplingKind.RandInt or SamplingKind.Uniform or SamplingKind.Exponent)

@@ -27,6 +27,17 @@ public static class TrialMetrics
             .ToDictionary(g => g.Key, g => g.Average(v => v.Value.Value), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// How a finished trial's training ended: EarlyStopped when a network of a split logged fewer epochs than the
+    /// configuration asked (early stopping is the only way a finished split ends short), else Completed.
+    /// </summary>
+    public static string FinishedStatus(MapsFolder maps)
+    {
+        var epochs = maps.Configuration.Epochs;
+        var logs = maps.TrainedSplits.SelectMany(s => maps.Split(s).TrainingLogFiles()).Select(f => f.Path).Where(File.Exists);
+        return logs.Any(log => TrainingLog.Read(log).Rows.Count < epochs) ? TrialStatus.EarlyStopped : TrialStatus.Completed;
+    }
+
     /// <summary>The MAPS at <paramref name="path"/>, or null when its creation has not happened (no maps.json).</summary>
     public static MapsFolder? TryOpen(string path)
     {

@@ -25,9 +25,6 @@ public static class TrialSampler
         ("wd_bool", SamplingKind.Choice), ("weight_decay", SamplingKind.Exponent),
     ];
 
-    /// <summary>The keys of [Random_Search] that are RandomArchitecture's arguments in the trial's configuration.</summary>
-    private static readonly string[] NetworkKeys = ["n_fcblocks", "network_normalization"];
-
     /// <summary>How ClinicaDL draws <paramref name="key"/>.</summary>
     public static SamplingKind KindOf(string key) => Rules.FirstOrDefault(r => r.Key == key) is { Key: not null } rule ? rule.Kind : SamplingKind.Fixed;
 
@@ -59,10 +56,6 @@ public static class TrialSampler
             }
         }
         configuration["architecture"] = "RandomArchitecture";
-        foreach (var key in NetworkKeys.Where(k => !configuration.ContainsKey(k)))
-        {
-            configuration[key] = sampled[key]?.DeepClone();
-        }
         // As JSON text and back: the values then compare, print and read back as the state file keeps them.
         return new SampledTrial { Index = index, Sampled = Reparsed(sampled), Configuration = Reparsed(configuration) };
     }

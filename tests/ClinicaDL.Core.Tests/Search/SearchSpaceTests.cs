@@ -91,6 +91,9 @@ public sealed class SearchSpaceTests : IDisposable
     [InlineData("[Optimization]\noptimizer = []", "optimizer: an empty list leaves nothing to choose")]
     [InlineData("[Model]\narchitecture = \"Conv5_FC3\"", "architecture: a random search trains RandomArchitecture networks")]
     [InlineData("[Data]\ncaps_directory = \"other\"", "caps_directory belongs in [Random_Search]")]
+    [InlineData("[Architecture]\nn_fcblocks = 2", "n_fcblocks belongs in [Random_Search]")]
+    [InlineData("[Architecture]\nn_conv = 2", "n_conv belongs in [Random_Search]")]
+    [InlineData("[Architecture.convolutions_dict.conv0]\nout_channels = 8", "convolutions_dict: a random search draws the blocks")]
     public void Refuses_a_wrong_train_key_naming_it_and_what_was_expected(string sections, string expected)
     {
         var error = Refused("n_convblocks = 2\nfirst_conv_width = 8\nn_fcblocks = 1", sections);
