@@ -278,6 +278,7 @@ function Invoke-XunitTests {
 function Invoke-PesterTests {
     $pester = Join-Path (Get-NuGetPackageRoot) "pester/$PesterVersion/tools/Pester.psd1"
     $summary = Join-Path $TestResultsDirectory 'pester.json'
+    $timings = Join-Path $TestResultsDirectory 'pester-durations.txt'
     Remove-Item -LiteralPath $summary -ErrorAction SilentlyContinue
     $env:CLINICADL_MODULE = Join-Path $ModuleDirectory 'ClinicaDL.psd1'
     # The report test leaves its Chromium screenshot and a saliency overlay here, to look at after a run.
@@ -294,6 +295,12 @@ Import-Module '$pester' -MinimumVersion $PesterVersion
     Failed  = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount
     Skipped = `$result.SkippedCount
 } | ConvertTo-Json | Set-Content -LiteralPath '$summary'
+# Where the run's time goes, slowest file first, to keep the whole CI run inside its budget.
+`$result.Containers | Sort-Object Duration -Descending | ForEach-Object {
+    '{0,7:N1} s  {1}' -f `$_.Duration.TotalSeconds, (Split-Path -Leaf `$_.Item)
+} | Set-Content -LiteralPath '$timings'
+Write-Host 'Slowest Pester files:'
+Get-Content -LiteralPath '$timings' -TotalCount 10 | Write-Host
 "@
     $null = Invoke-ChildPwsh -Command $command
     if (-not (Test-Path -LiteralPath $summary)) {

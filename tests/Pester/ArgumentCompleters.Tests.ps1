@@ -10,7 +10,7 @@ BeforeAll {
 Describe 'Argument completion' {
     Context 'values the module knows' {
         It 'completes network names' {
-            Get-Completion 'Start-ClinicaDLTraining -Architecture Conv' | Should -Be @('Conv5_FC3', 'Conv4_FC3')
+            Get-Completion 'Start-ClinicaDLTraining -Architecture Conv' | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Conv5_FC3_SSDA')
             Get-Completion 'Get-ClinicaDLNetwork Res' | Should -Be @('resnet18', 'ResNet3D')
         }
 

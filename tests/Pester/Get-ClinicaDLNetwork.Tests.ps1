@@ -7,7 +7,7 @@ BeforeAll {
 Describe 'Get-ClinicaDLNetwork' {
     It 'lists every network by default, and those a pattern matches, each once' {
         (Get-ClinicaDLNetwork).Name | Should -Contain 'Conv5_FC3'
-        (Get-ClinicaDLNetwork Conv*, Conv5*).Name | Should -Be @('Conv5_FC3', 'Conv4_FC3')
+        (Get-ClinicaDLNetwork Conv*, Conv5*).Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Conv5_FC3_SSDA')
     }
 
     It 'reports a name no network has with NetworkNotFound, listing the networks, and lists the others' {
@@ -27,11 +27,12 @@ Describe 'Get-ClinicaDLNetwork' {
 
     It 'lists the architectures with the shapes they take' {
         $networks = Get-ClinicaDLNetwork
-        $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'resnet18', 'ResNet3D', 'AE_Conv5_FC3', 'AE_Conv4_FC3', 'CAE_half',
+        $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'Conv5_FC3_SSDA', 'resnet18', 'ResNet3D', 'AE_Conv5_FC3', 'AE_Conv4_FC3', 'CAE_half',
             'SqueezeExcitationCNN', 'VanillaDenseVAE', 'VanillaSpatialVAE', 'Vanilla3DdenseVAE', 'Vanilla3DspacialVAE', 'CVAE_3D', 'CVAE_3D_half', 'CVAE_3D_final_conv', 'GeneratorUNet')
         ($networks | Where-Object Name -eq 'Vanilla3DdenseVAE').Parameters | Should -Be @('size_reduction_factor', 'latent_space_size', 'feature_size', 'n_conv', 'io_layer_channels', 'recons_weight', 'kl_weight')
         ($networks | Where-Object Name -like '*VAE*').Tasks | Sort-Object -Unique | Should -Be 'reconstruction'
         (Get-ClinicaDLNetwork ResNet3*).InputShapes | Should -Match '169 x 208 x 179'
+        (Get-ClinicaDLNetwork Conv5_FC3_SSDA).Tasks | Should -Be 'classification'
     }
 
     Context 'a network file' {
@@ -40,7 +41,7 @@ Describe 'Get-ClinicaDLNetwork' {
         }
 
         It 'shows each layer with its output shape, the parameter count and a training step''s memory' {
-            # 2 mm t1-linear crops (the 1 mm shape, 1,169,208,179, gives 42,293,972 parameters, and takes 20 s to build).
+            # 2 mm t1-linear crops (the 1 mm shape, 1,169,208,179, gives 42,293,972 parameters; built by formula in seconds, see LayerShapesTests).
             $summary = Get-ClinicaDLNetwork -Path $Example -InputShape 1, 85, 104, 90
             $summary.Name | Should -Be 'Conv5_FC3 (file)'
             $summary.Tasks | Should -Be @('classification', 'regression')
@@ -59,6 +60,16 @@ Describe 'Get-ClinicaDLNetwork' {
             $summary = Get-Item $Example | Get-ClinicaDLNetwork -InputShape 1, 40, 48, 40 -OutputSize 3 -BatchSize 2 -Optimizer SGD
             $summary.OutputShape.ToString() | Should -Be '3'
             $summary.BatchSize | Should -Be 2
+        }
+
+        It 'estimates the memory for every optimiser training takes, the ones with more state needing more' {
+            $byOptimizer = @{}
+            foreach ($optimizer in [ClinicaDL.Core.Training.Optimizers]::Names) {
+                $byOptimizer[$optimizer] = (Get-ClinicaDLNetwork -Path $Example -InputShape 1, 40, 48, 40 -Optimizer $optimizer).TrainingStepBytes
+            }
+            # Adam keeps two values per parameter, RMSprop one, SGD none (as configured here: no momentum).
+            $byOptimizer['Adam'] | Should -BeGreaterThan $byOptimizer['RMSprop']
+            $byOptimizer['RMSprop'] | Should -BeGreaterThan $byOptimizer['SGD']
         }
 
         It 'reports a mistake with InvalidNetworkFile naming the layer, and goes on with the next file' {

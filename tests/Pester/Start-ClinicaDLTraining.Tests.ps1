@@ -227,9 +227,9 @@ Describe 'Start-ClinicaDLTraining' {
         }
 
         It 'refuses <Key> = <Value> in a configuration file, which would change training, and creates no MAPS' -ForEach @(
-            @{ Section = 'Model'; Key = 'ssda_network'; Value = 'true'; Message = '*semi-supervised domain adaptation (ssda_network = true) is not available (got true; ssda_network = false is the only value accepted)*' }
+            @{ Section = 'Model'; Key = 'ssda_network'; Value = 'true'; Message = '*ssda_network = true trains Conv5_FC3_SSDA only*' }
             @{ Section = 'Computational'; Key = 'fully_sharded_data_parallel'; Value = 'true'; Message = '*fully_sharded_data_parallel*(got true;*' }
-            @{ Section = 'Data'; Key = 'caps_target'; Value = '"/data/target"'; Message = '*caps_target is the target CAPS*(got "/data/target";*' }
+            @{ Section = 'Data'; Key = 'caps_target'; Value = '"/data/target"'; Message = '*caps_target describe the target data of semi-supervised domain adaptation, which needs ssda_network = true*' }
         ) {
             $config = Join-Path $TestDrive "$Key.toml"
             Set-Content -LiteralPath $config -Value "[$Section]`n$Key = $Value"
@@ -238,13 +238,22 @@ Describe 'Start-ClinicaDLTraining' {
             $maps | Should -Not -Exist
         }
 
+        It 'takes domain adaptation''s target data as parameters and refuses a missing target CAPS by its path' {
+            $maps = Join-Path $TestDrive 'ssda'
+            $missing = Join-Path $TestDrive 'no-target-caps'
+            $failure = { Start-ClinicaDLTraining @Common -OutputPath $maps -Architecture Conv5_FC3_SSDA -SsdaNetwork -TargetCapsPath $missing `
+                -TargetTsvPath (Join-Path $TestDrive 'no-split') -TargetUnlabeledTsvPath (Join-Path $TestDrive 'no.tsv') -TargetExtractJson image.json } |
+                Should -Throw -ErrorId "InvalidInput$Suffix" -PassThru
+            $failure.Exception.Message | Should -BeLike "*caps_target: the target CAPS '$missing' does not exist*"
+            $maps | Should -Not -Exist
+        }
+
         It 'names in one warning the keys of ClinicaDL''s maps.json that change nothing here' {
             $shared = Get-SharedTestData
             if (-not $shared) { Set-ItResult -Skipped -Because $SharedTestDataAbsent; return }
             Start-ClinicaDLTraining -ConfigPath (Join-Path $shared 'clinicadl-maps/maps/maps.json') -OutputPath (Join-Path $TestDrive 'from-clinicadl') -WhatIf -WarningVariable warnings 3>$null
             $warnings.Count | Should -Be 1
-            foreach ($key in 'ssda_network', 'normalization', 'fully_sharded_data_parallel',
-                'use_extracted_features', 'caps_target', 'tsv_target_lab', 'tsv_target_unlab', 'preprocessing_dict_target', 'validation', 'num_networks', 'output_size', 'input_size') {
+            foreach ($key in 'normalization', 'fully_sharded_data_parallel', 'use_extracted_features', 'validation', 'num_networks', 'output_size', 'input_size') {
                 "$($warnings[0])" | Should -BeLike "*$key*"
             }
         }

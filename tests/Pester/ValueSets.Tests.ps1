@@ -12,12 +12,27 @@ BeforeDiscovery {
         @{ Command = 'Start-ClinicaDLTraining'; Parameter = 'Task'; Engine = { [ClinicaDL.Core.Training.TrainingTask]::All.Name } }
         @{ Command = 'Export-ClinicaDLTensor'; Parameter = 'Preprocessing'; Engine = { [ClinicaDL.Core.Datasets.CapsQuery]::PreprocessingNames } }
         @{ Command = 'Import-CapsDataset'; Parameter = 'Preprocessing'; Engine = { [ClinicaDL.Core.Datasets.CapsQuery]::PreprocessingNames } }
+        @{ Command = 'Get-ClinicaDLNetwork'; Parameter = 'Optimizer'; Engine = { [ClinicaDL.Core.Training.Optimizers]::Names } }
     )
 }
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ClinicaDLModulePath) -Force
+    # Sets that spell no engine list: the cmdlet's own choices, each for the reason given.
+    $script:OwnSets = @(
+        'Get-MapsResult -Level'                    # the two prediction levels the cmdlet reads
+        'New-ClinicaDLSplit -SubsetName'           # the two subset names ClinicaDL's split writes
+        'Export-ClinicaDLTensor -SliceMode'        # ClinicaDL's two slice modes
+        'Export-ClinicaDLModel -Format'            # spelled from the ModelFormat enum itself
+        'New-ClinicaDLSyntheticDataset -Kind'      # the generators this cmdlet chooses between
+        'New-ClinicaDLSyntheticDataset -VoxelSize' # the phantom resolutions it draws, in mm
+        'New-ClinicaDLSyntheticDataset -Diagnosis' # the diagnoses a random data set can carry
+        'Test-ClinicaDLEnvironment -Device'        # the two devices a smoke test runs on
+        'Start-ClinicaDLTraining -Compensation'    # ClinicaDL's two reproducibility compensations
+        'Invoke-ClinicaDLQualityCheck -Preprocessing' # the one preprocessing it checks
+        'Invoke-ClinicaDLPreprocessing -Pipeline'  # the one pipeline it runs, in two spellings
+    )
 }
 
 Describe 'ValidateSet lists the engine owns' {
@@ -28,5 +43,19 @@ Describe 'ValidateSet lists the engine owns' {
         $engine.Count | Should -BeGreaterThan 0
         # Case-insensitive, as ValidateSet matches (the task is spelled Classification here, classification in maps.json).
         @($set.ValidValues | ForEach-Object ToLowerInvariant | Sort-Object) | Should -Be @($engine | ForEach-Object ToLowerInvariant | Sort-Object)
+    }
+}
+
+Describe 'Every ValidateSet is accounted for' {
+    It 'is either an engine list above or one the cmdlet owns' {
+        $listed = $Sets | ForEach-Object { "$($_.Command) -$($_.Parameter)" }
+        $found = foreach ($command in Get-Command -Module ClinicaDL -CommandType Cmdlet) {
+            foreach ($parameter in $command.Parameters.Values) {
+                if ($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }) { "$($command.Name) -$($parameter.Name)" }
+            }
+        }
+        @($found).Count | Should -BeGreaterThan 10
+        # A new set spelling an engine list goes into the table above; one the cmdlet owns into the list of own sets.
+        @($found | Where-Object { $_ -notin $listed -and $_ -notin $OwnSets }) | Should -BeNullOrEmpty
     }
 }

@@ -23,6 +23,8 @@ internal sealed class OnnxTranslation(OnnxGraph graph, string network)
         // faster forms that give the layer list's values (ConvolutionalNetwork.Features): the list is written.
         ConvolutionalNetwork or ResNet18 => Children(model, "", input, "convolutions", "fc"),
         ResNet3D => Children(model, "", input, "convolutions", "fc"),
+        // What its forward gives, a prediction: the target classifier (the domain head serves training only).
+        DomainAdaptationNetwork => Children(model, "", input, "convolutions", "fc_class_target"),
         HalfConvolutionalAutoEncoder => Children(model, "", input, "encoder", "decoder"),
         Sequential sequential => Layer("", sequential, input),
         _ => throw Refuse("", model, "its forward pass is not one this module knows how to write as ONNX nodes"),

@@ -22,7 +22,8 @@ public static class MapsSkeleton
     /// <paramref name="finalRoot"/> is where the MAPS will live, as information.log records it.
     /// </summary>
     public static void Write(MapsLayout target, string finalRoot, TrainingConfig config, IReadOnlyList<SplitDefinition> splits,
-        IReadOnlyList<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, string hostDescription, IReadOnlyList<string> leakage)
+        IReadOnlyList<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, string hostDescription, IReadOnlyList<string> leakage,
+        IEnumerable<(string ParticipantId, string SessionId)>? alsoSeen = null)
     {
         var sampleShape = images.SampleShape;
         Directory.CreateDirectory(target.Root);
@@ -66,7 +67,7 @@ public static class MapsSkeleton
                 AtomicFile.WriteAllText(Path.Combine(target.GroupSplit(name, split), "maps.json"), groupJson);
             }
         }
-        SeenSessions(config, groups).Write(target.TrainValidation);
+        SeenSessions(config, groups, alsoSeen ?? []).Write(target.TrainValidation);
     }
 
     /// <summary>
@@ -123,11 +124,13 @@ public static class MapsSkeleton
 
     /// <summary>
     /// Every session seen in training: all splits' train and validation data, the parent hold-out split's
-    /// train.tsv when there is one, and the transfer-learning source's own list.
+    /// train.tsv when there is one, the transfer-learning source's own list, and <paramref name="alsoSeen"/> (domain
+    /// adaptation's target sessions, labelled and unlabelled, which ClinicaDL leaves out).
     /// </summary>
-    private static TsvTable SeenSessions(TrainingConfig config, IReadOnlyList<(int Split, DataGroup Train, DataGroup Validation)> groups)
+    private static TsvTable SeenSessions(TrainingConfig config, IReadOnlyList<(int Split, DataGroup Train, DataGroup Validation)> groups,
+        IEnumerable<(string ParticipantId, string SessionId)> alsoSeen)
     {
-        var seen = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => (i.ParticipantId, i.SessionId)).ToHashSet();
+        var seen = groups.SelectMany(g => g.Train.Images.Concat(g.Validation.Images)).Select(i => (i.ParticipantId, i.SessionId)).Concat(alsoSeen).ToHashSet();
         foreach (var extra in new[] { Path.Combine(Path.GetDirectoryName(Path.GetFullPath(config.TsvPath!))!, "train.tsv"),
                      config.TransferPath is null ? null : new MapsLayout(config.TransferPath).TrainValidation })
         {

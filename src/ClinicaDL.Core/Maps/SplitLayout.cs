@@ -17,6 +17,9 @@ public sealed class SplitLayout(string mapsRoot, int split)
     public string TrainingLog(int? network = null) =>
         network is null ? Path.Combine(TrainingLogs, "training.tsv") : Path.Combine(TrainingLogs, $"network-{network}", "training.tsv");
 
+    /// <summary>Semi-supervised domain adaptation's log of the target data (training_logs/training_target.tsv), beside training.tsv.</summary>
+    public string TrainingTargetLog => Path.Combine(TrainingLogs, "training_target.tsv");
+
     /// <summary>
     /// The folder of a TensorBoard run, "train" or "validation", beside the split's training.tsv (tensorboard/&lt;run&gt;),
     /// or with multi_network beside network n's (network-n/tensorboard/&lt;run&gt;), where ClinicaDL's LogWriter puts it.

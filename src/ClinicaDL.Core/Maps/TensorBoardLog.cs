@@ -139,6 +139,11 @@ internal sealed class TensorBoardLog(string trainDirectory, string validationDir
             {
                 var cell = log.IndexOf(column) is var index and >= 0 ? log.Rows[row][index] : throw new MapsException(
                     $"{log.Path} has no column '{column}', which the TensorBoard logs are written again from; its columns are {string.Join(", ", log.Columns)}.");
+                // An undefined metric (an AUC over one class) is written NaN, which the table reads as missing.
+                if (cell is null)
+                {
+                    return double.NaN;
+                }
                 return double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : throw new MapsException(
                     $"{log.Path}, line {TsvTable.LineOf(row)}, column '{column}': '{cell}' is not a number; training.tsv holds one in every cell.");
             }

@@ -70,9 +70,6 @@ public sealed class FileNetwork : Module<Tensor, Tensor>, IFeatureNetwork
         }
     }
 
-    /// <summary>The file this network was built from.</summary>
-    public NetworkFile File => _file;
-
     /// <summary>Each layer's output shape (one sample, channels first), in the order of <see cref="NetworkFile"/>'s layers.</summary>
     internal IReadOnlyList<long[]> Shapes => _shapes;
 
@@ -186,9 +183,16 @@ public sealed class FileNetwork : Module<Tensor, Tensor>, IFeatureNetwork
         return node.Kind.Name == "Add" ? input : [input[0] + sources.Sum(s => s[0]), .. input.Skip(1)];
     }
 
-    /// <summary>The layer's output shape for one sample, found by running it on zeros in evaluation mode (which draws no random numbers).</summary>
+    /// <summary>
+    /// The layer's output shape for one sample: by formula where <see cref="LayerShapes"/> knows the layer, else found
+    /// by running it on zeros in evaluation mode (which draws no random numbers).
+    /// </summary>
     private long[] OutputShape(LayerNode node, Module<Tensor, Tensor> module, long[] input)
     {
+        if (LayerShapes.Of(module, input) is { } shape)
+        {
+            return shape;
+        }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         module.eval();

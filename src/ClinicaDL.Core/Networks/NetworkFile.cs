@@ -23,13 +23,12 @@ public sealed class NetworkFile
     private static readonly string[] BlockKeys = ["Parameters", "Layers"];
     private static readonly string[] BlockUseKeys = ["Block", "Name", "Input", "Repeat"];
 
-    private NetworkFile(string path, string name, bool autoencoder, IReadOnlyList<LayerNode> nodes, int entryCount)
+    private NetworkFile(string path, string name, bool autoencoder, IReadOnlyList<LayerNode> nodes)
     {
         Path = path;
         Name = name;
         Autoencoder = autoencoder;
         Nodes = nodes;
-        EntryCount = entryCount;
     }
 
     /// <summary>Whether an architecture setting names a network file (by its extension) rather than a built-in network.</summary>
@@ -49,9 +48,6 @@ public sealed class NetworkFile
 
     /// <summary>Every layer, blocks expanded, in the order they run and are created.</summary>
     internal IReadOnlyList<LayerNode> Nodes { get; }
-
-    /// <summary>How many entries the top-level Layers list has, repeated blocks counted once per copy.</summary>
-    internal int EntryCount { get; }
 
     /// <summary>Reads and checks a network file (keywords, layer kinds, names); shapes are checked by <see cref="Build"/>.</summary>
     public static NetworkFile Load(string path)
@@ -135,7 +131,7 @@ public sealed class NetworkFile
                 }
                 else
                 {
-                    last = AddLayer(item, null, entry, where, input, entryNames);
+                    last = AddLayer(item, entry, where, input, entryNames);
                     entry++;
                 }
                 if (item.TryGetValue("Name", out var entryName))
@@ -143,7 +139,7 @@ public sealed class NetworkFile
                     Declare(entryNames, Text(entryName, $"{where}.Name"), last, where);
                 }
             }
-            return new NetworkFile(path, name, autoencoder, _nodes, entry);
+            return new NetworkFile(path, name, autoencoder, _nodes);
         }
 
         private void ReadBlocks(JsonNode? blocks)
@@ -213,7 +209,7 @@ public sealed class NetworkFile
                     var layer = Substitute(Table(block.Layers[position], "", null, ""), values);
                     var layerWhere = $"{copyWhere}, its Layers[{position}]";
                     var layerInput = ResolveInput(layer, names, position == 0 ? blockInput : _nodes.Count - 1, layerWhere, blockInput);
-                    last = AddLayer(layer, position, entry, layerWhere, layerInput, names, blockInput);
+                    last = AddLayer(layer, entry, layerWhere, layerInput, names, blockInput);
                     if (layer.TryGetValue("Name", out var layerName))
                     {
                         Declare(names, Text(layerName, $"{layerWhere}.Name"), last, layerWhere);
@@ -261,7 +257,7 @@ public sealed class NetworkFile
                 kv => (kv.Value as JsonArray ?? new JsonArray(kv.Value?.DeepClone()))[i]?.DeepClone(), StringComparer.OrdinalIgnoreCase)).ToList();
         }
 
-        private int AddLayer(Dictionary<string, JsonNode?> layer, int? position, int entry, string where, int input, Dictionary<string, int> names, int? blockInput = null)
+        private int AddLayer(Dictionary<string, JsonNode?> layer, int entry, string where, int input, Dictionary<string, int> names, int? blockInput = null)
         {
             var kind = NetworkFileLayers.Check(layer, where, path);
             var where2 = layer.TryGetValue("Name", out var name) && name is not null ? $"{where} ({kind.Name} '{name}')" : $"{where} ({kind.Name})";
@@ -275,7 +271,7 @@ public sealed class NetworkFile
                 }
                 from = sources.Select(s => Reference(Text(s, $"{where}.From"), names, where2, blockInput)).ToArray();
             }
-            _nodes.Add(new LayerNode(_nodes.Count, entry, position, kind, layer, where2, input, from));
+            _nodes.Add(new LayerNode(_nodes.Count, entry, kind, layer, where2, input, from));
             return _nodes.Count - 1;
         }
 
@@ -344,5 +340,5 @@ public sealed class NetworkFile
 /// One layer of a network file once blocks are expanded: where it is in the file, its kind and settings, the node
 /// it reads (-1: the network's input) and, for Add and Concat, the nodes it joins.
 /// </summary>
-internal sealed record LayerNode(int Index, int Entry, int? Position, NetworkFileLayers.Kind Kind, IReadOnlyDictionary<string, JsonNode?> Settings,
+internal sealed record LayerNode(int Index, int Entry, NetworkFileLayers.Kind Kind, IReadOnlyDictionary<string, JsonNode?> Settings,
     string Where, int Input, int[] From);

@@ -34,20 +34,28 @@ internal static class NetworkLayers
         return current;
     }
 
-    /// <summary>The shape (channels first, no batch) a layer stack gives for one sample of the given shape.</summary>
+    /// <summary>
+    /// The shape (channels first, no batch) a layer stack gives for one sample of the given shape: by formula where
+    /// <see cref="LayerShapes"/> knows the layer, else by running it on zeros in evaluation mode.
+    /// </summary>
     public static long[] OutputShape(IReadOnlyList<Module<Tensor, Tensor>> layers, long[] inputShape)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var output = zeros([1, .. inputShape]);
+        var shape = inputShape;
         foreach (var layer in layers)
         {
+            if (LayerShapes.Of(layer, shape) is { } known)
+            {
+                shape = known;
+                continue;
+            }
             var training = layer.training;
             layer.eval();
-            output = layer.forward(output);
+            shape = layer.forward(zeros([1, .. shape])).shape[1..];
             layer.train(training);
         }
-        return output.shape[1..];
+        return shape;
     }
 
     /// <summary>The number of features a convolution stack produces for one sample of the given shape.</summary>

@@ -28,6 +28,15 @@ public static class NetworkRegistry
         ["Stride_Conv5_FC3"] = new(Describe("Stride_Conv5_FC3", "2D/3D", "C x D x H x W or C x H x W",
                 "Five stride-2 conv(3)-BatchNorm-ReLU blocks, no pooling, then FC 1300-50-output."),
             (shape, output, settings) => ConvolutionalNetwork.StrideConv5FC3(shape, output, settings.Dropout), AnyImage),
+        // Classification only: its domain classifier is trained with the task's loss on domain labels 0 and 1, which
+        // ClinicaDL's regression loss (MSE on one output) cannot take. Trained only with ssda_network = true.
+        ["Conv5_FC3_SSDA"] = new(new NetworkDescription
+            {
+                Name = "Conv5_FC3_SSDA", Tasks = ["classification"], Dimensions = "2D/3D", InputShapes = "C x D x H x W or C x H x W",
+                Parameters = ["input_size", "output_size", "dropout"],
+                Description = "Semi-supervised domain adaptation (ssda_network = true): Conv5_FC3's five blocks shared by three FC 1300-50-output heads, a source classifier, a target classifier and a domain classifier behind a gradient reversal layer. Predicts with the target classifier.",
+            },
+            (shape, output, settings) => new DomainAdaptationNetwork(shape, output, settings.Dropout), AnyImage),
         ["resnet18"] = new(Describe("resnet18", "2D", "C x H x W slices (rgb slices: 3 channels), each side at least 32",
                 "torchvision's ResNet-18 (BasicBlocks [2, 2, 2, 2], 64 to 512 channels, average pooling over the final map), then FC 512-1000, dropout, output. ClinicaDL's ImageNet weights are not downloaded: trained from scratch."),
             (shape, output, settings) => new ResNet18(shape, output, settings.Dropout),

@@ -41,8 +41,6 @@ public sealed class NetworkSummary
 
     public string Includes => MemoryIncludes;
 
-    public static IReadOnlyList<string> Optimizers => OptimizerSlots.Keys.ToList();
-
     internal static NetworkSummary Of(NetworkFile file, FileNetwork network, long[] inputShape, int batchSize, string optimizer)
     {
         if (!OptimizerSlots.TryGetValue(optimizer, out var slots))

@@ -16,6 +16,9 @@ internal sealed class PadMaxPool : nn.Module<Tensor, Tensor>
         _dimensions = dimensions;
     }
 
+    /// <summary>2 or 3: the spatial axes it pools.</summary>
+    public int Dimensions => _dimensions;
+
     public override Tensor forward(Tensor input)
     {
         var shape = input.shape;

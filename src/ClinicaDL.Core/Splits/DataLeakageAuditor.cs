@@ -159,6 +159,42 @@ public static class DataLeakageAuditor
             Findings = new(findings), SplitFoldersChecked = splitFolders.Count, FilesChecked = files };
     }
 
+    /// <summary>
+    /// The checks semi-supervised domain adaptation adds to <see cref="AuditTraining"/>: the target split folders'
+    /// own, no target participant (labelled or unlabelled) among the test participants of a hold-out split above the
+    /// source's or the target's split folders, and no unlabelled target participant in a target validation set (its
+    /// images shape the features the model is then validated on).
+    /// </summary>
+    public static LeakageAudit AuditDomainAdaptation(IReadOnlyList<string> sourceSplitFolders, IReadOnlyList<string> targetSplitFolders, string trainFile,
+        string validationFile, string unlabeledFile)
+    {
+        var audit = AuditTraining(targetSplitFolders, trainFile, validationFile);
+        var findings = audit.Findings.ToList();
+        var targetFolders = targetSplitFolders.Select(Path.GetFullPath).ToList();
+        var labeledFiles = targetFolders.SelectMany(f => new[] { Path.Combine(f, trainFile), Path.Combine(f, validationFile) }).ToList();
+        var target = Participants([.. labeledFiles, unlabeledFile]);
+        var testSplits = sourceSplitFolders.Select(Path.GetFullPath).Concat(targetFolders)
+            .Select(f => AncestorTestSplit(f) is { } above && above != f ? above : null).OfType<string>().Distinct(StringComparer.Ordinal);
+        foreach (var testSplit in testSplits)
+        {
+            var testFiles = SubsetFiles(testSplit, "test");
+            var inside = target.Intersect(Participants(testFiles)).Order(StringComparer.Ordinal).ToArray();
+            if (inside.Length > 0)
+            {
+                findings.Add(Finding(LeakageKind.TestParticipantInTraining, NoTestSet, "Error", inside, [.. testFiles, .. labeledFiles, unlabeledFile],
+                    $"{inside.Length} test participant(s) of '{testSplit}' are in the target data domain adaptation trains on (tsv_target_lab, tsv_target_unlab)"));
+            }
+        }
+        var validationFiles = targetFolders.Select(f => Path.Combine(f, validationFile)).ToList();
+        var unlabeledInValidation = Participants([unlabeledFile]).Intersect(Participants(validationFiles)).Order(StringComparer.Ordinal).ToArray();
+        if (unlabeledInValidation.Length > 0)
+        {
+            findings.Add(Finding(LeakageKind.ParticipantOnBothSides, BiasedSplit, "Error", unlabeledInValidation, [unlabeledFile, .. validationFiles],
+                $"{unlabeledInValidation.Length} participant(s) of the unlabelled target data '{unlabeledFile}' are in the target validation data the models are chosen on"));
+        }
+        return new LeakageAudit { Path = audit.Path, Findings = new(findings), SplitFoldersChecked = audit.SplitFoldersChecked, FilesChecked = audit.FilesChecked + 1 };
+    }
+
     /// <summary>Train against subset of one split folder, plus duplicates in each file; returns the number of files read.</summary>
     private static int CheckSides(string folder, string subsetName, List<LeakageFinding> findings) =>
         CheckSides(folder, TrainFiles(folder), SubsetFiles(folder, subsetName), subsetName, findings);

@@ -5,7 +5,7 @@ namespace ClinicaDL.Core.Training;
 /// <summary>
 /// The keys of ClinicaDL 1.6's train configuration (train_config.toml, maps.json) that have no setting in this
 /// module, each with the value ClinicaDL gives it by default and what it does. A key that would change training
-/// at another value (SSDA, fully sharded data parallel) is refused at that value, never dropped; a key that only
+/// at another value (fully sharded data parallel) is refused at that value, never dropped; a key that only
 /// ClinicaDL networks this module does not build read (random search's RandomArchitecture), one ClinicaDL
 /// itself never reads, and one maps.json records as a fact of the data are accepted whatever their value, and
 /// named in one note. The ones from train_config.toml are written back into maps.json, so ClinicaDL reads every
@@ -29,12 +29,7 @@ public static class ClinicaDLOnlyKeys
 
     private static readonly Key[] Keys =
     [
-        new("ssda_network", false, Effect.ChangesTraining, "semi-supervised domain adaptation (ssda_network = true) is not available"),
         new("fully_sharded_data_parallel", false, Effect.ChangesTraining, "fully_sharded_data_parallel shards a model over several GPU processes; this module trains in one process"),
-        new("caps_target", "", Effect.ChangesTraining, "caps_target is the target CAPS of semi-supervised domain adaptation, which is not available"),
-        new("tsv_target_lab", "", Effect.ChangesTraining, "tsv_target_lab is the labelled target data of semi-supervised domain adaptation, which is not available"),
-        new("tsv_target_unlab", "", Effect.ChangesTraining, "tsv_target_unlab is the unlabelled target data of semi-supervised domain adaptation, which is not available"),
-        new("preprocessing_dict_target", "", Effect.ChangesTraining, "preprocessing_dict_target is the target extraction of semi-supervised domain adaptation, which is not available"),
         new("normalization", "batch", Effect.Descriptive, "unused by ClinicaDL 1.6"),
         new("use_extracted_features", false, Effect.Descriptive, "unused by ClinicaDL 1.6"),
         new("validation", null, Effect.Descriptive, "facts ClinicaDL records in maps.json", InTrainConfig: false),

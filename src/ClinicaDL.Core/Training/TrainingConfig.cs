@@ -26,6 +26,17 @@ public sealed class TrainingConfig
 
     [JsonPropertyName("architecture")] public string Architecture { get; set; } = "default";
     [JsonPropertyName("multi_network")] public bool MultiNetwork { get; set; }
+    /// <summary>
+    /// ClinicaDL's semi-supervised domain adaptation (Conv5_FC3_SSDA): the source data above, plus a target CAPS, a
+    /// split folder of labelled target data, a TSV of unlabelled target sessions and the target extraction (its JSON
+    /// object, or the name of a file of caps_target/tensor_extraction/). See <see cref="DomainAdaptationSettings"/>.
+    /// ClinicaDL writes "" for the paths when there is no SSDA, and keeps those keys.
+    /// </summary>
+    [JsonPropertyName("ssda_network")] public bool SsdaNetwork { get; set; }
+    [JsonPropertyName("caps_target")] public string CapsTarget { get; set; } = "";
+    [JsonPropertyName("tsv_target_lab")] public string TsvTargetLab { get; set; } = "";
+    [JsonPropertyName("tsv_target_unlab")] public string TsvTargetUnlab { get; set; } = "";
+    [JsonPropertyName("preprocessing_dict_target")] public JsonNode? PreprocessingDictTarget { get; set; } = "";
     [JsonPropertyName("dropout")] public double Dropout { get; set; }
     [JsonPropertyName("latent_space_size")] public int LatentSpaceSize { get; set; } = 128;
 
@@ -207,6 +218,12 @@ public sealed class TrainingConfig
         {
             throw new ArgumentException("Training needs a CAPS folder (-CapsPath) and a split folder (-TsvPath).");
         }
+        if (ArchitectureFile is { } named && !File.Exists(named))
+        {
+            // Here, before a MAPS or a split is touched and before any image is read, not when the first split builds it.
+            throw new FileNotFoundException($"The architecture file '{named}' does not exist" +
+                (ArchitectureFolder is null ? "." : $" (a relative architecture is found from the configuration file's folder, {ArchitectureFolder})."), named);
+        }
         if (ArchitectureFile is { } networkFile && Networks.NetworkFile.IsNetworkFile(networkFile))
         {
             var tasks = Networks.NetworkFile.Load(networkFile).Tasks;
@@ -251,11 +268,13 @@ public sealed class TrainingConfig
             (EmissionsCalculator, "emissions_calculator is not available"),
             (TrackExp.Length > 0, "track_exp (wandb, mlflow) is not available"),
         ];
-        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).Concat(ClinicaDLOnlyKeys.Unhonoured(ClinicaDLOnlyValues)).ToList();
+        var refused = unavailable.Where(u => u.Set).Select(u => u.Why).Concat(ClinicaDLOnlyKeys.Unhonoured(ClinicaDLOnlyValues))
+            .Concat(DomainAdaptationSettings.Unhonoured(this)).ToList();
         if (refused.Count > 0)
         {
             throw new ArgumentException($"These options cannot be honoured: {string.Join("; ", refused)}.");
         }
+        DomainAdaptationSettings.CheckTargetData(this);
     }
 
     private void ValidateRanges()
@@ -378,7 +397,7 @@ public sealed class TrainingConfig
             }
             // ClinicaDL writes false or "" for an absent path (its path_decoder reads both as no path), and false for no augmentation.
             if (values[key] is JsonValue flag && ((flag.TryGetValue<bool>(out var b) && !b) || (flag.TryGetValue<string>(out var text) && text.Length == 0))
-                && key is "transfer_path" or "caps_directory" or "tsv_path")
+                && key is "transfer_path" or "caps_directory" or "tsv_path" or "caps_target" or "tsv_target_lab" or "tsv_target_unlab")
             {
                 values[key] = null;
             }

@@ -16,7 +16,7 @@ namespace ClinicaDL.Core.Workflows;
 /// metric strictly improves, early stopping, gradient accumulation, each epoch's learning rate from the schedule or
 /// the validation loss's plateaus. A stopped run resumes from its checkpoints to the same result.
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly TrainingConfig _config;
     private readonly MapsLayout _maps;
@@ -106,11 +106,13 @@ public sealed class Trainer
                 throw new ArgumentException(unsupported + ".");
             }
         }
+        using var target = _config.SsdaNetwork ? LoadTarget(splits, groups, images) : null;
         if (!resume)
         {
             // Train checked, under this run's lock, that an existing MAPS may be replaced: the staged skeleton replaces it.
             using var skeleton = new StagedOutput(_maps.Root, OutputKind.Maps, overwrite: true);
-            MapsSkeleton.Write(new MapsLayout(skeleton.Staging), _maps.Root, _config, splits, groups, images, hostDescription, leakage);
+            MapsSkeleton.Write(new MapsLayout(skeleton.Staging), _maps.Root, _config, splits, groups, images, hostDescription, leakage,
+                target?.Seen.Select(i => (i.ParticipantId, i.SessionId)));
             skeleton.Commit();
             if (_config.ArchitectureFile is { } networkFile)
             {
@@ -120,7 +122,8 @@ public sealed class Trainer
                 _config.ArchitectureFolder = _maps.Root;
             }
         }
-        return groups.Select((g, i) => TrainSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, device, resume)).ToList();
+        return groups.Select((g, i) => target is null ? TrainSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, device, resume)
+            : TrainDomainAdaptationSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, target, device, resume)).ToList();
     }
 
     private TrainingResult TrainSplit(int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, Device device, bool resume)
@@ -172,7 +175,7 @@ public sealed class Trainer
     /// and torch.load read the MAPS. Written once the split's training has ended rather than at every improvement: a
     /// full-size Conv5_FC3 holds 170 MB of weights, pickled and copied into the zip on each write.
     /// </summary>
-    private void WriteClinicaDlModels(SplitLayout folder, IReadOnlyList<int?> networks, long[] sampleShape)
+    private void WriteClinicaDlModels(SplitLayout folder, IReadOnlyList<int?> networks, long[] sampleShape, string? selectionLog = null)
     {
         if (Networks.NetworkRegistry.ClinicaDlMismatch(_config.ResolvedArchitecture, sampleShape) is { } mismatch)
         {
@@ -181,7 +184,7 @@ public sealed class Trainer
         }
         foreach (var network in networks)
         {
-            var rows = TrainingLog.Read(folder.TrainingLog(network));
+            var rows = TrainingLog.Read(selectionLog ?? folder.TrainingLog(network));
             foreach (var metric in _config.SelectionMetrics.Where(m => File.Exists(folder.BestModel(m, network))))
             {
                 using var model = _config.NewNetwork(sampleShape);
@@ -392,13 +395,13 @@ public sealed class Trainer
 
     /// <summary>Reloads each best model, evaluates train and validation with confidence intervals and writes their results.</summary>
     private TrainingResult Summary(SplitLayout folder, string status, string? message, int epochs, Device device, ImageTensors images, DataGroup validation,
-        TimeSpan start, DataGroup? train = null)
+        TimeSpan start, DataGroup? train = null, string? selectionLog = null, string? capsDirectory = null)
     {
         var validationMetrics = new Dictionary<string, double>();
         var bestEpoch = new Dictionary<string, int>();
         foreach (var network in BestModels.Networks(_config, images.PartsPerImage))
         {
-            var rows = TrainingLog.Read(folder.TrainingLog(network));
+            var rows = TrainingLog.Read(selectionLog ?? folder.TrainingLog(network));
             foreach (var metric in _config.SelectionMetrics)
             {
                 bestEpoch[network is null ? metric : $"{metric} (network {network})"] = TrainingLog.BestEpoch(rows, metric);
@@ -417,7 +420,7 @@ public sealed class Trainer
             foreach (var (name, evaluation) in new[] { ("validation", validationEvaluation), ("train", trainEvaluation) })
             {
                 var (_, estimates) = ResultWriter.WriteGroup(folder.Results(metric, name), name, evaluation, images.Parts, ValidationOutcomes, _config.SelectionThreshold,
-                    _config.BootstrapResamples, _config.Seed, _config.CapsDirectory!, _config.Device);
+                    _config.BootstrapResamples, _config.Seed, capsDirectory ?? _config.CapsDirectory!, _config.Device);
                 if (name == "validation" && metric == _config.SelectionMetrics[0])
                 {
                     validationMetrics = estimates!.ToDictionary(e => e.Key, e => e.Value.Value);

@@ -96,6 +96,21 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter] public string? TransferSelectionMetric { get; set; }
     [Parameter] public int BootstrapResamples { get; set; }
     [Parameter] public SwitchParameter MultiNetwork { get; set; }
+
+    /// <summary>ClinicaDL's semi-supervised domain adaptation (ssda_network) with the Conv5_FC3_SSDA network and the four target keys below.</summary>
+    [Parameter] public SwitchParameter SsdaNetwork { get; set; }
+
+    /// <summary>caps_target: the CAPS of the target domain.</summary>
+    [Parameter] public string? TargetCapsPath { get; set; }
+
+    /// <summary>tsv_target_lab: a split folder of labelled target sessions, read as -TsvPath (the same splits).</summary>
+    [Parameter] public string? TargetTsvPath { get; set; }
+
+    /// <summary>tsv_target_unlab: a TSV of unlabelled target sessions (participant_id, session_id).</summary>
+    [Parameter] public string? TargetUnlabeledTsvPath { get; set; }
+
+    /// <summary>preprocessing_dict_target: an extraction JSON of the target CAPS (tensor_extraction/&lt;name&gt;), of whole images.</summary>
+    [Parameter] public string? TargetExtractJson { get; set; }
     [Parameter] public double SelectionThreshold { get; set; }
     [Parameter] public SwitchParameter Gpu { get; set; }
     [Parameter] public int NProc { get; set; }
@@ -218,6 +233,11 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         Set(nameof(TransferSelectionMetric), "transfer_selection_metric", TransferSelectionMetric);
         Set(nameof(BootstrapResamples), "bootstrap_resamples", BootstrapResamples);
         Set(nameof(MultiNetwork), "multi_network", MultiNetwork.IsPresent);
+        Set(nameof(SsdaNetwork), "ssda_network", SsdaNetwork.IsPresent);
+        Set(nameof(TargetCapsPath), "caps_target", TargetCapsPath is null ? null : ProviderPath(TargetCapsPath));
+        Set(nameof(TargetTsvPath), "tsv_target_lab", TargetTsvPath is null ? null : ProviderPath(TargetTsvPath));
+        Set(nameof(TargetUnlabeledTsvPath), "tsv_target_unlab", TargetUnlabeledTsvPath is null ? null : ProviderPath(TargetUnlabeledTsvPath));
+        Set(nameof(TargetExtractJson), "preprocessing_dict_target", TargetExtractJson);
         Set(nameof(SelectionThreshold), "selection_threshold", SelectionThreshold);
         Set(nameof(Gpu), "gpu", Gpu.IsPresent);
         Set(nameof(NProc), "n_proc", NProc);

@@ -31,6 +31,7 @@ public sealed class OnnxExporterTests
         { "Conv5_FC3", [1, 21, 26, 23], 2 },
         { "Conv5_FC3", [1, 33, 40], 3 },
         { "Conv4_FC3", [1, 17, 18, 19], 2 },
+        { "Conv5_FC3_SSDA", [1, 21, 26, 23], 2 },
         { "Stride_Conv5_FC3", [1, 35, 36, 37], 1 },
         { "Stride_Conv5_FC3", [3, 40, 41], 2 },
         { "resnet18", [3, 40, 37], 2 },

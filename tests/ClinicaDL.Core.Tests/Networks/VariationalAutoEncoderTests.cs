@@ -89,13 +89,20 @@ public sealed class VariationalAutoEncoderTests
         var first = net.forward(input);
         var (reconstruction, mean, logVariance) = vae.ForwardWithCode(input);
         net.train();
+        manual_seed(5);
         var sampled = net.forward(input);
+        var resampled = net.forward(input);
+        manual_seed(5);
+        var sampledAgain = net.forward(input);
 
         Assert.Equal([2L, .. sampleShape], first.shape);
         Assert.Equal(mean.shape, logVariance.shape);
-        // Evaluation decodes the mean, so it repeats exactly; training decodes a sample around it.
+        // Evaluation decodes the mean, so it repeats exactly.
         Assert.True(first.allclose(reconstruction, rtol: 0, atol: 0));
-        Assert.False(first.allclose(sampled), $"{first.min().item<float>()} {first.max().item<float>()} {sampled.min().item<float>()} {sampled.max().item<float>()} {mean.abs().max().item<float>()} {logVariance.abs().max().item<float>()}");
+        // Training passes see the same batch statistics (BatchNorm), so only the drawn code can tell two of them apart:
+        // they differ from one draw to the next and repeat under the same seed.
+        Assert.False(sampled.allclose(resampled), $"two training passes gave the same output: no sampling");
+        Assert.True(sampled.equal(sampledAgain).all().item<bool>());
         // Every VAE ends in a Sigmoid: the reconstruction is in (0, 1) like the normalised images.
         Assert.True(first.min().item<float>() >= 0 && first.max().item<float>() <= 1);
     }
@@ -113,6 +120,53 @@ public sealed class VariationalAutoEncoderTests
         var (_, value) = VariationalLoss.Compute(network, loss, tensor(new[] { 1f, 0f }, [1, 2]));
 
         Assert.Equal(expected, value.item<float>(), 4);
+    }
+
+    [Theory]
+    [InlineData("VAEGaussianLoss", false, 2 * 0.3125 + 0.653426)]
+    [InlineData("VAEBernoulliLoss", false, 2 * 0.980829 + 0.653426)]
+    [InlineData("VAEContinuousBernoulliLoss", false, 0.653426 + 2 * 0.980829 + 2 * 1.480342)]
+    [InlineData("VAEGaussianLoss", true, 0.3125 + 0.653426)]
+    public void Sums_the_reconstruction_over_the_batch_and_averages_the_kl_over_it_except_cvae_3d_which_averages_both(string loss, bool ownsLoss, double expected)
+    {
+        using var scope = NewDisposeScope();
+        // The batch-1 case above twice: vae_utils.py sums the reconstruction term over the batch and divides the KL by
+        // its size; CVAE_3D's own loss divides its squared error by the batch size too (ownsLoss: the loss named is not read).
+        var twice = (float[] values) => tensor(values.Concat(values).ToArray(), [2, 2]);
+        var network = new FixedCode(twice([0.5f, 0.25f]), twice([1f, 0f]), twice([0f, MathF.Log(2)]), ownsLoss);
+
+        var (_, value) = VariationalLoss.Compute(network, loss, twice([1f, 0f]));
+
+        Assert.Equal(expected, value.item<float>(), 4);
+    }
+
+    [Fact]
+    public void Vanilla_vaes_draw_one_eps_per_code_value_and_the_convolutional_ones_one_eps_vector_for_the_whole_batch()
+    {
+        using var scope = NewDisposeScope();
+        var (mean, logVariance) = (zeros(3, 6), zeros(3, 6));
+
+        manual_seed(11);
+        var own = VariationalSampling.Sample(mean, logVariance);
+        var shared = VariationalSampling.SampleSharedAcrossBatch(mean, logVariance);
+
+        // BaseVAE.reparameterize: randn_like(std), each sample its own draw.
+        Assert.False(own[0].equal(own[1]).any().item<bool>());
+        // CVAE_3D's reparametrize: torch.normal over a vector of the code's length, added to every sample alike.
+        Assert.True(shared[0].equal(shared[1]).all().item<bool>() && shared[1].equal(shared[2]).all().item<bool>());
+        Assert.True(shared[0].std().item<float>() > 0.1f);
+    }
+
+    [Fact]
+    public void Cvae_3d_weighs_its_kl_by_5_whatever_kl_weight_says()
+    {
+        // ClinicaDL's CVAE_3D sets self.beta = 5 and computes its own loss; the configuration's kl_weight is not read.
+        using var scope = NewDisposeScope();
+        using var full = (IDisposable)NetworkRegistry.Create("CVAE_3D", [1, 169, 208, 179], 1, new NetworkSettings { KlWeight = 1, LatentSpaceSize = 2 });
+        var vae = (IVariationalAutoEncoder)full;
+
+        Assert.True(vae.OwnsLoss);
+        Assert.Equal(60f, vae.Total(tensor(10f), tensor(10f), null).item<float>());
     }
 
     [Fact]
@@ -232,9 +286,9 @@ public sealed class VariationalAutoEncoderTests
     }
 
     /// <summary>A stand-in VAE giving fixed values, so that the losses can be checked against ClinicaDL's on numbers worked out by hand.</summary>
-    private sealed class FixedCode(Tensor reconstruction, Tensor mean, Tensor logVariance) : IVariationalAutoEncoder
+    private sealed class FixedCode(Tensor reconstruction, Tensor mean, Tensor logVariance, bool ownsLoss = false) : IVariationalAutoEncoder
     {
-        public bool OwnsLoss => false;
+        public bool OwnsLoss => ownsLoss;
 
         public (Tensor Reconstruction, Tensor Mean, Tensor LogVariance) ForwardWithCode(Tensor input) => (reconstruction.alias(), mean.alias(), logVariance.alias());
 

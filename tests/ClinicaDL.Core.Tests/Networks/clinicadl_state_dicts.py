@@ -17,6 +17,7 @@ import clinicadl.utils.network as N
 specs = [
  ("Conv5_FC3", [1,57,70,60]), ("Conv4_FC3", [1,57,70,60]), ("Stride_Conv5_FC3", [1,57,70,60]),
  ("Conv5_FC3", [1,64,64]), ("Conv4_FC3", [1,64,64]), ("Stride_Conv5_FC3", [1,64,64]),
+ ("Conv5_FC3_SSDA", [1,57,70,60]), ("Conv5_FC3_SSDA", [1,64,64]),
  ("resnet18", [3,64,64]), ("ResNet3D", [1,169,208,179]),
  ("AE_Conv5_FC3", [1,57,70,60]), ("AE_Conv4_FC3", [1,57,70,60]), ("AE_Conv5_FC3", [1,64,64]), ("CAE_half", [1,80,96,80]),
  ("SqueezeExcitationCNN", [1,169,208,179]),

@@ -22,8 +22,12 @@ public sealed class ClinicaDLKeysTests : IDisposable
         var config = TrainingConfig.Build(TestData.Path("clinicadl-maps", "maps", "maps.json"), new Dictionary<string, object?>(), notes);
 
         var note = Assert.Single(notes);
-        string[] keys = ["ssda_network", "normalization", "fully_sharded_data_parallel", "use_extracted_features", "caps_target", "tsv_target_lab", "tsv_target_unlab", "preprocessing_dict_target", "validation", "num_networks", "output_size", "input_size"];
+        string[] keys = ["normalization", "fully_sharded_data_parallel", "use_extracted_features", "validation", "num_networks", "output_size", "input_size"];
         Assert.All(keys, key => Assert.Contains(key, note));
+        // Domain adaptation's keys are settings now, at ClinicaDL's "no SSDA" values.
+        Assert.DoesNotContain("ssda_network", note);
+        Assert.False(config.SsdaNetwork);
+        Assert.Equal("", config.CapsTarget);
         Assert.StartsWith("Configuration keys without effect here, ignored: ", note);
         config.Validate();
         Assert.Equal(["loss", "BA"], config.SelectionMetrics);
@@ -53,12 +57,7 @@ public sealed class ClinicaDLKeysTests : IDisposable
 
     /// <summary>A key that would change training at its value is refused by name, in a TOML or a JSON.</summary>
     [Theory]
-    [InlineData("ssda_network", "true")]
     [InlineData("fully_sharded_data_parallel", "true")]
-    [InlineData("caps_target", "\"/data/target/caps\"")]
-    [InlineData("tsv_target_lab", "\"/data/target/labelled\"")]
-    [InlineData("tsv_target_unlab", "\"/data/target/unlabelled\"")]
-    [InlineData("preprocessing_dict_target", "\"extract_target.json\"")]
     public void A_clinicadl_key_at_a_value_that_changes_training_is_refused(string key, string value)
     {
         foreach (var (file, text) in new[] { ("config.toml", $"[Data]\n{key} = {value}\n"), ("config.json", $"{{\"{key}\": {value}}}") })
@@ -76,12 +75,44 @@ public sealed class ClinicaDLKeysTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Domain adaptation's target keys, read from a TOML or a JSON, are refused by name without ssda_network, and
+    /// ssda_network without its network; at ClinicaDL's "no SSDA" values ("", or false, which its path_decoder reads
+    /// alike) they are accepted without a note.
+    /// </summary>
+    [Theory]
+    [InlineData("ssda_network", "true", "ssda_network = true trains Conv5_FC3_SSDA only")]
+    [InlineData("caps_target", "\"/data/target/caps\"", "caps_target describe the target data of semi-supervised domain adaptation, which needs ssda_network = true")]
+    [InlineData("tsv_target_lab", "\"/data/target/labelled\"", "tsv_target_lab describe the target data")]
+    [InlineData("tsv_target_unlab", "\"/data/target/unlabelled\"", "tsv_target_unlab describe the target data")]
+    [InlineData("preprocessing_dict_target", "\"extract_target.json\"", "preprocessing_dict_target describe the target data")]
+    [InlineData("caps_target", "\"\"", null)]
+    [InlineData("tsv_target_lab", "false", null)]
+    [InlineData("ssda_network", "false", null)]
+    public void Domain_adaptation_keys_are_settings_refused_out_of_place(string key, string value, string? message)
+    {
+        foreach (var (file, text) in new[] { ("config.toml", $"[Data]\n{key} = {value}\n"), ("config.json", $"{{\"{key}\": {value}}}") })
+        {
+            var path = Path.Combine(_folder, file);
+            File.WriteAllText(path, text);
+            var notes = new List<string>();
+            var config = TrainingConfig.Build(path, new Dictionary<string, object?> { ["caps_directory"] = "caps", ["tsv_path"] = "split" }, notes);
+
+            Assert.Empty(notes);
+            if (message is null)
+            {
+                config.Validate();
+            }
+            else
+            {
+                Assert.Contains(message, Assert.Throws<ArgumentException>(config.Validate).Message);
+            }
+        }
+    }
+
     /// <summary>At ClinicaDL's default (or the "no path" forms ClinicaDL reads alike) the same keys are accepted.</summary>
     [Theory]
-    [InlineData("ssda_network", "false")]
     [InlineData("fully_sharded_data_parallel", "false")]
-    [InlineData("caps_target", "\"\"")]
-    [InlineData("tsv_target_lab", "false")]
     [InlineData("wd_bool", "false")]
     [InlineData("network_normalization", "\"InstanceNorm\"")]
     public void A_clinicadl_key_that_changes_nothing_is_accepted_and_noted(string key, string value)
@@ -100,7 +131,7 @@ public sealed class ClinicaDLKeysTests : IDisposable
     public void An_unknown_key_is_named_in_the_same_single_note()
     {
         var path = Path.Combine(_folder, "config.json");
-        File.WriteAllText(path, """{"learing_rate": 0.1, "ssda_network": false, "epochs": 3}""");
+        File.WriteAllText(path, """{"learing_rate": 0.1, "fully_sharded_data_parallel": false, "epochs": 3}""");
         var notes = new List<string>();
 
         var config = TrainingConfig.Build(path, new Dictionary<string, object?>(), notes);
@@ -108,7 +139,7 @@ public sealed class ClinicaDLKeysTests : IDisposable
         Assert.Equal(3, config.Epochs);
         var note = Assert.Single(notes);
         Assert.Contains("learing_rate (not keys of ClinicaDL 1.6's train)", note);
-        Assert.Contains("ssda_network (at ClinicaDL's default, which changes nothing)", note);
+        Assert.Contains("fully_sharded_data_parallel (at ClinicaDL's default, which changes nothing)", note);
     }
 
     /// <summary>The nulls ClinicaDL writes for a task without label codes or threshold read as the defaults.</summary>
@@ -235,8 +266,9 @@ public sealed class ClinicaDLKeysTests : IDisposable
 
         var note = Assert.Single(notes);
         Assert.DoesNotContain("not keys of ClinicaDL", note);
-        string[] clinicaOnly = ["ssda_network", "normalization", "fully_sharded_data_parallel", "use_extracted_features", "caps_target", "tsv_target_lab", "tsv_target_unlab", "preprocessing_dict_target"];
+        string[] clinicaOnly = ["normalization", "fully_sharded_data_parallel", "use_extracted_features"];
         Assert.All(clinicaOnly, key => Assert.Contains(key, note));
+        Assert.DoesNotContain("caps_target", note);
         Assert.Equal(20, config.Epochs);
         Assert.Equal("cuda", config.Device);
         Assert.Null(config.TransferPath);

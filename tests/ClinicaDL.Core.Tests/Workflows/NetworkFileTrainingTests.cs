@@ -137,6 +137,28 @@ public sealed class NetworkFileTrainingTests : IDisposable
         Assert.Contains($"The network file '{autoencoder}' describes a reconstruction network, not a classification one", error.Message);
     }
 
+    [Fact]
+    public void A_relative_architecture_in_a_configuration_file_is_found_from_that_file_s_folder_and_a_missing_one_is_refused_before_training()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_root, "experiment")).FullName;
+        File.WriteAllText(Path.Combine(folder, "net.json"), """{ "Layers": [ { "Layer": "Flatten" }, { "Layer": "Linear", "Out": 2 } ] }""");
+        var toml = Path.Combine(folder, "train.toml");
+        File.WriteAllText(toml, "[Model]\narchitecture = \"net.json\"\n");
+        var overrides = new Dictionary<string, object?> { ["caps_directory"] = _root, ["tsv_path"] = _root };
+        // The current directory is not the file's folder: the file is found from the configuration's folder alone.
+        Assert.NotEqual(folder, Environment.CurrentDirectory);
+        var config = TrainingConfig.Build(toml, overrides);
+        Assert.Equal(Path.Combine(folder, "net.json"), config.ArchitectureFile);
+        config.Validate();
+
+        foreach (var missing in new[] { "gone.json", "gone.pt" })
+        {
+            File.WriteAllText(toml, $"[Model]\narchitecture = \"{missing}\"\n");
+            var error = Assert.Throws<FileNotFoundException>(TrainingConfig.Build(toml, overrides).Validate);
+            Assert.Equal($"The architecture file '{Path.Combine(folder, missing)}' does not exist (a relative architecture is found from the configuration file's folder, {folder}).", error.Message);
+        }
+    }
+
     /// <summary>Each epoch's losses and metrics, the training time left out.</summary>
     private static List<string> Losses(string maps)
     {
