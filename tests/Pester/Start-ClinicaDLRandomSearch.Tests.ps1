@@ -33,7 +33,7 @@ threads = 1
 split = [0]
 [Optimization]
 epochs = 2
-learning_rate = [2, 4]
+learning_rate = [3, 4]
 weight_decay = [3, 5]
 "@
     }
