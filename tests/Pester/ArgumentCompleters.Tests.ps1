@@ -12,6 +12,7 @@ Describe 'Argument completion' {
         It 'completes network names' {
             Get-Completion 'Start-ClinicaDLTraining -Architecture Conv' | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Conv5_FC3_SSDA')
             Get-Completion 'Get-ClinicaDLNetwork Res' | Should -Be @('resnet18', 'ResNet3D')
+            Get-Completion 'Start-ClinicaDLTraining -Architecture Rand' | Should -Be @('RandomArchitecture')
         }
 
         It 'completes preprocessing names and the task''s selection metrics' {

@@ -28,7 +28,9 @@ Describe 'Get-ClinicaDLNetwork' {
     It 'lists the architectures with the shapes they take' {
         $networks = Get-ClinicaDLNetwork
         $networks.Name | Should -Be @('Conv5_FC3', 'Conv4_FC3', 'Stride_Conv5_FC3', 'Conv5_FC3_SSDA', 'resnet18', 'ResNet3D', 'AE_Conv5_FC3', 'AE_Conv4_FC3', 'CAE_half',
-            'SqueezeExcitationCNN', 'VanillaDenseVAE', 'VanillaSpatialVAE', 'Vanilla3DdenseVAE', 'Vanilla3DspacialVAE', 'CVAE_3D', 'CVAE_3D_half', 'CVAE_3D_final_conv', 'GeneratorUNet')
+            'SqueezeExcitationCNN', 'VanillaDenseVAE', 'VanillaSpatialVAE', 'Vanilla3DdenseVAE', 'Vanilla3DspacialVAE', 'CVAE_3D', 'CVAE_3D_half', 'CVAE_3D_final_conv', 'GeneratorUNet', 'RandomArchitecture')
+        ($networks | Where-Object Name -eq 'RandomArchitecture').Parameters | Should -Contain 'convolutions_dict'
+        ($networks | Where-Object Name -eq 'RandomArchitecture').Tasks | Should -Be @('classification', 'regression')
         ($networks | Where-Object Name -eq 'Vanilla3DdenseVAE').Parameters | Should -Be @('size_reduction_factor', 'latent_space_size', 'feature_size', 'n_conv', 'io_layer_channels', 'recons_weight', 'kl_weight')
         ($networks | Where-Object Name -like '*VAE*').Tasks | Sort-Object -Unique | Should -Be 'reconstruction'
         (Get-ClinicaDLNetwork ResNet3*).InputShapes | Should -Match '169 x 208 x 179'

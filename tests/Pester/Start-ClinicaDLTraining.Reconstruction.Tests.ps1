@@ -107,6 +107,13 @@ Describe 'Start-ClinicaDLTraining -Task Reconstruction' {
         # The reconstruction metrics are reported for a VAE as for the autoencoders.
         $row = Read-Tsv (Join-Path $vae 'split-0/best-loss/validation/validation_image_level_prediction.tsv') | Select-Object -First 1
         [double]$row.MAE | Should -BeGreaterThan 0
+        # As ClinicaDL's metrics files, the loss's terms follow it: recon_loss and kl_loss, without intervals; here the
+        # loss is kl_weight x kl_loss alone, and the squared error it leaves out is large.
+        $metrics = Read-Tsv (Join-Path $vae 'split-0/best-loss/validation/validation_image_level_metrics.tsv')
+        ($metrics[0].PSObject.Properties.Name | Select-Object -Last 3) | Should -Be @('loss', 'recon_loss', 'kl_loss')
+        [double]$metrics[0].loss | Should -Be ([double]$metrics[0].kl_loss)
+        [double]$metrics[0].recon_loss | Should -BeGreaterThan 10
+        $metrics[1].kl_loss | Should -Be 'N/A'
     }
 
     It 'leaves saliency maps to classification and regression' {

@@ -22,6 +22,14 @@ internal sealed class OnnxTranslation(OnnxGraph graph, string network)
         // Conv5_FC3, Conv4_FC3 and Stride_Conv5_FC3 run their first convolution and their ReLU-pooling pairs in
         // faster forms that give the layer list's values (ConvolutionalNetwork.Features): the list is written.
         ConvolutionalNetwork or ResNet18 => Children(model, "", input, "convolutions", "fc"),
+        // After a LeakyReLU, PadMaxPool's zero padding can be a window's maximum. The Pad-MaxPool nodes say so, but
+        // ONNX Runtime's default optimisations fuse them into a MaxPool padding with -infinity (measured: outputs off
+        // by 3e-3 at ORT_ENABLE_ALL, 3e-8 with optimisations off), so a MaxPooling RandomArchitecture is refused
+        // rather than exported to give other values where it is most often run.
+        RandomArchitecture when model.modules().OfType<PadMaxPool>().Any() =>
+            throw Refuse("", model, "its MaxPooling blocks pad with zeros after a LeakyReLU, which ONNX Runtime's default Pad-MaxPool fusion turns into -infinity padding, changing the outputs; blocks with d_reduction \"stride\" export"),
+        // Its blocks and classifier are layers in order; an InstanceNorm among them is refused by name below.
+        RandomArchitecture => Children(model, "", input, "convolutions", "fc"),
         ResNet3D => Children(model, "", input, "convolutions", "fc"),
         // What its forward gives, a prediction: the target classifier (the domain head serves training only).
         DomainAdaptationNetwork => Children(model, "", input, "convolutions", "fc_class_target"),

@@ -93,6 +93,14 @@ public static class MapsSkeleton
         {
             json[key] = value;
         }
+        // ClinicaDL's RandomArchitecture reads its three keys from maps.json (null network_normalization: none); no other network has them.
+        if (!config.IsRandomArchitecture)
+        {
+            foreach (var key in TrainingConfig.RandomArchitectureKeys)
+            {
+                json.Remove(key);
+            }
+        }
         if (config.DataAugmentation.Count == 0)
         {
             json["data_augmentation"] = false;

@@ -37,19 +37,25 @@ public static class ResultWriter
             return null;
         }
         var estimates = ConfidenceIntervals.Bootstrap(evaluation.Samples.Count, evaluation.MetricsOf, resamples, seed);
-        // Voted image-level results have no loss (ClinicaDL writes none there either).
-        var names = double.IsNaN(evaluation.Loss) ? estimates.Keys.ToList() : estimates.Keys.Append("loss").ToList();
+        // The losses, after the metrics and without intervals, as ClinicaDL appends its loss_dict: loss, then a VAE's
+        // recon_loss and kl_loss. Voted image-level results have no loss (ClinicaDL writes none there either).
+        var losses = double.IsNaN(evaluation.Loss) ? new Dictionary<string, double>()
+            : new Dictionary<string, double> { ["loss"] = evaluation.Loss }.Concat(evaluation.LossTerms).ToDictionary();
+        var names = estimates.Keys.Concat(losses.Keys).ToList();
         string F(double value) => double.IsNaN(value) ? "N/A" : value.ToString("R", invariant);
         string?[] Row(string label, IEnumerable<string> cells) => [label, .. cells];
         var rows = new List<string?[]>
         {
-            Row("Values", names.Select(n => n == "loss" ? F(evaluation.Loss) : F(estimates[n].Value))),
-            Row("Lower bound CI", names.Select(n => n == "loss" ? "N/A" : F(estimates[n].Lower))),
-            Row("Upper bound CI", names.Select(n => n == "loss" ? "N/A" : F(estimates[n].Upper))),
-            Row("SE", names.Select(n => n == "loss" ? "N/A" : F(estimates[n].StandardError))),
+            Row("Values", names.Select(n => losses.TryGetValue(n, out var loss) ? F(loss) : F(estimates[n].Value))),
+            Row("Lower bound CI", names.Select(n => losses.ContainsKey(n) ? "N/A" : F(estimates[n].Lower))),
+            Row("Upper bound CI", names.Select(n => losses.ContainsKey(n) ? "N/A" : F(estimates[n].Upper))),
+            Row("SE", names.Select(n => losses.ContainsKey(n) ? "N/A" : F(estimates[n].StandardError))),
         };
         new TsvTable(["Metrics", .. names], rows).Write(Path.Combine(folder, $"{group}_{level}_level_metrics.tsv"));
-        estimates["loss"] = new MetricEstimate(evaluation.Loss, double.NaN, double.NaN, double.NaN);
+        foreach (var (name, value) in losses)
+        {
+            estimates[name] = new MetricEstimate(value, double.NaN, double.NaN, double.NaN);
+        }
         return estimates;
     }
 

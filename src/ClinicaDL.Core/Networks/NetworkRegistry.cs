@@ -94,6 +94,16 @@ public static class NetworkRegistry
             (_, _, _) => new GeneratorUNet(),
             shape => shape.Length == 4 && shape[0] == 1 && shape[1..].All(s => s > 0 && s % GeneratorUNet.SizeMultiple == 0) ? null
                 : $"GeneratorUNet takes one-channel 3D images whose sizes are multiples of {GeneratorUNet.SizeMultiple} (its five halvings must meet its skip connections)"),
+        [RandomArchitecture.Name] = new(new NetworkDescription
+            {
+                Name = RandomArchitecture.Name,
+                Tasks = ["classification", "regression"],
+                Dimensions = "2D/3D",
+                InputShapes = "C x D x H x W or C x H x W",
+                Parameters = ["convolutions_dict", "n_fcblocks", "network_normalization", "dropout", "input_size", "output_size"],
+                Description = "ClinicaDL's random-search CNN, built from convolutions_dict (blocks conv0, conv1...: n_conv conv(3)-norm-LeakyReLU layers, halving by PadMaxPool or a stride-2 convolution), network_normalization (BatchNorm, InstanceNorm or none), then dropout and n_fcblocks Linear-LeakyReLU layers narrowing by a constant ratio to the output. A random search's trial gives these keys; train one with -ConfigPath.",
+            },
+            (shape, output, settings) => new RandomArchitecture(shape, output, settings), AnyImage),
     };
 
     private const string ReducedShapesText = "1 x 80 x 96 x 80, 1 x 56 x 64 x 56, 1 x 40 x 48 x 40 or 1 x 32 x 40 x 32 only (ClinicaDL's size_reduction_factor 2, 3, 4, 5)";

@@ -25,4 +25,13 @@ public sealed record NetworkSettings
 
     /// <summary>kl_weight: the Kullback-Leibler term's weight in a VAE's loss.</summary>
     public double KlWeight { get; init; } = 1;
+
+    /// <summary>convolutions_dict: RandomArchitecture's convolution blocks (null: none given).</summary>
+    public IReadOnlyList<ConvolutionBlock>? ConvolutionBlocks { get; init; }
+
+    /// <summary>n_fcblocks: RandomArchitecture's fully connected blocks (null: none given).</summary>
+    public int? FullyConnectedBlocks { get; init; }
+
+    /// <summary>network_normalization: RandomArchitecture's BatchNorm (ClinicaDL's default), InstanceNorm, or null for none.</summary>
+    public string? NetworkNormalization { get; init; } = "BatchNorm";
 }

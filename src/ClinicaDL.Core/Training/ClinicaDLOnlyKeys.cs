@@ -6,8 +6,8 @@ namespace ClinicaDL.Core.Training;
 /// The keys of ClinicaDL 1.6's train configuration (train_config.toml, maps.json) that have no setting in this
 /// module, each with the value ClinicaDL gives it by default and what it does. A key that would change training
 /// at another value (fully sharded data parallel) is refused at that value, never dropped; a key that only
-/// ClinicaDL networks this module does not build read (random search's RandomArchitecture), one ClinicaDL
-/// itself never reads, and one maps.json records as a fact of the data are accepted whatever their value, and
+/// ClinicaDL's random search reads while it samples a trial (never its training), one ClinicaDL itself never
+/// reads, and one maps.json records as a fact of the data are accepted whatever their value, and
 /// named in one note. The ones from train_config.toml are written back into maps.json, so ClinicaDL reads every
 /// key it writes.
 /// </summary>
@@ -18,8 +18,8 @@ public static class ClinicaDLOnlyKeys
         /// <summary>Another value changes what ClinicaDL trains: refused unless at the default.</summary>
         ChangesTraining,
 
-        /// <summary>Read only by ClinicaDL networks this module does not build: no effect on the ones it does.</summary>
-        OtherNetworks,
+        /// <summary>Read only by ClinicaDL's random search while it samples a trial: no effect on training.</summary>
+        SearchOnly,
 
         /// <summary>Never read by ClinicaDL 1.6's training, or written by it into maps.json as a fact of the data.</summary>
         Descriptive,
@@ -36,15 +36,12 @@ public static class ClinicaDLOnlyKeys
         new("num_networks", null, Effect.Descriptive, "facts ClinicaDL records in maps.json", InTrainConfig: false),
         new("output_size", null, Effect.Descriptive, "facts ClinicaDL records in maps.json", InTrainConfig: false),
         new("input_size", null, Effect.Descriptive, "facts ClinicaDL records in maps.json", InTrainConfig: false),
-        // random-search's sampled architecture: only the RandomArchitecture network reads these (wd_bool only while sampling).
-        new("convolutions_dict", null, Effect.OtherNetworks, "random search's RandomArchitecture", InTrainConfig: false),
-        new("n_convblocks", null, Effect.OtherNetworks, "random search's RandomArchitecture", InTrainConfig: false),
-        new("first_conv_width", null, Effect.OtherNetworks, "random search's RandomArchitecture", InTrainConfig: false),
-        new("n_fcblocks", null, Effect.OtherNetworks, "random search's RandomArchitecture", InTrainConfig: false),
-        new("network_normalization", null, Effect.OtherNetworks, "random search's RandomArchitecture", InTrainConfig: false),
-        new("channels_limit", null, Effect.OtherNetworks, "random search's RandomArchitecture", InTrainConfig: false),
-        new("d_reduction", null, Effect.OtherNetworks, "random search's RandomArchitecture", InTrainConfig: false),
-        new("wd_bool", null, Effect.OtherNetworks, "random search's sampling", InTrainConfig: false),
+        // random search's sampling ranges: a trial's configuration carries what they gave (convolutions_dict, n_fcblocks...), which RandomArchitecture reads.
+        new("n_convblocks", null, Effect.SearchOnly, "random search's sampling", InTrainConfig: false),
+        new("first_conv_width", null, Effect.SearchOnly, "random search's sampling", InTrainConfig: false),
+        new("channels_limit", null, Effect.SearchOnly, "random search's sampling", InTrainConfig: false),
+        new("d_reduction", null, Effect.SearchOnly, "random search's sampling", InTrainConfig: false),
+        new("wd_bool", null, Effect.SearchOnly, "random search's sampling", InTrainConfig: false),
     ];
 
     private static readonly Dictionary<string, Key> ByName = Keys.ToDictionary(k => k.Name, StringComparer.Ordinal);
@@ -63,20 +60,22 @@ public static class ClinicaDLOnlyKeys
 
     /// <summary>
     /// The one note for the keys a configuration gave that change nothing here: these keys (grouped by why; not the
-    /// ones <see cref="Unhonoured"/> refuses) and any key ClinicaDL 1.6's train does not have; null when there are none.
+    /// ones <see cref="Unhonoured"/> refuses), any key ClinicaDL 1.6's train does not have, and the caller's other
+    /// groups of settings without effect (each "keys (why)"); null when there are none.
     /// </summary>
-    public static string? Note(IReadOnlyDictionary<string, JsonNode?> given, IEnumerable<string> unknown)
+    public static string? Note(IReadOnlyDictionary<string, JsonNode?> given, IEnumerable<string> unknown, IEnumerable<string>? otherGroups = null)
     {
         var groups = given.Where(g => ByName.TryGetValue(g.Key, out var key) && (key.Effect != Effect.ChangesTraining || IsDefault(g.Value, key.Default)))
             .Select(g => g.Key).Order(StringComparer.Ordinal)
             .GroupBy(k => ByName[k].Effect switch
             {
-                Effect.OtherNetworks => $"read only by {ByName[k].Why}, which this module does not build",
+                Effect.SearchOnly => $"read only by {ByName[k].Why}, not by training",
                 Effect.ChangesTraining => "at ClinicaDL's default, which changes nothing",
                 _ => ByName[k].Why,
             })
             .Select(g => $"{string.Join(", ", g)} ({g.Key})")
             .ToList();
+        groups.AddRange(otherGroups ?? []);
         var strangers = unknown.Distinct().Order(StringComparer.Ordinal).ToList();
         if (strangers.Count > 0)
         {

@@ -26,6 +26,9 @@ public sealed class Evaluation
     /// <summary>Mean loss per sample (ClinicaDL sums batch losses; a mean compares across data sizes).</summary>
     public double Loss { get; init; } = double.NaN;
 
+    /// <summary>A VAE's loss terms by ClinicaDL's names (<see cref="VariationalLoss.TermNames"/>), averaged as <see cref="Loss"/>; empty otherwise.</summary>
+    public IReadOnlyDictionary<string, double> LossTerms { get; init; } = new Dictionary<string, double>();
+
     public int Classes { get; init; }
 
     public bool HasLabels => TrueCodes is not null || TrueValues is not null || ReconstructionValues is not null;
@@ -41,6 +44,10 @@ public sealed class Evaluation
     {
         var metrics = MetricsOf(Enumerable.Range(0, Samples.Count).ToArray());
         metrics["loss"] = Loss;
+        foreach (var (name, value) in LossTerms)
+        {
+            metrics[name] = value;
+        }
         return metrics;
     }
 
@@ -58,6 +65,7 @@ public sealed class Evaluation
         Probabilities = [.. parts.SelectMany(p => p.Probabilities)],
         PredictedValues = [.. parts.SelectMany(p => p.PredictedValues)],
         Loss = parts.Sum(p => p.Loss * p.Samples.Count) / parts.Sum(p => p.Samples.Count),
+        LossTerms = parts[0].LossTerms.Keys.ToDictionary(name => name, name => parts.Sum(p => p.LossTerms[name] * p.Samples.Count) / parts.Sum(p => p.Samples.Count)),
     };
 
     /// <summary>
@@ -76,6 +84,7 @@ public sealed class Evaluation
         var probabilities = new double[samples.Count][];
         var predictedValues = new double[samples.Count];
         var lossSum = 0.0;
+        var termSums = new double[VariationalLoss.TermNames.Length];
         model.eval();
         using (no_grad())
         {
@@ -89,8 +98,10 @@ public sealed class Evaluation
                 if (model is Networks.IVariationalAutoEncoder vae)
                 {
                     // In evaluation mode a VAE decodes the code's mean; its loss keeps the KL term, as ClinicaDL's.
-                    (output, var loss) = VariationalLoss.Compute(vae, config.ResolvedLoss, input);
+                    (output, var loss, var first, var second) = VariationalLoss.Compute(vae, config.ResolvedLoss, input);
                     lossSum += loss.item<float>() * batch.Count;
+                    termSums[0] += first.item<float>() * batch.Count;
+                    termSums[1] += second.item<float>() * batch.Count;
                 }
                 else
                 {
@@ -147,6 +158,9 @@ public sealed class Evaluation
             Probabilities = probabilities,
             PredictedValues = predictedValues,
             Loss = withLabels || reconstruction ? lossSum / samples.Count : double.NaN,
+            LossTerms = model is Networks.IVariationalAutoEncoder
+                ? VariationalLoss.TermNames.Select((name, i) => (name, termSums[i] / samples.Count)).ToDictionary(t => t.name, t => t.Item2)
+                : new Dictionary<string, double>(),
         };
     }
 

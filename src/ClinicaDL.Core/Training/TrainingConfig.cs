@@ -47,6 +47,19 @@ public sealed class TrainingConfig
     [JsonPropertyName("recons_weight")] public double ReconsWeight { get; set; } = 1;
     [JsonPropertyName("kl_weight")] public double KlWeight { get; set; } = 1;
 
+    /// <summary>
+    /// RandomArchitecture's blocks in ClinicaDL's form ({"conv0": {"in_channels": null, "out_channels": 8, "n_conv": 1,
+    /// "d_reduction": "MaxPooling"}, ...}), as a random search's trial gives them; read through
+    /// <see cref="Networks.ConvolutionBlock.Parse"/>. maps.json records these three keys for RandomArchitecture only.
+    /// </summary>
+    [JsonPropertyName("convolutions_dict")] public JsonNode? ConvolutionsDict { get; set; }
+
+    /// <summary>RandomArchitecture's fully connected blocks.</summary>
+    [JsonPropertyName("n_fcblocks")] public int? NFcBlocks { get; set; }
+
+    /// <summary>RandomArchitecture's BatchNorm (ClinicaDL's default), InstanceNorm, or null for none ("None" in a TOML, which has no null).</summary>
+    [JsonPropertyName("network_normalization")] public string? NetworkNormalization { get; set; } = "BatchNorm";
+
     [JsonPropertyName("selection_metrics")] public List<string> SelectionMetrics { get; set; } = ["loss"];
     [JsonPropertyName("label")] public string? Label { get; set; }
     [JsonPropertyName("label_code")] public Dictionary<string, int> LabelCode { get; set; } = [];
@@ -167,7 +180,16 @@ public sealed class TrainingConfig
         InputOutputChannels = IoLayerChannels,
         ReconstructionWeight = ReconsWeight,
         KlWeight = KlWeight,
+        ConvolutionBlocks = IsRandomArchitecture && ConvolutionsDict is not null ? Networks.ConvolutionBlock.Parse(ConvolutionsDict) : null,
+        FullyConnectedBlocks = NFcBlocks,
+        NetworkNormalization = NetworkNormalization,
     };
+
+    /// <summary>Whether the network built is ClinicaDL's RandomArchitecture, which alone reads convolutions_dict, n_fcblocks and network_normalization.</summary>
+    [JsonIgnore] public bool IsRandomArchitecture => ResolvedArchitecture.Equals(Networks.RandomArchitecture.Name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The configuration keys only RandomArchitecture reads.</summary>
+    internal static readonly string[] RandomArchitectureKeys = ["convolutions_dict", "n_fcblocks", "network_normalization"];
 
     [JsonIgnore] public string ResolvedLabel => Label ?? Task.DefaultLabel;
 
@@ -256,6 +278,10 @@ public sealed class TrainingConfig
             throw new ArgumentException($"Epochs, batch size and accumulation steps must be at least 1; got {Epochs}, {BatchSize}, {AccumulationSteps}.");
         }
         ValidateRanges();
+        if (IsRandomArchitecture)
+        {
+            ValidateRandomArchitecture();
+        }
         Augmentation.Augmentations.Validate(DataAugmentation);
         // Options this build cannot honour are refused, never silently ignored.
         (bool Set, string Why)[] unavailable =
@@ -330,6 +356,31 @@ public sealed class TrainingConfig
                 ? $"learning_rate_schedule = {LearningRateSchedule}" : $"learning_rate_warmup_epochs = {LearningRateWarmupEpochs}";
             throw new ArgumentException($"adaptive_learning_rate lowers the rate when the validation loss stops improving; it cannot be combined with {other}: " +
                 "use the constant schedule without warm-up, or turn adaptive_learning_rate off.", "adaptive_learning_rate");
+        }
+    }
+
+    /// <summary>
+    /// RandomArchitecture's keys, checked before anything is written: both convolutions_dict and n_fcblocks given
+    /// (there are no defaults: a random search's trial gives them), the blocks in ClinicaDL's form, at least one
+    /// fully connected block, and a normalisation ClinicaDL knows.
+    /// </summary>
+    private void ValidateRandomArchitecture()
+    {
+        var missing = new[] { (ConvolutionsDict is null, "convolutions_dict"), (NFcBlocks is null, "n_fcblocks") }.Where(m => m.Item1).Select(m => m.Item2).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"architecture RandomArchitecture is built from convolutions_dict and n_fcblocks; the configuration lacks {string.Join(" and ", missing)}. " +
+                $"Give them in the -ConfigPath file as a random search's trial does, e.g. in JSON \"convolutions_dict\": {Networks.ConvolutionBlock.Example}, \"n_fcblocks\": 2 " +
+                "(in TOML, under [Architecture]: n_fcblocks = 2 and a [Architecture.convolutions_dict.conv0] table per block).", missing[0]);
+        }
+        Networks.ConvolutionBlock.Parse(ConvolutionsDict);
+        if (NFcBlocks < 1)
+        {
+            throw new ArgumentException($"n_fcblocks: expected a number of fully connected blocks, at least 1; got {NFcBlocks}.", "n_fcblocks");
+        }
+        if (NetworkNormalization is { } normalization && !Networks.RandomArchitecture.Normalizations.Contains(normalization, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"network_normalization: expected {string.Join(", ", Networks.RandomArchitecture.Normalizations)} or none (null in JSON, \"None\" in TOML), as ClinicaDL spells them; got '{normalization}'.", "network_normalization");
         }
     }
 
@@ -412,14 +463,20 @@ public sealed class TrainingConfig
                 values[key] = new JsonArray();
             }
         }
-        if (ClinicaDLOnlyKeys.Note(clinicaOnly, unknown) is { } note)
-        {
-            notes?.Add(note);
-        }
         try
         {
             var config = values.Deserialize<TrainingConfig>(Options) ?? new TrainingConfig();
             config.ClinicaDLOnlyValues = clinicaOnly;
+            // TOML has no null: "None" is its spelling of ClinicaDL's None (no normalisation), which maps.json writes as null.
+            if (config.NetworkNormalization == "None")
+            {
+                config.NetworkNormalization = null;
+            }
+            var unread = config.IsRandomArchitecture ? [] : RandomArchitectureKeys.Where(values.ContainsKey).ToList();
+            if (ClinicaDLOnlyKeys.Note(clinicaOnly, unknown, unread.Count == 0 ? null : [$"{string.Join(", ", unread)} (read only by RandomArchitecture, not by {config.ResolvedArchitecture})"]) is { } note)
+            {
+                notes?.Add(note);
+            }
             if (config.Gpu && !overrides.ContainsKey("device") && !values.ContainsKey("device"))
             {
                 config.Device = "cuda";

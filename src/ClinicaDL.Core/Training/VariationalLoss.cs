@@ -15,31 +15,40 @@ namespace ClinicaDL.Core.Training;
 /// </summary>
 public static class VariationalLoss
 {
-    /// <summary>The reconstruction (from a sampled code in training mode, the mean in evaluation mode) and the loss.</summary>
-    public static (Tensor Reconstruction, Tensor Loss) Compute(IVariationalAutoEncoder network, string lossName, Tensor input)
+    /// <summary>ClinicaDL's names of a VAE loss's first two terms (its loss_dict's recon_loss and kl_loss), which its metrics files list after loss.</summary>
+    public static readonly string[] TermNames = ["recon_loss", "kl_loss"];
+
+    /// <summary>
+    /// The reconstruction (from a sampled code in training mode, the mean in evaluation mode), the loss, and the two
+    /// terms ClinicaDL reports as recon_loss and kl_loss: its criterion's first and second values, so with
+    /// VAEContinuousBernoulliLoss, whose criterion returns the KL first, recon_loss holds the KL term (as in ClinicaDL).
+    /// </summary>
+    public static (Tensor Reconstruction, Tensor Loss, Tensor ReconstructionTerm, Tensor KlTerm) Compute(IVariationalAutoEncoder network, string lossName, Tensor input)
     {
         using var scope = NewDisposeScope();
         var (reconstruction, mean, logVariance) = network.ForwardWithCode(input);
         using var scalars = new ScalarScope();
         var batch = (double)mean.shape[0];
         var kl = (mean.pow(scalars.Of(2L)).Plus(logVariance.exp()) - logVariance - scalars.Of(1L)).sum() * scalars.Of(0.5 / batch);
-        Tensor loss;
+        Tensor first, second, loss;
         if (network.OwnsLoss)
         {
             // CVAE_3D's own loss: the squared error summed per image.
-            loss = network.Total((reconstruction - input).pow(scalars.Of(2L)).sum() / scalars.Of(batch), kl, null);
+            (first, second) = ((reconstruction - input).pow(scalars.Of(2L)).sum() / scalars.Of(batch), kl);
+            loss = network.Total(first, second, null);
         }
         else
         {
-            loss = lossName switch
+            (first, second, var logConstant) = lossName switch
             {
-                "VAEGaussianLoss" => network.Total(nn.functional.mse_loss(reconstruction, input, nn.Reduction.Sum), kl, null),
-                "VAEBernoulliLoss" => network.Total(nn.functional.binary_cross_entropy(reconstruction, input, reduction: nn.Reduction.Sum), kl, null),
-                "VAEContinuousBernoulliLoss" => network.Total(kl, nn.functional.binary_cross_entropy(reconstruction, input, reduction: nn.Reduction.Sum), SumLogConstant(reconstruction)),
+                "VAEGaussianLoss" => (nn.functional.mse_loss(reconstruction, input, nn.Reduction.Sum), kl, (Tensor?)null),
+                "VAEBernoulliLoss" => (nn.functional.binary_cross_entropy(reconstruction, input, reduction: nn.Reduction.Sum), kl, null),
+                "VAEContinuousBernoulliLoss" => (kl, nn.functional.binary_cross_entropy(reconstruction, input, reduction: nn.Reduction.Sum), SumLogConstant(reconstruction)),
                 var other => throw new ArgumentException($"loss: {other} is not one of ClinicaDL's VAE losses ({string.Join(", ", LossFunction.Variational)})."),
             };
+            loss = network.Total(first, second, logConstant);
         }
-        return (reconstruction.MoveToOuterDisposeScope(), loss.MoveToOuterDisposeScope());
+        return (reconstruction.MoveToOuterDisposeScope(), loss.MoveToOuterDisposeScope(), first.MoveToOuterDisposeScope(), second.MoveToOuterDisposeScope());
     }
 
     /// <summary>

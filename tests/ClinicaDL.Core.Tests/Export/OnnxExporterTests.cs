@@ -79,6 +79,46 @@ public sealed class OnnxExporterTests
         AssertClose(expected.Values, actual.Values);
     }
 
+    /// <summary>RandomArchitecture with stride-2 blocks, with BatchNorm or no normalisation, and its FC blocks.</summary>
+    [Theory]
+    [InlineData("BatchNorm", new long[] { 1, 21, 26, 23 }, 2)]
+    [InlineData(null, new long[] { 2, 33, 40 }, 3)]
+    public void RandomArchitecture_exports_its_stride_blocks(string? normalization, long[] sampleShape, int fcBlocks)
+    {
+        manual_seed(10);
+        using var network = Networks.RandomArchitectureTests.Build(Networks.RandomArchitectureTests.Blocks("stride", (4, 2), (8, 1)), fcBlocks, sampleShape, normalization, 2, 0.5);
+
+        var (expected, actual) = RunBoth(network, sampleShape, batch: 2);
+
+        Assert.Equal([2L, 2], actual.Shape);
+        AssertClose(expected.Values, actual.Values);
+    }
+
+    [Fact]
+    public void RandomArchitecture_with_MaxPooling_is_refused_with_the_reason()
+    {
+        using var network = Networks.RandomArchitectureTests.Build(Networks.RandomArchitectureTests.Blocks("MaxPooling", (4, 1)), 1, [1, 8, 8], "BatchNorm", 2, 0.0);
+        using var destination = new MemoryStream();
+
+        var refusal = Assert.Throws<ModelExportException>(() => OnnxExporter.Write(network, [1, 8, 8], destination));
+
+        Assert.Contains("RandomArchitecture cannot be exported to ONNX: the network (RandomArchitecture): its MaxPooling blocks pad with zeros after a LeakyReLU", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(0, destination.Length);
+    }
+
+    [Fact]
+    public void RandomArchitecture_with_InstanceNorm_is_refused_naming_the_layer()
+    {
+        using var network = Networks.RandomArchitectureTests.Build(Networks.RandomArchitectureTests.Blocks("stride", (4, 1)), 1, [1, 8, 8], "InstanceNorm", 2, 0.0);
+        using var destination = new MemoryStream();
+
+        var refusal = Assert.Throws<ModelExportException>(() => OnnxExporter.Write(network, [1, 8, 8], destination));
+
+        Assert.Equal("convolutions.conv0.1", refusal.Layer);
+        Assert.Contains("RandomArchitecture cannot be exported to ONNX: its layer 'convolutions.conv0.1' (InstanceNorm2d)", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(0, destination.Length);
+    }
+
     [Fact]
     public void The_model_declares_input_and_output_with_a_dynamic_batch_and_opset_17()
     {

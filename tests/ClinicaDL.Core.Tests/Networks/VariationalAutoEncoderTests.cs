@@ -117,7 +117,7 @@ public sealed class VariationalAutoEncoderTests
         // Values run through ClinicaDL 1.6.1's vae_utils.py: input [1, 0], reconstruction [0.5, 0.25], mean [1, 0], log-variance [0, ln 2].
         var network = new FixedCode(tensor(new[] { 0.5f, 0.25f }, [1, 2]), tensor(new[] { 1f, 0f }, [1, 2]), tensor(new[] { 0f, MathF.Log(2) }, [1, 2]));
 
-        var (_, value) = VariationalLoss.Compute(network, loss, tensor(new[] { 1f, 0f }, [1, 2]));
+        var (_, value, _, _) = VariationalLoss.Compute(network, loss, tensor(new[] { 1f, 0f }, [1, 2]));
 
         Assert.Equal(expected, value.item<float>(), 4);
     }
@@ -135,7 +135,7 @@ public sealed class VariationalAutoEncoderTests
         var twice = (float[] values) => tensor(values.Concat(values).ToArray(), [2, 2]);
         var network = new FixedCode(twice([0.5f, 0.25f]), twice([1f, 0f]), twice([0f, MathF.Log(2)]), ownsLoss);
 
-        var (_, value) = VariationalLoss.Compute(network, loss, twice([1f, 0f]));
+        var (_, value, _, _) = VariationalLoss.Compute(network, loss, twice([1f, 0f]));
 
         Assert.Equal(expected, value.item<float>(), 4);
     }

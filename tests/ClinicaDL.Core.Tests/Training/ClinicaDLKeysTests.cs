@@ -115,6 +115,7 @@ public sealed class ClinicaDLKeysTests : IDisposable
     [InlineData("fully_sharded_data_parallel", "false")]
     [InlineData("wd_bool", "false")]
     [InlineData("network_normalization", "\"InstanceNorm\"")]
+    [InlineData("channels_limit", "512")]
     public void A_clinicadl_key_that_changes_nothing_is_accepted_and_noted(string key, string value)
     {
         var path = Path.Combine(_folder, "config.json");
