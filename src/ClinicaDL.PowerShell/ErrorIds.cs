@@ -39,6 +39,10 @@ internal static class ErrorIds
     public const string NotBidsDataset = nameof(NotBidsDataset);
     public const string ModelNotExportable = nameof(ModelNotExportable);
 
+    // Start-ClinicaDLRandomSearch, Get-ClinicaDLRandomSearch.
+    public const string InvalidSearchSpace = nameof(InvalidSearchSpace);
+    public const string SearchStateMismatch = nameof(SearchStateMismatch);
+
     // ConvertTo-BidsDataset (the names of ClinicaDL.Core.Conversion.ConversionFailure).
     public const string Dcm2niixNotFound = nameof(Dcm2niixNotFound);
     public const string Dcm2niixFailed = nameof(Dcm2niixFailed);

@@ -88,6 +88,8 @@ internal static class ErrorMapping
         InterpretationException => (ErrorIds.InvalidInterpretation, ErrorCategory.InvalidOperation),
         MapsException => (ErrorIds.InvalidMaps, ErrorCategory.InvalidData),
         ClinicaDL.Core.Networks.NetworkFileException => (ErrorIds.InvalidNetworkFile, ErrorCategory.InvalidData),
+        ClinicaDL.Core.Search.SearchSpaceException => (ErrorIds.InvalidSearchSpace, ErrorCategory.InvalidData),
+        ClinicaDL.Core.Search.SearchStateException => (ErrorIds.SearchStateMismatch, ErrorCategory.InvalidOperation),
         NotFoundException notFound => (SelectionErrors.ErrorId(notFound.Missing.Kind), ErrorCategory.ObjectNotFound),
         NothingSelectedException => (ErrorIds.NothingSelected, ErrorCategory.InvalidResult),
         NotBidsDatasetException => (ErrorIds.NotBidsDataset, ErrorCategory.InvalidArgument),
@@ -123,6 +125,8 @@ internal static class ErrorMapping
         OutputExistsException exists => exists.Path,
         ForeignContentException foreign => foreign.Path,
         OutputInUseException inUse => inUse.Path,
+        ClinicaDL.Core.Search.SearchSpaceException space => space.Path,
+        ClinicaDL.Core.Search.SearchStateException state => state.Path,
         _ => null,
     };
 

@@ -51,6 +51,12 @@ BeforeAll {
     $all.AddRange(@(Invoke-ClinicaDLInterpretation $Maps test -Name gradients -Method Gradients))
     $all.Add((Export-MapsReport -MapsPath $Maps))
     $all.AddRange(@(Export-ClinicaDLTensor -CapsPath $caps -Mode Image -TsvPath $split.SubsetPath))
+    # A one-trial random search of one epoch on the same split, and its ranking.
+    Export-ClinicaDLTensor -CapsPath $caps -Mode Image -ExtractJson search_image | Out-Null
+    $searchToml = Join-Path $TestDrive 'random_search.toml'
+    Set-Content -LiteralPath $searchToml "[Random_Search]`nnetwork_task = 'classification'`ncaps_directory = '$caps'`ntsv_path = '$(Split-Path $folds[0].Path)'`npreprocessing_json = 'search_image.json'`nn_convblocks = [1, 2]`nfirst_conv_width = [4, 8]`nn_fcblocks = 1`n[Computational]`nbatch_size = 4`n[Cross_validation]`nsplit = [0]`n[Optimization]`nepochs = 1`nlearning_rate = [3, 4]"
+    $all.AddRange(@(Start-ClinicaDLRandomSearch $searchToml (Join-Path $TestDrive 'search') -Trials 1))
+    $all.AddRange(@(Get-ClinicaDLRandomSearch (Join-Path $TestDrive 'search')))
     $all.AddRange(@(Invoke-ClinicaDLQualityCheck $caps -TemplatePath $capsImages[0].Path -OutputPath (Join-Path $TestDrive 'qc.tsv') -WarningAction SilentlyContinue))
     $all.Add((Export-ClinicaDLModel $Maps -OutputPath (Join-Path $TestDrive 'model.onnx')))
     $all.Add((Get-ClinicaDLEnvironment))

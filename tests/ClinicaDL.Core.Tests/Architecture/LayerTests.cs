@@ -23,7 +23,7 @@ public sealed partial class LayerTests
         ["Training"] = 7,
         ["Maps"] = 8,
         ["Workflows"] = 9, ["Export"] = 9,
-        ["Interpretation"] = 10,
+        ["Interpretation"] = 10, ["Search"] = 10,
         ["Reports"] = 11,
     };
 

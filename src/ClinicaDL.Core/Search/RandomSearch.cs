@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ClinicaDL.Core.IO;
+using ClinicaDL.Core.Maps;
+using ClinicaDL.Core.Tables;
+using ClinicaDL.Core.Training;
+using ClinicaDL.Core.Workflows;
+
+namespace ClinicaDL.Core.Search;
+
+/// <summary>
+/// ClinicaDL's random-search, repeated: each trial draws a RandomArchitecture network and hyperparameters from the
+/// search space (<see cref="TrialSampler"/>) and trains into its own MAPS, &lt;search&gt;/trial-&lt;i&gt;/, through the
+/// <see cref="Trainer"/>, so every trial has the splits, the leakage checks, groups/train+validation.tsv and the
+/// result tables of any training (and reads no test data). <see cref="Prepare"/> reads and checks everything, drawing
+/// and validating every trial's configuration, without writing; <see cref="Run"/> writes the state file, then trains
+/// the trials in order: a finished trial is kept, a stopped one resumes from its checkpoints, a missing one trains.
+/// </summary>
+public sealed class RandomSearch
+{
+    private RandomSearch(string output, SearchSpace space, SearchState state, IReadOnlyList<TrainingConfig> configurations, IReadOnlyList<string> notes, SearchOptions options)
+    {
+        (Output, Space, State, _configurations, Notes, _options) = (output, space, state, configurations, notes, options);
+    }
+
+    private readonly IReadOnlyList<TrainingConfig> _configurations;
+    private readonly SearchOptions _options;
+
+    /// <summary>The search folder (full path).</summary>
+    public string Output { get; }
+
+    public SearchSpace Space { get; }
+
+    /// <summary>The state to write: the trials kept and drawn.</summary>
+    public SearchState State { get; }
+
+    /// <summary>What reading the trials' configurations noted (ClinicaDL keys kept but not used...), once each.</summary>
+    public IReadOnlyList<string> Notes { get; }
+
+    /// <summary>Whether the search folder already holds this search (the call continues it).</summary>
+    public bool Continues { get; private init; }
+
+    /// <summary>Reads the search space and any existing state, and draws and validates every trial; writes nothing.</summary>
+    public static RandomSearch Prepare(SearchOptions options)
+    {
+        if (options.Trials < 1)
+        {
+            throw new ArgumentException($"-Trials: expected at least 1 trial; got {options.Trials}.", nameof(options.Trials));
+        }
+        var output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.OutputPath, options.BaseDirectory));
+        SearchState state;
+        SearchSpace space;
+        var continues = SearchState.Exists(output);
+        if (continues)
+        {
+            state = SearchState.Read(output);
+            // The first call's folder: a relative path then means what it meant when the trials were drawn.
+            space = SearchSpace.Read(Path.GetFullPath(options.ConfigPath, options.BaseDirectory), state.BaseDirectory);
+            state.CheckContinuation(output, space, options.Seed, options.Trials);
+        }
+        else
+        {
+            if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+            {
+                throw new SearchStateException(output, $"'{output}' exists and holds no random search ({SearchState.FileName} is absent): give an empty or new folder.");
+            }
+            space = SearchSpace.Read(options.ConfigPath, options.BaseDirectory);
+            state = SearchState.Start(space, options.Seed ?? 0);
+        }
+        state = state.WithTrials(space, options.Trials);
+        var notes = new List<string>();
+        var configurations = state.Trials.Select(t => Configuration(space, t, options, notes)).ToList();
+        return new RandomSearch(output, space, state, configurations, notes.Distinct().ToList(), options) { Continues = continues };
+    }
+
+    /// <summary>The trial's train configuration, validated as a training's; a refusal names the file and the trial's draw.</summary>
+    private static TrainingConfig Configuration(SearchSpace space, SampledTrial trial, SearchOptions options, List<string> notes)
+    {
+        var overrides = trial.Configuration.ToDictionary(e => e.Key, e => (object?)e.Value?.DeepClone(), StringComparer.Ordinal);
+        if (options.Device is not null)
+        {
+            overrides["device"] = options.Device;
+        }
+        if (options.Threads is not null)
+        {
+            overrides["threads"] = options.Threads;
+        }
+        try
+        {
+            var config = TrainingConfig.Build(null, overrides, notes);
+            config.Validate();
+            return config;
+        }
+        catch (ArgumentException error)
+        {
+            throw new SearchSpaceException(space.Path, $"{trial.Name} ({trial.Readable()}) cannot train: {error.Message}", error);
+        }
+    }
+
+    /// <summary>Writes the state file and trains the trials; returns one result per trial, in order.</summary>
+    public IReadOnlyList<RandomSearchTrial> Run(string hostDescription, IProgress<SearchProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        log ??= _ => { };
+        Directory.CreateDirectory(Output);
+        using var writing = OutputLock.Acquire(Output, log);
+        State.Write(Output);
+        var watch = Stopwatch.StartNew();
+        var results = new List<RandomSearchTrial>();
+        foreach (var trial in State.Trials)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            progress?.Report(new SearchProgress(trial.Index, results.Count, State.Trials.Count, trial.Name, null, watch.Elapsed));
+            var trialProgress = progress is null ? null : new Forward(report => progress.Report(new SearchProgress(trial.Index, results.Count, State.Trials.Count, trial.Name, report, watch.Elapsed)));
+            results.Add(Train(trial, _configurations[trial.Index], hostDescription, trialProgress, log, cancellation));
+            log($"{trial.Name}: {results[^1].Status} ({results[^1].Run}).");
+        }
+        return results;
+    }
+
+    private RandomSearchTrial Train(SampledTrial trial, TrainingConfig config, string host, IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken cancellation)
+    {
+        var maps = Path.Combine(Output, trial.Name);
+        IReadOnlyList<TrainingResult>? trained = null;
+        string run;
+        var existing = TrialMetrics.TryOpen(maps);
+        if (existing is not null && existing.FindIncompleteSplits().Count == 0)
+        {
+            run = TrialRun.Kept;
+        }
+        else if (existing is not null && Resumable(existing))
+        {
+            log($"{trial.Name}: resuming from its checkpoints.");
+            trained = Trainer.Resume(maps, host, progress, log, cancellation, _options.Device);
+            run = TrialRun.Resumed;
+        }
+        else
+        {
+            run = Directory.Exists(maps) ? TrialRun.Restarted : TrialRun.Trained;
+            // Only a MAPS whose creation was cut short is replaced (the trainer refuses any folder holding other files).
+            trained = Trainer.Train(config, maps, overwrite: run == TrialRun.Restarted, host, progress, log, cancellation);
+        }
+        var failed = trained?.FirstOrDefault(r => r.Status == TrialStatus.Failed);
+        var status = failed?.Status ?? (trained is null ? TrialMetrics.FinishedStatus(existing!)
+            : trained.Any(r => r.Status == TrialStatus.EarlyStopped) ? TrialStatus.EarlyStopped : TrialStatus.Completed);
+        return new RandomSearchTrial
+        {
+            Trial = trial.Index, Name = trial.Name, Status = status, Run = run, SampledValues = trial.Readable(),
+            ValidationMetrics = new ReadableDictionary<double>(TrialMetrics.Read(maps)), Message = failed?.Message, MapsPath = maps,
+        };
+    }
+
+    private static bool Resumable(MapsFolder maps)
+    {
+        try
+        {
+            maps.CheckResumable();
+            return true;
+        }
+        catch (MapsException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class Forward(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

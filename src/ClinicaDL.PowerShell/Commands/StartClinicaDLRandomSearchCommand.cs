@@ -1,0 +1,118 @@
+using System.Management.Automation;
+using ClinicaDL.Core.Search;
+
+namespace ClinicaDL.PowerShell.Commands;
+
+/// <summary>
+/// ClinicaDL's random-search: draws -Trials RandomArchitecture networks and hyperparameters from a random_search.toml
+/// and trains each into its own MAPS of the -OutputPath folder, emitting one <see cref="RandomSearchTrial"/> per trial.
+/// Run again with the same file and folder, it keeps the finished trials, resumes a stopped one and trains the missing
+/// ones; a larger -Trials extends the search.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "ClinicaDLRandomSearch", SupportsShouldProcess = true)]
+[OutputType(typeof(RandomSearchTrial))]
+public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
+{
+    /// <summary>The random_search.toml ([Random_Search] and the train configuration's sections); a file item binds through its PSPath.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
+    public string ConfigPath { get; set; } = "";
+
+    /// <summary>The search folder: random_search.json and trial-0, trial-1... (one MAPS each).</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    public string OutputPath { get; set; } = "";
+
+    /// <summary>How many trials the search has when the command ends.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateRange(1, 100000)]
+    public int Trials { get; set; }
+
+    /// <summary>The search seed (0 for a new search when not given; an existing search keeps its own).</summary>
+    [Parameter]
+    public long Seed { get; set; }
+
+    /// <summary>The device the trials train on (cpu, cuda, cuda:N).</summary>
+    [Parameter]
+    public string? Device { get; set; }
+
+    /// <summary>torch threads of each trial (0: libtorch's default).</summary>
+    [Parameter]
+    [ValidateRange(0, 1024)]
+    public int Threads { get; set; }
+
+    protected override void End()
+    {
+        var bound = MyInvocation.BoundParameters;
+        var options = new SearchOptions
+        {
+            ConfigPath = ProviderPath(ConfigPath), OutputPath = ProviderPath(OutputPath), Trials = Trials,
+            Seed = bound.ContainsKey(nameof(Seed)) ? Seed : null, Device = Device, Threads = bound.ContainsKey(nameof(Threads)) ? Threads : null,
+            BaseDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+        };
+        RandomSearch search;
+        try
+        {
+            search = RandomSearch.Prepare(options);
+        }
+        catch (Exception error) when (IsInputFailure(error))
+        {
+            ThrowTerminatingError(ToErrorRecord(error, ConfigPath));
+            return;
+        }
+        search.Notes.ToList().ForEach(WriteWarning);
+        var action = search.Continues
+            ? $"Continue the random search (seed {search.State.Seed}) to {search.State.Trials.Count} trial(s)"
+            : $"Run a random search of {search.State.Trials.Count} trial(s) with seed {search.State.Seed}";
+        if (!ShouldProcess(search.Output, action))
+        {
+            return;
+        }
+        var trialBar = new ProgressRecord(1, "Start-ClinicaDLRandomSearch", "Preparing");
+        var epochBar = new ProgressRecord(2, "Epoch", "Starting") { ParentActivityId = 1 };
+        try
+        {
+            var results = BackgroundWork.Run<IReadOnlyList<RandomSearchTrial>, SearchProgress>(this,
+                (progress, log) => search.Run(HostDescription(), progress, log, StopToken), report => ShowProgress(report, trialBar, epochBar));
+            foreach (var trial in results)
+            {
+                if (trial.Status == TrialStatus.Failed)
+                {
+                    WriteError(new ErrorRecord(new InvalidOperationException($"{trial.Name} failed: {trial.Message}"), ErrorIds.TrainingFailed, ErrorCategory.InvalidResult, trial));
+                }
+                WriteObject(trial);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Host.UI.WriteWarningLine($"Random search stopped. '{search.Output}' keeps its finished trials and the stopped one's epochs: the same Start-ClinicaDLRandomSearch command continues it.");
+            throw new PipelineStoppedException();
+        }
+        catch (Exception error) when (IsInputFailure(error))
+        {
+            ThrowTerminatingError(ToErrorRecord(error, search.Output));
+        }
+        finally
+        {
+            trialBar.RecordType = ProgressRecordType.Completed;
+            WriteProgress(trialBar);
+        }
+    }
+
+    private void ShowProgress(SearchProgress last, ProgressRecord trialBar, ProgressRecord epochBar)
+    {
+        var training = last.Training;
+        var within = training is null ? 0 : (training.SplitsDone + (training.Epoch + (double)training.Batch / Math.Max(1, training.Batches)) / training.Epochs) / training.SplitCount;
+        var done = last.TrialsDone + within;
+        trialBar.StatusDescription = $"{last.Name} ({last.TrialsDone + 1} of {last.TrialCount})" + (training is null ? "" : $", split {training.Split}");
+        trialBar.PercentComplete = (int)(100 * done / last.TrialCount);
+        trialBar.SecondsRemaining = done > 0 ? (int)(last.Elapsed.TotalSeconds / done * (last.TrialCount - done)) : -1;
+        WriteProgress(trialBar);
+        if (training is not null)
+        {
+            epochBar.Activity = $"Epoch {training.Epoch + 1} of {training.Epochs}";
+            epochBar.StatusDescription = training.Phase == "training" ? $"Batch {training.Batch} of {training.Batches}" : "Evaluating train and validation";
+            epochBar.PercentComplete = 100 * training.Batch / Math.Max(1, training.Batches);
+            WriteProgress(epochBar);
+        }
+    }
+}
