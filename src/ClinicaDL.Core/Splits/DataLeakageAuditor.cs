@@ -162,8 +162,9 @@ public static class DataLeakageAuditor
     /// <summary>
     /// The checks semi-supervised domain adaptation adds to <see cref="AuditTraining"/>: the target split folders'
     /// own, no target participant (labelled or unlabelled) among the test participants of a hold-out split above the
-    /// source's or the target's split folders, and no unlabelled target participant in a target validation set (its
-    /// images shape the features the model is then validated on).
+    /// source's or the target's split folders, no source training participant in the same split's target validation
+    /// set, and no unlabelled target participant in a target validation set (its images shape the features the model
+    /// is then validated on). The source and target split folders are given in the same split order.
     /// </summary>
     public static LeakageAudit AuditDomainAdaptation(IReadOnlyList<string> sourceSplitFolders, IReadOnlyList<string> targetSplitFolders, string trainFile,
         string validationFile, string unlabeledFile)
@@ -186,6 +187,18 @@ public static class DataLeakageAuditor
             }
         }
         var validationFiles = targetFolders.Select(f => Path.Combine(f, validationFile)).ToList();
+        // The same cohort scanned twice (one scanner's images to another's): a participant trained on in the source
+        // domain must not choose the models in the target validation set of the same split.
+        foreach (var (source, targetValidation) in sourceSplitFolders.Select(Path.GetFullPath).Zip(validationFiles))
+        {
+            var sourceTrain = Path.Combine(source, trainFile);
+            var crossed = Participants([sourceTrain]).Intersect(Participants([targetValidation])).Order(StringComparer.Ordinal).ToArray();
+            if (crossed.Length > 0)
+            {
+                findings.Add(Finding(LeakageKind.ParticipantOnBothSides, BiasedSplit, "Error", crossed, [sourceTrain, targetValidation],
+                    $"{crossed.Length} participant(s) of the source training data '{sourceTrain}' are in the target validation data '{targetValidation}' the models are chosen on"));
+            }
+        }
         var unlabeledInValidation = Participants([unlabeledFile]).Intersect(Participants(validationFiles)).Order(StringComparer.Ordinal).ToArray();
         if (unlabeledInValidation.Length > 0)
         {

@@ -12,14 +12,11 @@ namespace ClinicaDL.Core.Workflows;
 /// </summary>
 internal sealed class DomainAdaptationData : IDisposable
 {
-    private DomainAdaptationData(TrainingConfig config, JsonObject? extraction, IReadOnlyDictionary<int, (DataGroup Train, DataGroup Validation)> labeled,
+    private DomainAdaptationData(JsonObject? extraction, IReadOnlyDictionary<int, (DataGroup Train, DataGroup Validation)> labeled,
         DataGroup unlabeled, ImageTensors images)
     {
-        (Config, Extraction, Labeled, Unlabeled, Images) = (config, extraction, labeled, unlabeled, images);
+        (Extraction, Labeled, Unlabeled, Images) = (extraction, labeled, unlabeled, images);
     }
-
-    /// <summary>The run's configuration as it finds and prepares the target images.</summary>
-    public TrainingConfig Config { get; }
 
     /// <summary>The target extraction JSON; null when both domains are whole images found by the source's preprocessing.</summary>
     public JsonObject? Extraction { get; }
@@ -88,7 +85,7 @@ internal sealed class DomainAdaptationData : IDisposable
             throw new ArgumentException($"caps_target, preprocessing_dict_target: the target images of '{config.CapsTarget}' are {string.Join("x", images.SampleShape)} once prepared, " +
                 $"the source images {string.Join("x", sourceShape)}: one network takes both, so both domains need the same shape (the same extraction, crop and size reduction).", "preprocessing_dict_target");
         }
-        return new DomainAdaptationData(target, extraction, labeled, unlabeled, images);
+        return new DomainAdaptationData(extraction, labeled, unlabeled, images);
     }
 
     public void Dispose() => Images.Dispose();

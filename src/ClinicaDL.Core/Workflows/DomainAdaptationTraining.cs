@@ -76,7 +76,7 @@ public sealed partial class Trainer
     /// labelled target train and validation data (training_target.tsv); the target validation metrics choose the
     /// best models and stop early.
     /// </summary>
-    private sealed class DomainAdaptationTraining(Trainer trainer, SplitLayout folder, ImageTensors images, DomainAdaptationData target, Device device)
+    internal sealed class DomainAdaptationTraining(Trainer trainer, SplitLayout folder, ImageTensors images, DomainAdaptationData target, Device device)
     {
         private const double DomainLossWeight = 0.1;
 

@@ -230,6 +230,17 @@ public sealed class DomainAdaptationTrainingTests(DomainAdaptationTrainingTests.
         Assert.False(Directory.Exists(maps));
         File.Delete(Path.Combine(holdOut, "split.json"));
 
+        // A source training participant among the target participants the models are chosen on (one cohort, two scanners).
+        var targetValidationFile = Path.Combine(study.TargetSplit, "validation_baseline.tsv");
+        var targetValidation = TsvTable.Read(targetValidationFile);
+        var sourceTrained = Participants(Path.Combine(study.Split, "train.tsv"))[0];
+        new TsvTable(targetValidation.Columns, [.. targetValidation.Rows, [sourceTrained, .. targetValidation.Rows[0][1..]]]).Write(targetValidationFile);
+        var crossed = Assert.Throws<DataLeakageException>(() => Trainer.Train(TrainingConfig.Build(null, Keys(study)), maps, overwrite: false, "test"));
+        Assert.Contains("of the source training data", crossed.Message);
+        Assert.Contains(sourceTrained, crossed.Message);
+        Assert.False(Directory.Exists(maps));
+        targetValidation.Write(targetValidationFile);
+
         // An unlabelled target session of a participant the models are validated on.
         var table = TsvTable.Read(study.Unlabeled);
         var validated = Participants(Path.Combine(study.TargetSplit, "validation_baseline.tsv"))[0];
