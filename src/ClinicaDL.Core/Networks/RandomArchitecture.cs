@@ -46,6 +46,12 @@ public sealed class RandomArchitecture : Module<Tensor, Tensor>, IFeatureNetwork
         {
             throw new ArgumentException($"n_fcblocks must be at least 1 (the last block gives the outputs); got {fcBlocks}.", "n_fcblocks");
         }
+        if (settings.NetworkNormalization == "InstanceNorm" && OneVoxelInstanceNorm(convolutionBlocks, inputShape) is { } degenerate)
+        {
+            // PyTorch's Python layer refuses this; libtorch's instance_norm silently gives zeros, a network that learns nothing.
+            throw new ArgumentException($"convolutions_dict.{degenerate.Name}: InstanceNorm normalises each channel over its feature map, which is a single voxel there " +
+                $"(inputs of shape {string.Join("x", inputShape)}): use fewer blocks, larger inputs, or network_normalization BatchNorm or none.", ConvolutionBlock.Key);
+        }
         var dimensions = inputShape.Length - 1;
         var named = new List<(string, Module<Tensor, Tensor>)>();
         var channels = inputShape[0];
@@ -108,6 +114,22 @@ public sealed class RandomArchitecture : Module<Tensor, Tensor>, IFeatureNetwork
             features = output;
         }
         return layers;
+    }
+
+    /// <summary>The first block with an InstanceNorm over a one-voxel map: its stride-2 convolution's output, or the map it keeps before pooling.</summary>
+    private static ConvolutionBlock? OneVoxelInstanceNorm(IReadOnlyList<ConvolutionBlock> blocks, long[] inputShape)
+    {
+        var sizes = inputShape[1..];
+        foreach (var block in blocks)
+        {
+            var normalised = block.DimensionReduction == ConvolutionBlock.Stride ? sizes.Select(size => (size + 1) / 2).ToArray() : sizes;
+            if (normalised.All(size => size == 1) || (block.ConvolutionCount > 1 && sizes.All(size => size == 1)))
+            {
+                return block;
+            }
+            sizes = sizes.Select(size => (size + 1) / 2).ToArray();
+        }
+        return null;
     }
 
     private static ArgumentException Missing() => new(

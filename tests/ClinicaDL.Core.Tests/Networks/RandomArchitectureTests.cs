@@ -216,6 +216,17 @@ public sealed class RandomArchitectureTests
         Assert.Contains("n_fcblocks must be at least 1", Assert.Throws<ArgumentException>(() => Build(blocks, 0, [1, 8, 8], "BatchNorm", 2, 0.5)).Message);
     }
 
+    [Fact]
+    public void InstanceNorm_over_a_one_voxel_map_is_refused_naming_the_block()
+    {
+        // 8x8 halved three times is 1x1: the third stride block's InstanceNorm would normalise single values (libtorch gives zeros).
+        var message = Assert.Throws<ArgumentException>(() => Build(Blocks("stride", (4, 1), (8, 1), (16, 1)), 1, [1, 8, 8], "InstanceNorm", 2, 0.0)).Message;
+        Assert.Contains("convolutions_dict.conv2: InstanceNorm normalises each channel over its feature map, which is a single voxel there (inputs of shape 1x8x8)", message);
+        // MaxPooling normalises before it pools: the third block still sees 2x2; BatchNorm normalises over the batch too.
+        using (Build(Blocks("MaxPooling", (4, 1), (8, 1), (16, 1)), 1, [1, 8, 8], "InstanceNorm", 2, 0.0)) { }
+        using (Build(Blocks("stride", (4, 1), (8, 1), (16, 1)), 1, [1, 8, 8], "BatchNorm", 2, 0.0)) { }
+    }
+
     internal static TorchSharp.torch.nn.Module<Tensor, Tensor> Build(JsonNode? convolutions, int fcBlocks, long[] inputShape, string? normalization, int outputs, double dropout) =>
         NetworkRegistry.Create("RandomArchitecture", inputShape, outputs, new NetworkSettings
         {
