@@ -18,6 +18,9 @@ public abstract class ClinicaDLCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Stops the engine work of this command as Ctrl+C would (its pipeline stopped while the work was running).</summary>
+    internal void CancelWork() => _stopping.Cancel();
+
     public void Dispose() => _stopping.Dispose();
 
     /// <summary>Resolves -Path (wildcards) or -LiteralPath values to existing file-system paths; reports the rest as PathNotFound.</summary>

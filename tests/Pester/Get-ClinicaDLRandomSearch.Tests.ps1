@@ -34,7 +34,7 @@ Describe 'Get-ClinicaDLRandomSearch' {
     It 'ranks by the first selection metric, the loss, lowest first' {
         $ranked = @(Get-ClinicaDLRandomSearch $Search)
         $ranked.Count | Should -Be 3
-        ($ranked | ForEach-Object Rank) | Should -Be @(1, 2, 3) -Because "an array's own Rank property (its dimensions) hides member enumeration"
+        $ranked.Place | Should -Be @(1, 2, 3) -Because 'the property is not named Rank, which an array has (its dimensions) and would hide'
         $ranked.Metric | Should -Be @('loss', 'loss', 'loss')
         $losses = $Trials | Sort-Object ValidationLoss
         $ranked.Name | Should -Be @($losses.Name)
@@ -60,10 +60,10 @@ Describe 'Get-ClinicaDLRandomSearch' {
         Remove-Item (Join-Path $copy 'trial-1') -Recurse
         $ranked = @(Get-Item $copy | Get-ClinicaDLRandomSearch)
         $ranked[2].Name | Should -Be 'trial-1'
-        $ranked[2].Rank | Should -BeNullOrEmpty
+        $ranked[2].Place | Should -BeNullOrEmpty
         $ranked[2].Status | Should -Be 'NotStarted'
         [double]::IsNaN($ranked[2].Value) | Should -BeTrue
-        ($ranked[0..1] | ForEach-Object Rank) | Should -Be @(1, 2)
+        $ranked[0..1].Place | Should -Be @(1, 2)
         $both = @(Get-ClinicaDLRandomSearch -Path (Join-Path $TestDrive '[ps]*'))
         $both.Count | Should -Be 6 -Because 'the wildcard names both search folders'
         @($both.SearchPath | Sort-Object -Unique) | Should -Be @($copy, $Search)

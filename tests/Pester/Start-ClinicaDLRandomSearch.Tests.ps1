@@ -86,6 +86,16 @@ Describe 'Start-ClinicaDLRandomSearch' {
             @($FirstTrials.SampledValues | ForEach-Object ToString | Sort-Object -Unique).Count | Should -Be 3 -Because 'each trial draws its own values'
         }
 
+        It 'hands each trial down the pipeline as it ends, and stops when the pipeline does' {
+            $streamed = Join-Path $TestDrive 'streamed'
+            $firstOnly = @(Start-ClinicaDLRandomSearch $Toml $streamed -Trials 3 -Seed 7 -WarningAction SilentlyContinue | Select-Object -First 1)
+            $firstOnly.Name | Should -Be 'trial-0'
+            ($firstOnly.SampledValues | ForEach-Object ToString) | Should -Be ($FirstTrials[0].SampledValues | ForEach-Object ToString)
+            # Select-Object stopped the search during trial-1: trial-2 never began, and the folder's lock was let go.
+            Join-Path $streamed 'trial-2' | Should -Not -Exist
+            Join-Path $TestDrive '.streamed.lock' | Should -Not -Exist
+        }
+
         It 'writes nothing with -WhatIf' {
             $none = Join-Path $TestDrive 'whatif'
             Start-ClinicaDLRandomSearch $Toml $none -Trials 3 -WhatIf | Should -BeNullOrEmpty

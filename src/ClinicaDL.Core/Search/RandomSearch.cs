@@ -113,6 +113,7 @@ public sealed class RandomSearch
             var trialProgress = progress is null ? null : new Forward(report => progress.Report(new SearchProgress(trial.Index, results.Count, State.Trials.Count, trial.Name, report, watch.Elapsed)));
             results.Add(Train(trial, _configurations[trial.Index], hostDescription, trialProgress, log, cancellation));
             log($"{trial.Name}: {results[^1].Status} ({results[^1].Run}).");
+            progress?.Report(new SearchProgress(trial.Index, results.Count, State.Trials.Count, trial.Name, null, watch.Elapsed, results[^1]));
         }
         return results;
     }

@@ -6,7 +6,7 @@ namespace ClinicaDL.Core.Search;
 public sealed class RankedTrial
 {
     /// <summary>1 for the best trial; null for a trial without a value of the metric (not finished, or failed).</summary>
-    public required int? Rank { get; init; }
+    public required int? Place { get; init; }
 
     public required int Trial { get; init; }
     public required string Name { get; init; }

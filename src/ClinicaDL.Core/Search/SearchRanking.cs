@@ -33,7 +33,7 @@ public static class SearchRanking
             .Concat(rows.Where(r => double.IsNaN(r.Value)).OrderBy(r => r.Trial.Index)).ToList();
         return ordered.Select((r, i) => new RankedTrial
         {
-            Rank = double.IsNaN(r.Value) ? null : i + 1, Trial = r.Trial.Index, Name = r.Trial.Name, Metric = rankedBy, Value = r.Value, Status = r.Status,
+            Place = double.IsNaN(r.Value) ? null : i + 1, Trial = r.Trial.Index, Name = r.Trial.Name, Metric = rankedBy, Value = r.Value, Status = r.Status,
             SampledValues = r.Trial.Readable(), ValidationMetrics = new ReadableDictionary<double>(r.Values), MapsPath = r.Maps, SearchPath = folder,
         }).ToList();
     }

@@ -71,16 +71,10 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
         var epochBar = new ProgressRecord(2, "Epoch", "Starting") { ParentActivityId = 1 };
         try
         {
-            var results = BackgroundWork.Run<IReadOnlyList<RandomSearchTrial>, SearchProgress>(this,
-                (progress, log) => search.Run(HostDescription(), progress, log, StopToken), report => ShowProgress(report, trialBar, epochBar));
-            foreach (var trial in results)
-            {
-                if (trial.Status == TrialStatus.Failed)
-                {
-                    WriteError(new ErrorRecord(new InvalidOperationException($"{trial.Name} failed: {trial.Message}"), ErrorIds.TrainingFailed, ErrorCategory.InvalidResult, trial));
-                }
-                WriteObject(trial);
-            }
+            // Each trial goes down the pipeline as it ends, not when the whole search does.
+            BackgroundWork.Run<IReadOnlyList<RandomSearchTrial>, SearchProgress>(this,
+                (progress, log) => search.Run(HostDescription(), progress, log, StopToken), report => ShowProgress(report, trialBar, epochBar),
+                report => { if (report.Finished is { } trial) { Emit(trial); } });
         }
         catch (OperationCanceledException)
         {
@@ -98,12 +92,22 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
         }
     }
 
+    private void Emit(RandomSearchTrial trial)
+    {
+        if (trial.Status == TrialStatus.Failed)
+        {
+            WriteError(new ErrorRecord(new InvalidOperationException($"{trial.Name} failed: {trial.Message}"), ErrorIds.TrainingFailed, ErrorCategory.InvalidResult, trial));
+        }
+        WriteObject(trial);
+    }
+
     private void ShowProgress(SearchProgress last, ProgressRecord trialBar, ProgressRecord epochBar)
     {
         var training = last.Training;
         var within = training is null ? 0 : (training.SplitsDone + (training.Epoch + (double)training.Batch / Math.Max(1, training.Batches)) / training.Epochs) / training.SplitCount;
         var done = last.TrialsDone + within;
-        trialBar.StatusDescription = $"{last.Name} ({last.TrialsDone + 1} of {last.TrialCount})" + (training is null ? "" : $", split {training.Split}");
+        trialBar.StatusDescription = last.Finished is not null ? $"{last.Name} done ({last.TrialsDone} of {last.TrialCount})"
+            : $"{last.Name} ({last.TrialsDone + 1} of {last.TrialCount})" + (training is null ? "" : $", split {training.Split}");
         trialBar.PercentComplete = (int)(100 * done / last.TrialCount);
         trialBar.SecondsRemaining = done > 0 ? (int)(last.Elapsed.TotalSeconds / done * (last.TrialCount - done)) : -1;
         WriteProgress(trialBar);
