@@ -189,7 +189,18 @@ Describe 'Start-ClinicaDLTraining' {
             $second = Join-Path $TestDrive 'same-2'
             $replay = Join-Path $TestDrive 'replay'
             Start-ClinicaDLTraining @Common -OutputPath $first -Split 0 -Seed 5 | Out-Null
-            Start-ClinicaDLTraining @Common -OutputPath $second -Split 0 -Seed 5 | Out-Null
+            # The second run's data paths are relative, in a configuration file: found from PowerShell's location, which
+            # is not the process's current directory.
+            $relative = Join-Path $TestDrive 'relative.toml'
+            $from = Split-Path -Parent $Caps
+            Set-Content $relative ("[Data]`ncaps_directory = '{0}'" -f [IO.Path]::GetRelativePath($from, $Caps))
+            $common = $Common.Clone(); $common.Remove('CapsPath')
+            Push-Location $from
+            try {
+                [Environment]::CurrentDirectory | Should -Not -Be $from
+                Start-ClinicaDLTraining @common -ConfigPath $relative -OutputPath $second -Split 0 -Seed 5 | Out-Null
+            }
+            finally { Pop-Location }
             Start-ClinicaDLTraining -ConfigPath (Join-Path $first 'maps.json') -OutputPath $replay | Out-Null
             Get-LogWithoutTime $second | Should -Be (Get-LogWithoutTime $first)
             Get-LogWithoutTime $replay | Should -Be (Get-LogWithoutTime $first)

@@ -391,8 +391,13 @@ public sealed class TrainingConfig
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNameCaseInsensitive = false };
 
-    /// <summary>Defaults, then a file (TOML or JSON, as told by its extension), then the overrides, in that order.</summary>
-    public static TrainingConfig Build(string? configPath, IReadOnlyDictionary<string, object?> overrides, ICollection<string>? notes = null)
+    /// <summary>
+    /// Defaults, then a file (TOML or JSON, as told by its extension), then the overrides, in that order. Relative data
+    /// paths (caps_directory, tsv_path, transfer_path and the SSDA target paths) are found from
+    /// <paramref name="baseDirectory"/> when given: a PowerShell session's location, which is not the process's current
+    /// directory .NET would use. (A relative architecture file is found from the configuration file's folder.)
+    /// </summary>
+    public static TrainingConfig Build(string? configPath, IReadOnlyDictionary<string, object?> overrides, ICollection<string>? notes = null, string? baseDirectory = null)
     {
         var values = new JsonObject();
         if (configPath is not null)
@@ -406,6 +411,12 @@ public sealed class TrainingConfig
         }
         var config = FromValues(values, overrides, notes, configPath);
         config.ArchitectureFolder = configPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(configPath));
+        if (baseDirectory is not null)
+        {
+            string? Full(string? path) => string.IsNullOrEmpty(path) ? path : Path.GetFullPath(path, baseDirectory);
+            (config.CapsDirectory, config.TsvPath, config.TransferPath) = (Full(config.CapsDirectory), Full(config.TsvPath), Full(config.TransferPath));
+            (config.CapsTarget, config.TsvTargetLab, config.TsvTargetUnlab) = (Full(config.CapsTarget)!, Full(config.TsvTargetLab)!, Full(config.TsvTargetUnlab)!);
+        }
         return config;
     }
 

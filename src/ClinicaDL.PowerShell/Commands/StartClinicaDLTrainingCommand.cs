@@ -152,7 +152,7 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         TrainingConfig config;
         try
         {
-            config = TrainingConfig.Build(ConfigPath is null ? null : ProviderPath(ConfigPath), Overrides(), notes);
+            config = TrainingConfig.Build(ConfigPath is null ? null : ProviderPath(ConfigPath), Overrides(), notes, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
         }
         catch (Exception error) when (IsInputFailure(error))
         {
