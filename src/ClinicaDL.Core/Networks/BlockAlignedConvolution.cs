@@ -5,42 +5,55 @@ using static TorchSharp.torch;
 namespace ClinicaDL.Core.Networks;
 
 /// <summary>
-/// A convolution whose output channels are not a multiple of oneDNN's channel block, computed with its filters
-/// padded by zero filters to the block and the extra outputs cut off: the same parameters (the gradients land in
-/// the module), the same outputs up to float rounding. Why: libtorch's CPU convolution (oneDNN 3.7.1, jit:avx2)
-/// computes the input gradient from the output gradient reordered into 8-channel blocks, and when the output
-/// channels do not fill the last block, that gradient's padding is not zeroed: the input gradient reads
-/// uninitialised memory, so with 2 threads the same step gave other bits from run to run (a Conv3d 4 -> 4 on
-/// 2x4x29x35x30: 3 different input-gradient sums in 12 identical passes, one of them NaN; 4 -> 8 gave one). With
-/// the block filled by explicit zero filters the output gradient reaching oneDNN holds real zeros there. Only
-/// when an input gradient is computed (the input requires grad under grad mode): the weight and bias gradients
-/// and the forward pass were seen exact, so evaluation and a first layer run the convolution as it is.
+/// A convolution run so that oneDNN never reads the padding of a partly filled channel block. libtorch's CPU
+/// convolution (oneDNN 3.7.1, jit:avx2) reorders tensors into blocks of 8 channels, and when a tensor's channels
+/// do not fill the last block, the padding of the block it computes a data gradient from is not zeroed, so the
+/// result reads uninitialised memory: with 2 threads the same pass gave other bits each time, now and then NaN.
+/// Seen for a convolution's input gradient when its output channels leave a block part empty (Conv3d 4 -> 4 on
+/// 2x4x29x35x30: 3 different input-gradient sums in 12 identical passes, one NaN, values off by up to 140%;
+/// 4 -> 8 exact), and for a transposed convolution's forward pass (which oneDNN computes as a data gradient) when
+/// its input channels do (ConvTranspose3d 4 -> 4: 3 different outputs in 12 passes, one NaN; 8 -> 4 or 8 -> 1
+/// exact). Such a convolution runs here with its filters padded by zero filters to a full block (and, transposed,
+/// its input by zero channels), then the extra outputs cut off: the same parameters (the gradients land in the
+/// module), the same values up to float rounding, and the blocks hold real zeros. A convolution's forward pass
+/// and its weight and bias gradients were exact, so it is padded only when its input gradient is computed.
 /// </summary>
 internal static class BlockAlignedConvolution
 {
     /// <summary>oneDNN's channel block on this processor: 16 floats with AVX-512, 8 with AVX2.</summary>
     public static readonly long ChannelBlock = Avx512F.IsSupported ? 16 : 8;
 
-    /// <summary>Whether <paramref name="convolution"/> needs its output channels padded for a deterministic input gradient.</summary>
+    /// <summary>Whether <paramref name="convolution"/> needs its channels padded to a full block to compute exactly.</summary>
     public static bool NeedsPadding(Convolution convolution) =>
-        !convolution.transposed && convolution.groups == 1 && convolution.padding_mode == TorchSharp.PaddingModes.Zeros
-        && convolution.padding_type is null && convolution.out_channels % ChannelBlock != 0;
+        convolution.groups == 1 && convolution.padding_mode == TorchSharp.PaddingModes.Zeros && convolution.padding_type is null
+        && (convolution.transposed ? convolution.in_channels : convolution.out_channels) % ChannelBlock != 0;
 
-    /// <summary>The convolution's output for <paramref name="input"/>, with a deterministic input gradient.</summary>
+    /// <summary>The convolution's output for <paramref name="input"/>, computed without reading uninitialised memory.</summary>
     public static Tensor Forward(Convolution convolution, Tensor input)
     {
-        if (!NeedsPadding(convolution) || !input.requires_grad || !is_grad_enabled())
+        if (!NeedsPadding(convolution) || (!convolution.transposed && !(input.requires_grad && is_grad_enabled())))
         {
             return convolution.forward(input);
         }
         using var scope = NewDisposeScope();
         var weight = convolution.weight!;
+        var threeD = convolution.kernel_size.Length == 3;
+        if (convolution.transposed)
+        {
+            // Weight [in, out, k...]: zero input channels meet zero filter rows.
+            var missingInputs = ChannelBlock - convolution.in_channels % ChannelBlock;
+            var paddedInput = cat([input, zeros([input.shape[0], missingInputs, .. input.shape[2..]], input.dtype, input.device)], 1);
+            var paddedFilters = cat([weight, zeros([missingInputs, .. weight.shape[1..]], weight.dtype, weight.device)], 0);
+            var transposed = threeD
+                ? nn.functional.conv_transpose3d(paddedInput, paddedFilters, convolution.bias, convolution.stride, convolution.padding, convolution.output_padding, convolution.dilation)
+                : nn.functional.conv_transpose2d(paddedInput, paddedFilters, convolution.bias, convolution.stride, convolution.padding, convolution.output_padding, convolution.dilation);
+            return transposed.MoveToOuterDisposeScope();
+        }
         var outputs = convolution.out_channels;
         var missing = ChannelBlock - outputs % ChannelBlock;
-        var weightPadding = zeros([missing, .. weight.shape[1..]], weight.dtype, weight.device);
-        var paddedWeight = cat([weight, weightPadding], 0);
+        var paddedWeight = cat([weight, zeros([missing, .. weight.shape[1..]], weight.dtype, weight.device)], 0);
         var paddedBias = convolution.bias is { } bias ? cat([bias, zeros([missing], bias.dtype, bias.device)], 0) : null;
-        var output = convolution.kernel_size.Length == 3
+        var output = threeD
             ? nn.functional.conv3d(input, paddedWeight, paddedBias, convolution.stride, convolution.padding, convolution.dilation)
             : nn.functional.conv2d(input, paddedWeight, paddedBias, convolution.stride, convolution.padding, convolution.dilation);
         return output.narrow(1, 0, outputs).contiguous().MoveToOuterDisposeScope();

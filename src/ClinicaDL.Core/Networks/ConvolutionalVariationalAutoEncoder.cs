@@ -156,7 +156,7 @@ public sealed class ConvolutionalVariationalAutoEncoder : Module<Tensor, Tensor>
         {
             Variant.Full => functional.relu(upconv4.forward(h7)),
             Variant.Half => functional.sigmoid(upconv4.forward(h7)),
-            _ => functional.sigmoid(final!.forward(Activation(bn7.forward(upconv4.forward(h7))))),
+            _ => functional.sigmoid(BlockAlignedConvolution.Forward(final!, Activation(bn7.forward(upconv4.forward(h7))))),
         };
     }
 }

@@ -6,8 +6,8 @@ namespace ClinicaDL.Core.Tests.Networks;
 
 /// <summary>
 /// A convolution whose output channels leave oneDNN's last channel block part empty (4 of 8 here) gave another input
-/// gradient at each identical pass with 2 threads (once NaN): run through BlockAlignedConvolution it gives one, and
-/// the same outputs and parameter gradients as the module itself.
+/// gradient at each identical pass with 2 threads (once NaN), and a transposed one with such input channels another
+/// output: run through BlockAlignedConvolution each gives one, the double-precision value up to float rounding.
 /// </summary>
 public sealed class BlockAlignedConvolutionTests
 {
@@ -36,6 +36,28 @@ public sealed class BlockAlignedConvolutionTests
         AssertClose(module.WeightGradient, passes[0].WeightGradient);
         // Not the module's input gradient, which is the defect (seen off by up to 140%): the one computed in double.
         AssertClose(InputGradientInDouble(convolution, input, upstream), passes[0].InputGradient);
+    }
+
+    [Fact]
+    public void A_transposed_convolution_gives_the_same_output_at_every_pass()
+    {
+        using var threads = TorchRuntime.UseThreads(2);
+        manual_seed(1);
+        using var convolution = nn.ConvTranspose3d(4, 4, 3, padding: 1);
+        Assert.True(BlockAlignedConvolution.NeedsPadding(convolution));
+        using var input = randn([2, 4, 12, 12, 12]);
+        using var noGrad = no_grad();
+
+        var outputs = Enumerable.Range(0, 12).Select(_ =>
+        {
+            using var output = BlockAlignedConvolution.Forward(convolution, input);
+            return output.data<float>().ToArray();
+        }).ToList();
+
+        Assert.All(outputs, o => Assert.Equal(outputs[0], o));
+        using var inDouble = nn.functional.conv_transpose3d(input.to_type(ScalarType.Float64), convolution.weight!.to_type(ScalarType.Float64),
+            convolution.bias!.to_type(ScalarType.Float64), convolution.stride, convolution.padding, convolution.output_padding);
+        AssertClose(inDouble.to_type(ScalarType.Float32).data<float>().ToArray(), outputs[0]);
     }
 
     [Fact]
