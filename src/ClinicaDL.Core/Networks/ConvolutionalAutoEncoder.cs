@@ -58,7 +58,7 @@ public sealed class ConvolutionalAutoEncoder : Module<Tensor, Tensor>
         {
             for (var layer = 4 * block; layer < 4 * block + 3; layer++)
             {
-                current = _encoderLayers[layer].forward(current);
+                current = NetworkLayers.Forward(_encoderLayers[layer], current);
             }
             // PadMaxPool with indices: odd sizes padded by one voxel at their start, then 2x2(x2) max pooling.
             var padding = current.shape[^_dimensions..].Select(size => size % 2).ToArray();
@@ -90,7 +90,7 @@ public sealed class ConvolutionalAutoEncoder : Module<Tensor, Tensor>
             current = unpooled;
             for (var layer = 4 * block + 1; layer < 4 * block + 4; layer++)
             {
-                current = _decoderLayers[layer].forward(current);
+                current = NetworkLayers.Forward(_decoderLayers[layer], current);
             }
         }
         return current.MoveToOuterDisposeScope();

@@ -69,7 +69,7 @@ public sealed class ConvolutionalNetwork : Module<Tensor, Tensor>, IFeatureNetwo
             }
             else
             {
-                next = layer.forward(current);
+                next = NetworkLayers.Forward(layer, current);
             }
             current.Dispose();
             current = next;

@@ -139,24 +139,24 @@ public sealed class ConvolutionalVariationalAutoEncoder : Module<Tensor, Tensor>
     {
         if (_variant == Variant.Full)
         {
-            return functional.relu(bn3.forward(conv3.forward(functional.relu(bn2.forward(conv2.forward(functional.relu(bn1.forward(conv1.forward(input)))))))));
+            return functional.relu(bn3.forward(NetworkLayers.Forward(conv3, functional.relu(bn2.forward(NetworkLayers.Forward(conv2, functional.relu(bn1.forward(NetworkLayers.Forward(conv1, input)))))))));
         }
-        var h1 = bn1.forward(conv1.forward(input)).leaky_relu(EncoderSlope);
-        var h2 = bn2.forward(conv2.forward(h1)).leaky_relu(EncoderSlope);
-        return bn3.forward(conv3.forward(h2)).leaky_relu(EncoderSlope);
+        var h1 = bn1.forward(NetworkLayers.Forward(conv1, input)).leaky_relu(EncoderSlope);
+        var h2 = bn2.forward(NetworkLayers.Forward(conv2, h1)).leaky_relu(EncoderSlope);
+        return bn3.forward(NetworkLayers.Forward(conv3, h2)).leaky_relu(EncoderSlope);
     }
 
     private Tensor Decoder(Tensor code)
     {
         Tensor Activation(Tensor x) => _variant == Variant.FinalConvolution ? x.leaky_relu(DecoderSlope) : functional.relu(x);
         var map = Activation(fc2.forward(code)).reshape([code.shape[0], 256, .. _codeMap]);
-        var h6 = Activation(bn5.forward(upconv1.forward(map)));
-        var h7 = Activation(bn6.forward(upconv2.forward(h6)));
+        var h6 = Activation(bn5.forward(NetworkLayers.Forward(upconv1, map)));
+        var h7 = Activation(bn6.forward(NetworkLayers.Forward(upconv2, h6)));
         return _variant switch
         {
-            Variant.Full => functional.relu(upconv4.forward(h7)),
-            Variant.Half => functional.sigmoid(upconv4.forward(h7)),
-            _ => functional.sigmoid(final!.forward(Activation(bn7.forward(upconv4.forward(h7))))),
+            Variant.Full => functional.relu(NetworkLayers.Forward(upconv4, h7)),
+            Variant.Half => functional.sigmoid(NetworkLayers.Forward(upconv4, h7)),
+            _ => functional.sigmoid(BlockAlignedConvolution.Forward(final!, Activation(bn7.forward(NetworkLayers.Forward(upconv4, h7))))),
         };
     }
 }

@@ -52,7 +52,7 @@ public sealed class DomainAdaptationNetwork : Module<Tensor, Tensor>, IFeatureNe
     /// <summary>The output of the classifier <see cref="PredictionHead"/> names.</summary>
     public override Tensor forward(Tensor input)
     {
-        using var features = convolutions.forward(input);
+        using var features = NetworkLayers.Forward(convolutions, input);
         return (PredictionHead == DomainAdaptationHead.Source ? fc_class_source : fc_class_target).forward(features);
     }
 
@@ -74,7 +74,7 @@ public sealed class DomainAdaptationNetwork : Module<Tensor, Tensor>, IFeatureNe
     /// </summary>
     public (Tensor Source, Tensor Target, Tensor Domain) Outputs(Tensor input, double alpha)
     {
-        using var features = convolutions.forward(input);
+        using var features = NetworkLayers.Forward(convolutions, input);
         var source = fc_class_source.forward(features);
         var target = fc_class_target.forward(features);
         using var reversed = ReverseGradient(features, alpha);

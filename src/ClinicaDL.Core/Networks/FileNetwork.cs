@@ -137,7 +137,7 @@ public sealed class FileNetwork : Module<Tensor, Tensor>, IFeatureNetwork
                     "Add" => node.From.Aggregate(input.alias(), (sum, f) => { var next = sum.Plus(outputs[f + 1]!); sum.Dispose(); return next; }),
                     "Concat" => cat([input, .. node.From.Select(f => outputs[f + 1]!)], 1),
                     _ when _depthStacked[index] => DepthStackedConvolution.Forward((Conv3d)_modules[index], input),
-                    _ => _modules[index].forward(input),
+                    _ => NetworkLayers.Forward(_modules[index], input),
                 };
                 Release(outputs, lastUse, node.From.Append(node.Input), index);
             }

@@ -76,6 +76,6 @@ public sealed class GeneratorUNet : Module<Tensor, Tensor>
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor input) => model.forward(input);
+        public override Tensor forward(Tensor input) => NetworkLayers.Forward(model, input);
     }
 }

@@ -49,6 +49,6 @@ public sealed class HalfConvolutionalAutoEncoder : Module<Tensor, Tensor>
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor input) => layer.forward(input);
+        public override Tensor forward(Tensor input) => NetworkLayers.Forward(layer, input);
     }
 }

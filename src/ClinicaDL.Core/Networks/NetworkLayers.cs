@@ -27,12 +27,25 @@ internal static class NetworkLayers
         var current = input.alias();
         for (var index = start; index < end; index++)
         {
-            var next = layers[index].forward(current);
+            var next = Forward(layers[index], current);
             current.Dispose();
             current = next;
         }
         return current;
     }
+
+    /// <summary>
+    /// A layer's output, its convolutions (inside Sequentials too) run by <see cref="BlockAlignedConvolution"/> so
+    /// that their input gradients do not depend on uninitialised memory.
+    /// </summary>
+    public static Tensor Forward(Module<Tensor, Tensor> layer, Tensor input) => layer switch
+    {
+        Convolution convolution => BlockAlignedConvolution.Forward(convolution, input),
+        Sequential sequential => RunAll([.. sequential.children().Cast<Module<Tensor, Tensor>>()], input),
+        _ => layer.forward(input),
+    };
+
+    private static Tensor RunAll(Module<Tensor, Tensor>[] layers, Tensor input) => Run(layers, input, 0, layers.Length);
 
     /// <summary>
     /// The shape (channels first, no batch) a layer stack gives for one sample of the given shape: by formula where

@@ -41,7 +41,7 @@ public sealed class ResNet18 : Module<Tensor, Tensor>, IFeatureNetwork
 
     public override Tensor forward(Tensor input)
     {
-        using var features = convolutions.forward(input);
+        using var features = NetworkLayers.Forward(convolutions, input);
         return fc.forward(features);
     }
 
@@ -78,8 +78,8 @@ public sealed class ResNet18 : Module<Tensor, Tensor>, IFeatureNetwork
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var main = bn2.forward(conv2.forward(functional.relu(bn1.forward(conv1.forward(input)))));
-            var identity = downsample is null ? input : downsample.forward(input);
+            var main = bn2.forward(NetworkLayers.Forward(conv2, functional.relu(bn1.forward(NetworkLayers.Forward(conv1, input)))));
+            var identity = downsample is null ? input : NetworkLayers.Forward(downsample, input);
             return functional.relu(main.Plus(identity)).MoveToOuterDisposeScope();
         }
     }

@@ -40,7 +40,7 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
 
     public override Tensor forward(Tensor input)
     {
-        using var features = convolutions.forward(input);
+        using var features = NetworkLayers.Forward(convolutions, input);
         return fc.forward(features);
     }
 
@@ -79,8 +79,8 @@ public sealed class ResNet3D : Module<Tensor, Tensor>, IFeatureNetwork
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var main = bn2.forward(conv2.forward(bn1.forward(conv1.forward(input)).elu(One, One, One)));
-            return main.Plus(shortcut.forward(input)).elu(One, One, One).MoveToOuterDisposeScope();
+            var main = bn2.forward(NetworkLayers.Forward(conv2, bn1.forward(NetworkLayers.Forward(conv1, input)).elu(One, One, One)));
+            return main.Plus(NetworkLayers.Forward(shortcut, input)).elu(One, One, One).MoveToOuterDisposeScope();
         }
     }
 }

@@ -46,7 +46,7 @@ public sealed class SqueezeExcitationCNN : Module<Tensor, Tensor>, IFeatureNetwo
 
     public override Tensor forward(Tensor input)
     {
-        using var features = convolutions.forward(input);
+        using var features = NetworkLayers.Forward(convolutions, input);
         return fc.forward(features);
     }
 
@@ -84,8 +84,8 @@ public sealed class SqueezeExcitationCNN : Module<Tensor, Tensor>, IFeatureNetwo
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var main = se_block.forward(bn2.forward(conv2.forward(functional.relu(bn1.forward(conv1.forward(input))))));
-            return functional.relu(main.Plus(shortcut.forward(input))).MoveToOuterDisposeScope();
+            var main = se_block.forward(bn2.forward(NetworkLayers.Forward(conv2, functional.relu(bn1.forward(NetworkLayers.Forward(conv1, input))))));
+            return functional.relu(main.Plus(NetworkLayers.Forward(shortcut, input))).MoveToOuterDisposeScope();
         }
     }
 

@@ -49,10 +49,10 @@ public sealed class VanillaVariationalAutoEncoder : Module<Tensor, Tensor>, IVar
     public (Tensor Reconstruction, Tensor Mean, Tensor LogVariance) ForwardWithCode(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var features = encoder.forward(input);
-        var mean = mu_layer.forward(features);
-        var logVariance = var_layer.forward(features);
-        var reconstruction = decoder.forward(training ? VariationalSampling.Sample(mean, logVariance) : mean);
+        var features = NetworkLayers.Forward(encoder, input);
+        var mean = NetworkLayers.Forward(mu_layer, features);
+        var logVariance = NetworkLayers.Forward(var_layer, features);
+        var reconstruction = NetworkLayers.Forward(decoder, training ? VariationalSampling.Sample(mean, logVariance) : mean);
         return (reconstruction.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope(), logVariance.MoveToOuterDisposeScope());
     }
 
