@@ -20,8 +20,14 @@ namespace ClinicaDL.Core.Networks;
 /// </summary>
 internal static class BlockAlignedConvolution
 {
-    /// <summary>oneDNN's channel block on this processor: 16 floats with AVX-512, 8 with AVX2.</summary>
-    public static readonly long ChannelBlock = Avx512F.IsSupported ? 16 : 8;
+    /// <summary>
+    /// oneDNN's channel block in this process: 16 floats when it may use AVX-512 (the processor has it and the ISA
+    /// ceiling allows it), 8 under the module's default AVX2 ceiling (TorchRuntime.OneDnnIsaCeiling), whatever the processor.
+    /// </summary>
+    public static long ChannelBlock => Avx512F.IsSupported && !BelowAvx512.Contains(Runtime.TorchRuntime.OneDnnIsaCeiling, StringComparer.OrdinalIgnoreCase) ? 16 : 8;
+
+    /// <summary>The ONEDNN_MAX_CPU_ISA values that keep oneDNN off AVX-512.</summary>
+    private static readonly string[] BelowAvx512 = ["SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2"];
 
     /// <summary>Whether <paramref name="convolution"/> needs its channels padded to a full block to compute exactly.</summary>
     public static bool NeedsPadding(Convolution convolution) =>
