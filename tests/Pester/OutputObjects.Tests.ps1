@@ -163,6 +163,12 @@ Describe 'Output objects' {
     }
 
     Context '<TypeName> as declared' -ForEach $classTypes {
+        It 'names no property as an array''s own (Rank, Length, Count...), which member enumeration of a cmdlet''s output would not reach' {
+            # (Get-ClinicaDLRandomSearch ./s).Rank once gave the array's rank, 1, instead of each trial's.
+            $arrayOwn = [object[]].GetProperties().Name + [System.Collections.Generic.List[object]].GetProperties().Name | Sort-Object -Unique
+            $Type.GetProperties().Name | Where-Object { $_ -in $arrayOwn } | Should -BeNullOrEmpty
+        }
+
         It 'declares no enumeration, TimeSpan or DateTime at any depth, and only text-formattable properties' {
             $nested = @(Get-NestedProperty $Type)
             $nested | Where-Object { $_.Type.IsEnum -or $_.Type -in [timespan], [datetime], [datetimeoffset] } | ForEach-Object { "$($_.Owner).$($_.Name)" } | Should -BeNullOrEmpty
