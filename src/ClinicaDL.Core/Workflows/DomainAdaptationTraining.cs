@@ -257,18 +257,7 @@ public sealed partial class Trainer
         private System.Random Random(int epoch, int loader) => new(unchecked((_config.Seed * 7919 + epoch) * 31 + loader));
 
         /// <summary>A batch of one loader, augmented when asked from a generator seeded by run, epoch, batch and loader.</summary>
-        private Tensor PrepareBatch(ImageTensors from, List<LabeledImage> batch, int epoch, int b, int loader)
-        {
-            var input = from.Batch(batch);
-            if (_augmentations.Count == 0)
-            {
-                return input;
-            }
-            using (input)
-            {
-                using var generator = new Generator((ulong)((_config.Seed * 1_000_003L + epoch * 10_007L + b) * 3 + loader));
-                return Augmentation.Augmentations.Apply(input, _augmentations, generator);
-            }
-        }
+        private Tensor PrepareBatch(ImageTensors from, List<LabeledImage> batch, int epoch, int b, int loader) =>
+            AugmentedBatch(from, batch, _augmentations, (ulong)((_config.Seed * 1_000_003L + epoch * 10_007L + b) * 3 + loader));
     }
 }

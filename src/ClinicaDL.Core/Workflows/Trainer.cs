@@ -378,18 +378,25 @@ public sealed partial class Trainer
         /// One training batch from the image cache, augmented when asked. Augmentation is seeded by run, epoch and
         /// batch, not by history, so a resumed run augments exactly as an uninterrupted one, whichever thread runs it.
         /// </summary>
-        private Tensor PrepareBatch(List<LabeledImage> batch, int epoch, int b)
+        private Tensor PrepareBatch(List<LabeledImage> batch, int epoch, int b) =>
+            AugmentedBatch(images, batch, _augmentations, (ulong)(_config.Seed * 1_000_003L + epoch * 10_007L + b));
+    }
+
+    /// <summary>
+    /// A batch from an image cache, augmented when asked from a generator of the given seed (the trainers seed it by
+    /// run, epoch and batch, never by history, so a resumed run augments as an uninterrupted one).
+    /// </summary>
+    private static Tensor AugmentedBatch(ImageTensors from, List<LabeledImage> batch, IReadOnlyList<string> augmentations, ulong seed)
+    {
+        var input = from.Batch(batch);
+        if (augmentations.Count == 0)
         {
-            var input = images.Batch(batch);
-            if (_augmentations.Count == 0)
-            {
-                return input;
-            }
-            using (input)
-            {
-                using var generator = new Generator((ulong)(_config.Seed * 1_000_003L + epoch * 10_007L + b));
-                return Augmentation.Augmentations.Apply(input, _augmentations, generator);
-            }
+            return input;
+        }
+        using (input)
+        {
+            using var generator = new Generator(seed);
+            return Augmentation.Augmentations.Apply(input, augmentations, generator);
         }
     }
 
