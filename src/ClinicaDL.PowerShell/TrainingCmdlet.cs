@@ -53,14 +53,20 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet
 
     private void ShowProgress(TrainingProgress last, ProgressRecord splitBar, ProgressRecord epochBar)
     {
-        var done = last.SplitsDone + (last.Epoch + (double)last.Batch / last.Batches) / last.Epochs;
+        var done = last.SplitsCompleted;
         splitBar.StatusDescription = $"Split {last.Split} ({last.SplitsDone + 1} of {last.SplitCount})";
         splitBar.PercentComplete = (int)(100 * done / last.SplitCount);
         splitBar.SecondsRemaining = done > 0 ? (int)(last.Elapsed.TotalSeconds / done * (last.SplitCount - done)) : -1;
         WriteProgress(splitBar);
+        ShowEpoch(last, epochBar);
+    }
+
+    /// <summary>The child bar of a training's epoch: its batches, then its evaluation.</summary>
+    protected void ShowEpoch(TrainingProgress last, ProgressRecord epochBar)
+    {
         epochBar.Activity = $"Epoch {last.Epoch + 1} of {last.Epochs}";
         epochBar.StatusDescription = last.Phase == "training" ? $"Batch {last.Batch} of {last.Batches}" : "Evaluating train and validation";
-        epochBar.PercentComplete = 100 * last.Batch / last.Batches;
+        epochBar.PercentComplete = 100 * last.Batch / Math.Max(1, last.Batches);
         WriteProgress(epochBar);
     }
 }

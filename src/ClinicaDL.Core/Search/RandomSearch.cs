@@ -87,7 +87,9 @@ public sealed class RandomSearch
         }
         try
         {
-            var config = TrainingConfig.Build(null, overrides, notes);
+            // The search's own paths are resolved already; any other path a trial carries (the SSDA target paths) is
+            // found from the same folder.
+            var config = TrainingConfig.Build(null, overrides, notes, space.BaseDirectory);
             config.Validate();
             return config;
         }

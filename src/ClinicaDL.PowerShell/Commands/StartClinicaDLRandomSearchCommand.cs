@@ -104,7 +104,7 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
     private void ShowProgress(SearchProgress last, ProgressRecord trialBar, ProgressRecord epochBar)
     {
         var training = last.Training;
-        var within = training is null ? 0 : (training.SplitsDone + (training.Epoch + (double)training.Batch / Math.Max(1, training.Batches)) / training.Epochs) / training.SplitCount;
+        var within = training is null ? 0 : training.SplitsCompleted / training.SplitCount;
         var done = last.TrialsDone + within;
         trialBar.StatusDescription = last.Finished is not null ? $"{last.Name} done ({last.TrialsDone} of {last.TrialCount})"
             : $"{last.Name} ({last.TrialsDone + 1} of {last.TrialCount})" + (training is null ? "" : $", split {training.Split}");
@@ -113,10 +113,7 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
         WriteProgress(trialBar);
         if (training is not null)
         {
-            epochBar.Activity = $"Epoch {training.Epoch + 1} of {training.Epochs}";
-            epochBar.StatusDescription = training.Phase == "training" ? $"Batch {training.Batch} of {training.Batches}" : "Evaluating train and validation";
-            epochBar.PercentComplete = 100 * training.Batch / Math.Max(1, training.Batches);
-            WriteProgress(epochBar);
+            ShowEpoch(training, epochBar);
         }
     }
 }
