@@ -29,12 +29,57 @@ public sealed class OutputLock : IDisposable
     }
 
     /// <summary>Takes the lock of <paramref name="output"/> or throws <see cref="OutputInUseException"/>.</summary>
-    public static OutputLock Acquire(string output, Action<string>? log = null)
+    public static OutputLock Acquire(string output, Action<string>? log = null) => Acquire(output, log, TimeSpan.Zero);
+
+    /// <summary>
+    /// Takes the lock of <paramref name="output"/>, waiting up to <paramref name="wait"/> while a live writer holds it
+    /// (for locks held a moment, such as the one guarding a MAPS' shared files while another process writes them);
+    /// then throws <see cref="OutputInUseException"/> naming the holder.
+    /// </summary>
+    public static OutputLock Acquire(string output, Action<string>? log, TimeSpan wait)
+    {
+        var lockPath = LockPath(output);
+        var deadline = DateTime.UtcNow + wait;
+        var flow = CurrentFlow.Value ??= new object();
+        while (true)
+        {
+            try
+            {
+                return TryAcquire(output, lockPath, flow, log);
+            }
+            catch (OutputInUseException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(250, Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds))));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Who holds the lock of <paramref name="output"/> if a live writer does ("process 12 on node3, since ..."); null
+    /// when nobody does or its holder has died (the lock is left for the next writer to take over).
+    /// </summary>
+    public static string? LiveHolder(string output)
     {
         var lockPath = LockPath(output);
         lock (HeldHere)
         {
-            var flow = CurrentFlow.Value ??= new object();
+            if (HeldHere.ContainsKey(lockPath))
+            {
+                return $"process {Environment.ProcessId} on {Environment.MachineName} (this one)";
+            }
+        }
+        if (!File.Exists(lockPath))
+        {
+            return null;
+        }
+        var holder = ReadHolder(lockPath);
+        return holder is null ? $"unreadable lock file '{lockPath}'" : IsDead(holder) ? null : Describe(holder);
+    }
+
+    private static OutputLock TryAcquire(string output, string lockPath, object flow, Action<string>? log)
+    {
+        lock (HeldHere)
+        {
             if (HeldHere.TryGetValue(lockPath, out var held))
             {
                 if (!ReferenceEquals(held.Flow, flow))
@@ -99,6 +144,10 @@ public sealed class OutputLock : IDisposable
             ["process_start"] = ProcessStart.ToString("O"),
             ["acquired"] = DateTime.UtcNow.ToString("O"),
         };
+        if (SlurmJob is { } job)
+        {
+            holder["slurm_job"] = job;
+        }
         try
         {
             using var stream = new FileStream(lockPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
@@ -124,10 +173,21 @@ public sealed class OutputLock : IDisposable
         }
     }
 
-    /// <summary>A holder on this host whose process is gone, or whose process id now belongs to a later process.</summary>
+    /// <summary>The SLURM job this process runs in (SLURM_JOB_ID, set in every task of a job), if any.</summary>
+    private static readonly string? SlurmJob = Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 } id ? id : null;
+
+    /// <summary>
+    /// A holder on this host whose process is gone, or whose process id now belongs to a later process; on another
+    /// host, a holder that ran in a SLURM job the controller no longer runs (a preempted or failed task whose
+    /// split is resubmitted to another node). Any other holder on another host is taken to be alive.
+    /// </summary>
     private static bool IsDead(JsonObject holder)
     {
-        if ((string?)holder["host"] != Environment.MachineName || holder["pid"] is null)
+        if ((string?)holder["host"] != Environment.MachineName)
+        {
+            return holder["slurm_job"] is { } job && SlurmJobEnded((string?)job);
+        }
+        if (holder["pid"] is null)
         {
             return false;
         }
@@ -148,7 +208,41 @@ public sealed class OutputLock : IDisposable
     }
 
     private static string Describe(JsonObject holder) =>
-        $"process {holder["pid"]} on {holder["host"]}, since {holder["acquired"]}";
+        $"process {holder["pid"]} on {holder["host"]}{(holder["slurm_job"] is { } job ? $" (SLURM job {job})" : "")}, since {holder["acquired"]}";
+
+    /// <summary>Whether SLURM's controller says the job has ended (squeue lists it in no active state, or no longer knows it).</summary>
+    private static bool SlurmJobEnded(string? jobId)
+    {
+        if (jobId is null || !jobId.All(c => char.IsAsciiDigit(c) || c == '_'))
+        {
+            return false;
+        }
+        try
+        {
+            using var squeue = Process.Start(new ProcessStartInfo("squeue", ["-h", "-j", jobId, "-o", "%T"])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            });
+            if (squeue is null)
+            {
+                return false;
+            }
+            var states = squeue.StandardOutput.ReadToEnd();
+            var error = squeue.StandardError.ReadToEnd();
+            squeue.WaitForExit();
+            if (squeue.ExitCode != 0)
+            {
+                return error.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase);
+            }
+            string[] active = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING", "SIGNALING", "STAGE_OUT"];
+            return !states.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(active.Contains);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No squeue here: the holder's node cannot be asked, so it is taken to be alive.
+            return false;
+        }
+    }
 
     private static void TryDelete(string path)
     {

@@ -73,4 +73,47 @@ public sealed class OutputLockTests : IDisposable
         thread.Join();
         Assert.IsType<OutputInUseException>(other);
     }
+
+    [Fact]
+    public void A_waiting_writer_gets_the_lock_once_its_holder_lets_go()
+    {
+        var output = Path.Combine(_folder, "briefly");
+        var held = OutputLock.Acquire(output);
+        Exception? other = null;
+        var watch = Stopwatch.StartNew();
+        var thread = new Thread(() => other = Record.Exception(() => OutputLock.Acquire(output, null, TimeSpan.FromSeconds(20)).Dispose()));
+        using (ExecutionContext.SuppressFlow())
+        {
+            thread.Start();
+        }
+        Thread.Sleep(300);
+        held.Dispose();
+        thread.Join();
+        Assert.Null(other);
+        Assert.InRange(watch.Elapsed.TotalMilliseconds, 300, 15000);
+    }
+
+    [Fact]
+    public void A_waiting_writer_gives_up_after_its_wait_naming_the_holder()
+    {
+        var output = Path.Combine(_folder, "long");
+        using var self = Process.GetCurrentProcess();
+        WriteHolder(output, Environment.ProcessId, self.StartTime);
+        var watch = Stopwatch.StartNew();
+        var error = Assert.Throws<OutputInUseException>(() => OutputLock.Acquire(output, null, TimeSpan.FromMilliseconds(400)));
+        Assert.True(watch.Elapsed.TotalMilliseconds >= 400, $"gave up after {watch.Elapsed.TotalMilliseconds} ms");
+        Assert.Contains($"process {Environment.ProcessId} on {Environment.MachineName}", error.Message);
+    }
+
+    [Fact]
+    public void The_live_holder_is_named_and_a_dead_one_is_not()
+    {
+        var output = Path.Combine(_folder, "probe");
+        Assert.Null(OutputLock.LiveHolder(output));
+        using var self = Process.GetCurrentProcess();
+        WriteHolder(output, Environment.ProcessId, self.StartTime);
+        Assert.Contains($"process {Environment.ProcessId} on {Environment.MachineName}", OutputLock.LiveHolder(output));
+        WriteHolder(output, Environment.ProcessId, self.StartTime.AddHours(-3));
+        Assert.Null(OutputLock.LiveHolder(output));
+    }
 }
