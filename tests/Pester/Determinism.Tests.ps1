@@ -20,27 +20,6 @@ BeforeAll {
         return $maps
     }
 
-    # 'relative path: SHA-256' of every file of a MAPS (or of those matching -Filter), sorted; training.tsv by its
-    # rows, so that a failure shows the losses, and TensorBoard event files by their scalars under the folder's name.
-    # Left out: the logs that hold a date or the MAPS path, training.tsv's time column (seconds elapsed), and the
-    # event files' wall times and names (time, host, process).
-    function script:Get-MapsFingerprint([string] $Maps, [string] $Filter = '*') {
-        Get-ChildItem -LiteralPath $Maps -Recurse -File | Where-Object Name -NotIn 'information.log', 'description.log' | ForEach-Object {
-            $relative = [IO.Path]::GetRelativePath($Maps, $_.FullName).Replace('\', '/')
-            if ($_.Name -like 'events.out.tfevents.*') {
-                "$([IO.Path]::GetDirectoryName($relative).Replace('\', '/'))/events.out.tfevents: " + ((Get-TensorBoardScalars $_.DirectoryName) -join ' | ')
-            }
-            elseif ($_.Name -eq 'training.tsv') {
-                $rows = @(Get-Content -LiteralPath $_.FullName)
-                $time = [array]::IndexOf(($rows[0] -split "`t"), 'time')
-                "${relative}: " + (($rows | ForEach-Object { $cells = [Collections.Generic.List[string]] ($_ -split "`t"); $cells.RemoveAt($time); $cells -join ' ' }) -join ' | ')
-            }
-            else {
-                "${relative}: $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash)"
-            }
-        } | Where-Object { $_ -like $Filter } | Sort-Object
-    }
-
     $cores = [Environment]::ProcessorCount
     $script:Quiet = @{
         Default = New-Maps 'default-quiet' @{}

@@ -55,6 +55,20 @@ function Start-ClinicaDLProcess {
 
 Export-ModuleMember -Function Start-ClinicaDLProcess
 
+# Starts a command of the built module in a child PowerShell process, its output (all streams) in -OutputFile; with
+# -Gate, the command waits after the module is loaded until that file exists, so that several children released by
+# one file start their work at the same moment. Returns the process (ExitCode 0 when the command raised no error).
+function Start-ClinicaDLChild {
+    param([Parameter(Mandatory)] [string] $Command, [Parameter(Mandatory)] [string] $OutputFile, [string] $Gate)
+    $pwsh = [Environment]::GetCommandLineArgs()[0]
+    $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+    $wait = if ($Gate) { "New-Item -ItemType File '$OutputFile.ready' | Out-Null; while (-not (Test-Path '$Gate')) { Start-Sleep -Milliseconds 20 }; " } else { '' }
+    $full = "`$ErrorActionPreference = 'Stop'; Import-Module '$(Get-ClinicaDLModulePath)'; $wait& { $Command } *> '$OutputFile'"
+    Start-Process -FilePath ([Environment]::ProcessPath) -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $full)) -PassThru
+}
+
+Export-ModuleMember -Function Start-ClinicaDLChild
+
 # ---------------------------------------------------------------------------------------------------------------
 # Shared fixtures: a synthetic study (data set, hold-out split, k-fold split, optional extractions) and a MAPS
 # trained on one, each built once and cached, so that the files that need the same study or MAPS do not each
@@ -289,3 +303,28 @@ function Get-TensorBoardScalars([string] $Folder) {
     }
 }
 Export-ModuleMember -Function Get-TensorBoardScalars
+
+# 'relative path: SHA-256' of every file of a MAPS (or of those matching -Filter), sorted; training.tsv by its
+# rows, so that a failure shows the losses, and TensorBoard event files by their scalars under the folder's name.
+# Left out: the logs that hold a date or the MAPS path (and each split's environment.txt: its runs' dates, nodes
+# and jobs), training.tsv's time column (seconds elapsed), and the event files' wall times and names (time, host,
+# process).
+function Get-MapsFingerprint([string] $Maps, [string] $Filter = '*') {
+    Get-ChildItem -LiteralPath $Maps -Recurse -File | Where-Object Name -NotIn 'information.log', 'description.log' |
+        Where-Object { -not ($_.Name -eq 'environment.txt' -and $_.Directory.Name -like 'split-*') } | ForEach-Object {
+        $relative = [IO.Path]::GetRelativePath($Maps, $_.FullName).Replace('\', '/')
+        if ($_.Name -like 'events.out.tfevents.*') {
+            "$([IO.Path]::GetDirectoryName($relative).Replace('\', '/'))/events.out.tfevents: " + ((Get-TensorBoardScalars $_.DirectoryName) -join ' | ')
+        }
+        elseif ($_.Name -eq 'training.tsv') {
+            $rows = @(Get-Content -LiteralPath $_.FullName)
+            $time = [array]::IndexOf(($rows[0] -split "`t"), 'time')
+            "${relative}: " + (($rows | ForEach-Object { $cells = [Collections.Generic.List[string]] ($_ -split "`t"); $cells.RemoveAt($time); $cells -join ' ' }) -join ' | ')
+        }
+        else {
+            "${relative}: $((Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash)"
+        }
+    } | Where-Object { $_ -like $Filter } | Sort-Object
+}
+
+Export-ModuleMember -Function Get-MapsFingerprint

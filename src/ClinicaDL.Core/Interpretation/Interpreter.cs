@@ -31,7 +31,7 @@ public static class Interpreter
         CancellationToken cancellation = default)
     {
         var maps = MapsFolder.Open(options.MapsPath);
-        using var writing = OutputLock.Acquire(maps.Root, log);
+        using var writing = MapsWriting.Whole(maps.Layout, log);
         if (string.IsNullOrWhiteSpace(options.Name) || options.Name.IndexOfAny([.. Path.GetInvalidFileNameChars(), ' ']) >= 0)
         {
             throw new ArgumentException($"The interpretation name '{options.Name}' must be a non-empty file name without spaces.");

@@ -25,11 +25,70 @@ public static class MapsSkeleton
         IReadOnlyList<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, string hostDescription, IReadOnlyList<string> leakage,
         IEnumerable<(string ParticipantId, string SessionId)>? alsoSeen = null)
     {
-        var sampleShape = images.SampleShape;
         Directory.CreateDirectory(target.Root);
+        var json = Description(config, splits, images, target, leakage);
+        AtomicFile.WriteAllText(target.MapsJson, json.ToJsonString(Indented) + "\n");
+        AtomicFile.WriteAllText(target.Environment, hostDescription);
+        AtomicFile.WriteAllText(target.InformationLog,
+            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{finalRoot}\n- Model :\t{(config.ArchitectureFile is { } file ? $"network file {file}" : config.ResolvedArchitecture)} for inputs {string.Join("x", images.SampleShape)}, {config.OutputSize} output(s)\n" +
+            (config.Amp ? $"- Precision :\t{MixedPrecision.Describe(MixedPrecision.ComputeTypeOn(TorchRuntime.ResolveDevice(config.Device)))}\n" : "") +
+            string.Concat(leakage.Select(l => $"- Data leakage allowed (-AllowDataLeakage) :\t{l}\n")));
+        WriteGroups(target, config, groups);
+        SeenSessions(config, groups, alsoSeen ?? []).Write(target.TrainValidation);
+    }
+
+    /// <summary>
+    /// Adds the splits of <paramref name="groups"/> to the MAPS at <paramref name="maps"/>, made by another process with
+    /// the same configuration for other splits (two processes started with -Split 0 and -Split 1): their groups, their
+    /// sessions in train+validation.tsv and their numbers in maps.json's split list, which then hold what one process
+    /// training all these splits writes. Refused, before anything is written, when the MAPS was made with another
+    /// configuration (naming the keys that differ) or already has one of these splits. The caller holds the lock of
+    /// the MAPS' shared files.
+    /// </summary>
+    public static void Join(MapsLayout maps, TrainingConfig config, IReadOnlyList<SplitDefinition> splits,
+        IReadOnlyList<(int Split, DataGroup Train, DataGroup Validation)> groups, ImageTensors images, IReadOnlyList<string> leakage,
+        IEnumerable<(string ParticipantId, string SessionId)>? alsoSeen = null)
+    {
+        var existing = JsonNode.Parse(File.ReadAllText(maps.MapsJson)) as JsonObject
+            ?? throw new MapsExistsException(maps.Root, $"'{maps.MapsJson}' holds no JSON object, so this MAPS cannot be joined; choose another path.");
+        var theirs = existing["split"] is JsonArray list ? list.Select(n => n!.GetValue<int>()).ToList() : [];
+        var ours = groups.Select(g => g.Split).ToList();
+        if (ours.Intersect(theirs).ToList() is { Count: > 0 } taken)
+        {
+            throw new MapsExistsException(maps.Root,
+                $"'{maps.Root}' already has split(s) {string.Join(", ", taken)}: Resume-ClinicaDLTraining -MapsPath '{maps.Root}' -Split {taken[0]} continues a stopped one, -Overwrite replaces the whole MAPS.");
+        }
+        var wanted = Description(config, splits, images, maps, leakage, copyNetworkFile: false);
+        var differing = wanted.Select(p => p.Key).Union(existing.Select(p => p.Key))
+            .Where(key => key != "split" && !JsonNode.DeepEquals(wanted[key], existing[key])).ToList();
+        if (differing.Count > 0)
+        {
+            throw new MapsExistsException(maps.Root,
+                $"'{maps.Root}' is a MAPS of another configuration (its maps.json differs in {string.Join(", ", differing)}): a process joins a MAPS only to train other splits " +
+                "of the same configuration and data. Choose another path, or replace the MAPS with -Overwrite.");
+        }
+        WriteGroups(maps, config, groups);
+        var seen = TsvTable.Read(maps.TrainValidation);
+        var added = SeenSessions(config, groups, alsoSeen ?? []);
+        new TsvTable(["participant_id", "session_id"], seen.Rows.Concat(added.Rows).Select(r => (r[0]!, r[1]!)).Distinct()
+            .OrderBy(s => s.Item1, StringComparer.Ordinal).ThenBy(s => s.Item2, StringComparer.Ordinal).Select(s => new string?[] { s.Item1, s.Item2 }))
+            .Write(maps.TrainValidation);
+        // Last: a join stopped before this line left only files a new join rewrites the same.
+        existing["split"] = new JsonArray(theirs.Concat(ours).Order().Select(s => (JsonNode?)s).ToArray());
+        AtomicFile.WriteAllText(maps.MapsJson, existing.ToJsonString(Indented) + "\n");
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>maps.json: the whole configuration as run, plus what the data decided.</summary>
+    private static JsonObject Description(TrainingConfig config, IReadOnlyList<SplitDefinition> splits, ImageTensors images, MapsLayout target,
+        IReadOnlyList<string> leakage, bool copyNetworkFile = true)
+    {
+        var sampleShape = images.SampleShape;
         var json = JsonNode.Parse(config.ToJson())!.AsObject();
         var reconstruction = config.Task == TrainingTask.Reconstruction;
-        json["architecture"] = config.ArchitectureFile is { } networkFile ? CopyNetworkFile(networkFile, target) : config.ResolvedArchitecture;
+        json["architecture"] = config.ArchitectureFile is not { } networkFile ? config.ResolvedArchitecture
+            : copyNetworkFile ? CopyNetworkFile(networkFile, target) : Path.GetFileName(target.NetworkFile(Path.GetExtension(networkFile)));
         json["label"] = reconstruction ? null : config.ResolvedLabel;
         json["loss"] = config.ResolvedLoss;
         var folds = SplitFolderName.In(config.TsvPath!).Count;
@@ -51,12 +110,11 @@ public static class MapsSkeleton
             json[TrainingConfig.LeakageFindingsKey] = new JsonArray(leakage.Select(l => (JsonNode?)l).ToArray());
         }
         AsClinicaDLWrites(json, config);
-        AtomicFile.WriteAllText(target.MapsJson, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        AtomicFile.WriteAllText(target.Environment, hostDescription);
-        AtomicFile.WriteAllText(target.InformationLog,
-            $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{finalRoot}\n- Model :\t{(config.ArchitectureFile is { } file ? $"network file {file}" : config.ResolvedArchitecture)} for inputs {string.Join("x", sampleShape)}, {config.OutputSize} output(s)\n" +
-            (config.Amp ? $"- Precision :\t{MixedPrecision.Describe(MixedPrecision.ComputeTypeOn(TorchRuntime.ResolveDevice(config.Device)))}\n" : "") +
-            string.Concat(leakage.Select(l => $"- Data leakage allowed (-AllowDataLeakage) :\t{l}\n")));
+        return json;
+    }
+
+    private static void WriteGroups(MapsLayout target, TrainingConfig config, IReadOnlyList<(int Split, DataGroup Train, DataGroup Validation)> groups)
+    {
         var groupJson = new JsonObject { ["caps_directory"] = config.CapsDirectory, ["multi_cohort"] = false }.ToJsonString() + "\n";
         foreach (var (split, train, validation) in groups)
         {
@@ -67,7 +125,6 @@ public static class MapsSkeleton
                 AtomicFile.WriteAllText(Path.Combine(target.GroupSplit(name, split), "maps.json"), groupJson);
             }
         }
-        SeenSessions(config, groups, alsoSeen ?? []).Write(target.TrainValidation);
     }
 
     /// <summary>

@@ -11,6 +11,12 @@ public sealed class SplitLayout(string mapsRoot, int split)
     public int Index { get; } = split;
     public string Root { get; } = Path.Combine(mapsRoot, SplitFolderName.Of(split));
 
+    /// <summary>
+    /// Where each run of this split ran (node, SLURM job, threads, device, software), one section per start or resume:
+    /// the MAPS' own environment.txt describes only the process that created it.
+    /// </summary>
+    public string Environment => Path.Combine(Root, "environment.txt");
+
     private string TrainingLogs => Path.Combine(Root, "training_logs");
 
     /// <summary>The split's training.tsv, or with multi_network that of network n (training_logs/network-n/training.tsv).</summary>

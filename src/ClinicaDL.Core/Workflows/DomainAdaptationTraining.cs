@@ -44,6 +44,7 @@ public sealed partial class Trainer
             return Summary(folder, TrainingStatus.Completed, null, TsvRows(folder.TrainingTargetLog), device, target.Images, targetValidation, start,
                 selectionLog: folder.TrainingTargetLog, capsDirectory: _config.CapsTarget);
         }
+        RecordEnvironment(folder, resume && Directory.Exists(folder.Temporary));
         Directory.CreateDirectory(folder.Temporary);
         var (status, message, epochs) = resume && File.Exists(folder.TrainingEnded())
             ? (TrainingStatus.Completed, null, TsvRows(folder.TrainingTargetLog))

@@ -23,7 +23,7 @@ public static class Predictor
         Action<DropReport>? dropped = null)
     {
         var maps = MapsFolder.Open(options.MapsPath);
-        using var writing = OutputLock.Acquire(maps.Root, log);
+        using var writing = MapsWriting.Whole(maps.Layout, log);
         if (options.DataGroup is "train" or "validation")
         {
             throw new DataGroupException($"The {options.DataGroup} data group is written by training and cannot be redefined; choose another group name.");

@@ -25,6 +25,7 @@ public sealed partial class Trainer
     private readonly Action<string> _log;
     private readonly CancellationToken _cancellation;
     private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private string _hostDescription = "";
 
     private Trainer(TrainingConfig config, MapsLayout maps, MapsFolder? transferSource, IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellation)
     {
@@ -35,30 +36,61 @@ public sealed partial class Trainer
     /// <summary>
     /// Creates the MAPS and trains every split of the configuration. Everything is checked before the first byte
     /// is written; the MAPS skeleton is staged and renamed into place whole; an existing MAPS is replaced only
-    /// with <paramref name="overwrite"/> and only when it holds nothing but a MAPS; the MAPS is locked while written.
+    /// with <paramref name="overwrite"/> and only when it holds nothing but a MAPS and no live process trains one of
+    /// its splits. Without <paramref name="overwrite"/>, a MAPS made by another process with the same configuration
+    /// for other splits is joined (<see cref="MapsSkeleton.Join"/>): two processes started with -Split 0 and -Split 1
+    /// write the MAPS one process would. Each split is locked while trained.
     /// </summary>
     public static IReadOnlyList<TrainingResult> Train(TrainingConfig config, string mapsPath, bool overwrite, string hostDescription,
-        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default) =>
+        Start(config, mapsPath, overwrite, hostDescription, train: true, progress, log, cancellation);
+
+    /// <summary>
+    /// Creates the MAPS as <see cref="Train"/> does (every check, the shared files, every split's groups) without
+    /// training: its splits are then trained by other processes, each resuming its own (-Split k), as SLURM tasks or
+    /// local child processes. Returns the splits to train.
+    /// </summary>
+    public static IReadOnlyList<int> Prepare(TrainingConfig config, string mapsPath, bool overwrite, string hostDescription,
+        Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        Start(config, mapsPath, overwrite, hostDescription, train: false, null, log, cancellation);
+        return MapsFolder.Open(mapsPath).TrainedSplits;
+    }
+
+    private static IReadOnlyList<TrainingResult> Start(TrainingConfig config, string mapsPath, bool overwrite, string hostDescription, bool train,
+        IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellation)
     {
         config.Validate();
         var transferSource = config.TransferPath is null ? null : MapsFolder.OpenTransferSource(config.TransferPath, config.TransferSelectionMetric);
         var maps = new MapsLayout(mapsPath);
-        using var writing = OutputLock.Acquire(maps.Root, log);
-        MapsFolder.CheckCreatable(maps.Root, overwrite);
-        return new Trainer(config, maps, transferSource, progress, log, cancellation).Run(resume: false, hostDescription);
+        // Refused early unless replaced or possibly joined; decided for good under the shared files' lock, once the data is read.
+        if (overwrite || !File.Exists(maps.MapsJson))
+        {
+            MapsFolder.CheckCreatable(maps.Root, overwrite);
+        }
+        return new Trainer(config, maps, transferSource, progress, log, cancellation).Run(resume: false, hostDescription, overwrite, train);
     }
 
     /// <summary>
-    /// Completes the splits of a MAPS that a stopped run left unfinished, from their last checkpoint, on the device it
-    /// was trained on or on <paramref name="device"/> (a run started on a GPU node finished on another machine).
+    /// Completes the splits of a MAPS that a stopped run left unfinished (all, or <paramref name="splits"/>), from their
+    /// last checkpoint or from the start when they have none, on the device it was trained on or on
+    /// <paramref name="device"/> (a run started on a GPU node finished on another machine). A split another live
+    /// process trains is refused, naming it.
     /// </summary>
     public static IReadOnlyList<TrainingResult> Resume(string mapsPath, string hostDescription, IProgress<TrainingProgress>? progress = null,
-        Action<string>? log = null, CancellationToken cancellation = default, string? device = null)
+        Action<string>? log = null, CancellationToken cancellation = default, string? device = null, IReadOnlyList<int>? splits = null)
     {
         var maps = MapsFolder.Open(mapsPath);
-        using var writing = OutputLock.Acquire(maps.Root, log);
         maps.CheckResumable();
         var config = maps.Configuration;
+        if (splits is not null)
+        {
+            if (splits.Except(config.Split).ToList() is { Count: > 0 } unknown)
+            {
+                throw new ArgumentException($"'{maps.Root}' has no split {string.Join(", ", unknown)} to resume: its splits are {string.Join(", ", config.Split)} (maps.json).");
+            }
+            config.Split = [.. splits.Distinct().Order()];
+        }
         if (device is not null && !string.Equals(device, config.Device, StringComparison.OrdinalIgnoreCase))
         {
             // Kernels differ between devices: the resumed epochs are not bit-identical to an uninterrupted run's.
@@ -67,11 +99,12 @@ public sealed partial class Trainer
             config.Validate();
         }
         var transferSource = config.TransferPath is null ? null : MapsFolder.Open(config.TransferPath);
-        return new Trainer(config, maps.Layout, transferSource, progress, log, cancellation).Run(resume: true, hostDescription);
+        return new Trainer(config, maps.Layout, transferSource, progress, log, cancellation).Run(resume: true, hostDescription, overwrite: false, train: true);
     }
 
-    private IReadOnlyList<TrainingResult> Run(bool resume, string hostDescription)
+    private IReadOnlyList<TrainingResult> Run(bool resume, string hostDescription, bool overwrite, bool train)
     {
+        _hostDescription = hostDescription;
         // The count decides the float32 bits of every gradient: resolved once and recorded in maps.json, so a
         // resumed run and a prediction compute with the count this run trained with, whatever the thread had.
         _config.Threads = TorchRuntime.ResolveThreads(_config.Threads);
@@ -107,13 +140,44 @@ public sealed partial class Trainer
             }
         }
         using var target = _config.SsdaNetwork ? LoadTarget(splits, groups, images) : null;
+        using var claimed = Claim(resume, overwrite, splits, groups, images, hostDescription, leakage, target);
+        if (!train)
+        {
+            return [];
+        }
+        return groups.Select((g, i) => target is null ? TrainSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, device, resume)
+            : TrainDomainAdaptationSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, target, device, resume)).ToList();
+    }
+
+    /// <summary>
+    /// Under the lock of the MAPS' shared files: creates them (staged and renamed into place whole, replacing a MAPS
+    /// only with <paramref name="overwrite"/> and when no live process trains one of its splits) or joins those another
+    /// process made, then locks this run's splits. Holding the shared lock while taking the split locks means a
+    /// replacement never removes a split being trained.
+    /// </summary>
+    private IDisposable Claim(bool resume, bool overwrite, IReadOnlyList<SplitDefinition> splits, IReadOnlyList<(int Split, DataGroup Train, DataGroup Validation)> groups,
+        ImageTensors images, string hostDescription, IReadOnlyList<string> leakage, DomainAdaptationData? target)
+    {
+        using var shared = MapsWriting.SharedFiles(_maps.Root, _log);
         if (!resume)
         {
-            // Train checked, under this run's lock, that an existing MAPS may be replaced: the staged skeleton replaces it.
-            using var skeleton = new StagedOutput(_maps.Root, OutputKind.Maps, overwrite: true);
-            MapsSkeleton.Write(new MapsLayout(skeleton.Staging), _maps.Root, _config, splits, groups, images, hostDescription, leakage,
-                target?.Seen.Select(i => (i.ParticipantId, i.SessionId)));
-            skeleton.Commit();
+            var seen = target?.Seen.Select(i => (i.ParticipantId, i.SessionId));
+            if (!overwrite && File.Exists(_maps.MapsJson))
+            {
+                MapsSkeleton.Join(_maps, _config, splits, groups, images, leakage, seen);
+                _log($"Joined the MAPS '{_maps.Root}' another process created, adding split(s) {string.Join(", ", groups.Select(g => g.Split))}.");
+            }
+            else
+            {
+                if (MapsWriting.LiveSplitWriters(_maps) is { Count: > 0 } writers)
+                {
+                    throw new OutputInUseException(_maps.Root, string.Join("; ", writers));
+                }
+                MapsFolder.CheckCreatable(_maps.Root, overwrite);
+                using var skeleton = new StagedOutput(_maps.Root, OutputKind.Maps, overwrite: true);
+                MapsSkeleton.Write(new MapsLayout(skeleton.Staging), _maps.Root, _config, splits, groups, images, hostDescription, leakage, seen);
+                skeleton.Commit();
+            }
             if (_config.ArchitectureFile is { } networkFile)
             {
                 // From here every network (each split's, the twin, the kept models) is built from the MAPS' copy, the
@@ -122,8 +186,23 @@ public sealed partial class Trainer
                 _config.ArchitectureFolder = _maps.Root;
             }
         }
-        return groups.Select((g, i) => target is null ? TrainSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, device, resume)
-            : TrainDomainAdaptationSplit(g.Split, i, groups.Count, g.Train, g.Validation, images, target, device, resume)).ToList();
+        return MapsWriting.Splits(_maps.Root, groups.Select(g => g.Split), _log);
+    }
+
+    /// <summary>
+    /// Adds this run to the split's environment.txt (the node, SLURM job, threads and device, then the software), so
+    /// that a split trained as a SLURM task, or resumed on another node, says where each part of it ran.
+    /// </summary>
+    private void RecordEnvironment(SplitLayout folder, bool resume)
+    {
+        Directory.CreateDirectory(folder.Root);
+        var earlier = File.Exists(folder.Environment) ? File.ReadAllText(folder.Environment) : "";
+        var job = Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID") is { Length: > 0 } array
+            ? $", SLURM job {array} task {Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID")}"
+            : Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 } id ? $", SLURM job {id}" : "";
+        AtomicFile.WriteAllText(folder.Environment, earlier + (earlier.Length > 0 ? "\n" : "") +
+            $"# split {folder.Index} {(resume ? "resumed" : "started")} {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} on {Environment.MachineName}{job}, " +
+            $"threads {_config.Threads}, device {_config.Device}\n" + _hostDescription);
     }
 
     private TrainingResult TrainSplit(int split, int splitsDone, int splitCount, DataGroup train, DataGroup validation, ImageTensors images, Device device, bool resume)
@@ -137,6 +216,7 @@ public sealed partial class Trainer
             return Summary(folder, TrainingStatus.Completed, null, TsvRows(folder.TrainingLog(networks[0])), device, images, validation, start);
         }
         var (status, message, epochs) = (TrainingStatus.Completed, (string?)null, 0);
+        RecordEnvironment(folder, resume && Directory.Exists(folder.Temporary));
         Directory.CreateDirectory(folder.Temporary);
         foreach (var network in networks)
         {

@@ -18,6 +18,13 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
     [Parameter]
     public string? Device { get; set; }
 
+    /// <summary>
+    /// Only these splits (a SLURM task or a local child process resumes its own); by default every split maps.json
+    /// lists. A split another live process trains is refused, naming it.
+    /// </summary>
+    [Parameter]
+    public int[]? Split { get; set; }
+
     private readonly DistinctPaths _done = new();
 
     protected override void Process()
@@ -25,7 +32,7 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
         var maps = ProviderPath(MapsPath);
         if (_done.FirstTime(maps) && ShouldProcess(maps, "Resume training"))
         {
-            RunTraining("Resume-ClinicaDLTraining", maps, (progress, log, token) => Trainer.Resume(maps, HostDescription(), progress, log, token, Device));
+            RunTraining("Resume-ClinicaDLTraining", maps, (progress, log, token) => Trainer.Resume(maps, HostDescription(), progress, log, token, Device, Split));
         }
     }
 }

@@ -1,0 +1,99 @@
+# Several processes training one MAPS: splits started apart (two processes, -ThrottleLimit, SLURM tasks) give the
+# files one process training every split gives, and a split has one writer at a time.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ClinicaDLModulePath) -Force
+    $study = Get-TestStudy -ParticipantCount 8 -SessionCount 1 -VoxelSize 3 -Seed 12 -TestSize 2 -KFold 2
+    # One thread: the bits of a training depend on its thread count, and each part below runs with one.
+    $script:Arguments = "-CapsPath '$($study.Caps)' -TsvPath '$($study.KFold)' -Epochs 2 -BatchSize 2 -BootstrapResamples 20 -Normalize -Threads 1"
+    $script:Together = Join-Path $TestDrive 'together'
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 0, 1 -MapsPath '$Together'" | Out-Null
+    $script:TogetherSeconds = $watch.Elapsed.TotalSeconds
+
+    # A lock file naming a process as OutputLock writes it: this test's own (alive), or one whose start time shows it has gone.
+    function script:Set-SplitLock([string] $Maps, [int] $Split, [switch] $Dead) {
+        $self = Get-Process -Id $PID
+        $start = if ($Dead) { $self.StartTime.AddHours(-3) } else { $self.StartTime }
+        @{ pid = $PID; host = [Environment]::MachineName; process_start = $start.ToUniversalTime().ToString('O'); acquired = 'earlier' } |
+            ConvertTo-Json | Set-Content -LiteralPath (Join-Path $Maps ".split-$Split.lock")
+    }
+}
+
+Describe 'Two processes training the splits of one MAPS' {
+    BeforeAll {
+        $script:Separate = Join-Path $TestDrive 'separate'
+        $gate = Join-Path $TestDrive 'gate'
+        $children = foreach ($split in 0, 1) {
+            $output = Join-Path $TestDrive "split-$split.txt"
+            [pscustomobject]@{ Output = $output; Process = Start-ClinicaDLChild -OutputFile $output -Gate $gate -Command "Start-ClinicaDLTraining $Arguments -Split $split -MapsPath '$Separate' -Verbose" }
+        }
+        $deadline = [DateTime]::UtcNow.AddMinutes(2)
+        while (@($children | Where-Object { Test-Path "$($_.Output).ready" }).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        New-Item -ItemType File $gate | Out-Null
+        $children.Process | Wait-Process -Timeout 600
+        $script:Children = $children
+    }
+
+    It 'both succeed, one of them joining the MAPS the other created' {
+        foreach ($child in $Children) {
+            $child.Process.ExitCode | Should -Be 0 -Because (Get-Content -Raw $child.Output)
+        }
+        ($Children.Output | ForEach-Object { Get-Content -Raw $_ }) -match 'Joined the MAPS' | Should -HaveCount 1
+    }
+
+    It 'write the files one process training both splits writes, with the same weights and training.tsv' {
+        $files = Get-MapsFingerprint $Separate
+        $files.Count | Should -BeGreaterThan 20
+        $files | Should -Be (Get-MapsFingerprint $Together)
+        (Get-Content -Raw (Join-Path $Separate 'maps.json') | ConvertFrom-Json).split | Should -Be @(0, 1)
+    }
+
+    It 'record where each split ran' {
+        foreach ($split in 0, 1) {
+            $environment = Get-Content -Raw (Join-Path $Separate "split-$split/environment.txt")
+            $environment | Should -Match "# split $split started .* on $([regex]::Escape([Environment]::MachineName)), threads 1, device cpu"
+            $environment | Should -Match 'libtorch==\d'
+        }
+    }
+}
+
+Describe 'One writer per split' {
+    BeforeEach {
+        $script:Maps = Join-Path $TestDrive "copy-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        Copy-Item -Recurse $Together $Maps
+    }
+
+    It 'refuses a second writer of a split, naming the live holder' {
+        Set-SplitLock $Maps 1
+        { Resume-ClinicaDLTraining -MapsPath $Maps -Split 1 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OutputInUse,ClinicaDL.PowerShell.Commands.ResumeClinicaDLTrainingCommand' -ExpectedMessage "*split-1' is being written by another process (process $PID on $([Environment]::MachineName), since earlier)*"
+    }
+
+    It 'takes over the lock a dead process left, saying so' {
+        Set-SplitLock $Maps 0 -Dead
+        $result = Resume-ClinicaDLTraining -MapsPath $Maps -Split 0 -Verbose 4>&1
+        ($result | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message -match 'Took over the lock' | Should -HaveCount 1
+        ($result | Where-Object Split -EQ 0).Status | Should -Be 'Completed'
+        Test-Path (Join-Path $Maps '.split-0.lock') | Should -BeFalse
+    }
+
+    It 'refuses to start a split the MAPS already has, and to replace a MAPS while one of its splits is trained' {
+        { Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 1 -MapsPath '$Maps' -ErrorAction Stop" } |
+            Should -Throw -ExpectedMessage "*already has split(s) 1: Resume-ClinicaDLTraining*"
+        Set-SplitLock $Maps 0
+        $before = Get-MapsFingerprint $Maps
+        { Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 0, 1 -MapsPath '$Maps' -Overwrite -Force -ErrorAction Stop" } |
+            Should -Throw -ErrorId 'OutputInUse,ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand' -ExpectedMessage "*split 0: process $PID on*"
+        Get-MapsFingerprint $Maps | Should -Be $before
+    }
+
+    It 'refuses to join a MAPS of another configuration, naming the keys that differ' {
+        $other = Join-Path $TestDrive 'one-epoch'
+        Invoke-Expression "Start-ClinicaDLTraining $($Arguments -replace '-Epochs 2', '-Epochs 1') -Split 0 -MapsPath '$other'" | Out-Null
+        { Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 1 -MapsPath '$other' -ErrorAction Stop" } |
+            Should -Throw -ErrorId 'OutputExists,ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand' -ExpectedMessage '*is a MAPS of another configuration (its maps.json differs in epochs)*'
+        (Get-Content -Raw (Join-Path $other 'maps.json') | ConvertFrom-Json).split | Should -Be @(0)
+        Test-Path (Join-Path $other 'split-1') | Should -BeFalse
+    }
+}
