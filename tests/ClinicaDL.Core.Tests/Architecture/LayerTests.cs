@@ -15,7 +15,7 @@ public sealed partial class LayerTests
     {
         ["IO"] = 0, ["Selection"] = 0,
         ["Tables"] = 1,
-        ["Runtime"] = 2,
+        ["Runtime"] = 2, ["Cluster"] = 2,
         ["Imaging"] = 3,
         ["Datasets"] = 4,
         ["Splits"] = 5, ["Extraction"] = 5, ["Preprocessing"] = 5, ["Conversion"] = 5,

@@ -1,0 +1,54 @@
+using ClinicaDL.Core.Cluster;
+using ClinicaDL.Core.Maps;
+
+namespace ClinicaDL.Core.Workflows;
+
+/// <summary>
+/// The tasks of a job as its scheduler sees them (SLURM's controller, or the state files of local child processes),
+/// each with how far its part has got, read from the output: the epochs of a split in its training.tsv.
+/// </summary>
+public static class JobTasks
+{
+    public static IReadOnlyList<ClusterTask> Read(ClusterJob job)
+    {
+        var states = job.Scheduler == "Slurm" ? Slurm.States(job.JobId, job.ArraySize) : LocalParts.States(job);
+        return Enumerable.Range(0, job.ArraySize).Select(task =>
+        {
+            var (state, node, exitCode) = states.TryGetValue(task, out var known) ? known : ("UNKNOWN", null, null);
+            var (progress, fraction) = Progress(job, job.Parts[task]);
+            return new ClusterTask
+            {
+                JobId = job.JobId, TaskId = task, Part = job.Parts[task], State = state, Node = node, ExitCode = exitCode,
+                Progress = progress, Fraction = fraction, LogPath = job.LogPaths[task],
+            };
+        }).ToList();
+    }
+
+    /// <summary>How far a part has got, as its output shows: a split's epochs.</summary>
+    public static (string Text, double Fraction) Progress(ClusterJob job, int part) => job.Kind switch
+    {
+        "Training" => SplitProgress(job.OutputPath, part),
+        _ => ("", 0),
+    };
+
+    private static (string, double) SplitProgress(string mapsPath, int split)
+    {
+        MapsFolder maps;
+        try
+        {
+            maps = MapsFolder.Open(mapsPath);
+        }
+        catch (MapsException)
+        {
+            return ("no MAPS", 0);
+        }
+        if (!maps.FindIncompleteSplits().Contains(split))
+        {
+            return ("complete", 1);
+        }
+        var logs = maps.Split(split).TrainingLogFiles();
+        var epochs = logs.Count == 0 ? 0 : logs.Min(l => TrainingLog.Read(l.Path).Rows.Count);
+        var total = maps.Configuration.Epochs;
+        return ($"epoch {epochs} of {total}", Math.Min(1, (double)epochs / Math.Max(1, total)));
+    }
+}
