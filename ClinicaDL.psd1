@@ -20,6 +20,7 @@
         'Export-MapsReport'
         'Get-ClinicaDLDemographics'
         'Get-ClinicaDLEnvironment'
+        'Get-ClinicaDLJob'
         'Get-ClinicaDLLabel'
         'Get-ClinicaDLNetwork'
         'Get-ClinicaDLRandomSearch'
@@ -38,11 +39,13 @@
         'Resume-ClinicaDLTraining'
         'Start-ClinicaDLRandomSearch'
         'Start-ClinicaDLTraining'
+        'Stop-ClinicaDLJob'
         'Test-ClinicaDLDataLeakage'
         'Test-ClinicaDLEnvironment'
         'ConvertTo-BidsDataset'
         'Test-BidsDataset'
         'Invoke-ClinicaDLQualityCheck'
+        'Wait-ClinicaDLJob'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

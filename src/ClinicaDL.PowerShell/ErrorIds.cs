@@ -29,6 +29,10 @@ internal static class ErrorIds
     public const string OutputExists = nameof(OutputExists);
     public const string ForeignContent = nameof(ForeignContent);
     public const string OutputInUse = nameof(OutputInUse);
+    public const string SchedulerFailed = nameof(SchedulerFailed);
+    public const string JobNotFound = nameof(JobNotFound);
+    public const string JobTaskFailed = nameof(JobTaskFailed);
+    public const string JobWaitTimeout = nameof(JobWaitTimeout);
     public const string TrainingFailed = nameof(TrainingFailed);
     public const string UnexpectedError = nameof(UnexpectedError);
     public const string MapsItemNotFound = nameof(MapsItemNotFound);

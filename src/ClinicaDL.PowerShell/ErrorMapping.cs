@@ -97,6 +97,7 @@ internal static class ErrorMapping
         OutputExistsException => (ErrorIds.OutputExists, ErrorCategory.ResourceExists),
         ForeignContentException => (ErrorIds.ForeignContent, ErrorCategory.PermissionDenied),
         OutputInUseException => (ErrorIds.OutputInUse, ErrorCategory.ResourceBusy),
+        ClinicaDL.Core.Cluster.ClusterException => (ErrorIds.SchedulerFailed, ErrorCategory.ResourceUnavailable),
         RuntimeMissingException => (ErrorIds.RuntimeMissing, ErrorCategory.NotInstalled),
         RuntimePackageNotFoundException => (ErrorIds.RuntimePackageNotFound, ErrorCategory.ObjectNotFound),
         TorchRuntimeException => (ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable),

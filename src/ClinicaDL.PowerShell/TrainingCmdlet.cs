@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ClinicaDL.Core.Cluster;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Training;
@@ -11,7 +12,7 @@ namespace ClinicaDL.PowerShell;
 /// reports into progress bars (split, epoch, batch, time remaining) and verbose lines, and Ctrl+C cancels it,
 /// leaving the MAPS resumable.
 /// </summary>
-public abstract class TrainingCmdlet : ClinicaDLCmdlet
+public abstract class TrainingCmdlet : ClusterCmdlet
 {
 
     protected string HostDescription() => EnvironmentInfo.Capture("PowerShell", Commands.GetClinicaDLEnvironmentCommand.PowerShellVersion(this)).ToText();
@@ -48,6 +49,39 @@ public abstract class TrainingCmdlet : ClinicaDLCmdlet
         {
             splitBar.RecordType = ProgressRecordType.Completed;
             WriteProgress(splitBar);
+        }
+    }
+
+    /// <summary>
+    /// Trains <paramref name="splits"/> of a prepared MAPS in other processes, each resuming its split
+    /// (Resume-ClinicaDLTraining -Split k): a SLURM array job (its job object is emitted at once), or local child
+    /// processes (each split's result is emitted as its process ends).
+    /// </summary>
+    protected void RunSplits(string maps, IReadOnlyList<int> splits, string description)
+    {
+        var parts = new JobSubmission.Parts(maps, "Training", description, splits, Launcher(),
+            $"Resume-ClinicaDLTraining -MapsPath {PowerShellLauncher.Quote(maps)} -Split $Part -Confirm:$false -Verbose");
+        if (Scheduler == Schedulers.Slurm)
+        {
+            SubmitToSlurm(parts);
+            return;
+        }
+        try
+        {
+            RunLocally(parts, "Training splits in child processes", ended =>
+            {
+                var result = SplitOutcome.Read(MapsFolder.Open(maps), ended.Part, ended.Seconds, ended.ExitCode == 0 ? null : $"its process exited with code {ended.ExitCode}: {ended.Tail()}");
+                if (result.Status == "Failed")
+                {
+                    WriteError(new ErrorRecord(new InvalidOperationException($"Split {result.Split} failed: {result.Message}"), ErrorIds.TrainingFailed, ErrorCategory.InvalidResult, result));
+                }
+                WriteObject(result);
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            Host.UI.WriteWarningLine($"Training stopped. The MAPS '{maps}' keeps every finished epoch and is resumable: Resume-ClinicaDLTraining -MapsPath '{maps}' completes it.");
+            throw new PipelineStoppedException();
         }
     }
 

@@ -73,7 +73,7 @@ public sealed class ClusterJob
         }
         catch (Exception error) when (error is JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
-            throw new FormatException($"'{path}' is not a job record of this module ({error.Message}).", error);
+            throw new InvalidDataException($"'{path}' is not a job record of this module ({error.Message}).", error);
         }
     }
 }

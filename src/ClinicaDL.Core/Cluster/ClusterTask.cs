@@ -23,6 +23,9 @@ public sealed class ClusterTask
     public required double Fraction { get; init; }
     public required string LogPath { get; init; }
 
+    /// <summary>The output the job writes, so that a task piped on finds its job (Stop-ClinicaDLJob, Wait-ClinicaDLJob).</summary>
+    public required string OutputPath { get; init; }
+
     /// <summary>Whether the task has ended, well or not.</summary>
     public bool Ended => TaskStates.HasEnded(State);
 }

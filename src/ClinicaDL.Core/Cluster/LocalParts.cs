@@ -93,6 +93,29 @@ public static class LocalParts
         return states;
     }
 
+    /// <summary>Kills the job's running child processes (with their own children) and marks every task that had not ended CANCELLED.</summary>
+    public static void Cancel(ClusterJob job)
+    {
+        var folder = ClusterJob.Folder(job.OutputPath);
+        foreach (var (task, (state, _, _)) in States(job).Where(s => !TaskStates.HasEnded(s.Value.State) || s.Value.State == "UNKNOWN"))
+        {
+            var words = File.ReadAllText(StatePath(folder, job.JobId, task)).Trim().Split(' ');
+            if (state == "RUNNING" && int.TryParse(words.ElementAtOrDefault(1), CultureInfo.InvariantCulture, out var pid))
+            {
+                try
+                {
+                    using var process = Process.GetProcessById(pid);
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+                {
+                    // Ended meanwhile.
+                }
+            }
+            SetState(folder, job.JobId, task, "CANCELLED");
+        }
+    }
+
     private static (Process, StreamWriter) Start(PartScript script, string part, string logPath)
     {
         var info = new ProcessStartInfo(script.Launcher.Executable)

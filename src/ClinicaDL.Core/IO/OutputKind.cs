@@ -28,7 +28,7 @@ public sealed class OutputKind
     /// archive it was trained with (MapsLayout.NetworkFile's names, spelled out: this layer is below Maps).
     /// </summary>
     public static OutputKind Maps { get; } = new("MAPS", "maps.json",
-        "maps.json", "environment.txt", "information.log", "groups", "split-*", "report",
+        "maps.json", "environment.txt", "information.log", "groups", "split-*", "report", "jobs",
         "architecture.psd1", "architecture.json", "architecture.pt", "architecture.ts");
 
     /// <summary>New-ClinicaDLSyntheticDataset's output (the phantoms' BIDS + CAPS, with -Raw their transforms and template; or a derived CAPS).</summary>

@@ -19,7 +19,7 @@ public static class JobTasks
             return new ClusterTask
             {
                 JobId = job.JobId, TaskId = task, Part = job.Parts[task], State = state, Node = node, ExitCode = exitCode,
-                Progress = progress, Fraction = fraction, LogPath = job.LogPaths[task],
+                Progress = progress, Fraction = fraction, LogPath = job.LogPaths[task], OutputPath = job.OutputPath,
             };
         }).ToList();
     }

@@ -102,6 +102,31 @@ public sealed partial class Trainer
         return new Trainer(config, maps.Layout, transferSource, progress, log, cancellation).Run(resume: true, hostDescription, overwrite: false, train: true);
     }
 
+    /// <summary>
+    /// The splits of a MAPS (all, or <paramref name="splits"/>) left to train by other processes: those not complete
+    /// and not being trained by a live process (each of which <paramref name="skipped"/> is told of).
+    /// </summary>
+    public static IReadOnlyList<int> Unfinished(string mapsPath, IReadOnlyList<int>? splits, Action<string> skipped)
+    {
+        var maps = MapsFolder.Open(mapsPath);
+        maps.CheckResumable();
+        if (splits?.Except(maps.TrainedSplits).ToList() is { Count: > 0 } unknown)
+        {
+            throw new ArgumentException($"'{maps.Root}' has no split {string.Join(", ", unknown)} to resume: its splits are {string.Join(", ", maps.TrainedSplits)} (maps.json).");
+        }
+        var unfinished = new List<int>();
+        foreach (var split in maps.FindIncompleteSplits().Where(s => splits is null || splits.Contains(s)))
+        {
+            if (OutputLock.LiveHolder(maps.Split(split).Root) is { } holder)
+            {
+                skipped($"Split {split} is being trained by {holder}: left to it.");
+                continue;
+            }
+            unfinished.Add(split);
+        }
+        return unfinished;
+    }
+
     private IReadOnlyList<TrainingResult> Run(bool resume, string hostDescription, bool overwrite, bool train)
     {
         _hostDescription = hostDescription;

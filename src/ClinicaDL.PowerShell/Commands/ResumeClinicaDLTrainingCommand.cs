@@ -30,9 +30,35 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
     protected override void Process()
     {
         var maps = ProviderPath(MapsPath);
-        if (_done.FirstTime(maps) && ShouldProcess(maps, "Resume training"))
+        if (!_done.FirstTime(maps) || !ShouldProcess(maps, "Resume training"))
+        {
+            return;
+        }
+        if (!RunsParts)
         {
             RunTraining("Resume-ClinicaDLTraining", maps, (progress, log, token) => Trainer.Resume(maps, HostDescription(), progress, log, token, Device, Split));
+            return;
         }
+        IReadOnlyList<int> splits;
+        try
+        {
+            CheckSchedulerParameters();
+            if (Device is not null)
+            {
+                throw new ArgumentException("-Device applies to a resume in this process: the split processes resume on the device maps.json records.");
+            }
+            splits = Trainer.Unfinished(maps, Split, WriteWarning);
+        }
+        catch (Exception error) when (IsInputFailure(error))
+        {
+            WriteError(ToErrorRecord(error, maps));
+            return;
+        }
+        if (splits.Count == 0)
+        {
+            WriteWarning($"Nothing to resume in '{maps}': every split asked for is complete or being trained.");
+            return;
+        }
+        RunSplits(maps, splits, $"Resume-ClinicaDLTraining: split(s) {string.Join(", ", splits)} of the MAPS '{maps}', one per task, each from its last checkpoint.");
     }
 }

@@ -165,8 +165,29 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         {
             return;
         }
-        RunTraining("Start-ClinicaDLTraining", output, (progress, log, token) =>
-            Trainer.Train(config, output, Overwrite, HostDescription(), progress, log, token));
+        if (!RunsParts)
+        {
+            RunTraining("Start-ClinicaDLTraining", output, (progress, log, token) =>
+                Trainer.Train(config, output, Overwrite, HostDescription(), progress, log, token));
+            return;
+        }
+        IReadOnlyList<int> splits = [];
+        try
+        {
+            CheckSchedulerParameters();
+            // Each part trains with the cores it is given; maps.json records the count, which decides the bits.
+            if (config.Threads == 0)
+            {
+                config.Threads = CoresPerPart;
+            }
+            var host = HostDescription();
+            splits = BackgroundWork.Run<IReadOnlyList<int>, string>(this, (_, log) => Trainer.Prepare(config, output, Overwrite, host, log, StopToken), _ => { });
+        }
+        catch (Exception error) when (IsInputFailure(error))
+        {
+            ThrowTerminatingError(ToErrorRecord(error, output));
+        }
+        RunSplits(output, splits, $"Start-ClinicaDLTraining: split(s) {string.Join(", ", splits)} of the MAPS '{output}', one per task.");
     }
 
     /// <summary>The configuration keys given on the command line, by ClinicaDL's names.</summary>
