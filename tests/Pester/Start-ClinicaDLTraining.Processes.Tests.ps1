@@ -97,3 +97,91 @@ Describe 'One writer per split' {
         Test-Path (Join-Path $other 'split-1') | Should -BeFalse
     }
 }
+
+Describe 'Splits as local child processes (-ThrottleLimit)' {
+    It 'trains each split in its own process and gives the files of one process' {
+        $maps = Join-Path $TestDrive 'throttled'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $results = @(Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 0, 1 -MapsPath '$maps' -ThrottleLimit 2")
+        Write-Host "2 splits: $([Math]::Round($TogetherSeconds, 1)) s in one process, $([Math]::Round($watch.Elapsed.TotalSeconds, 1)) s as 2 local child processes"
+        $results.Split | Sort-Object | Should -Be @(0, 1)
+        $results.Status | Should -Be @('Completed', 'Completed')
+        ($results | Sort-Object Split).ValidationMetrics.BA | Should -Be ((Get-MapsResult -MapsPath $Together -DataGroup validation | Sort-Object Split).BA)
+        Get-MapsFingerprint $maps | Where-Object { $_ -notlike 'jobs/*' } | Should -Be (Get-MapsFingerprint $Together)
+        $tasks = @(Get-ClinicaDLJob -Path $maps)
+        $tasks.State | Should -Be @('COMPLETED', 'COMPLETED')
+        $tasks.Progress | Should -Be @('complete', 'complete')
+        Get-Content -Raw $tasks[0].LogPath | Should -Match 'Completed'
+    }
+
+    It 'refuses SLURM options without -Scheduler Slurm' {
+        { Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$(Join-Path $TestDrive 'never')' -ThrottleLimit 2 -Partition gpu -ErrorAction Stop" } |
+            Should -Throw -ErrorId 'InvalidInput,ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand' -ExpectedMessage '*-Partition ask SLURM for resources: add -Scheduler Slurm*'
+        Test-Path (Join-Path $TestDrive 'never') | Should -BeFalse
+    }
+}
+
+Describe 'Splits as SLURM array tasks' {
+    BeforeAll {
+        $script:NoSlurm = -not (Get-Command sbatch -ErrorAction SilentlyContinue)
+    }
+    BeforeEach {
+        if ($NoSlurm) { Set-ItResult -Skipped -Because 'sbatch is not on the PATH: these tests need a SLURM cluster (.ci/run starts a single-node one with build/slurm/start-local-cluster.sh)' }
+    }
+
+    It 'submits one task per split and gives the same training.tsv and weights as one local process' {
+        $maps = Join-Path $TestDrive 'slurm'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $job = Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 0, 1 -MapsPath '$maps' -Scheduler Slurm -CpusPerTask 1 -TimeLimit 30"
+        $job.JobId | Should -Match '^\d+$'
+        $job.ArraySize | Should -Be 2
+        $job.OutputPath | Should -Be $maps
+        Get-Content -Raw $job.ScriptPath | Should -Match '(?m)^#SBATCH --array=0-1$'
+        Get-Content -Raw $job.ScriptPath | Should -Match '(?m)^#SBATCH --time=30$'
+        $tasks = @($job | Wait-ClinicaDLJob -Timeout 600)
+        Write-Host "2 splits: $([Math]::Round($TogetherSeconds, 1)) s in one process, $([Math]::Round($watch.Elapsed.TotalSeconds, 1)) s through SLURM (submission to the last task's end)"
+        $tasks.State | Should -Be @('COMPLETED', 'COMPLETED') -Because (($job.LogPaths | ForEach-Object { Get-Content -Raw $_ }) -join "`n")
+        $tasks.Node | Should -Not -BeNullOrEmpty
+        Get-MapsFingerprint $maps | Where-Object { $_ -notlike 'jobs/*' } | Should -Be (Get-MapsFingerprint $Together)
+        Get-Content -Raw (Join-Path $maps 'split-1/environment.txt') | Should -Match "# split 1 started .*, SLURM job $($job.JobId) task 1, threads 1, device cpu"
+    }
+
+    It 'reports a failed task, and Resume-ClinicaDLTraining -Scheduler Slurm resubmits only the unfinished split' {
+        $maps = Join-Path $TestDrive 'slurm-resumed'
+        Copy-Item -Recurse $Together $maps
+        Remove-Item -Recurse (Join-Path $maps 'split-1')
+        # A checkpoint that is not one: split 1's task fails on it.
+        New-Item -ItemType Directory (Join-Path $maps 'split-1/tmp') | Out-Null
+        Set-Content -LiteralPath (Join-Path $maps 'split-1/tmp/checkpoint.pt') -Value 'not a checkpoint'
+        $job = Resume-ClinicaDLTraining -MapsPath $maps -Scheduler Slurm
+        $job.Parts | Should -Be @(1)
+        $failed = $job | Wait-ClinicaDLJob -Timeout 600 -ErrorVariable waitErrors -ErrorAction SilentlyContinue
+        $failed.State | Should -Be 'FAILED'
+        $failed.ExitCode | Should -Be '1:0'
+        $waitErrors[0].FullyQualifiedErrorId | Should -Be 'JobTaskFailed,ClinicaDL.PowerShell.Commands.WaitClinicaDLJobCommand'
+        Get-Content -Raw $failed.LogPath | Should -Match 'checkpoint'
+
+        # While another process holds the split, a resume leaves it to that process; then it is resubmitted alone.
+        Remove-Item -Recurse (Join-Path $maps 'split-1/tmp')
+        Set-SplitLock $maps 1
+        Resume-ClinicaDLTraining -MapsPath $maps -Scheduler Slurm -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        $warnings -match 'Split 1 is being trained by process' | Should -HaveCount 1
+        Remove-Item -Force (Join-Path $maps '.split-1.lock')
+        $again = Resume-ClinicaDLTraining -MapsPath $maps -Scheduler Slurm
+        ($again | Wait-ClinicaDLJob -Timeout 600).State | Should -Be 'COMPLETED'
+        Get-MapsFingerprint $maps | Where-Object { $_ -notlike 'jobs/*' } | Should -Be (Get-MapsFingerprint $Together)
+        @(Get-ClinicaDLJob -Path $maps -JobId $job.JobId).State | Should -Be 'FAILED'
+    }
+
+    It 'passes any sbatch option on, and Stop-ClinicaDLJob cancels the tasks' {
+        $maps = Join-Path $TestDrive 'slurm-held'
+        $job = Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$maps' -Scheduler Slurm -SlurmOption '--begin=now+1hour'"
+        Get-Content -Raw $job.ScriptPath | Should -Match '(?m)^#SBATCH --begin=now\+1hour$'
+        @(Get-ClinicaDLJob -Path $maps).State | Should -Be @('PENDING', 'PENDING')
+        $job | Stop-ClinicaDLJob -Confirm:$false
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        do { $states = @(Get-ClinicaDLJob -Path $maps).State; Start-Sleep -Milliseconds 200 } while ($states -contains 'PENDING' -and [DateTime]::UtcNow -lt $deadline)
+        $states | Should -Be @('CANCELLED', 'CANCELLED')
+        Test-Path (Join-Path $maps 'split-0') | Should -BeFalse
+    }
+}

@@ -35,6 +35,8 @@ public static class BatchScript
         lines.AddRange(request.Directives().Select(d => $"#SBATCH {d}"));
         lines.Add($"parts=({string.Join(" ", parts.Select(p => p.ToString(CultureInfo.InvariantCulture)))})");
         lines.Add("echo \"task ${SLURM_ARRAY_TASK_ID}: part ${parts[$SLURM_ARRAY_TASK_ID]} on $(hostname) at $(date -u +%Y-%m-%dT%H:%M:%SZ)\"");
+        // A log file, not a terminal: PowerShell writes no colour codes when NO_COLOR is set.
+        lines.Add("export NO_COLOR=1");
         lines.Add("exec " + script.Launcher.CommandLine(script.Path, "\"${parts[$SLURM_ARRAY_TASK_ID]}\""));
         AtomicFile.WriteAllText(path, string.Join("\n", lines) + "\n");
     }

@@ -121,6 +121,8 @@ public static class LocalParts
         var info = new ProcessStartInfo(script.Launcher.Executable)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            // A log file, not a terminal: PowerShell writes no colour codes when NO_COLOR is set.
+            Environment = { ["NO_COLOR"] = "1" },
         };
         foreach (var argument in script.Launcher.Arguments(script.Path, part))
         {

@@ -28,8 +28,6 @@ public sealed class PartScript
             $"#   {launcher.CommandLine(path, "<part>")}",
             "param([Parameter(Mandatory)] [int] $Part)",
             "$ErrorActionPreference = 'Stop'",
-            // A log file, not a terminal: no colour codes in it.
-            "$PSStyle.OutputRendering = 'PlainText'",
             $"Import-Module {PowerShellLauncher.Quote(launcher.ModulePath)}",
             command,
             "",

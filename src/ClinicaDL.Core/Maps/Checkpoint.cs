@@ -49,28 +49,29 @@ internal sealed class Checkpoint
         file.Commit();
     }
 
-    public static Checkpoint Load(string path, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
-    {
-        using var stream = File.OpenRead(path);
-        using var reader = new BinaryReader(stream);
-        if (reader.ReadString() != Magic)
+    public static Checkpoint Load(string path, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer) =>
+        DamagedFile.Guard(path, "checkpoint", "delete the split's tmp/ folder to train it again from its first epoch", () =>
         {
-            throw new MapsException($"'{path}' is not a checkpoint of this module: the MAPS is damaged; train this split again.");
-        }
-        var state = JsonSerializer.Deserialize<State>(reader.ReadString(), Json)!;
-        var rng = reader.ReadBytes(reader.ReadInt32());
-        using (var rngState = tensor(rng))
-        {
-            set_rng_state(rngState);
-        }
-        model.load(reader);
-        Helper(optimizer).load_state_dict(reader);
-        return new Checkpoint
-        {
-            Epoch = state.Epoch, Best = state.Best, EpochsWithoutImprovement = state.EpochsWithoutImprovement, BestLoss = state.BestLoss, Plateau = state.Plateau,
-            LossScale = state.LossScale,
-        };
-    }
+            using var stream = File.OpenRead(path);
+            using var reader = new BinaryReader(stream);
+            if (reader.ReadString() != Magic)
+            {
+                throw new MapsException($"'{path}' is not a checkpoint of this module: the MAPS is damaged; train this split again.");
+            }
+            var state = JsonSerializer.Deserialize<State>(reader.ReadString(), Json)!;
+            var rng = reader.ReadBytes(reader.ReadInt32());
+            using (var rngState = tensor(rng))
+            {
+                set_rng_state(rngState);
+            }
+            model.load(reader);
+            Helper(optimizer).load_state_dict(reader);
+            return new Checkpoint
+            {
+                Epoch = state.Epoch, Best = state.Best, EpochsWithoutImprovement = state.EpochsWithoutImprovement, BestLoss = state.BestLoss, Plateau = state.Plateau,
+                LossScale = state.LossScale,
+            };
+        });
 
     private sealed record State(int Epoch, Dictionary<string, double> Best, int EpochsWithoutImprovement, double BestLoss, PlateauReduction.State? Plateau = null,
         GradientScaler.State? LossScale = null);

@@ -50,7 +50,7 @@ public static class ModelFile
     {
         if (!path.EndsWith(ClinicaDlExtension, StringComparison.Ordinal))
         {
-            model.load(path);
+            DamagedFile.Guard(path, "model file", "train this split again, or restore the file", () => model.load(path));
             return;
         }
         var stateDict = ReadClinicaDlStateDict(path);
