@@ -123,10 +123,12 @@ Describe 'Splits as local child processes (-ThrottleLimit)' {
 
 Describe 'Splits as SLURM array tasks' {
     BeforeAll {
-        $script:NoSlurm = -not (Get-Command sbatch -ErrorAction SilentlyContinue)
+        # A cluster that answers: sbatch on the PATH and a node ready for jobs.
+        $script:NoSlurm = if (-not (Get-Command sbatch -ErrorAction SilentlyContinue)) { 'sbatch is not on the PATH' }
+        elseif (-not (@(sinfo -h -o '%t' 2>$null) -match '^(idle|mix|alloc)')) { 'no SLURM node answers sinfo as ready' }
     }
     BeforeEach {
-        if ($NoSlurm) { Set-ItResult -Skipped -Because 'sbatch is not on the PATH: these tests need a SLURM cluster (.ci/run starts a single-node one with build/slurm/start-local-cluster.sh)' }
+        if ($NoSlurm) { Set-ItResult -Skipped -Because "$NoSlurm`: these tests need a SLURM cluster (.ci/run starts a single-node one with build/slurm/start-local-cluster.sh)" }
     }
 
     It 'submits one task per split and gives the same training.tsv and weights as one local process' {
