@@ -151,3 +151,40 @@ Describe 'Start-ClinicaDLRandomSearch' {
         }
     }
 }
+
+Describe 'Trials in other processes' {
+    It 'trains each trial in a local child process (-ThrottleLimit) to the same logs and weights' {
+        $parallel = Join-Path $TestDrive 'parallel'
+        $trials = @(Start-ClinicaDLRandomSearch -ConfigPath $Toml -OutputPath $parallel -Trials 3 -Seed 7 -ThrottleLimit 2)
+        $trials.Trial | Sort-Object | Should -Be @(0, 1, 2)
+        $trials.Status | Should -Be @('Completed', 'Completed', 'Completed')
+        Get-SearchLogs $parallel | Should -Be (Get-SearchLogs $First)
+        foreach ($name in 'trial-0', 'trial-1', 'trial-2') {
+            Get-MapsFingerprint (Join-Path $parallel $name) | Should -Be (Get-MapsFingerprint (Join-Path $First $name))
+        }
+        @(Get-ClinicaDLJob -Path $parallel).Progress | Should -Be @('complete', 'complete', 'complete')
+        # Run again, nothing is left to train.
+        Start-ClinicaDLRandomSearch -ConfigPath $Toml -OutputPath $parallel -Trials 3 -Seed 7 -ThrottleLimit 2 -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        $warnings -match 'Every trial of .* is complete' | Should -HaveCount 1
+    }
+
+    It 'submits the trials to SLURM as one array job, at most -ThrottleLimit at a time, to the same logs' {
+        if (-not (Get-Command sbatch -ErrorAction SilentlyContinue) -or -not (@(sinfo -h -o '%t' 2>$null) -match '^(idle|mix|alloc)')) {
+            Set-ItResult -Skipped -Because 'no SLURM cluster answers here (sbatch on the PATH and a ready node): .ci/run starts a single-node one with build/slurm/start-local-cluster.sh'
+            return
+        }
+        $slurm = Join-Path $TestDrive 'slurm'
+        $job = Start-ClinicaDLRandomSearch -ConfigPath $Toml -OutputPath $slurm -Trials 3 -Seed 7 -Scheduler Slurm -ThrottleLimit 2
+        $job.Kind | Should -Be 'RandomSearch'
+        Get-Content -Raw $job.ScriptPath | Should -Match '(?m)^#SBATCH --array=0-2%2$'
+        ($job | Wait-ClinicaDLJob -Timeout 600).State | Should -Be @('COMPLETED', 'COMPLETED', 'COMPLETED')
+        Get-SearchLogs $slurm | Should -Be (Get-SearchLogs $First)
+    }
+
+    It 'refuses -Trial with -ThrottleLimit, and a trial the search does not have' {
+        { Start-ClinicaDLRandomSearch -ConfigPath $Toml -OutputPath (Join-Path $TestDrive 'never') -Trials 3 -Seed 7 -ThrottleLimit 2 -Trial 1 -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*-Trial trains trials in this process*'
+        { Start-ClinicaDLRandomSearch -ConfigPath $Toml -OutputPath $First -Trials 3 -Seed 7 -Trial 5 -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*-Trial 5: this search has trials 0 to 2*'
+    }
+}

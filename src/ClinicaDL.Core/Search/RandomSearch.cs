@@ -37,6 +37,9 @@ public sealed class RandomSearch
     /// <summary>What reading the trials' configurations noted (ClinicaDL keys kept but not used...), once each.</summary>
     public IReadOnlyList<string> Notes { get; }
 
+    /// <summary>The torch threads each trial's configuration sets (0: not set), in trial order.</summary>
+    public IReadOnlyList<int> ConfiguredThreads => _configurations.Select(c => c.Threads).ToList();
+
     /// <summary>Whether the search folder already holds this search (the call continues it).</summary>
     public bool Continues { get; private init; }
 
@@ -99,25 +102,73 @@ public sealed class RandomSearch
         }
     }
 
-    /// <summary>Writes the state file and trains the trials; returns one result per trial, in order.</summary>
-    public IReadOnlyList<RandomSearchTrial> Run(string hostDescription, IProgress<SearchProgress>? progress = null, Action<string>? log = null, CancellationToken cancellation = default)
+    /// <summary>How long a process waits for another writing the state file: it takes a moment.</summary>
+    private static readonly TimeSpan StateWait = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Writes the state file, under the search folder's lock: once, by the first process, and again only when a
+    /// larger -Trials extends the search; processes running other trials of the same search find it as they would write it.
+    /// </summary>
+    public void WriteState(Action<string>? log = null)
+    {
+        Directory.CreateDirectory(Output);
+        using var writing = OutputLock.Acquire(Output, log, StateWait);
+        if (!SearchState.Exists(Output) || SearchState.Read(Output).Trials.Count < State.Trials.Count)
+        {
+            State.Write(Output);
+        }
+    }
+
+    /// <summary>The trials whose MAPS is not complete (to be trained by other processes, one per trial).</summary>
+    public IReadOnlyList<int> UnfinishedTrials() => State.Trials
+        .Where(t => TrialMetrics.TryOpen(Path.Combine(Output, t.Name)) is not { } maps || maps.FindIncompleteSplits().Count > 0)
+        .Select(t => t.Index).ToList();
+
+    /// <summary>
+    /// Writes the state file and trains the trials (all, or <paramref name="only"/>: a SLURM task or a child process
+    /// trains its own); returns one result per trial, in order. Each trial's folder is locked while it trains, so a
+    /// trial has one writer whatever the number of processes running the search.
+    /// </summary>
+    public IReadOnlyList<RandomSearchTrial> Run(string hostDescription, IProgress<SearchProgress>? progress = null, Action<string>? log = null,
+        CancellationToken cancellation = default, IReadOnlyList<int>? only = null)
     {
         log ??= _ => { };
-        Directory.CreateDirectory(Output);
-        using var writing = OutputLock.Acquire(Output, log);
-        State.Write(Output);
+        if (only?.Where(i => i < 0 || i >= State.Trials.Count).ToList() is { Count: > 0 } unknown)
+        {
+            throw new ArgumentException($"-Trial {string.Join(", ", unknown)}: this search has trials 0 to {State.Trials.Count - 1} (-Trials {State.Trials.Count}).");
+        }
+        WriteState(log);
+        var trials = State.Trials.Where(t => only is null || only.Contains(t.Index)).ToList();
         var watch = Stopwatch.StartNew();
         var results = new List<RandomSearchTrial>();
-        foreach (var trial in State.Trials)
+        foreach (var trial in trials)
         {
             cancellation.ThrowIfCancellationRequested();
-            progress?.Report(new SearchProgress(trial.Index, results.Count, State.Trials.Count, trial.Name, null, watch.Elapsed));
-            var trialProgress = progress is null ? null : new Forward(report => progress.Report(new SearchProgress(trial.Index, results.Count, State.Trials.Count, trial.Name, report, watch.Elapsed)));
-            results.Add(Train(trial, _configurations[trial.Index], hostDescription, trialProgress, log, cancellation));
+            progress?.Report(new SearchProgress(trial.Index, results.Count, trials.Count, trial.Name, null, watch.Elapsed));
+            var trialProgress = progress is null ? null : new Forward(report => progress.Report(new SearchProgress(trial.Index, results.Count, trials.Count, trial.Name, report, watch.Elapsed)));
+            using (OutputLock.Acquire(Path.Combine(Output, trial.Name), log))
+            {
+                results.Add(Train(trial, _configurations[trial.Index], hostDescription, trialProgress, log, cancellation));
+            }
             log($"{trial.Name}: {results[^1].Status} ({results[^1].Run}).");
-            progress?.Report(new SearchProgress(trial.Index, results.Count, State.Trials.Count, trial.Name, null, watch.Elapsed, results[^1]));
+            progress?.Report(new SearchProgress(trial.Index, results.Count, trials.Count, trial.Name, null, watch.Elapsed, results[^1]));
         }
         return results;
+    }
+
+    /// <summary>A trial's result read from its MAPS, for a trial another process trained; <paramref name="failure"/> says why that process failed.</summary>
+    public RandomSearchTrial Read(int index, string? failure)
+    {
+        var trial = State.Trials[index];
+        var maps = Path.Combine(Output, trial.Name);
+        var existing = TrialMetrics.TryOpen(maps);
+        var complete = existing is not null && existing.FindIncompleteSplits().Count == 0;
+        return new RandomSearchTrial
+        {
+            Trial = trial.Index, Name = trial.Name, Status = complete ? TrialMetrics.FinishedStatus(existing!) : TrialStatus.Failed, Run = TrialRun.Trained,
+            SampledValues = trial.Readable(), ValidationMetrics = new ReadableDictionary<double>(complete ? TrialMetrics.Read(maps) : []),
+            Message = complete ? null : failure ?? $"{trial.Name} did not finish.", MapsPath = maps,
+        };
     }
 
     private RandomSearchTrial Train(SampledTrial trial, TrainingConfig config, string host, IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken cancellation)

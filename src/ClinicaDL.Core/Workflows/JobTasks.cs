@@ -24,12 +24,24 @@ public static class JobTasks
         }).ToList();
     }
 
-    /// <summary>How far a part has got, as its output shows: a split's epochs.</summary>
+    /// <summary>How far a part has got, as its output shows: a split's epochs, or the epochs of a trial's splits.</summary>
     public static (string Text, double Fraction) Progress(ClusterJob job, int part) => job.Kind switch
     {
         "Training" => SplitProgress(job.OutputPath, part),
+        "RandomSearch" => TrialProgress(Path.Combine(job.OutputPath, $"trial-{part}")),
         _ => ("", 0),
     };
+
+    private static (string, double) TrialProgress(string mapsPath)
+    {
+        if (!File.Exists(new MapsLayout(mapsPath).MapsJson))
+        {
+            return ("not started", 0);
+        }
+        var splits = MapsFolder.Open(mapsPath).TrainedSplits.Select(s => SplitProgress(mapsPath, s)).ToList();
+        var fraction = splits.Count == 0 ? 0 : splits.Average(s => s.Item2);
+        return (fraction >= 1 ? "complete" : $"{fraction:P0} of its epochs", fraction);
+    }
 
     private static (string, double) SplitProgress(string mapsPath, int split)
     {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ClinicaDL.Core.Cluster;
 using ClinicaDL.Core.Search;
 
 namespace ClinicaDL.PowerShell.Commands;
@@ -40,18 +41,34 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
     [ValidateRange(0, 1024)]
     public int Threads { get; set; }
 
+    /// <summary>
+    /// Only these trials, in this process (what each SLURM task or child process of -Scheduler and -ThrottleLimit runs);
+    /// by default every trial.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 99999)]
+    public int[]? Trial { get; set; }
+
     protected override void End()
     {
         var bound = MyInvocation.BoundParameters;
-        var options = new SearchOptions
-        {
-            ConfigPath = ProviderPath(ConfigPath), OutputPath = ProviderPath(OutputPath), Trials = Trials,
-            Seed = bound.ContainsKey(nameof(Seed)) ? Seed : null, Device = Device, Threads = bound.ContainsKey(nameof(Threads)) ? Threads : null,
-            BaseDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-        };
         RandomSearch search;
         try
         {
+            if (RunsParts)
+            {
+                CheckSchedulerParameters();
+                if (Trial is not null)
+                {
+                    throw new ArgumentException("-Trial trains trials in this process: with -Scheduler Slurm or -ThrottleLimit, every unfinished trial is a part of its own.");
+                }
+            }
+            var options = new SearchOptions
+            {
+                ConfigPath = ProviderPath(ConfigPath), OutputPath = ProviderPath(OutputPath), Trials = Trials,
+                Seed = bound.ContainsKey(nameof(Seed)) ? Seed : null, Device = Device, Threads = bound.ContainsKey(nameof(Threads)) ? Threads : null,
+                BaseDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+            };
             search = RandomSearch.Prepare(options);
         }
         catch (Exception error) when (IsInputFailure(error))
@@ -67,13 +84,18 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
         {
             return;
         }
+        if (RunsParts)
+        {
+            RunTrials(search);
+            return;
+        }
         var trialBar = new ProgressRecord(1, "Start-ClinicaDLRandomSearch", "Preparing");
         var epochBar = new ProgressRecord(2, "Epoch", "Starting") { ParentActivityId = 1 };
         try
         {
             // Each trial goes down the pipeline as it ends, not when the whole search does.
             BackgroundWork.Run<IReadOnlyList<RandomSearchTrial>, SearchProgress>(this,
-                (progress, log) => search.Run(HostDescription(), progress, log, StopToken), report => ShowProgress(report, trialBar, epochBar),
+                (progress, log) => search.Run(HostDescription(), progress, log, StopToken, Trial), report => ShowProgress(report, trialBar, epochBar),
                 report => { if (report.Finished is { } trial) { Emit(trial); } });
         }
         catch (OperationCanceledException)
@@ -89,6 +111,50 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
         {
             trialBar.RecordType = ProgressRecordType.Completed;
             WriteProgress(trialBar);
+        }
+    }
+
+    /// <summary>Every unfinished trial as a part of its own: this cmdlet with -Trial, in a SLURM task or a local child process.</summary>
+    private void RunTrials(RandomSearch search)
+    {
+        IReadOnlyList<int> trials;
+        try
+        {
+            search.WriteState(WriteVerbose);
+            trials = search.UnfinishedTrials();
+        }
+        catch (Exception error) when (IsInputFailure(error))
+        {
+            ThrowTerminatingError(ToErrorRecord(error, search.Output));
+            return;
+        }
+        if (trials.Count == 0)
+        {
+            WriteWarning($"Every trial of '{search.Output}' is complete: nothing to run.");
+            return;
+        }
+        // Each part trains with -Threads, else the file's threads, else the cores it is given: every trial's maps.json
+        // records the count, which decides the bits.
+        var threads = MyInvocation.BoundParameters.ContainsKey(nameof(Threads)) ? Threads : search.ConfiguredThreads.All(t => t > 0) ? (int?)null : CoresPerPart;
+        var command = $"Start-ClinicaDLRandomSearch -ConfigPath {PowerShellLauncher.Quote(ProviderPath(ConfigPath))} -OutputPath {PowerShellLauncher.Quote(search.Output)} " +
+            $"-Trials {search.State.Trials.Count} -Seed {search.State.Seed}" + (threads is null ? "" : $" -Threads {threads}") + (Device is null ? "" : $" -Device {PowerShellLauncher.Quote(Device)}") +
+            " -Trial $Part -Confirm:$false -Verbose";
+        var parts = new JobSubmission.Parts(search.Output, "RandomSearch", $"Start-ClinicaDLRandomSearch: trial(s) {string.Join(", ", trials)} of the search '{search.Output}', one per task.",
+            trials, Launcher(), command);
+        if (Scheduler == Schedulers.Slurm)
+        {
+            SubmitToSlurm(parts);
+            return;
+        }
+        try
+        {
+            RunLocally(parts, "Training trials in child processes", ended =>
+                Emit(search.Read(ended.Part, ended.ExitCode == 0 ? null : $"its process exited with code {ended.ExitCode}: {ended.Tail()}")));
+        }
+        catch (OperationCanceledException)
+        {
+            Host.UI.WriteWarningLine($"Random search stopped. '{search.Output}' keeps its finished trials and the stopped ones' epochs: the same Start-ClinicaDLRandomSearch command continues it.");
+            throw new PipelineStoppedException();
         }
     }
 
