@@ -57,6 +57,11 @@ BeforeAll {
     Set-Content -LiteralPath $searchToml "[Random_Search]`nnetwork_task = 'classification'`ncaps_directory = '$caps'`ntsv_path = '$(Split-Path $folds[0].Path)'`npreprocessing_json = 'search_image.json'`nn_convblocks = [1, 2]`nfirst_conv_width = [4, 8]`nn_fcblocks = 1`n[Computational]`nbatch_size = 4`n[Cross_validation]`nsplit = [0]`n[Optimization]`nepochs = 1`nlearning_rate = [3, 4]"
     $all.AddRange(@(Start-ClinicaDLRandomSearch $searchToml (Join-Path $TestDrive 'search') -Trials 1))
     $all.AddRange(@(Get-ClinicaDLRandomSearch (Join-Path $TestDrive 'search')))
+    # A local job (one split in a child process): its record, as -Scheduler Slurm emits one, and its tasks.
+    $parallel = Join-Path $TestDrive 'parallel'
+    $all.AddRange(@(Start-ClinicaDLTraining @common -OutputPath $parallel -ThrottleLimit 2))
+    $all.AddRange(@([ClinicaDL.Core.Cluster.ClusterJob]::In($parallel)))
+    $all.AddRange(@(Get-ClinicaDLJob $parallel))
     $all.AddRange(@(Invoke-ClinicaDLQualityCheck $caps -TemplatePath $capsImages[0].Path -OutputPath (Join-Path $TestDrive 'qc.tsv') -WarningAction SilentlyContinue))
     $all.Add((Export-ClinicaDLModel $Maps -OutputPath (Join-Path $TestDrive 'model.onnx')))
     $all.Add((Get-ClinicaDLEnvironment))

@@ -13,6 +13,9 @@ BeforeDiscovery {
         @{ Command = 'Export-ClinicaDLTensor'; Parameter = 'Preprocessing'; Engine = { [ClinicaDL.Core.Datasets.CapsQuery]::PreprocessingNames } }
         @{ Command = 'Import-CapsDataset'; Parameter = 'Preprocessing'; Engine = { [ClinicaDL.Core.Datasets.CapsQuery]::PreprocessingNames } }
         @{ Command = 'Get-ClinicaDLNetwork'; Parameter = 'Optimizer'; Engine = { [ClinicaDL.Core.Training.Optimizers]::Names } }
+        @{ Command = 'Start-ClinicaDLTraining'; Parameter = 'Scheduler'; Engine = { [ClinicaDL.Core.Cluster.Schedulers]::Names } }
+        @{ Command = 'Resume-ClinicaDLTraining'; Parameter = 'Scheduler'; Engine = { [ClinicaDL.Core.Cluster.Schedulers]::Names } }
+        @{ Command = 'Start-ClinicaDLRandomSearch'; Parameter = 'Scheduler'; Engine = { [ClinicaDL.Core.Cluster.Schedulers]::Names } }
     )
 }
 

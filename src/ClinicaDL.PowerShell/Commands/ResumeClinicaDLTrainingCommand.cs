@@ -6,7 +6,7 @@ namespace ClinicaDL.PowerShell.Commands;
 
 /// <summary>Completes a MAPS whose training was stopped (Ctrl+C, a killed process), from each split's last checkpoint.</summary>
 [Cmdlet(VerbsLifecycle.Resume, "ClinicaDLTraining", SupportsShouldProcess = true)]
-[OutputType(typeof(TrainingResult))]
+[OutputType(typeof(TrainingResult), typeof(ClinicaDL.Core.Cluster.ClusterJob))]
 public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
 {
     /// <summary>The MAPS folder; folder items from Get-ChildItem bind through their PSPath.</summary>

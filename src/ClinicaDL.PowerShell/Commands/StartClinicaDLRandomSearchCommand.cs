@@ -11,7 +11,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// ones; a larger -Trials extends the search.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "ClinicaDLRandomSearch", SupportsShouldProcess = true)]
-[OutputType(typeof(RandomSearchTrial))]
+[OutputType(typeof(RandomSearchTrial), typeof(ClinicaDL.Core.Cluster.ClusterJob))]
 public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
 {
     /// <summary>The random_search.toml ([Random_Search] and the train configuration's sections); a file item binds through its PSPath.</summary>

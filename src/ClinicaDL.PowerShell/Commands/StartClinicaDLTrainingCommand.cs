@@ -16,7 +16,7 @@ namespace ClinicaDL.PowerShell.Commands;
 /// output, folder items) bind to -TsvPath, and the folds of one k-fold folder train together into one MAPS.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "ClinicaDLTraining", SupportsShouldProcess = true)]
-[OutputType(typeof(TrainingResult))]
+[OutputType(typeof(TrainingResult), typeof(ClinicaDL.Core.Cluster.ClusterJob))]
 public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
 {
     [Parameter(Position = 0)]

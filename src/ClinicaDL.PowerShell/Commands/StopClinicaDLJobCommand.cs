@@ -8,7 +8,6 @@ namespace ClinicaDL.PowerShell.Commands;
 /// stays: a MAPS keeps every finished epoch, and Resume-ClinicaDLTraining continues it.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "ClinicaDLJob", SupportsShouldProcess = true)]
-[OutputType(typeof(void))]
 public sealed class StopClinicaDLJobCommand : JobCmdlet
 {
     protected override void Process()
