@@ -55,6 +55,10 @@ public abstract class ClusterCmdlet : ClinicaDLCmdlet
         {
             throw new ArgumentException($"-{string.Join(", -", given)} ask SLURM for resources: add -Scheduler Slurm, or leave them out.");
         }
+        if (Scheduler == Schedulers.Slurm && !Slurm.IsAvailable)
+        {
+            throw new ClusterException("sbatch was not found on the PATH: -Scheduler Slurm submits from a machine of a SLURM cluster (a login node), where SLURM's commands are. Nothing was written.");
+        }
     }
 
     /// <summary>

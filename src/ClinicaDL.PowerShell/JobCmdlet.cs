@@ -5,14 +5,14 @@ namespace ClinicaDL.PowerShell;
 
 /// <summary>
 /// What the job cmdlets share: a job found from the output folder it writes (its jobs/ record), the latest one
-/// unless -JobId names another. Job objects, tasks and training results bind by their OutputPath, MapsPath and JobId.
+/// unless -JobId names another. Job objects and tasks bind by their OutputPath and JobId, folder items by their PSPath.
 /// </summary>
 public abstract class JobCmdlet : ClinicaDLCmdlet
 {
     /// <summary>The output folder of the job: a MAPS, a random search's folder or a CAPS.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("OutputPath", "MapsPath", "PSPath")]
-    public string Path { get; set; } = "";
+    [Alias("PSPath")]
+    public string OutputPath { get; set; } = "";
 
     /// <summary>The job (SLURM's id, or local-... for child processes); by default the output's latest.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -23,7 +23,7 @@ public abstract class JobCmdlet : ClinicaDLCmdlet
     /// <summary>The job this pipeline object names (once per job, though its tasks come one by one), or null after reporting JobNotFound.</summary>
     protected ClusterJob? FindJob()
     {
-        var output = ProviderPath(Path);
+        var output = ProviderPath(OutputPath);
         IReadOnlyList<ClusterJob> jobs;
         try
         {

@@ -162,7 +162,7 @@ Describe 'Trials in other processes' {
         foreach ($name in 'trial-0', 'trial-1', 'trial-2') {
             Get-MapsFingerprint (Join-Path $parallel $name) | Should -Be (Get-MapsFingerprint (Join-Path $First $name))
         }
-        @(Get-ClinicaDLJob -Path $parallel).Progress | Should -Be @('complete', 'complete', 'complete')
+        @(Get-ClinicaDLJob -OutputPath $parallel).Progress | Should -Be @('complete', 'complete', 'complete')
         # Run again, nothing is left to train.
         Start-ClinicaDLRandomSearch -ConfigPath $Toml -OutputPath $parallel -Trials 3 -Seed 7 -ThrottleLimit 2 -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
         $warnings -match 'Every trial of .* is complete' | Should -HaveCount 1

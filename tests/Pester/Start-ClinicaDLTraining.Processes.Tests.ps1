@@ -108,10 +108,24 @@ Describe 'Splits as local child processes (-ThrottleLimit)' {
         $results.Status | Should -Be @('Completed', 'Completed')
         ($results | Sort-Object Split).ValidationMetrics.BA | Should -Be ((Get-MapsResult -MapsPath $Together -DataGroup validation | Sort-Object Split).BA)
         Get-MapsFingerprint $maps | Where-Object { $_ -notlike 'jobs/*' } | Should -Be (Get-MapsFingerprint $Together)
-        $tasks = @(Get-ClinicaDLJob -Path $maps)
+        $tasks = @(Get-ClinicaDLJob -OutputPath $maps)
         $tasks.State | Should -Be @('COMPLETED', 'COMPLETED')
         $tasks.Progress | Should -Be @('complete', 'complete')
         Get-Content -Raw $tasks[0].LogPath | Should -Match 'Completed'
+    }
+
+    It 'reports an output without a job, and refuses -Scheduler Slurm before writing anything where SLURM is absent' {
+        { Get-ClinicaDLJob $Together -ErrorAction Stop } | Should -Throw -ErrorId 'JobNotFound,ClinicaDL.PowerShell.Commands.GetClinicaDLJobCommand' -ExpectedMessage '*has no job recorded in jobs/*'
+        $path = $env:PATH
+        try {
+            $env:PATH = Join-Path $TestDrive 'no-slurm'
+            { Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$(Join-Path $TestDrive 'no-slurm-maps')' -Scheduler Slurm -ErrorAction Stop" } |
+                Should -Throw -ErrorId 'SchedulerFailed,ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand' -ExpectedMessage '*sbatch was not found on the PATH*Nothing was written*'
+        }
+        finally {
+            $env:PATH = $path
+        }
+        Test-Path (Join-Path $TestDrive 'no-slurm-maps') | Should -BeFalse
     }
 
     It 'refuses SLURM options without -Scheduler Slurm' {
@@ -172,17 +186,20 @@ Describe 'Splits as SLURM array tasks' {
         $again = Resume-ClinicaDLTraining -MapsPath $maps -Scheduler Slurm
         ($again | Wait-ClinicaDLJob -Timeout 600).State | Should -Be 'COMPLETED'
         Get-MapsFingerprint $maps | Where-Object { $_ -notlike 'jobs/*' } | Should -Be (Get-MapsFingerprint $Together)
-        @(Get-ClinicaDLJob -Path $maps -JobId $job.JobId).State | Should -Be 'FAILED'
+        @(Get-ClinicaDLJob -OutputPath $maps -JobId $job.JobId).State | Should -Be 'FAILED'
     }
 
     It 'passes any sbatch option on, and Stop-ClinicaDLJob cancels the tasks' {
         $maps = Join-Path $TestDrive 'slurm-held'
         $job = Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$maps' -Scheduler Slurm -SlurmOption '--begin=now+1hour'"
         Get-Content -Raw $job.ScriptPath | Should -Match '(?m)^#SBATCH --begin=now\+1hour$'
-        @(Get-ClinicaDLJob -Path $maps).State | Should -Be @('PENDING', 'PENDING')
+        @(Get-ClinicaDLJob -OutputPath $maps).State | Should -Be @('PENDING', 'PENDING')
+        $waited = $job | Wait-ClinicaDLJob -Timeout 1 -ErrorVariable waitErrors -ErrorAction SilentlyContinue
+        $waited.State | Should -Be @('PENDING', 'PENDING')
+        $waitErrors[0].FullyQualifiedErrorId | Should -Be 'JobWaitTimeout,ClinicaDL.PowerShell.Commands.WaitClinicaDLJobCommand'
         $job | Stop-ClinicaDLJob -Confirm:$false
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        do { $states = @(Get-ClinicaDLJob -Path $maps).State; Start-Sleep -Milliseconds 200 } while ($states -contains 'PENDING' -and [DateTime]::UtcNow -lt $deadline)
+        do { $states = @(Get-ClinicaDLJob -OutputPath $maps).State; Start-Sleep -Milliseconds 200 } while ($states -contains 'PENDING' -and [DateTime]::UtcNow -lt $deadline)
         $states | Should -Be @('CANCELLED', 'CANCELLED')
         Test-Path (Join-Path $maps 'split-0') | Should -BeFalse
     }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ClinicaDL.Core.Cluster;
+using ClinicaDL.Core.Workflows;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -8,8 +9,13 @@ namespace ClinicaDL.PowerShell.Commands;
 /// stays: a MAPS keeps every finished epoch, and Resume-ClinicaDLTraining continues it.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "ClinicaDLJob", SupportsShouldProcess = true)]
+[OutputType(typeof(ClusterTask))]
 public sealed class StopClinicaDLJobCommand : JobCmdlet
 {
+    /// <summary>Emits the job's tasks as they are once cancelled.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     protected override void Process()
     {
         if (FindJob() is not { } job || !ShouldProcess($"job {job.JobId} ({job.ArraySize} task(s), {job.OutputPath})", "Cancel"))
@@ -25,6 +31,10 @@ public sealed class StopClinicaDLJobCommand : JobCmdlet
             else
             {
                 LocalParts.Cancel(job);
+            }
+            if (PassThru)
+            {
+                WriteObject(JobTasks.Read(job), enumerateCollection: true);
             }
         }
         catch (Exception error) when (IsInputFailure(error))
