@@ -31,6 +31,9 @@ public sealed class MapsFolder
     /// <summary>The configuration the MAPS was trained with (a new object per opened MAPS: a run may complete it).</summary>
     public TrainingConfig Configuration => _configuration.Value;
 
+    /// <summary>Whether <paramref name="path"/> holds a MAPS (its maps.json), made whole: the skeleton is renamed into place at once.</summary>
+    public static bool Exists(string path) => File.Exists(new MapsLayout(path).MapsJson);
+
     /// <summary>Opens the MAPS at <paramref name="path"/>: <see cref="MapsNotFoundException"/> when there is none, <see cref="MapsException"/> when its maps.json cannot be read.</summary>
     public static MapsFolder Open(string path)
     {

@@ -34,7 +34,7 @@ public static class JobTasks
 
     private static (string, double) TrialProgress(string mapsPath)
     {
-        if (!File.Exists(new MapsLayout(mapsPath).MapsJson))
+        if (!MapsFolder.Exists(mapsPath))
         {
             return ("not started", 0);
         }

@@ -64,7 +64,7 @@ public sealed partial class Trainer
         var transferSource = config.TransferPath is null ? null : MapsFolder.OpenTransferSource(config.TransferPath, config.TransferSelectionMetric);
         var maps = new MapsLayout(mapsPath);
         // Refused early unless replaced or possibly joined; decided for good under the shared files' lock, once the data is read.
-        if (overwrite || !File.Exists(maps.MapsJson))
+        if (overwrite || !MapsFolder.Exists(maps.Root))
         {
             MapsFolder.CheckCreatable(maps.Root, overwrite);
         }
@@ -187,7 +187,7 @@ public sealed partial class Trainer
         if (!resume)
         {
             var seen = target?.Seen.Select(i => (i.ParticipantId, i.SessionId));
-            if (!overwrite && File.Exists(_maps.MapsJson))
+            if (!overwrite && MapsFolder.Exists(_maps.Root))
             {
                 MapsSkeleton.Join(_maps, _config, splits, groups, images, leakage, seen);
                 _log($"Joined the MAPS '{_maps.Root}' another process created, adding split(s) {string.Join(", ", groups.Select(g => g.Split))}.");
