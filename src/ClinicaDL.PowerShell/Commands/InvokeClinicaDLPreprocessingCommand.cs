@@ -8,6 +8,8 @@ namespace ClinicaDL.PowerShell.Commands;
 /// Raw BIDS T1w images to a CAPS, as Clinica's t1-linear (bias correction, affine registration to
 /// MNI152NLin2009cSym, crop), with no external software. Sessions arrive by parameter or from
 /// Import-BidsDataset through the pipeline; all are gathered and processed in End, in one run with one prepared template.
+/// With -Chunk and -ChunkCount the run is one of several processes sharing the images (a SLURM array task, a child
+/// process) and preprocesses only its chunk of them, into the same CAPS as the others.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLPreprocessing", SupportsShouldProcess = true)]
 [OutputType(typeof(T1LinearResult))]
@@ -43,7 +45,15 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    [Parameter]
+    public int Chunk { get; set; }
+
+    [Parameter]
+    public int ChunkCount { get; set; } = 1;
+
     private readonly Dictionary<string, List<(string ParticipantId, string? SessionId)>> _requests = new(StringComparer.Ordinal);
+
+    protected override void Begin() => T1LinearChunk.Check(Chunk, ChunkCount);
 
     protected override void Process()
     {
@@ -63,6 +73,7 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
     protected override void End()
     {
         var inputs = new List<T1LinearInput>();
+        var missingCount = 0;
         foreach (var (bids, requested) in _requests)
         {
             try
@@ -71,7 +82,9 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
                 var scan = BidsDataset.Scan(bids);
                 var only = requested.Any(r => r.ParticipantId == "*") ? [] : requested.Distinct().ToList();
                 var (selected, missing) = T1LinearSelection.Select(scan, only);
-                foreach (var absent in missing)
+                // Sessions without an image belong to no chunk: the first chunk reports them, so the processes of one run report each once.
+                missingCount += missing.Count;
+                foreach (var absent in Chunk == 0 ? missing : [])
                 {
                     WriteError(ToErrorRecord(absent, absent.Target));
                 }
@@ -82,21 +95,32 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
                 WriteError(ToErrorRecord(error, bids));
             }
         }
+        if (Chunk != 0 && missingCount > 0)
+        {
+            WriteVerbose($"{missingCount} session(s) without a usable T1w image are reported by chunk 0.");
+        }
         var caps = ProviderPath(CapsPath);
-        if (inputs.Count == 0 || !ShouldProcess(caps, $"Preprocess {inputs.Count} T1w image(s) with t1-linear"))
+        var chunk = T1LinearChunk.Select(inputs, Chunk, ChunkCount);
+        if (inputs.Count > 0 && chunk.Count == 0)
+        {
+            WriteWarning($"Chunk {Chunk} of {ChunkCount} holds no image: the {inputs.Count} image(s) to preprocess fill chunks 0 to {inputs.Count - 1} only. Nothing to do.");
+            return;
+        }
+        var what = ChunkCount == 1 ? $"{chunk.Count} T1w image(s)" : $"chunk {Chunk} of {ChunkCount}: {chunk.Count} of {inputs.Count} T1w image(s)";
+        if (chunk.Count == 0 || !ShouldProcess(caps, $"Preprocess {what} with t1-linear"))
         {
             return;
         }
-        var options = new T1LinearOptions
+        var templatePath = TemplatePath is null ? null : ProviderPath(TemplatePath);
+        T1LinearOptions Options(Action<string> log) => new()
         {
-            CapsPath = caps, TemplatePath = TemplatePath is null ? null : ProviderPath(TemplatePath), Uncropped = UncroppedImage, Seed = Seed,
-            Overwrite = Force,
+            CapsPath = caps, TemplatePath = templatePath, Uncropped = UncroppedImage, Seed = Seed, Overwrite = Force, Log = log,
         };
         const string activity = "Preprocessing T1w images (t1-linear)";
         try
         {
             var results = BackgroundWork.Run<IReadOnlyList<T1LinearResult>, T1LinearProgress>(this,
-                (progress, _) => T1LinearPipeline.Run(inputs, options, progress, StopToken),
+                (progress, log) => T1LinearPipeline.Run(chunk, Options(log), progress, StopToken),
                 p => WriteProgress(new ProgressRecord(3, activity, $"{p.Done} of {p.Total} images (last: {p.Current})")
                 {
                     PercentComplete = 100 * p.Done / Math.Max(1, p.Total),
@@ -112,7 +136,7 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
                 WriteObject(result);
             }
             var failed = results.Count(r => r.Status == T1LinearStatus.Failed);
-            WriteVerbose($"t1-linear: {results.Count(r => r.Status == T1LinearStatus.Done)} done, {results.Count(r => r.Status == T1LinearStatus.Skipped)} skipped (already done), {failed} failed; CAPS {caps}.");
+            WriteVerbose($"t1-linear{(ChunkCount == 1 ? "" : $" (chunk {Chunk} of {ChunkCount})")}: {results.Count(r => r.Status == T1LinearStatus.Done)} done, {results.Count(r => r.Status == T1LinearStatus.Skipped)} skipped (already done), {failed} failed; CAPS {caps}.");
             if (failed > 0)
             {
                 WriteWarning($"{failed} of {results.Count} image(s) could not be preprocessed: see the errors above.");
