@@ -44,17 +44,22 @@ public sealed class CapsImageLockTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_caps, "subjects", "sub-02", "ses-M000")));
     }
 
+    private static void WriteHolder(string folder, DateTime processStart)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
+        File.WriteAllText(OutputLock.LockPath(folder), new JsonObject
+        {
+            ["pid"] = Environment.ProcessId, ["host"] = Environment.MachineName,
+            ["process_start"] = processStart.ToUniversalTime().ToString("O"), ["acquired"] = "2026-11-29T02:00:00Z",
+        }.ToJsonString());
+    }
+
     [Fact]
     public void An_image_held_by_a_live_process_is_refused_naming_it_and_the_other_images_are_not()
     {
         var busy = ImageFolder("sub-01");
-        Directory.CreateDirectory(Path.GetDirectoryName(busy)!);
         using var self = Process.GetCurrentProcess();
-        File.WriteAllText(OutputLock.LockPath(busy), new JsonObject
-        {
-            ["pid"] = Environment.ProcessId, ["host"] = Environment.MachineName,
-            ["process_start"] = self.StartTime.ToUniversalTime().ToString("O"), ["acquired"] = "2026-11-29T02:00:00Z",
-        }.ToJsonString());
+        WriteHolder(busy, self.StartTime);
         var error = Assert.Throws<OutputInUseException>(() => CapsImageLock.Acquire(_caps, busy, null));
         Assert.Equal(busy, error.Path);
         Assert.Equal($"process {Environment.ProcessId} on {Environment.MachineName}, since 2026-11-29T02:00:00Z", error.Holder);
@@ -63,5 +68,20 @@ public sealed class CapsImageLockTests : IDisposable
         {
         }
         Assert.False(File.Exists(OutputLock.LockPath(_caps)), "the CAPS' own lock is held only a moment");
+    }
+
+    [Fact]
+    public void An_image_lock_left_by_a_process_that_died_is_taken_over_saying_so()
+    {
+        var stale = ImageFolder("sub-01");
+        using var self = Process.GetCurrentProcess();
+        // This process's id with another start time: the process that wrote it has gone and the id was reused.
+        WriteHolder(stale, self.StartTime.AddHours(-3));
+        var messages = new List<string>();
+        using (CapsImageLock.Acquire(_caps, stale, messages.Add))
+        {
+            Assert.Contains(messages, m => m.Contains(stale, StringComparison.Ordinal) && m.Contains("no longer runs", StringComparison.Ordinal));
+        }
+        Assert.False(File.Exists(OutputLock.LockPath(stale)));
     }
 }
