@@ -171,14 +171,17 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
     # Before 'resuming', which redoes sub-001 of $Caps with another seed: here $Caps is still one process's run of all four.
     Context 'several processes into one CAPS' {
         BeforeAll {
-            # Two child processes, one chunk (one image) each, released at the same moment once both have loaded the module.
+            # Two child processes, one chunk (one image) each, released at the same moment once both have loaded the module;
+            # the sessions given as a TSV, as a task started by another process gets them.
             $script:SharedCaps = Join-Path $TestDrive 'shared-caps'
+            $sessions = Join-Path $TestDrive 'sessions.tsv'
+            Set-Content $sessions "participant_id`tsession_id`tdiagnosis`nsub-002`tses-M000`tAD`nsub-001`tses-M000`tCN"
             $go = Join-Path $TestDrive 'go'
             $pwsh = [Environment]::GetCommandLineArgs()[0]
             $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
             $script:Children = foreach ($chunk in 0, 1) {
                 $command = "Import-Module '$(Get-ClinicaDLModulePath)'; while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 20 }; " +
-                    "Invoke-ClinicaDLPreprocessing '$Bids' '$SharedCaps' -TemplatePath '$Template' -ParticipantId sub-001, sub-002 -Chunk $chunk -ChunkCount 2 -ErrorAction Stop | " +
+                    "Invoke-ClinicaDLPreprocessing '$Bids' '$SharedCaps' -TemplatePath '$Template' -TsvPath '$sessions' -Chunk $chunk -ChunkCount 2 -ErrorAction Stop | " +
                     "ForEach-Object { '{0} {1}' -f `$_.ParticipantId, `$_.Status }"
                 $out = Join-Path $TestDrive "chunk-$chunk.out"
                 $process = Start-Process -FilePath ([Environment]::ProcessPath) -PassThru -NoNewWindow -RedirectStandardOutput $out -RedirectStandardError "$out.err" `
@@ -245,6 +248,15 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
             ($results | Where-Object ParticipantId -EQ sub-003).Status | Should -Be 'Done'
             $folder | Should -Not -Exist
             Get-Content $lock -Raw | ConvertFrom-Json | Select-Object -ExpandProperty pid | Should -Be $PID
+        }
+
+        It 'refuses a sessions TSV with a row lacking its session with InvalidTable, naming the line, and writes nothing' {
+            $tsv = Join-Path $TestDrive 'incomplete.tsv'
+            Set-Content $tsv "participant_id`tsession_id`nsub-001`tses-M000`nsub-002`t"
+            $caps = Join-Path $TestDrive 'incomplete-caps'
+            { Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -TsvPath $tsv -ErrorAction Stop } |
+                Should -Throw -ErrorId "InvalidTable$Suffix" -ExpectedMessage "*incomplete.tsv*line 3*"
+            $caps | Should -Not -Exist
         }
 
         It 'warns and writes nothing for a chunk beyond the images' {

@@ -6,8 +6,8 @@ namespace ClinicaDL.PowerShell.Commands;
 
 /// <summary>
 /// Raw BIDS T1w images to a CAPS, as Clinica's t1-linear (bias correction, affine registration to
-/// MNI152NLin2009cSym, crop), with no external software. Sessions arrive by parameter or from
-/// Import-BidsDataset through the pipeline; all are gathered and processed in End, in one run with one prepared template.
+/// MNI152NLin2009cSym, crop), with no external software. Sessions arrive by parameter, in a TSV (-TsvPath, the
+/// command-line form of piped sessions) or from Import-BidsDataset through the pipeline; all are gathered and processed in End, in one run with one prepared template.
 /// With -Chunk and -ChunkCount the run is one of several processes sharing the images (a SLURM array task, a child
 /// process) and preprocesses only its chunk of them, into the same CAPS as the others.
 /// </summary>
@@ -34,6 +34,10 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
     public string? SessionId { get; set; }
 
     [Parameter]
+    [Alias("SubjectsSessionsTsv")]
+    public string? TsvPath { get; set; }
+
+    [Parameter]
     public string? TemplatePath { get; set; }
 
     [Parameter]
@@ -53,7 +57,17 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
 
     private readonly Dictionary<string, List<(string ParticipantId, string? SessionId)>> _requests = new(StringComparer.Ordinal);
 
-    protected override void Begin() => T1LinearChunk.Check(Chunk, ChunkCount);
+    /// <summary>The sessions of -TsvPath, asked for in every dataset given.</summary>
+    private IReadOnlyList<(string ParticipantId, string? SessionId)> _listed = [];
+
+    protected override void Begin()
+    {
+        T1LinearChunk.Check(Chunk, ChunkCount);
+        if (TsvPath is not null)
+        {
+            _listed = T1LinearSelection.ReadRequests(ProviderPath(TsvPath));
+        }
+    }
 
     protected override void Process()
     {
@@ -63,8 +77,9 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
             _requests[bids] = requested = [];
         }
         requested.AddRange(ParticipantId.Select(p => (p, SessionId)));
+        requested.AddRange(_listed);
         // A dataset asked for as a whole takes every session, whatever other records asked for.
-        if (ParticipantId.Length == 0)
+        if (ParticipantId.Length == 0 && TsvPath is null)
         {
             requested.Add(("*", null));
         }
