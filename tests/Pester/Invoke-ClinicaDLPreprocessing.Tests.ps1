@@ -250,6 +250,16 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
             Get-Content $lock -Raw | ConvertFrom-Json | Select-Object -ExpandProperty pid | Should -Be $PID
         }
 
+        It 'reports a session without a T1w after the images it could do, so that -ErrorAction Stop (as a job''s part runs) still does them' {
+            $thrown = $null
+            try { Invoke-ClinicaDLPreprocessing $Bids $SharedCaps -TemplatePath $Template -ParticipantId sub-001, sub-999 -ErrorAction Stop -OutVariable done | Out-Null }
+            catch { $thrown = $_ }
+            $thrown.FullyQualifiedErrorId | Should -Be "T1wNotFound$Suffix"
+            $thrown.Exception.Message | Should -BeLike '*sub-999*'
+            $done.ParticipantId | Should -Be 'sub-001'
+            $done.Status | Should -Be 'Skipped'
+        }
+
         It 'refuses a sessions TSV with a row lacking its session with InvalidTable, naming the line, and writes nothing' {
             $tsv = Join-Path $TestDrive 'incomplete.tsv'
             Set-Content $tsv "participant_id`tsession_id`nsub-001`tses-M000`nsub-002`t"

@@ -87,6 +87,9 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
 
     protected override void End()
     {
+        // Trouble with the inputs (a dataset that cannot be read, sessions without a T1w) is reported after the images
+        // that can be done are done: a run with -ErrorAction Stop, as every part of a job runs, still preprocesses them.
+        var problems = new List<ErrorRecord>();
         var inputs = new List<T1LinearInput>();
         var missingCount = 0;
         foreach (var (bids, requested) in _requests)
@@ -99,21 +102,27 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
                 var (selected, missing) = T1LinearSelection.Select(scan, only);
                 // Sessions without an image belong to no chunk: the first chunk reports them, so the processes of one run report each once.
                 missingCount += missing.Count;
-                foreach (var absent in Chunk == 0 ? missing : [])
-                {
-                    WriteError(ToErrorRecord(absent, absent.Target));
-                }
+                problems.AddRange((Chunk == 0 ? missing : []).Select(absent => ToErrorRecord(absent, absent.Target)));
                 inputs.AddRange(selected);
             }
             catch (Exception error) when (IsInputFailure(error))
             {
-                WriteError(ToErrorRecord(error, bids));
+                problems.Add(ToErrorRecord(error, bids));
             }
         }
         if (Chunk != 0 && missingCount > 0)
         {
             WriteVerbose($"{missingCount} session(s) without a usable T1w image are reported by chunk 0.");
         }
+        Preprocess(inputs);
+        foreach (var problem in problems)
+        {
+            WriteError(problem);
+        }
+    }
+
+    private void Preprocess(List<T1LinearInput> inputs)
+    {
         var caps = ProviderPath(CapsPath);
         var chunk = T1LinearChunk.Select(inputs, Chunk, ChunkCount);
         if (inputs.Count > 0 && chunk.Count == 0)
@@ -142,19 +151,17 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
                     SecondsRemaining = p.SecondsRemaining is { } left ? (int)Math.Ceiling(left) : -1,
                 }));
             WriteProgress(new ProgressRecord(3, activity, "done") { RecordType = ProgressRecordType.Completed });
-            foreach (var result in results)
-            {
-                if (result.Error is { } error)
-                {
-                    WriteError(ToErrorRecord(error, result.SourcePath));
-                }
-                WriteObject(result);
-            }
+            WriteObject(results, enumerateCollection: true);
             var failed = results.Count(r => r.Status == T1LinearStatus.Failed);
             WriteVerbose($"t1-linear{(ChunkCount == 1 ? "" : $" (chunk {Chunk} of {ChunkCount})")}: {results.Count(r => r.Status == T1LinearStatus.Done)} done, {results.Count(r => r.Status == T1LinearStatus.Skipped)} skipped (already done), {failed} failed; CAPS {caps}.");
             if (failed > 0)
             {
-                WriteWarning($"{failed} of {results.Count} image(s) could not be preprocessed: see the errors above.");
+                WriteWarning($"{failed} of {results.Count} image(s) could not be preprocessed: see the errors below.");
+            }
+            // After every result, so that -ErrorAction Stop still emits them all.
+            foreach (var result in results.Where(r => r.Error is not null))
+            {
+                WriteError(ToErrorRecord(result.Error!, result.SourcePath));
             }
         }
         catch (Exception error) when (IsInputFailure(error))
