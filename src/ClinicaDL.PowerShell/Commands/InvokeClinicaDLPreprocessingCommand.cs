@@ -7,7 +7,8 @@ namespace ClinicaDL.PowerShell.Commands;
 /// <summary>
 /// Raw BIDS T1w images to a CAPS, as Clinica's t1-linear (bias correction, affine registration to
 /// MNI152NLin2009cSym, crop), with no external software. Sessions arrive by parameter, in a TSV (-TsvPath, the
-/// command-line form of piped sessions) or from Import-BidsDataset through the pipeline; all are gathered and processed in End, in one run with one prepared template.
+/// command-line form of piped sessions) or from Import-BidsDataset through the pipeline; all are gathered and
+/// processed in End, in one run with one prepared template.
 /// With -Chunk and -ChunkCount the run is one of several processes sharing the images (a SLURM array task, a child
 /// process) and preprocesses only its chunk of them, into the same CAPS as the others.
 /// </summary>
