@@ -168,6 +168,127 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
         }
     }
 
+    # Before 'resuming', which redoes sub-001 of $Caps with another seed: here $Caps is still one process's run of all four.
+    Context 'several processes into one CAPS' {
+        BeforeAll {
+            # Two child processes, one chunk (one image) each, released at the same moment once both have loaded the module;
+            # the sessions given as a TSV, as a task started by another process gets them.
+            $script:SharedCaps = Join-Path $TestDrive 'shared-caps'
+            $sessions = Join-Path $TestDrive 'sessions.tsv'
+            Set-Content $sessions "participant_id`tsession_id`tdiagnosis`nsub-002`tses-M000`tAD`nsub-001`tses-M000`tCN"
+            $go = Join-Path $TestDrive 'go'
+            $pwsh = [Environment]::GetCommandLineArgs()[0]
+            $prefix = @(if ($pwsh -like '*.dll') { $pwsh })
+            $script:Children = foreach ($chunk in 0, 1) {
+                $command = "Import-Module '$(Get-ClinicaDLModulePath)'; while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 20 }; " +
+                    "Invoke-ClinicaDLPreprocessing '$Bids' '$SharedCaps' -TemplatePath '$Template' -TsvPath '$sessions' -Chunk $chunk -ChunkCount 2 -ErrorAction Stop | " +
+                    "ForEach-Object { '{0} {1}' -f `$_.ParticipantId, `$_.Status }"
+                $out = Join-Path $TestDrive "chunk-$chunk.out"
+                $process = Start-Process -FilePath ([Environment]::ProcessPath) -PassThru -NoNewWindow -RedirectStandardOutput $out -RedirectStandardError "$out.err" `
+                    -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-Command', $command))
+                @{ Process = $process; Out = $out }
+            }
+            Start-Sleep -Milliseconds 500
+            Set-Content $go ''
+            foreach ($child in $Children) {
+                if (-not $child.Process.WaitForExit(120000)) { $child.Process.Kill() }
+            }
+            # Every file (hidden ones too: a lock left behind would show) by its path under the CAPS.
+            function Get-CapsFiles([string] $caps) {
+                Get-ChildItem -LiteralPath $caps -Recurse -File -Force | ForEach-Object { [IO.Path]::GetRelativePath($caps, $_.FullName) } | Sort-Object
+            }
+        }
+
+        It 'preprocesses chunk <Chunk> of 2 (<Expected>) without error' -ForEach @(
+            @{ Chunk = 0; Expected = 'sub-001 Done' }
+            @{ Chunk = 1; Expected = 'sub-002 Done' }
+        ) {
+            Get-Content "$($Children[$Chunk].Out).err" -Raw | Should -BeNullOrEmpty
+            $Children[$Chunk].Process.ExitCode | Should -Be 0
+            Get-Content $Children[$Chunk].Out | Should -Be $Expected
+        }
+
+        It 'writes the same files as one process preprocessing all: every path, voxel, transform and sidecar but its duration' {
+            $paths = @(Get-CapsFiles $SharedCaps)
+            $paths | Should -Be @(Get-CapsFiles $Caps | Where-Object { $_ -notmatch 'sub-00[34]' })
+            $paths.Count | Should -Be 7
+            foreach ($path in $paths) {
+                $mine = Join-Path $SharedCaps $path
+                $reference = Join-Path $Caps $path
+                if ($path -like '*.nii.gz') {
+                    $a = Read-NiftiImage $mine
+                    $b = Read-NiftiImage $reference
+                    "$($a.Affine)" | Should -Be "$($b.Affine)"
+                    [Linq.Enumerable]::SequenceEqual([double[]]$a.GetData(), [double[]]$b.GetData()) | Should -BeTrue -Because $path
+                } elseif ($path -like '*_T1w.json') {
+                    $a = Get-Content $mine -Raw | ConvertFrom-Json
+                    $b = Get-Content $reference -Raw | ConvertFrom-Json
+                    $a.DurationSeconds = $b.DurationSeconds = 0
+                    $a | ConvertTo-Json -Depth 10 | Should -Be ($b | ConvertTo-Json -Depth 10) -Because $path
+                } else {
+                    (Get-FileHash $mine).Hash | Should -Be (Get-FileHash $reference).Hash -Because $path
+                }
+            }
+        }
+
+        It 'fails only the image another live process holds, naming it, and preprocesses the others' {
+            $caps = Join-Path $TestDrive 'held-caps'
+            $folder = Join-Path $caps 'subjects/sub-002/ses-M000/t1_linear'
+            $lock = Join-Path $caps 'subjects/sub-002/ses-M000/.t1_linear.lock'
+            New-Item -ItemType Directory -Force (Split-Path $folder) | Out-Null
+            # The lock as OutputLock writes it, held by this test's own process: alive, on this host.
+            $holder = @{ pid = $PID; host = [Environment]::MachineName; process_start = (Get-Process -Id $PID).StartTime.ToUniversalTime().ToString('O'); acquired = '2026-11-29T01:00:00.0000000Z' }
+            Set-Content $lock ($holder | ConvertTo-Json -Compress)
+            $results = @(Invoke-ClinicaDLPreprocessing $Bids $caps -ParticipantId sub-002, sub-003 -TemplatePath $Template -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+            $problems.Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -Be "OutputInUse$Suffix"
+            $problems[0].TargetObject | Should -Be $folder
+            $problems[0].Exception.Message | Should -BeLike "*process $PID on $([Environment]::MachineName), since 2026-11-29T01:00:00.0000000Z*"
+            ($results | Where-Object ParticipantId -EQ sub-002).Status | Should -Be 'Failed'
+            ($results | Where-Object ParticipantId -EQ sub-003).Status | Should -Be 'Done'
+            $folder | Should -Not -Exist
+            Get-Content $lock -Raw | ConvertFrom-Json | Select-Object -ExpandProperty pid | Should -Be $PID
+        }
+
+        It 'reports a session without a T1w after the images it could do, so that -ErrorAction Stop (as a job''s part runs) still does them' {
+            $thrown = $null
+            try { Invoke-ClinicaDLPreprocessing $Bids $SharedCaps -TemplatePath $Template -ParticipantId sub-001, sub-999 -ErrorAction Stop -OutVariable done | Out-Null }
+            catch { $thrown = $_ }
+            $thrown.FullyQualifiedErrorId | Should -Be "T1wNotFound$Suffix"
+            $thrown.Exception.Message | Should -BeLike '*sub-999*'
+            $done.ParticipantId | Should -Be 'sub-001'
+            $done.Status | Should -Be 'Skipped'
+        }
+
+        It 'refuses a sessions TSV with a row lacking its session with InvalidTable, naming the line, and writes nothing' {
+            $tsv = Join-Path $TestDrive 'incomplete.tsv'
+            Set-Content $tsv "participant_id`tsession_id`nsub-001`tses-M000`nsub-002`t"
+            $caps = Join-Path $TestDrive 'incomplete-caps'
+            { Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -TsvPath $tsv -ErrorAction Stop } |
+                Should -Throw -ErrorId "InvalidTable$Suffix" -ExpectedMessage "*incomplete.tsv*line 3*"
+            $caps | Should -Not -Exist
+        }
+
+        It 'warns and writes nothing for a chunk beyond the images' {
+            $caps = Join-Path $TestDrive 'empty-chunk'
+            Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -Chunk 5 -ChunkCount 6 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable problems | Should -BeNullOrEmpty
+            $problems | Should -BeNullOrEmpty
+            $warnings.Count | Should -Be 1
+            "$($warnings[0])" | Should -BeLike 'Chunk 5 of 6 holds no image*4 image(s)*'
+            $caps | Should -Not -Exist
+        }
+
+        It 'refuses chunk <Chunk> of <Count> with InvalidInput before reading anything' -ForEach @(
+            @{ Chunk = 2; Count = 2 }
+            @{ Chunk = 0; Count = 0 }
+        ) {
+            $caps = Join-Path $TestDrive 'bad-chunk'
+            { Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -Chunk $Chunk -ChunkCount $Count -ErrorAction Stop } |
+                Should -Throw -ErrorId "InvalidInput$Suffix"
+            $caps | Should -Not -Exist
+        }
+    }
+
     Context 'resuming' {
         It 'skips every image already done with the same parameters, leaving its files as they were' {
             $before = Get-FolderState $Caps

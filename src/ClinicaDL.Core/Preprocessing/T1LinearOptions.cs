@@ -21,6 +21,9 @@ public sealed class T1LinearOptions
     /// <summary>libtorch threads for each image (images run one after another: see <see cref="T1LinearPipeline.Run"/>).</summary>
     public int ThreadsPerImage { get; init; } = 1;
 
+    /// <summary>Where to say what a reader should know (a lock of a process that died, taken over).</summary>
+    public Action<string>? Log { get; init; }
+
     public BiasFieldOptions BiasField { get; init; } = new();
 
     public RegistrationOptions Registration { get; init; } = new();

@@ -12,8 +12,9 @@ namespace ClinicaDL.Core.Preprocessing;
 /// <summary>
 /// Clinica's t1-linear in the engine: N4 bias field correction, affine registration to the template, one
 /// trilinear resampling onto Clinica's cropped grid, written to Clinica's CAPS paths with the transform as ANTs
-/// writes it and a JSON sidecar recording every parameter. Images run in parallel; each image's files appear
-/// whole or not at all, the sidecar last, so an image with a sidecar of this module is complete.
+/// writes it and a JSON sidecar recording every parameter. Each image's files appear whole or not at all, the sidecar
+/// last, so an image with a sidecar of this module is complete. Several processes may preprocess into one CAPS at
+/// once (<see cref="CapsImageLock"/>): each image is written under its own lock, the CAPS' shared files once.
 /// </summary>
 public static class T1LinearPipeline
 {
@@ -28,8 +29,10 @@ public static class T1LinearPipeline
         var template = ReferenceTemplate.Load(options.TemplatePath);
         var caps = Path.GetFullPath(options.CapsPath);
         Directory.CreateDirectory(caps);
-        WriteDatasetDescription(caps);
-        using var lockHandle = OutputLock.Acquire(caps);
+        using (CapsImageLock.Shared(caps, options.Log))
+        {
+            WriteDatasetDescription(caps);
+        }
         TorchRuntime.EnsureLoaded();
         using var prepared = RegistrationTemplate.Prepare(template.Volume, options.Registration with { Seed = options.Seed });
         var templateOnGrid = template.OnOutputGrid(options.Uncropped);
@@ -81,6 +84,7 @@ public static class T1LinearPipeline
         Volume templateOnGrid, JsonObject parameters, CancellationToken cancellation)
     {
         var watch = Stopwatch.StartNew();
+        using var writing = CapsImageLock.Acquire(caps, Folder(caps, input.ParticipantId, input.SessionId), options.Log);
         var outputPath = OutputPath(caps, input.ParticipantId, input.SessionId, options.Uncropped);
         var transformPath = TransformPath(caps, input.ParticipantId, input.SessionId);
         var sidecarPath = SidecarPath(outputPath);
@@ -271,7 +275,11 @@ public static class T1LinearPipeline
         };
     }
 
-    /// <summary>A CAPS is a BIDS derivative: its description says what made it (written once, never replaced).</summary>
+    /// <summary>
+    /// A CAPS is a BIDS derivative: its description says what made it, written once by whichever process comes first
+    /// (under the CAPS' lock) and never replaced. An existing one is kept whatever it says (Clinica's own, another
+    /// tool's): it records no setting of a run, which each image's sidecar records instead.
+    /// </summary>
     private static void WriteDatasetDescription(string caps)
     {
         var path = Path.Combine(caps, "dataset_description.json");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ClinicaDL.Core.Datasets;
+using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.Core.Preprocessing;
 
@@ -10,6 +11,33 @@ namespace ClinicaDL.Core.Preprocessing;
 public static class T1LinearSelection
 {
     private static readonly string[] VariantEntities = ["ce", "rec", "echo", "part", "inv", "mt", "flip"];
+
+    /// <summary>
+    /// The sessions a TSV lists (participant_id and session_id columns, as Clinica's -tsv/--subjects_sessions_tsv), as
+    /// requests for <see cref="Select"/>: the command-line form of sessions piped from Import-BidsDataset.
+    /// </summary>
+    /// <exception cref="InvalidTableException">A column is missing, a row lacks either value, or the file lists no session.</exception>
+    public static IReadOnlyList<(string ParticipantId, string? SessionId)> ReadRequests(string tsvPath)
+    {
+        var table = TsvTable.Read(tsvPath);
+        table.Require("participant_id", "session_id");
+        int participant = table.IndexOf("participant_id"), session = table.IndexOf("session_id");
+        var requests = new List<(string, string?)>();
+        for (var row = 0; row < table.Rows.Count; row++)
+        {
+            var cells = table.Rows[row];
+            if (TsvTable.IsMissing(cells[participant]) || TsvTable.IsMissing(cells[session]))
+            {
+                throw new InvalidTableException($"'{table.Path}', line {TsvTable.LineOf(row)}: participant_id and session_id must both be given.", table.Path);
+            }
+            requests.Add((cells[participant]!, cells[session]));
+        }
+        if (requests.Count == 0)
+        {
+            throw new InvalidTableException($"'{table.Path}' lists no session: give at least one participant_id and session_id, or leave out the file to take every session.", table.Path);
+        }
+        return requests;
+    }
 
     /// <param name="scan">The dataset, scanned for T1w images.</param>
     /// <param name="requested">Participants (with an optional session each) to keep; empty for all.</param>

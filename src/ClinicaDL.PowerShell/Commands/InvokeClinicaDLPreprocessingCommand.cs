@@ -6,8 +6,11 @@ namespace ClinicaDL.PowerShell.Commands;
 
 /// <summary>
 /// Raw BIDS T1w images to a CAPS, as Clinica's t1-linear (bias correction, affine registration to
-/// MNI152NLin2009cSym, crop), with no external software. Sessions arrive by parameter or from
-/// Import-BidsDataset through the pipeline; all are gathered and processed in End, in one run with one prepared template.
+/// MNI152NLin2009cSym, crop), with no external software. Sessions arrive by parameter, in a TSV (-TsvPath, the
+/// command-line form of piped sessions) or from Import-BidsDataset through the pipeline; all are gathered and
+/// processed in End, in one run with one prepared template.
+/// With -Chunk and -ChunkCount the run is one of several processes sharing the images (a SLURM array task, a child
+/// process) and preprocesses only its chunk of them, into the same CAPS as the others.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLPreprocessing", SupportsShouldProcess = true)]
 [OutputType(typeof(T1LinearResult))]
@@ -32,6 +35,10 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
     public string? SessionId { get; set; }
 
     [Parameter]
+    [Alias("SubjectsSessionsTsv")]
+    public string? TsvPath { get; set; }
+
+    [Parameter]
     public string? TemplatePath { get; set; }
 
     [Parameter]
@@ -43,7 +50,25 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    [Parameter]
+    public int Chunk { get; set; }
+
+    [Parameter]
+    public int ChunkCount { get; set; } = 1;
+
     private readonly Dictionary<string, List<(string ParticipantId, string? SessionId)>> _requests = new(StringComparer.Ordinal);
+
+    /// <summary>The sessions of -TsvPath, asked for in every dataset given.</summary>
+    private IReadOnlyList<(string ParticipantId, string? SessionId)> _listed = [];
+
+    protected override void Begin()
+    {
+        T1LinearChunk.Check(Chunk, ChunkCount);
+        if (TsvPath is not null)
+        {
+            _listed = T1LinearSelection.ReadRequests(ProviderPath(TsvPath));
+        }
+    }
 
     protected override void Process()
     {
@@ -53,8 +78,9 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
             _requests[bids] = requested = [];
         }
         requested.AddRange(ParticipantId.Select(p => (p, SessionId)));
+        requested.AddRange(_listed);
         // A dataset asked for as a whole takes every session, whatever other records asked for.
-        if (ParticipantId.Length == 0)
+        if (ParticipantId.Length == 0 && TsvPath is null)
         {
             requested.Add(("*", null));
         }
@@ -62,7 +88,11 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
 
     protected override void End()
     {
+        // Trouble with the inputs (a dataset that cannot be read, sessions without a T1w) is reported after the images
+        // that can be done are done: a run with -ErrorAction Stop, as every part of a job runs, still preprocesses them.
+        var problems = new List<ErrorRecord>();
         var inputs = new List<T1LinearInput>();
+        var missingCount = 0;
         foreach (var (bids, requested) in _requests)
         {
             try
@@ -71,51 +101,68 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
                 var scan = BidsDataset.Scan(bids);
                 var only = requested.Any(r => r.ParticipantId == "*") ? [] : requested.Distinct().ToList();
                 var (selected, missing) = T1LinearSelection.Select(scan, only);
-                foreach (var absent in missing)
-                {
-                    WriteError(ToErrorRecord(absent, absent.Target));
-                }
+                // Sessions without an image belong to no chunk: the first chunk reports them, so the processes of one run report each once.
+                missingCount += missing.Count;
+                problems.AddRange((Chunk == 0 ? missing : []).Select(absent => ToErrorRecord(absent, absent.Target)));
                 inputs.AddRange(selected);
             }
             catch (Exception error) when (IsInputFailure(error))
             {
-                WriteError(ToErrorRecord(error, bids));
+                problems.Add(ToErrorRecord(error, bids));
             }
         }
+        if (Chunk != 0 && missingCount > 0)
+        {
+            WriteVerbose($"{missingCount} session(s) without a usable T1w image are reported by chunk 0.");
+        }
+        Preprocess(inputs);
+        foreach (var problem in problems)
+        {
+            WriteError(problem);
+        }
+    }
+
+    private void Preprocess(List<T1LinearInput> inputs)
+    {
         var caps = ProviderPath(CapsPath);
-        if (inputs.Count == 0 || !ShouldProcess(caps, $"Preprocess {inputs.Count} T1w image(s) with t1-linear"))
+        var chunk = T1LinearChunk.Select(inputs, Chunk, ChunkCount);
+        if (inputs.Count > 0 && chunk.Count == 0)
+        {
+            WriteWarning($"Chunk {Chunk} of {ChunkCount} holds no image: the {inputs.Count} image(s) to preprocess fill chunks 0 to {inputs.Count - 1} only. Nothing to do.");
+            return;
+        }
+        var what = ChunkCount == 1 ? $"{chunk.Count} T1w image(s)" : $"chunk {Chunk} of {ChunkCount}: {chunk.Count} of {inputs.Count} T1w image(s)";
+        if (chunk.Count == 0 || !ShouldProcess(caps, $"Preprocess {what} with t1-linear"))
         {
             return;
         }
-        var options = new T1LinearOptions
+        var templatePath = TemplatePath is null ? null : ProviderPath(TemplatePath);
+        T1LinearOptions Options(Action<string> log) => new()
         {
-            CapsPath = caps, TemplatePath = TemplatePath is null ? null : ProviderPath(TemplatePath), Uncropped = UncroppedImage, Seed = Seed,
-            Overwrite = Force,
+            CapsPath = caps, TemplatePath = templatePath, Uncropped = UncroppedImage, Seed = Seed, Overwrite = Force, Log = log,
         };
         const string activity = "Preprocessing T1w images (t1-linear)";
         try
         {
             var results = BackgroundWork.Run<IReadOnlyList<T1LinearResult>, T1LinearProgress>(this,
-                (progress, _) => T1LinearPipeline.Run(inputs, options, progress, StopToken),
+                (progress, log) => T1LinearPipeline.Run(chunk, Options(log), progress, StopToken),
                 p => WriteProgress(new ProgressRecord(3, activity, $"{p.Done} of {p.Total} images (last: {p.Current})")
                 {
                     PercentComplete = 100 * p.Done / Math.Max(1, p.Total),
                     SecondsRemaining = p.SecondsRemaining is { } left ? (int)Math.Ceiling(left) : -1,
                 }));
             WriteProgress(new ProgressRecord(3, activity, "done") { RecordType = ProgressRecordType.Completed });
-            foreach (var result in results)
-            {
-                if (result.Error is { } error)
-                {
-                    WriteError(ToErrorRecord(error, result.SourcePath));
-                }
-                WriteObject(result);
-            }
+            WriteObject(results, enumerateCollection: true);
             var failed = results.Count(r => r.Status == T1LinearStatus.Failed);
-            WriteVerbose($"t1-linear: {results.Count(r => r.Status == T1LinearStatus.Done)} done, {results.Count(r => r.Status == T1LinearStatus.Skipped)} skipped (already done), {failed} failed; CAPS {caps}.");
+            WriteVerbose($"t1-linear{(ChunkCount == 1 ? "" : $" (chunk {Chunk} of {ChunkCount})")}: {results.Count(r => r.Status == T1LinearStatus.Done)} done, {results.Count(r => r.Status == T1LinearStatus.Skipped)} skipped (already done), {failed} failed; CAPS {caps}.");
             if (failed > 0)
             {
-                WriteWarning($"{failed} of {results.Count} image(s) could not be preprocessed: see the errors above.");
+                WriteWarning($"{failed} of {results.Count} image(s) could not be preprocessed: see the errors below.");
+            }
+            // After every result, so that -ErrorAction Stop still emits them all.
+            foreach (var result in results.Where(r => r.Error is not null))
+            {
+                WriteError(ToErrorRecord(result.Error!, result.SourcePath));
             }
         }
         catch (Exception error) when (IsInputFailure(error))
