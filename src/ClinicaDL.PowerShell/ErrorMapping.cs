@@ -98,6 +98,7 @@ internal static class ErrorMapping
         ForeignContentException => (ErrorIds.ForeignContent, ErrorCategory.PermissionDenied),
         OutputInUseException => (ErrorIds.OutputInUse, ErrorCategory.ResourceBusy),
         ClinicaDL.Core.Cluster.ClusterException => (ErrorIds.SchedulerFailed, ErrorCategory.ResourceUnavailable),
+        ClinicaDL.Core.Cluster.PartFailedException => (ErrorIds.JobTaskFailed, ErrorCategory.InvalidResult),
         RuntimeMissingException => (ErrorIds.RuntimeMissing, ErrorCategory.NotInstalled),
         RuntimePackageNotFoundException => (ErrorIds.RuntimePackageNotFound, ErrorCategory.ObjectNotFound),
         TorchRuntimeException => (ErrorIds.TorchUnavailable, ErrorCategory.ResourceUnavailable),

@@ -193,9 +193,31 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
             foreach ($child in $Children) {
                 if (-not $child.Process.WaitForExit(120000)) { $child.Process.Kill() }
             }
-            # Every file (hidden ones too: a lock left behind would show) by its path under the CAPS.
+            # Every file (hidden ones too: a lock left behind would show) by its path under the CAPS, but the jobs/ folder
+            # of -ThrottleLimit and -Scheduler (scripts and logs).
             function Get-CapsFiles([string] $caps) {
-                Get-ChildItem -LiteralPath $caps -Recurse -File -Force | ForEach-Object { [IO.Path]::GetRelativePath($caps, $_.FullName) } | Sort-Object
+                Get-ChildItem -LiteralPath $caps -Recurse -File -Force | ForEach-Object { [IO.Path]::GetRelativePath($caps, $_.FullName).Replace('\', '/') } |
+                    Where-Object { $_ -notlike 'jobs/*' } | Sort-Object
+            }
+            # The files at $paths in both CAPS hold the same: voxels and affine, sidecars but their duration, the rest byte for byte.
+            function Assert-SameCapsFiles([string] $mineCaps, [string] $referenceCaps, [string[]] $paths) {
+                foreach ($path in $paths) {
+                    $mine = Join-Path $mineCaps $path
+                    $reference = Join-Path $referenceCaps $path
+                    if ($path -like '*.nii.gz') {
+                        $a = Read-NiftiImage $mine
+                        $b = Read-NiftiImage $reference
+                        "$($a.Affine)" | Should -Be "$($b.Affine)"
+                        [Linq.Enumerable]::SequenceEqual([double[]]$a.GetData(), [double[]]$b.GetData()) | Should -BeTrue -Because $path
+                    } elseif ($path -like '*_T1w.json') {
+                        $a = Get-Content $mine -Raw | ConvertFrom-Json
+                        $b = Get-Content $reference -Raw | ConvertFrom-Json
+                        $a.DurationSeconds = $b.DurationSeconds = 0
+                        $a | ConvertTo-Json -Depth 10 | Should -Be ($b | ConvertTo-Json -Depth 10) -Because $path
+                    } else {
+                        (Get-FileHash $mine).Hash | Should -Be (Get-FileHash $reference).Hash -Because $path
+                    }
+                }
             }
         }
 
@@ -212,23 +234,7 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
             $paths = @(Get-CapsFiles $SharedCaps)
             $paths | Should -Be @(Get-CapsFiles $Caps | Where-Object { $_ -notmatch 'sub-00[34]' })
             $paths.Count | Should -Be 7
-            foreach ($path in $paths) {
-                $mine = Join-Path $SharedCaps $path
-                $reference = Join-Path $Caps $path
-                if ($path -like '*.nii.gz') {
-                    $a = Read-NiftiImage $mine
-                    $b = Read-NiftiImage $reference
-                    "$($a.Affine)" | Should -Be "$($b.Affine)"
-                    [Linq.Enumerable]::SequenceEqual([double[]]$a.GetData(), [double[]]$b.GetData()) | Should -BeTrue -Because $path
-                } elseif ($path -like '*_T1w.json') {
-                    $a = Get-Content $mine -Raw | ConvertFrom-Json
-                    $b = Get-Content $reference -Raw | ConvertFrom-Json
-                    $a.DurationSeconds = $b.DurationSeconds = 0
-                    $a | ConvertTo-Json -Depth 10 | Should -Be ($b | ConvertTo-Json -Depth 10) -Because $path
-                } else {
-                    (Get-FileHash $mine).Hash | Should -Be (Get-FileHash $reference).Hash -Because $path
-                }
-            }
+            Assert-SameCapsFiles $SharedCaps $Caps $paths
         }
 
         It 'fails only the image another live process holds, naming it, and preprocesses the others' {
@@ -286,6 +292,38 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
             { Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -Chunk $Chunk -ChunkCount $Count -ErrorAction Stop } |
                 Should -Throw -ErrorId "InvalidInput$Suffix"
             $caps | Should -Not -Exist
+        }
+
+        It 'runs each chunk in a local child process with -ThrottleLimit, to the files of one process' {
+            $caps = Join-Path $TestDrive 'throttled-caps'
+            $results = @(Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -ParticipantId sub-001, sub-002 -ThrottleLimit 2)
+            ($results | Sort-Object ParticipantId | ForEach-Object { "$($_.ParticipantId) $($_.Status)" }) | Should -Be @('sub-001 Done', 'sub-002 Done')
+            $results.TemplateCorrelation | ForEach-Object { $_ | Should -BeGreaterThan 0.5 }
+            $paths = @(Get-CapsFiles $caps)
+            $paths | Should -Be @(Get-CapsFiles $SharedCaps)
+            Assert-SameCapsFiles $caps $Caps $paths
+            @(Get-ClinicaDLJob $caps).State | Should -Be @('COMPLETED', 'COMPLETED')
+        }
+
+        It 'submits the chunks to SLURM as one array job, to the files of one process' {
+            if (-not (Get-Command sbatch -ErrorAction SilentlyContinue) -or -not (@(sinfo -h -o '%t' 2>$null) -match '^(idle|mix|alloc)')) {
+                Set-ItResult -Skipped -Because 'no SLURM cluster answers here (sbatch on the PATH and a ready node): .ci/run starts a single-node one with build/slurm/start-local-cluster.sh'
+                return
+            }
+            $caps = Join-Path $TestDrive 'slurm-caps'
+            $job = Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -ParticipantId sub-001, sub-002 -Scheduler Slurm -ChunkCount 2
+            $job.Kind | Should -Be 'Preprocessing'
+            $job.Parts | Should -Be @(0, 1)
+            ($job | Wait-ClinicaDLJob -Timeout 600).State | Should -Be @('COMPLETED', 'COMPLETED')
+            $paths = @(Get-CapsFiles $caps)
+            $paths | Should -Be @(Get-CapsFiles $SharedCaps)
+            Assert-SameCapsFiles $caps $Caps $paths
+        }
+
+        It 'refuses -Chunk with -ThrottleLimit' {
+            { Invoke-ClinicaDLPreprocessing $Bids (Join-Path $TestDrive 'never-caps') -TemplatePath $Template -ThrottleLimit 2 -Chunk 0 -ErrorAction Stop } |
+                Should -Throw -ErrorId "InvalidInput$Suffix" -ExpectedMessage '*-Chunk preprocesses one chunk in this process*'
+            Join-Path $TestDrive 'never-caps' | Should -Not -Exist
         }
     }
 

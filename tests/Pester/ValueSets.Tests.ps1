@@ -16,6 +16,7 @@ BeforeDiscovery {
         @{ Command = 'Start-ClinicaDLTraining'; Parameter = 'Scheduler'; Engine = { [ClinicaDL.Core.Cluster.Schedulers]::Names } }
         @{ Command = 'Resume-ClinicaDLTraining'; Parameter = 'Scheduler'; Engine = { [ClinicaDL.Core.Cluster.Schedulers]::Names } }
         @{ Command = 'Start-ClinicaDLRandomSearch'; Parameter = 'Scheduler'; Engine = { [ClinicaDL.Core.Cluster.Schedulers]::Names } }
+        @{ Command = 'Invoke-ClinicaDLPreprocessing'; Parameter = 'Scheduler'; Engine = { [ClinicaDL.Core.Cluster.Schedulers]::Names } }
     )
 }
 

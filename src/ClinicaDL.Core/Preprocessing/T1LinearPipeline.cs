@@ -150,6 +150,31 @@ public static class T1LinearPipeline
         return null;
     }
 
+    /// <summary>
+    /// An image's result read back from the CAPS, for an image another process preprocessed (a chunk's child process
+    /// or SLURM task): Done with its quality from this module's sidecar, or Failed with <paramref name="failure"/>.
+    /// </summary>
+    public static T1LinearResult Outcome(T1LinearInput input, string caps, bool uncropped, Exception failure)
+    {
+        var outputPath = OutputPath(caps, input.ParticipantId, input.SessionId, uncropped);
+        var transformPath = TransformPath(caps, input.ParticipantId, input.SessionId);
+        if (ReadOwnSidecar(SidecarPath(outputPath)) is { } sidecar && File.Exists(outputPath) && File.Exists(transformPath))
+        {
+            return new T1LinearResult
+            {
+                ParticipantId = input.ParticipantId, SessionId = input.SessionId, SourcePath = input.Path, Status = T1LinearStatus.Done,
+                OutputPath = outputPath, TransformPath = transformPath, DurationSeconds = (double?)sidecar["DurationSeconds"] ?? double.NaN,
+                MutualInformation = (double?)sidecar["Quality"]?["mutual_information"] ?? double.NaN,
+                TemplateCorrelation = (double?)sidecar["Quality"]?["template_correlation"] ?? double.NaN,
+            };
+        }
+        return new T1LinearResult
+        {
+            ParticipantId = input.ParticipantId, SessionId = input.SessionId, SourcePath = input.Path, Status = T1LinearStatus.Failed,
+            Error = failure,
+        };
+    }
+
     private static JsonNode? ReadOwnSidecar(string sidecarPath)
     {
         if (!File.Exists(sidecarPath))

@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using ClinicaDL.Core.Cluster;
 using ClinicaDL.Core.Datasets;
 using ClinicaDL.Core.Preprocessing;
+using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -10,11 +12,12 @@ namespace ClinicaDL.PowerShell.Commands;
 /// command-line form of piped sessions) or from Import-BidsDataset through the pipeline; all are gathered and
 /// processed in End, in one run with one prepared template.
 /// With -Chunk and -ChunkCount the run is one of several processes sharing the images (a SLURM array task, a child
-/// process) and preprocesses only its chunk of them, into the same CAPS as the others.
+/// process) and preprocesses only its chunk of them, into the same CAPS as the others; -Scheduler Slurm and
+/// -ThrottleLimit start those processes, one per chunk.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ClinicaDLPreprocessing", SupportsShouldProcess = true)]
-[OutputType(typeof(T1LinearResult))]
-public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
+[OutputType(typeof(T1LinearResult), typeof(ClusterJob))]
+public sealed class InvokeClinicaDLPreprocessingCommand : ClusterCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("DatasetPath", "BidsDirectory", "PSPath")]
@@ -115,12 +118,83 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClinicaDLCmdlet
         {
             WriteVerbose($"{missingCount} session(s) without a usable T1w image are reported by chunk 0.");
         }
-        Preprocess(inputs);
+        if (RunsParts)
+        {
+            RunChunks(inputs);
+        }
+        else
+        {
+            Preprocess(inputs);
+        }
         foreach (var problem in problems)
         {
             WriteError(problem);
         }
     }
+
+    /// <summary>
+    /// The images as -ChunkCount chunks, each preprocessed by this cmdlet with -Chunk in a SLURM array task or a local
+    /// child process; the sessions go to the parts in a TSV kept in the CAPS' jobs/ folder.
+    /// </summary>
+    private void RunChunks(List<T1LinearInput> inputs)
+    {
+        var caps = ProviderPath(CapsPath);
+        int count;
+        try
+        {
+            CheckSchedulerParameters();
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Chunk)))
+            {
+                throw new ArgumentException("-Chunk preprocesses one chunk in this process: with -Scheduler Slurm or -ThrottleLimit each chunk is a part of its own (-ChunkCount says how many).");
+            }
+            if (_requests.Count != 1)
+            {
+                throw new ArgumentException($"-Scheduler Slurm and -ThrottleLimit take one BIDS dataset; {_requests.Count} were given.");
+            }
+            count = MyInvocation.BoundParameters.ContainsKey(nameof(ChunkCount)) ? ChunkCount
+                : Scheduler == Schedulers.Slurm ? (inputs.Count + ImagesPerSlurmChunk - 1) / ImagesPerSlurmChunk : ThrottleLimit;
+            count = Math.Max(1, Math.Min(count, inputs.Count));
+        }
+        catch (Exception error) when (IsInputFailure(error))
+        {
+            ThrowTerminatingError(ToErrorRecord(error, caps));
+            return;
+        }
+        if (inputs.Count == 0 || !ShouldProcess(caps, $"Preprocess {inputs.Count} T1w image(s) with t1-linear in {count} chunk(s), each in its own {(Scheduler == Schedulers.Slurm ? "SLURM task" : "process")}"))
+        {
+            return;
+        }
+        var bids = _requests.Keys.Single();
+        var sessions = Path.Combine(ClusterJob.Folder(caps), $"sessions-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff}.tsv");
+        Directory.CreateDirectory(ClusterJob.Folder(caps));
+        new TsvTable(["participant_id", "session_id"], inputs.Select(i => new string?[] { i.ParticipantId, i.SessionId })).Write(sessions);
+        var command = $"Invoke-ClinicaDLPreprocessing -BidsPath {PowerShellLauncher.Quote(bids)} -CapsPath {PowerShellLauncher.Quote(caps)} -TsvPath {PowerShellLauncher.Quote(sessions)}" +
+            (TemplatePath is null ? "" : $" -TemplatePath {PowerShellLauncher.Quote(ProviderPath(TemplatePath))}") + (UncroppedImage ? " -UncroppedImage" : "") +
+            $" -Seed {Seed}" + (Force ? " -Force" : "") + $" -Chunk $Part -ChunkCount {count} -Confirm:$false -Verbose";
+        var parts = new JobSubmission.Parts(caps, "Preprocessing", $"Invoke-ClinicaDLPreprocessing: {inputs.Count} T1w image(s) of '{bids}' in {count} chunk(s), one per task.",
+            Enumerable.Range(0, count).ToList(), Launcher(), command);
+        if (Scheduler == Schedulers.Slurm)
+        {
+            SubmitToSlurm(parts);
+            return;
+        }
+        RunLocally(parts, "Preprocessing chunks in child processes", ended =>
+        {
+            foreach (var input in T1LinearChunk.Select(inputs, ended.Part, count))
+            {
+                var result = T1LinearPipeline.Outcome(input, caps, UncroppedImage, new PartFailedException(
+                    $"Chunk {ended.Part}'s process exited with code {ended.ExitCode} without preprocessing {input.ParticipantId} {input.SessionId}; its log '{ended.LogPath}' ends: {ended.Tail()}"));
+                WriteObject(result);
+                if (result.Error is not null)
+                {
+                    WriteError(ToErrorRecord(result.Error, result.SourcePath));
+                }
+            }
+        });
+    }
+
+    /// <summary>Images per SLURM task when -ChunkCount is not given: about two minutes of work each, against a task's start-up of seconds.</summary>
+    private const int ImagesPerSlurmChunk = 10;
 
     private void Preprocess(List<T1LinearInput> inputs)
     {
