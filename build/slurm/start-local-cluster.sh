@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a single-node SLURM cluster on this machine (munged, slurmctld, slurmd; no systemd needed), for the
-# module's SLURM tests. Needs root and Debian's munge, slurmctld, slurmd and slurm-client. Idempotent: a running
-# cluster is left as it is. Prints the sinfo line of the node once it accepts jobs.
+# module's SLURM tests. Needs root and Debian's munge, slurmctld, slurmd and slurm-client. Writes
+# /etc/slurm/slurm.conf from slurm.conf.in each time; daemons already running are left running (restart them to
+# read a changed configuration). Prints the sinfo line of the node once it accepts jobs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 state=/var/lib/clinicadl-slurm

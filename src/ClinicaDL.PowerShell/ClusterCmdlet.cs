@@ -13,7 +13,14 @@ public abstract class ClusterCmdlet : ClinicaDLCmdlet
     /// <summary>Local (this process, or child processes with -ThrottleLimit) or Slurm (an array job, returned at once).</summary>
     [Parameter]
     [ValidateSet("Local", "Slurm")]
-    public string Scheduler { get; set; } = Schedulers.Local;
+    public string Scheduler
+    {
+        get => _scheduler;
+        // ValidateSet accepts any case and keeps the user's spelling: 'slurm' is Slurm.
+        set => _scheduler = Schedulers.Names.FirstOrDefault(n => n.Equals(value, StringComparison.OrdinalIgnoreCase)) ?? value;
+    }
+
+    private string _scheduler = Schedulers.Local;
 
     /// <summary>Parts running at once: local child processes, or SLURM tasks (sbatch --array=...%N). Locally, 1 runs everything in this process.</summary>
     [Parameter]
@@ -41,14 +48,20 @@ public abstract class ClusterCmdlet : ClinicaDLCmdlet
     /// <summary>Any other sbatch option, whole (e.g. '--qos=qos_gpu-t3', '--constraint=v100-32g'), one #SBATCH line each.</summary>
     [Parameter] public string[]? SlurmOption { get; set; }
 
+    /// <summary>The scheduler parameters are checked before anything else: a derived cmdlet's Begin calls this first.</summary>
+    protected override void Begin() => CheckSchedulerParameters();
+
     /// <summary>Whether the parts run in other processes (SLURM tasks or local child processes).</summary>
     protected bool RunsParts => Scheduler == Schedulers.Slurm || ThrottleLimit > 1;
 
     /// <summary>The cores each part has: -CpusPerTask on SLURM, this machine's cores shared among -ThrottleLimit children locally.</summary>
     protected int CoresPerPart => Scheduler == Schedulers.Slurm ? CpusPerTask : Math.Max(1, Environment.ProcessorCount / Math.Max(1, ThrottleLimit));
 
-    /// <summary>Refuses SLURM options given without -Scheduler Slurm, which would otherwise be ignored silently.</summary>
-    protected void CheckSchedulerParameters()
+    /// <summary>
+    /// Refuses SLURM options given without -Scheduler Slurm, which would otherwise be ignored silently, and -Scheduler
+    /// Slurm where sbatch is absent; called before anything is read or written, whether or not parts run elsewhere.
+    /// </summary>
+    private void CheckSchedulerParameters()
     {
         string[] slurmOnly = [nameof(Partition), nameof(TimeLimit), nameof(CpusPerTask), nameof(MemoryPerTask), nameof(Gpus), nameof(Account), nameof(SlurmOption)];
         if (Scheduler != Schedulers.Slurm && slurmOnly.Where(MyInvocation.BoundParameters.ContainsKey).ToList() is { Count: > 0 } given)
@@ -67,8 +80,11 @@ public abstract class ClusterCmdlet : ClinicaDLCmdlet
     /// </summary>
     protected PowerShellLauncher Launcher()
     {
+        // PowerShell as a dotnet tool runs as 'dotnet pwsh.dll'; an installed pwsh also reports pwsh.dll as its first
+        // argument, but runs as the pwsh executable, which must not be given the .dll.
         var host = Environment.GetCommandLineArgs()[0];
-        var prefix = host.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new[] { Path.GetFullPath(host) } : [];
+        var viaDotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath ?? "").Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+        var prefix = viaDotnet && host.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new[] { Path.GetFullPath(host) } : [];
         var module = MyInvocation.MyCommand.Module;
         var manifest = module is null ? null : Path.Combine(module.ModuleBase, "ClinicaDL.psd1");
         if (manifest is null || !File.Exists(manifest))
@@ -101,14 +117,13 @@ public abstract class ClusterCmdlet : ClinicaDLCmdlet
         var (job, script) = JobSubmission.Locally(parts);
         WriteVerbose($"Running {job.ArraySize} part(s) as child processes, {Math.Max(1, ThrottleLimit)} at a time; their logs are in '{ClusterJob.Folder(job.OutputPath)}'.");
         var bar = new ProgressRecord(1, activity, $"{job.ArraySize} part(s), {Math.Max(1, ThrottleLimit)} at a time");
-        var started = DateTime.UtcNow;
         var done = 0;
         try
         {
             BackgroundWork.Run<int, PartEnded>(this, (progress, _) =>
             {
-                LocalParts.Run(job, script, ThrottleLimit, (task, code) =>
-                    progress.Report(new PartEnded(job.Parts[task], code, (DateTime.UtcNow - started).TotalSeconds, job.LogPaths[task])), StopToken);
+                LocalParts.Run(job, script, ThrottleLimit, end =>
+                    progress.Report(new PartEnded(job.Parts[end.Task], end.ExitCode, end.Started, (end.Ended - end.Started).TotalSeconds, job.LogPaths[end.Task])), StopToken);
                 return 0;
             }, _ =>
             {
@@ -128,8 +143,8 @@ public abstract class ClusterCmdlet : ClinicaDLCmdlet
         }
     }
 
-    /// <summary>A part that ended: its exit code (0: succeeded), seconds since the job started, and its log.</summary>
-    protected sealed record PartEnded(int Part, int ExitCode, double Seconds, string LogPath)
+    /// <summary>A part that ended: its exit code (0: succeeded), when it started (UTC), its own wall time in seconds, and its log.</summary>
+    protected sealed record PartEnded(int Part, int ExitCode, DateTime Started, double Seconds, string LogPath)
     {
         /// <summary>The last lines of the part's log, which say why it failed.</summary>
         public string Tail() => File.Exists(LogPath) ? string.Join("\n", File.ReadLines(LogPath).TakeLast(6)) : "";

@@ -63,7 +63,15 @@ public abstract class TrainingCmdlet : ClusterCmdlet
             $"Resume-ClinicaDLTraining -MapsPath {PowerShellLauncher.Quote(maps)} -Split $Part -Confirm:$false -Verbose");
         if (Scheduler == Schedulers.Slurm)
         {
-            SubmitToSlurm(parts);
+            try
+            {
+                SubmitToSlurm(parts);
+            }
+            catch (ClusterException refused)
+            {
+                // The MAPS is made: its splits are submitted again by a resume, not by a new training.
+                ThrowTerminatingError(ToErrorRecord(new ClusterException($"{refused.Message} The MAPS '{maps}' is prepared: Resume-ClinicaDLTraining -MapsPath '{maps}' -Scheduler Slurm submits its splits once SLURM accepts the job."), maps));
+            }
             return;
         }
         try

@@ -10,6 +10,9 @@ namespace ClinicaDL.Core.Cluster;
 /// </summary>
 public static class BatchScript
 {
+    /// <summary>sbatch's --output for the tasks' logs in <paramref name="folder"/>, a '%' of the path escaped from SLURM's patterns.</summary>
+    public static string OutputOption(string folder) => "--output=" + folder.Replace("%", "%%", StringComparison.Ordinal) + Path.DirectorySeparatorChar + "%A_%a.out";
+
     /// <summary>The SLURM log of each task: jobs/&lt;job id&gt;_&lt;task&gt;.out.</summary>
     public static string LogPath(string folder, string jobId, int task) => Path.Combine(folder, $"{jobId}_{task}.out");
 
@@ -28,7 +31,8 @@ public static class BatchScript
             $"# Written {DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} by ClinicaDL for PowerShell; submitted with sbatch. Task i runs part ${{parts[i]}}.",
             $"#SBATCH --job-name={jobName}",
             $"#SBATCH --array={array}",
-            $"#SBATCH --output={Path.Combine(folder, "%A_%a.out")}",
+            // sbatch would split a path with spaces in a directive: the log pattern is given on its command line (OutputOption).
+            $"# Each task's log: {Path.Combine(folder, "%A_%a.out")} (job id, task).",
             // A task requeued after preemption appends to its log instead of erasing the first attempt's.
             "#SBATCH --open-mode=append",
         };

@@ -19,7 +19,7 @@ public static class JobSubmission
         var script = PartScript.Write(Path.Combine(folder, $"{stamp}.ps1"), parts.Launcher, parts.Description, parts.Command);
         var batch = Path.Combine(folder, $"{stamp}.sh");
         BatchScript.Write(batch, $"clinicadl-{parts.Kind.ToLowerInvariant()}", parts.Description, request, script, parts.Numbers, throttle);
-        var id = Slurm.Submit(batch, folder);
+        var id = Slurm.Submit(batch, folder, BatchScript.OutputOption(folder));
         return Record(parts, id, Schedulers.Slurm, batch, Enumerable.Range(0, parts.Numbers.Count).Select(t => BatchScript.LogPath(folder, id, t)));
     }
 

@@ -7,24 +7,29 @@ namespace ClinicaDL.Core.Cluster;
 /// <summary>
 /// A job's parts run as child processes of this one (-ThrottleLimit without SLURM), at most a given number at once,
 /// each running the job's <see cref="PartScript"/> exactly as a SLURM task would, its output in its log and its state
-/// (PENDING, RUNNING, COMPLETED, FAILED, CANCELLED) in jobs/&lt;job id&gt;_&lt;task&gt;.state.
+/// in jobs/&lt;job id&gt;_&lt;task&gt;.state: PENDING; RUNNING with the child's process id, host and start time; COMPLETED or
+/// FAILED with its exit code; CANCELLED (by Stop-ClinicaDLJob or Ctrl+C, and then never started or reported otherwise).
 /// </summary>
 public static class LocalParts
 {
+    /// <summary>A task that ended: its index, exit code, and when it started and ended (UTC).</summary>
+    public sealed record TaskEnd(int Task, int ExitCode, DateTime Started, DateTime Ended);
+
     public static string StatePath(string folder, string jobId, int task) => Path.Combine(folder, $"{jobId}_{task}.state");
 
     /// <summary>
-    /// Runs every part and returns when all have ended; <paramref name="ended"/> is told each task's exit code as it
-    /// ends. On cancellation every child still running is killed (with its own children) and marked CANCELLED.
+    /// Runs every part and returns when all have ended; <paramref name="ended"/> is told of each task as it ends. A
+    /// task cancelled meanwhile (Stop-ClinicaDLJob from another session) is not started, and one killed stays
+    /// CANCELLED. On cancellation of this call every child still running is killed (with its own children).
     /// </summary>
-    public static void Run(ClusterJob job, PartScript script, int throttle, Action<int, int> ended, CancellationToken cancellation)
+    public static void Run(ClusterJob job, PartScript script, int throttle, Action<TaskEnd> ended, CancellationToken cancellation)
     {
         var folder = ClusterJob.Folder(job.OutputPath);
         for (var task = 0; task < job.ArraySize; task++)
         {
             SetState(folder, job.JobId, task, "PENDING");
         }
-        var running = new Dictionary<int, (Process Process, StreamWriter Log)>();
+        var running = new Dictionary<int, (Process Process, StreamWriter Log, DateTime Started)>();
         var next = 0;
         try
         {
@@ -32,17 +37,24 @@ public static class LocalParts
             {
                 while (next < job.ArraySize && running.Count < Math.Max(1, throttle))
                 {
-                    running[next] = Start(script, job.Parts[next].ToString(CultureInfo.InvariantCulture), job.LogPaths[next]);
-                    SetState(folder, job.JobId, next, $"RUNNING {running[next].Process.Id}");
+                    if (ReadState(folder, job.JobId, next)[0] != "CANCELLED")
+                    {
+                        var (process, log) = Start(script, job.Parts[next].ToString(CultureInfo.InvariantCulture), job.LogPaths[next]);
+                        running[next] = (process, log, DateTime.UtcNow);
+                        SetState(folder, job.JobId, next, $"RUNNING {process.Id} {Environment.MachineName} {StartTicks(process)}");
+                    }
                     next++;
                 }
-                foreach (var (task, (process, log)) in running.Where(r => r.Value.Process.HasExited).ToList())
+                foreach (var (task, (process, log, started)) in running.Where(r => r.Value.Process.HasExited).ToList())
                 {
                     // Waits for the last lines of its output too.
                     process.WaitForExit();
                     log.Dispose();
-                    SetState(folder, job.JobId, task, process.ExitCode == 0 ? "COMPLETED 0" : $"FAILED {process.ExitCode}");
-                    ended(task, process.ExitCode);
+                    if (ReadState(folder, job.JobId, task)[0] != "CANCELLED")
+                    {
+                        SetState(folder, job.JobId, task, process.ExitCode == 0 ? "COMPLETED 0" : $"FAILED {process.ExitCode}");
+                    }
+                    ended(new TaskEnd(task, process.ExitCode, started, DateTime.UtcNow));
                     process.Dispose();
                     running.Remove(task);
                 }
@@ -52,7 +64,7 @@ public static class LocalParts
         }
         finally
         {
-            foreach (var (task, (process, log)) in running)
+            foreach (var (task, (process, log, _)) in running)
             {
                 try
                 {
@@ -74,47 +86,94 @@ public static class LocalParts
         }
     }
 
-    /// <summary>Each task's state as its state file says; a RUNNING task whose process has gone (its parent was killed) is UNKNOWN.</summary>
+    /// <summary>
+    /// Each task's state as its state file says, with the host it runs on; a RUNNING task whose process has gone (its
+    /// parent was killed) is UNKNOWN. A task on another host is reported as its file says.
+    /// </summary>
     public static IReadOnlyDictionary<int, (string State, string? Node, string? ExitCode)> States(ClusterJob job)
     {
         var folder = ClusterJob.Folder(job.OutputPath);
         var states = new Dictionary<int, (string, string?, string?)>();
         for (var task = 0; task < job.ArraySize; task++)
         {
-            var path = StatePath(folder, job.JobId, task);
-            if (!File.Exists(path))
+            if (!File.Exists(StatePath(folder, job.JobId, task)))
             {
                 continue;
             }
-            var words = File.ReadAllText(path).Trim().Split(' ');
-            var state = words[0] == "RUNNING" && !IsAlive(words.ElementAtOrDefault(1)) ? "UNKNOWN" : words[0];
-            states[task] = (state, Environment.MachineName, state is "COMPLETED" or "FAILED" ? words.ElementAtOrDefault(1) : null);
+            var words = ReadState(folder, job.JobId, task);
+            var state = words[0] == "RUNNING" && LiveChild(words) is null && IsHere(words) ? "UNKNOWN" : words[0];
+            states[task] = (state, words[0] == "RUNNING" ? words.ElementAtOrDefault(2) : null, state is "COMPLETED" or "FAILED" ? words.ElementAtOrDefault(1) : null);
         }
         return states;
     }
 
-    /// <summary>Kills the job's running child processes (with their own children) and marks every task that had not ended CANCELLED.</summary>
-    public static void Cancel(ClusterJob job)
+    /// <summary>
+    /// Kills the job's running child processes (with their own children) and marks every task that had not ended
+    /// CANCELLED; a parent still running starts none of them. Only processes this host started, identified by id and
+    /// start time, are killed: a process id reused since, or a child on another host, is left alone (the latter said).
+    /// </summary>
+    public static IReadOnlyList<string> Cancel(ClusterJob job)
     {
         var folder = ClusterJob.Folder(job.OutputPath);
-        foreach (var (task, (state, _, _)) in States(job).Where(s => !TaskStates.HasEnded(s.Value.State) || s.Value.State == "UNKNOWN"))
+        var notes = new List<string>();
+        for (var task = 0; task < job.ArraySize; task++)
         {
-            var words = File.ReadAllText(StatePath(folder, job.JobId, task)).Trim().Split(' ');
-            if (state == "RUNNING" && int.TryParse(words.ElementAtOrDefault(1), CultureInfo.InvariantCulture, out var pid))
+            var words = ReadState(folder, job.JobId, task);
+            if (words[0] is not ("PENDING" or "RUNNING"))
             {
-                try
+                continue;
+            }
+            // Marked first: a parent that sees the child end, or reaches a pending task, keeps it cancelled.
+            SetState(folder, job.JobId, task, "CANCELLED");
+            if (words[0] == "RUNNING" && !IsHere(words))
+            {
+                notes.Add($"Task {task} runs on {words.ElementAtOrDefault(2)}, not here: marked CANCELLED, its process left to that host.");
+                continue;
+            }
+            if (words[0] == "RUNNING" && LiveChild(words) is { } process)
+            {
+                using (process)
                 {
-                    using var process = Process.GetProcessById(pid);
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (Exception error) when (error is ArgumentException or InvalidOperationException)
-                {
-                    // Ended meanwhile.
+                    try
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // Ended meanwhile.
+                    }
                 }
             }
-            SetState(folder, job.JobId, task, "CANCELLED");
+        }
+        return notes;
+    }
+
+    private static bool IsHere(string[] words) => words.ElementAtOrDefault(2) is not { } host || host == Environment.MachineName;
+
+    /// <summary>The child a RUNNING state names, if that process still runs here with the recorded start time.</summary>
+    private static Process? LiveChild(string[] words)
+    {
+        if (!int.TryParse(words.ElementAtOrDefault(1), CultureInfo.InvariantCulture, out var pid) || !IsHere(words))
+        {
+            return null;
+        }
+        try
+        {
+            var process = Process.GetProcessById(pid);
+            if (!process.HasExited && StartTicks(process) == words.ElementAtOrDefault(3))
+            {
+                return process;
+            }
+            process.Dispose();
+            return null;
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+        {
+            return null;
         }
     }
+
+    private static string StartTicks(Process process) => process.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture);
 
     private static (Process, StreamWriter) Start(PartScript script, string part, string logPath)
     {
@@ -148,18 +207,11 @@ public static class LocalParts
         return (process, log);
     }
 
-    private static void SetState(string folder, string jobId, int task, string state) => AtomicFile.WriteAllText(StatePath(folder, jobId, task), state + "\n");
-
-    private static bool IsAlive(string? pid)
+    private static string[] ReadState(string folder, string jobId, int task)
     {
-        try
-        {
-            using var process = Process.GetProcessById(int.Parse(pid ?? "", CultureInfo.InvariantCulture));
-            return !process.HasExited;
-        }
-        catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException)
-        {
-            return false;
-        }
+        var path = StatePath(folder, jobId, task);
+        return File.Exists(path) ? File.ReadAllText(path).Trim().Split(' ') : ["UNKNOWN"];
     }
+
+    private static void SetState(string folder, string jobId, int task, string state) => AtomicFile.WriteAllText(StatePath(folder, jobId, task), state + "\n");
 }

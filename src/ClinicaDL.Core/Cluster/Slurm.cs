@@ -12,10 +12,10 @@ public static class Slurm
     /// <summary>Whether sbatch can be run here.</summary>
     public static bool IsAvailable => FindOnPath("sbatch") is not null;
 
-    /// <summary>Submits the batch script and returns the job id.</summary>
-    public static string Submit(string batchScript, string workingDirectory)
+    /// <summary>Submits the batch script, with options given on the command line (each one argument, paths with spaces whole), and returns the job id.</summary>
+    public static string Submit(string batchScript, string workingDirectory, params string[] options)
     {
-        var (code, output, error) = Run("sbatch", ["--parsable", $"--chdir={workingDirectory}", batchScript]);
+        var (code, output, error) = Run("sbatch", ["--parsable", $"--chdir={workingDirectory}", .. options, batchScript]);
         var id = output.Trim().Split(';')[0];
         if (code != 0 || id.Length == 0 || !id.All(char.IsAsciiDigit))
         {

@@ -106,8 +106,10 @@ public sealed class OutputLock : IDisposable
                 }
                 if (holder is not null && IsDead(holder) && attempt < 21)
                 {
-                    log?.Invoke($"Took over the lock of '{output}' left by {Describe(holder)}, which no longer runs.");
-                    TryDelete(lockPath);
+                    if (RemoveStale(lockPath, holder))
+                    {
+                        log?.Invoke($"Took over the lock of '{output}' left by {Describe(holder)}, which no longer runs.");
+                    }
                     continue;
                 }
                 throw new OutputInUseException(Path.GetFullPath(output), holder is null ? $"unreadable lock file '{lockPath}'" : Describe(holder));
@@ -133,6 +135,39 @@ public sealed class OutputLock : IDisposable
             HeldHere.Remove(_lockPath);
             TryDelete(_lockPath);
         }
+    }
+
+    /// <summary>
+    /// Removes the lock file of a dead holder, unless another writer took it over first: the file is renamed away
+    /// (one writer wins the rename), then its holder checked to be the dead one read before; a live writer's fresh
+    /// lock renamed by mistake is put back. Two writers can thus never both take over one stale lock.
+    /// </summary>
+    private static bool RemoveStale(string lockPath, JsonObject dead)
+    {
+        var aside = $"{lockPath}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            File.Move(lockPath, aside);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        if (ReadHolder(aside) is { } moved && JsonNode.DeepEquals(moved, dead))
+        {
+            TryDelete(aside);
+            return true;
+        }
+        try
+        {
+            File.Move(aside, lockPath);
+        }
+        catch (IOException)
+        {
+            // A third writer locked it meanwhile: the one put aside is left for its holder to find missing; not ours to judge.
+            TryDelete(aside);
+        }
+        return false;
     }
 
     private static bool TryCreate(string lockPath)
@@ -183,6 +218,11 @@ public sealed class OutputLock : IDisposable
     /// </summary>
     private static bool IsDead(JsonObject holder)
     {
+        if (SlurmJob is not null && (string?)holder["slurm_job"] == SlurmJob && (int?)holder["pid"] != Environment.ProcessId)
+        {
+            // An earlier attempt of this very SLURM job (requeued after preemption or a node failure): a job runs one attempt at a time.
+            return true;
+        }
         if ((string?)holder["host"] != Environment.MachineName)
         {
             return holder["slurm_job"] is { } job && SlurmJobEnded((string?)job);
@@ -210,6 +250,9 @@ public sealed class OutputLock : IDisposable
     private static string Describe(JsonObject holder) =>
         $"process {holder["pid"]} on {holder["host"]}{(holder["slurm_job"] is { } job ? $" (SLURM job {job})" : "")}, since {holder["acquired"]}";
 
+    /// <summary>squeue's answers, kept a while: a writer waiting for a lock must not ask the controller four times a second.</summary>
+    private static readonly Dictionary<string, (bool Ended, DateTime Asked)> SlurmAnswers = new(StringComparer.Ordinal);
+
     /// <summary>Whether SLURM's controller says the job has ended (squeue lists it in no active state, or no longer knows it).</summary>
     private static bool SlurmJobEnded(string? jobId)
     {
@@ -217,6 +260,23 @@ public sealed class OutputLock : IDisposable
         {
             return false;
         }
+        lock (SlurmAnswers)
+        {
+            if (SlurmAnswers.TryGetValue(jobId, out var known) && DateTime.UtcNow - known.Asked < TimeSpan.FromSeconds(30))
+            {
+                return known.Ended;
+            }
+        }
+        var ended = AskSlurm(jobId);
+        lock (SlurmAnswers)
+        {
+            SlurmAnswers[jobId] = (ended, DateTime.UtcNow);
+        }
+        return ended;
+    }
+
+    private static bool AskSlurm(string jobId)
+    {
         try
         {
             using var squeue = Process.Start(new ProcessStartInfo("squeue", ["-h", "-j", jobId, "-o", "%T"])

@@ -6,6 +6,8 @@ using ClinicaDL.Core.Runtime;
 using ClinicaDL.Core.Splits;
 using ClinicaDL.Core.Tables;
 using ClinicaDL.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace ClinicaDL.Core.Maps;
 
@@ -31,7 +33,7 @@ public static class MapsSkeleton
         AtomicFile.WriteAllText(target.Environment, hostDescription);
         AtomicFile.WriteAllText(target.InformationLog,
             $"- Date :\t{DateTime.Now.ToString("dd MMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)}\n- Path :\t{finalRoot}\n- Model :\t{(config.ArchitectureFile is { } file ? $"network file {file}" : config.ResolvedArchitecture)} for inputs {string.Join("x", images.SampleShape)}, {config.OutputSize} output(s)\n" +
-            (config.Amp ? $"- Precision :\t{MixedPrecision.Describe(MixedPrecision.ComputeTypeOn(TorchRuntime.ResolveDevice(config.Device)))}\n" : "") +
+            (config.Amp ? $"- Precision :\t{MixedPrecision.Describe(MixedPrecision.ComputeTypeOn(new Device(config.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? DeviceType.CUDA : DeviceType.CPU)))}\n" : "") +
             string.Concat(leakage.Select(l => $"- Data leakage allowed (-AllowDataLeakage) :\t{l}\n")));
         WriteGroups(target, config, groups);
         SeenSessions(config, groups, alsoSeen ?? []).Write(target.TrainValidation);
@@ -59,13 +61,17 @@ public static class MapsSkeleton
                 $"'{maps.Root}' already has split(s) {string.Join(", ", taken)}: Resume-ClinicaDLTraining -MapsPath '{maps.Root}' -Split {taken[0]} continues a stopped one, -Overwrite replaces the whole MAPS.");
         }
         var wanted = Description(config, splits, images, maps, leakage, copyNetworkFile: false);
-        var differing = wanted.Select(p => p.Key).Union(existing.Select(p => p.Key))
-            .Where(key => key != "split" && !JsonNode.DeepEquals(wanted[key], existing[key])).ToList();
+        var differing = DifferingKeys(wanted, existing);
         if (differing.Count > 0)
         {
             throw new MapsExistsException(maps.Root,
                 $"'{maps.Root}' is a MAPS of another configuration (its maps.json differs in {string.Join(", ", differing)}): a process joins a MAPS only to train other splits " +
                 "of the same configuration and data. Choose another path, or replace the MAPS with -Overwrite.");
+        }
+        if (config.ArchitectureFile is { } networkFile && !File.ReadAllBytes(networkFile).AsSpan().SequenceEqual(File.ReadAllBytes(maps.NetworkFile(Path.GetExtension(networkFile)))))
+        {
+            throw new MapsExistsException(maps.Root,
+                $"'{maps.Root}' was trained with another version of the network file '{networkFile}' (its copy in the MAPS differs): a process joins a MAPS only to train other splits of the same network.");
         }
         WriteGroups(maps, config, groups);
         var seen = TsvTable.Read(maps.TrainValidation);
@@ -79,6 +85,10 @@ public static class MapsSkeleton
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>The keys of two maps.json whose values differ, but the split list (which processes joining a MAPS extend).</summary>
+    public static IReadOnlyList<string> DifferingKeys(JsonObject one, JsonObject other) =>
+        one.Select(p => p.Key).Union(other.Select(p => p.Key)).Where(key => key != "split" && !JsonNode.DeepEquals(one[key], other[key])).ToList();
 
     /// <summary>maps.json: the whole configuration as run, plus what the data decided.</summary>
     private static JsonObject Description(TrainingConfig config, IReadOnlyList<SplitDefinition> splits, ImageTensors images, MapsLayout target,

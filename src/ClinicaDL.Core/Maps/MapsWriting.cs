@@ -52,8 +52,11 @@ public static class MapsWriting
     }
 
     /// <summary>The live processes training a split of the MAPS ("split 1: process 12 on node3, since ..."), which a replacement must not remove.</summary>
-    public static IReadOnlyList<string> LiveSplitWriters(MapsLayout maps) =>
-        maps.Splits().Select(s => (Split: s, Holder: OutputLock.LiveHolder(maps.Split(s).Root)))
+    /// <remarks>Found by their lock files, not by the split folders: a split is locked before its folder is made.</remarks>
+    public static IReadOnlyList<string> LiveSplitWriters(MapsLayout maps) => !Directory.Exists(maps.Root) ? [] :
+        Directory.EnumerateFiles(maps.Root, ".split-*.lock").Select(f => Path.GetFileName(f)[".split-".Length..^".lock".Length])
+            .Select(n => int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var split) ? (int?)split : null).OfType<int>().Order()
+            .Select(s => (Split: s, Holder: OutputLock.LiveHolder(maps.Split(s).Root)))
             .Where(s => s.Holder is not null).Select(s => $"split {s.Split}: {s.Holder}").ToList();
 
     private sealed class Held(IReadOnlyList<IDisposable> locks) : IDisposable

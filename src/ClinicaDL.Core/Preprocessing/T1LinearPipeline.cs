@@ -152,26 +152,30 @@ public static class T1LinearPipeline
 
     /// <summary>
     /// An image's result read back from the CAPS, for an image another process preprocessed (a chunk's child process
-    /// or SLURM task): Done with its quality from this module's sidecar, or Failed with <paramref name="failure"/>.
+    /// or SLURM task started at <paramref name="partStarted"/>): Done when this module's sidecar was written since,
+    /// Skipped when an earlier one is there and the part succeeded (it found the image done with the same settings),
+    /// else Failed with <paramref name="failure"/> (a part that failed may have refused an image done otherwise).
     /// </summary>
-    public static T1LinearResult Outcome(T1LinearInput input, string caps, bool uncropped, Exception failure)
+    public static T1LinearResult Outcome(T1LinearInput input, string caps, bool uncropped, DateTime partStarted, bool partSucceeded, Exception failure)
     {
         var outputPath = OutputPath(caps, input.ParticipantId, input.SessionId, uncropped);
         var transformPath = TransformPath(caps, input.ParticipantId, input.SessionId);
-        if (ReadOwnSidecar(SidecarPath(outputPath)) is { } sidecar && File.Exists(outputPath) && File.Exists(transformPath))
+        var sidecarPath = SidecarPath(outputPath);
+        var sidecar = ReadOwnSidecar(sidecarPath);
+        var written = sidecar is not null && File.Exists(outputPath) && File.Exists(transformPath);
+        var status = !written ? T1LinearStatus.Failed
+            : File.GetLastWriteTimeUtc(sidecarPath) >= partStarted ? T1LinearStatus.Done
+            : partSucceeded ? T1LinearStatus.Skipped : T1LinearStatus.Failed;
+        if (status == T1LinearStatus.Failed)
         {
-            return new T1LinearResult
-            {
-                ParticipantId = input.ParticipantId, SessionId = input.SessionId, SourcePath = input.Path, Status = T1LinearStatus.Done,
-                OutputPath = outputPath, TransformPath = transformPath, DurationSeconds = (double?)sidecar["DurationSeconds"] ?? double.NaN,
-                MutualInformation = (double?)sidecar["Quality"]?["mutual_information"] ?? double.NaN,
-                TemplateCorrelation = (double?)sidecar["Quality"]?["template_correlation"] ?? double.NaN,
-            };
+            return new T1LinearResult { ParticipantId = input.ParticipantId, SessionId = input.SessionId, SourcePath = input.Path, Status = status, Error = failure };
         }
         return new T1LinearResult
         {
-            ParticipantId = input.ParticipantId, SessionId = input.SessionId, SourcePath = input.Path, Status = T1LinearStatus.Failed,
-            Error = failure,
+            ParticipantId = input.ParticipantId, SessionId = input.SessionId, SourcePath = input.Path, Status = status,
+            OutputPath = outputPath, TransformPath = transformPath, DurationSeconds = (double?)sidecar!["DurationSeconds"] ?? double.NaN,
+            MutualInformation = (double?)sidecar["Quality"]?["mutual_information"] ?? double.NaN,
+            TemplateCorrelation = (double?)sidecar["Quality"]?["template_correlation"] ?? double.NaN,
         };
     }
 

@@ -119,10 +119,24 @@ public sealed class RandomSearch
         }
     }
 
-    /// <summary>The trials whose MAPS is not complete (to be trained by other processes, one per trial).</summary>
-    public IReadOnlyList<int> UnfinishedTrials() => State.Trials
-        .Where(t => TrialMetrics.TryOpen(Path.Combine(Output, t.Name)) is not { } maps || maps.FindIncompleteSplits().Count > 0)
-        .Select(t => t.Index).ToList();
+    /// <summary>
+    /// The trials whose MAPS is not complete and that no live process trains (to be trained by other processes, one
+    /// per trial); each trial left to the process training it is named to <paramref name="skipped"/>.
+    /// </summary>
+    public IReadOnlyList<int> UnfinishedTrials(Action<string> skipped)
+    {
+        var unfinished = new List<int>();
+        foreach (var trial in State.Trials.Where(t => TrialMetrics.TryOpen(Path.Combine(Output, t.Name)) is not { } maps || maps.FindIncompleteSplits().Count > 0))
+        {
+            if (OutputLock.LiveHolder(Path.Combine(Output, trial.Name)) is { } holder)
+            {
+                skipped($"{trial.Name} is being trained by {holder}: left to it.");
+                continue;
+            }
+            unfinished.Add(trial.Index);
+        }
+        return unfinished;
+    }
 
     /// <summary>
     /// Writes the state file and trains the trials (all, or <paramref name="only"/>: a SLURM task or a child process

@@ -11,7 +11,7 @@ public static class JobTasks
 {
     public static IReadOnlyList<ClusterTask> Read(ClusterJob job)
     {
-        var states = job.Scheduler == "Slurm" ? Slurm.States(job.JobId, job.ArraySize) : LocalParts.States(job);
+        var states = job.Scheduler == Schedulers.Slurm ? Slurm.States(job.JobId, job.ArraySize) : LocalParts.States(job);
         return Enumerable.Range(0, job.ArraySize).Select(task =>
         {
             var (state, node, exitCode) = states.TryGetValue(task, out var known) ? known : ("UNKNOWN", null, null);
@@ -28,6 +28,7 @@ public static class JobTasks
     public static (string Text, double Fraction) Progress(ClusterJob job, int part) => job.Kind switch
     {
         "Training" => SplitProgress(job.OutputPath, part),
+        // Search's SampledTrial.NameOf spells the folder; that layer is above this one.
         "RandomSearch" => TrialProgress(Path.Combine(job.OutputPath, $"trial-{part}")),
         _ => ("", 0),
     };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using ClinicaDL.Core.IO;
 using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Runtime;
@@ -27,11 +28,15 @@ public sealed partial class Trainer
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private string _hostDescription = "";
 
-    private Trainer(TrainingConfig config, MapsLayout maps, MapsFolder? transferSource, IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellation)
+    private Trainer(TrainingConfig config, MapsLayout maps, MapsFolder? transferSource, IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellation,
+        JsonObject? resumedDescription = null)
     {
-        (_config, _maps, _transferSource, _progress, _cancellation) = (config, maps, transferSource, progress, cancellation);
+        (_config, _maps, _transferSource, _progress, _cancellation, _resumedDescription) = (config, maps, transferSource, progress, cancellation, resumedDescription);
         _log = log ?? (_ => { });
     }
+
+    /// <summary>The maps.json a resume read its configuration from: checked again once the splits are locked.</summary>
+    private readonly JsonObject? _resumedDescription;
 
     /// <summary>
     /// Creates the MAPS and trains every split of the configuration. Everything is checked before the first byte
@@ -54,7 +59,8 @@ public sealed partial class Trainer
         Action<string>? log = null, CancellationToken cancellation = default)
     {
         Start(config, mapsPath, overwrite, hostDescription, train: false, null, log, cancellation);
-        return MapsFolder.Open(mapsPath).TrainedSplits;
+        // This run's splits, not maps.json's list, which holds those of processes this one joined.
+        return config.Split.Count > 0 ? config.Split : MapsFolder.Open(mapsPath).TrainedSplits;
     }
 
     private static IReadOnlyList<TrainingResult> Start(TrainingConfig config, string mapsPath, bool overwrite, string hostDescription, bool train,
@@ -99,7 +105,7 @@ public sealed partial class Trainer
             config.Validate();
         }
         var transferSource = config.TransferPath is null ? null : MapsFolder.Open(config.TransferPath);
-        return new Trainer(config, maps.Layout, transferSource, progress, log, cancellation).Run(resume: true, hostDescription, overwrite: false, train: true);
+        return new Trainer(config, maps.Layout, transferSource, progress, log, cancellation, maps.Description).Run(resume: true, hostDescription, overwrite: false, train: true);
     }
 
     /// <summary>
@@ -134,14 +140,15 @@ public sealed partial class Trainer
         // resumed run and a prediction compute with the count this run trained with, whatever the thread had.
         _config.Threads = TorchRuntime.ResolveThreads(_config.Threads);
         using var threads = TorchRuntime.UseThreads(_config.Threads);
-        var device = TorchRuntime.ResolveDevice(_config.Device);
+        // A MAPS prepared for other processes may be made on a machine without their device (a login node without the GPU).
+        var device = train ? TorchRuntime.ResolveDevice(_config.Device) : CPU;
         if (_config.Deterministic && !device.type.Equals(DeviceType.CPU))
         {
             // TorchSharp does not expose use_deterministic_algorithms; CPU training here is deterministic
             // (the tests check bit-identical weights), GPU kernels may not be.
             _log("deterministic = true is recorded, but TorchSharp cannot force deterministic GPU kernels.");
         }
-        if (_config.Amp && MixedPrecision.Refusal(device) is { } refusal)
+        if (train && _config.Amp && MixedPrecision.Refusal(device) is { } refusal)
         {
             throw new ArgumentException(refusal + ".");
         }
@@ -184,6 +191,11 @@ public sealed partial class Trainer
         ImageTensors images, string hostDescription, IReadOnlyList<string> leakage, DomainAdaptationData? target)
     {
         using var shared = MapsWriting.SharedFiles(_maps.Root, _log);
+        if (_resumedDescription is not null && MapsSkeleton.DifferingKeys(MapsFolder.Open(_maps.Root).Description, _resumedDescription) is { Count: > 0 } changed)
+        {
+            // Replaced (-Overwrite) while this resume read its images: the splits would train the old configuration into the new MAPS.
+            throw new MapsException($"'{_maps.Root}' was replaced while this resume read its data (maps.json now differs in {string.Join(", ", changed)}): nothing was trained. Resume it again to continue the new MAPS.");
+        }
         if (!resume)
         {
             var seen = target?.Seen.Select(i => (i.ParticipantId, i.SessionId));

@@ -66,6 +66,7 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClusterCmdlet
 
     protected override void Begin()
     {
+        base.Begin();
         T1LinearChunk.Check(Chunk, ChunkCount);
         if (TsvPath is not null)
         {
@@ -142,7 +143,6 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClusterCmdlet
         int count;
         try
         {
-            CheckSchedulerParameters();
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Chunk)))
             {
                 throw new ArgumentException("-Chunk preprocesses one chunk in this process: with -Scheduler Slurm or -ThrottleLimit each chunk is a part of its own (-ChunkCount says how many).");
@@ -182,8 +182,8 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClusterCmdlet
         {
             foreach (var input in T1LinearChunk.Select(inputs, ended.Part, count))
             {
-                var result = T1LinearPipeline.Outcome(input, caps, UncroppedImage, new PartFailedException(
-                    $"Chunk {ended.Part}'s process exited with code {ended.ExitCode} without preprocessing {input.ParticipantId} {input.SessionId}; its log '{ended.LogPath}' ends: {ended.Tail()}"));
+                var result = T1LinearPipeline.Outcome(input, caps, UncroppedImage, ended.Started, ended.ExitCode == 0, new PartFailedException(
+                    $"Chunk {ended.Part}'s process exited with code {ended.ExitCode} and did not preprocess {input.ParticipantId} {input.SessionId}; its log '{ended.LogPath}' ends: {ended.Tail()}"));
                 WriteObject(result);
                 if (result.Error is not null)
                 {

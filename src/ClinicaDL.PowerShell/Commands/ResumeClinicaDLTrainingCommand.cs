@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ClinicaDL.Core.Maps;
 using ClinicaDL.Core.Training;
 using ClinicaDL.Core.Workflows;
 
@@ -42,7 +43,6 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
         IReadOnlyList<int> splits;
         try
         {
-            CheckSchedulerParameters();
             if (Device is not null)
             {
                 throw new ArgumentException("-Device applies to a resume in this process: the split processes resume on the device maps.json records.");
@@ -58,6 +58,11 @@ public sealed class ResumeClinicaDLTrainingCommand : TrainingCmdlet
         {
             WriteWarning($"Nothing to resume in '{maps}': every split asked for is complete or being trained.");
             return;
+        }
+        // Each resumed split trains with the threads maps.json records: ask SLURM for as many cores unless told otherwise.
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(CpusPerTask)) && MapsFolder.Open(maps).Configuration.Threads is > 1 and var threads)
+        {
+            CpusPerTask = threads;
         }
         RunSplits(maps, splits, $"Resume-ClinicaDLTraining: split(s) {string.Join(", ", splits)} of the MAPS '{maps}', one per task, each from its last checkpoint.");
     }

@@ -57,7 +57,6 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
         {
             if (RunsParts)
             {
-                CheckSchedulerParameters();
                 if (Trial is not null)
                 {
                     throw new ArgumentException("-Trial trains trials in this process: with -Scheduler Slurm or -ThrottleLimit, every unfinished trial is a part of its own.");
@@ -121,7 +120,7 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
         try
         {
             search.WriteState(WriteVerbose);
-            trials = search.UnfinishedTrials();
+            trials = search.UnfinishedTrials(WriteWarning);
         }
         catch (Exception error) when (IsInputFailure(error))
         {
@@ -130,7 +129,7 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
         }
         if (trials.Count == 0)
         {
-            WriteWarning($"Every trial of '{search.Output}' is complete: nothing to run.");
+            WriteWarning($"Every trial of '{search.Output}' is complete or being trained: nothing to run.");
             return;
         }
         // Each part trains with -Threads, else the file's threads, else the cores it is given: every trial's maps.json

@@ -174,7 +174,6 @@ public sealed class StartClinicaDLTrainingCommand : TrainingCmdlet
         IReadOnlyList<int> splits = [];
         try
         {
-            CheckSchedulerParameters();
             // Each part trains with the cores it is given; maps.json records the count, which decides the bits.
             if (config.Threads == 0)
             {

@@ -30,7 +30,7 @@ public sealed class StopClinicaDLJobCommand : JobCmdlet
             }
             else
             {
-                LocalParts.Cancel(job);
+                LocalParts.Cancel(job).ToList().ForEach(WriteWarning);
             }
             if (PassThru)
             {
