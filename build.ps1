@@ -262,13 +262,22 @@ function Invoke-XunitTests {
     Remove-Item -LiteralPath $trx -ErrorAction SilentlyContinue
     & dotnet test (Join-Path $Root 'tests/ClinicaDL.Core.Tests/ClinicaDL.Core.Tests.csproj') -c $Configuration --nologo `
         --logger "trx;LogFileName=core.trx" --logger 'console;verbosity=normal' --results-directory $TestResultsDirectory | Out-Host
+    $exitCode = $LASTEXITCODE
     if (-not (Test-Path -LiteralPath $trx)) {
         throw 'The xunit tests did not run (no results file): see the build errors above.'
     }
-    $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+    $summary = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary
+    $counters = $summary.Counters
+    $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    # A test host that crashed (a native abort) ends the run with the tests after it never run, yet no counter
+    # failed: the run's own outcome and exit code say so, and count as one failure, never as a pass.
+    if ($failed -eq 0 -and ($exitCode -ne 0 -or $summary.outcome -ne 'Completed')) {
+        Write-Host "xunit: the test run ended abnormally (outcome $($summary.outcome), exit code $exitCode) after $($counters.executed) test(s): counted as 1 failed; see the output above."
+        $failed = 1
+    }
     return [pscustomobject]@{
         Passed  = [int]$counters.passed
-        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Failed  = $failed
         # xunit's skipped tests are results with outcome NotExecuted, but the notExecuted counter stays 0: count them
         # as the tests that did not run.
         Skipped = [int]$counters.total - [int]$counters.executed

@@ -303,6 +303,8 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
             $paths | Should -Be @(Get-CapsFiles $SharedCaps)
             Assert-SameCapsFiles $caps $Caps $paths
             @(Get-ClinicaDLJob $caps).State | Should -Be @('COMPLETED', 'COMPLETED')
+            # Again: each chunk finds its image done with the same settings.
+            (Invoke-ClinicaDLPreprocessing $Bids $caps -TemplatePath $Template -ParticipantId sub-001, sub-002 -ThrottleLimit 2).Status | Should -Be @('Skipped', 'Skipped')
         }
 
         It 'submits the chunks to SLURM as one array job, to the files of one process' {

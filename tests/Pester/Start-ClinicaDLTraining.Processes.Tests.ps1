@@ -81,6 +81,8 @@ Describe 'One writer per split' {
     It 'refuses to start a split the MAPS already has, and to replace a MAPS while one of its splits is trained' {
         { Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 1 -MapsPath '$Maps' -ErrorAction Stop" } |
             Should -Throw -ExpectedMessage "*already has split(s) 1: Resume-ClinicaDLTraining*"
+        # A split locked before its folder exists (a process has just claimed it) counts as trained.
+        Remove-Item -Recurse (Join-Path $Maps 'split-0')
         Set-SplitLock $Maps 0
         $before = Get-MapsFingerprint $Maps
         { Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 0, 1 -MapsPath '$Maps' -Overwrite -Force -ErrorAction Stop" } |
@@ -119,7 +121,8 @@ Describe 'Splits as local child processes (-ThrottleLimit)' {
         $path = $env:PATH
         try {
             $env:PATH = Join-Path $TestDrive 'no-slurm'
-            { Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$(Join-Path $TestDrive 'no-slurm-maps')' -Scheduler Slurm -ErrorAction Stop" } |
+            # Any case names the scheduler, as ValidateSet accepts it.
+            { Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$(Join-Path $TestDrive 'no-slurm-maps')' -Scheduler slurm -ErrorAction Stop" } |
                 Should -Throw -ErrorId 'SchedulerFailed,ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand' -ExpectedMessage '*sbatch was not found on the PATH*Nothing was written*'
         }
         finally {
@@ -129,7 +132,7 @@ Describe 'Splits as local child processes (-ThrottleLimit)' {
     }
 
     It 'refuses SLURM options without -Scheduler Slurm' {
-        { Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$(Join-Path $TestDrive 'never')' -ThrottleLimit 2 -Partition gpu -ErrorAction Stop" } |
+        { Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$(Join-Path $TestDrive 'never')' -Partition gpu -ErrorAction Stop" } |
             Should -Throw -ErrorId 'InvalidInput,ClinicaDL.PowerShell.Commands.StartClinicaDLTrainingCommand' -ExpectedMessage '*-Partition ask SLURM for resources: add -Scheduler Slurm*'
         Test-Path (Join-Path $TestDrive 'never') | Should -BeFalse
     }
@@ -146,7 +149,8 @@ Describe 'Splits as SLURM array tasks' {
     }
 
     It 'submits one task per split and gives the same training.tsv and weights as one local process' {
-        $maps = Join-Path $TestDrive 'slurm'
+        # A space in the path: the batch script and sbatch's options must keep it whole.
+        $maps = Join-Path $TestDrive 'slurm maps'
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $job = Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 0, 1 -MapsPath '$maps' -Scheduler Slurm -CpusPerTask 1 -TimeLimit 30"
         $job.JobId | Should -Match '^\d+$'
@@ -158,6 +162,7 @@ Describe 'Splits as SLURM array tasks' {
         Write-Host "2 splits: $([Math]::Round($TogetherSeconds, 1)) s in one process, $([Math]::Round($watch.Elapsed.TotalSeconds, 1)) s through SLURM (submission to the last task's end)"
         $tasks.State | Should -Be @('COMPLETED', 'COMPLETED') -Because (($job.LogPaths | ForEach-Object { Get-Content -Raw $_ }) -join "`n")
         $tasks.Node | Should -Not -BeNullOrEmpty
+        $job.LogPaths | ForEach-Object { $_ | Should -Exist }
         Get-MapsFingerprint $maps | Where-Object { $_ -notlike 'jobs/*' } | Should -Be (Get-MapsFingerprint $Together)
         Get-Content -Raw (Join-Path $maps 'split-1/environment.txt') | Should -Match "# split 1 started .*, SLURM job $($job.JobId) task 1, threads 1, device cpu"
     }
@@ -191,7 +196,9 @@ Describe 'Splits as SLURM array tasks' {
 
     It 'passes any sbatch option on, and Stop-ClinicaDLJob cancels the tasks' {
         $maps = Join-Path $TestDrive 'slurm-held'
-        $job = Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$maps' -Scheduler Slurm -SlurmOption '--begin=now+1hour'"
+        # -Device cuda on a machine without a GPU: the MAPS is prepared here all the same, for tasks on GPU nodes.
+        $job = Invoke-Expression "Start-ClinicaDLTraining $Arguments -MapsPath '$maps' -Scheduler Slurm -Device cuda -SlurmOption '--begin=now+1hour'"
+        (Get-Content -Raw (Join-Path $maps 'maps.json') | ConvertFrom-Json).device | Should -Be 'cuda' 
         Get-Content -Raw $job.ScriptPath | Should -Match '(?m)^#SBATCH --begin=now\+1hour$'
         @(Get-ClinicaDLJob -OutputPath $maps).State | Should -Be @('PENDING', 'PENDING')
         $waited = $job | Wait-ClinicaDLJob -Timeout 1 -ErrorVariable waitErrors -ErrorAction SilentlyContinue

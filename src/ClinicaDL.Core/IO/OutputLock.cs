@@ -32,9 +32,9 @@ public sealed class OutputLock : IDisposable
     public static OutputLock Acquire(string output, Action<string>? log = null) => Acquire(output, log, TimeSpan.Zero);
 
     /// <summary>
-    /// Takes the lock of <paramref name="output"/>, waiting up to <paramref name="wait"/> while a live writer holds it
-    /// (for locks held a moment, such as the one guarding a MAPS' shared files while another process writes them);
-    /// then throws <see cref="OutputInUseException"/> naming the holder.
+    /// Takes the lock of <paramref name="output"/> for a moment (such as the one guarding a MAPS' shared files while
+    /// they are written), waiting up to <paramref name="wait"/> while another writer holds it for a moment too; a
+    /// writer holding it for its whole work (a training, a prediction) is refused at once, naming the holder.
     /// </summary>
     public static OutputLock Acquire(string output, Action<string>? log, TimeSpan wait)
     {
@@ -45,9 +45,9 @@ public sealed class OutputLock : IDisposable
         {
             try
             {
-                return TryAcquire(output, lockPath, flow, log);
+                return TryAcquire(output, lockPath, flow, log, brief: wait > TimeSpan.Zero);
             }
-            catch (OutputInUseException) when (DateTime.UtcNow < deadline)
+            catch (OutputInUseException) when (DateTime.UtcNow < deadline && HeldBriefly(lockPath))
             {
                 Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(250, Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds))));
             }
@@ -76,7 +76,20 @@ public sealed class OutputLock : IDisposable
         return holder is null ? $"unreadable lock file '{lockPath}'" : IsDead(holder) ? null : Describe(holder);
     }
 
-    private static OutputLock TryAcquire(string output, string lockPath, object flow, Action<string>? log)
+    /// <summary>Whether the lock's holder said it holds it a moment (a waiting writer waits for it); another flow of this process counts as one.</summary>
+    private static bool HeldBriefly(string lockPath)
+    {
+        lock (HeldHere)
+        {
+            if (HeldHere.ContainsKey(lockPath))
+            {
+                return true;
+            }
+        }
+        return ReadHolder(lockPath) is not { } holder || holder["brief"]?.GetValue<bool>() == true;
+    }
+
+    private static OutputLock TryAcquire(string output, string lockPath, object flow, Action<string>? log, bool brief)
     {
         lock (HeldHere)
         {
@@ -92,7 +105,7 @@ public sealed class OutputLock : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
             for (var attempt = 0; ; attempt++)
             {
-                if (TryCreate(lockPath))
+                if (TryCreate(lockPath, brief))
                 {
                     HeldHere[lockPath] = (flow, 1);
                     return new OutputLock(lockPath);
@@ -170,7 +183,7 @@ public sealed class OutputLock : IDisposable
         return false;
     }
 
-    private static bool TryCreate(string lockPath)
+    private static bool TryCreate(string lockPath, bool brief)
     {
         var holder = new JsonObject
         {
@@ -182,6 +195,10 @@ public sealed class OutputLock : IDisposable
         if (SlurmJob is { } job)
         {
             holder["slurm_job"] = job;
+        }
+        if (brief)
+        {
+            holder["brief"] = true;
         }
         try
         {

@@ -60,6 +60,14 @@ internal sealed class Checkpoint
             }
             var state = JsonSerializer.Deserialize<State>(reader.ReadString(), Json)!;
             var rng = reader.ReadBytes(reader.ReadInt32());
+            // libtorch aborts the process (an uncatchable c10::Error) on a generator state of another size: checked here.
+            using (var current = get_rng_state())
+            {
+                if (rng.Length != current.shape[0])
+                {
+                    throw new EndOfStreamException($"its random generator state has {rng.Length} bytes where libtorch's has {current.shape[0]}");
+                }
+            }
             using (var rngState = tensor(rng))
             {
                 set_rng_state(rngState);

@@ -15,8 +15,9 @@ internal static class DamagedFile
         {
             return read();
         }
+        // TorchSharp's loader reads a count from the first bytes and reports other bytes as a state dict of another size (ArgumentException).
         catch (Exception error) when (error is EndOfStreamException or JsonException or FormatException or OverflowException
-                                          or OutOfMemoryException or ArgumentOutOfRangeException)
+                                          or OutOfMemoryException or ArgumentException)
         {
             throw new MapsException($"'{path}' is not a whole {kind} of this module ({error.Message}): it was damaged after it was written; {remedy}.");
         }

@@ -10,10 +10,18 @@ public sealed class OutputLockTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private void WriteHolder(string output, int pid, DateTime processStart) => File.WriteAllText(OutputLock.LockPath(output), new JsonObject
+    private void WriteHolder(string output, int pid, DateTime processStart, bool brief = false)
     {
-        ["pid"] = pid, ["host"] = Environment.MachineName, ["process_start"] = processStart.ToUniversalTime().ToString("O"), ["acquired"] = "earlier",
-    }.ToJsonString());
+        var holder = new JsonObject
+        {
+            ["pid"] = pid, ["host"] = Environment.MachineName, ["process_start"] = processStart.ToUniversalTime().ToString("O"), ["acquired"] = "earlier",
+        };
+        if (brief)
+        {
+            holder["brief"] = true;
+        }
+        File.WriteAllText(OutputLock.LockPath(output), holder.ToJsonString());
+    }
 
     [Fact]
     public void The_lock_file_sits_beside_the_output_and_goes_with_the_writer()
@@ -98,7 +106,7 @@ public sealed class OutputLockTests : IDisposable
     {
         var output = Path.Combine(_folder, "long");
         using var self = Process.GetCurrentProcess();
-        WriteHolder(output, Environment.ProcessId, self.StartTime);
+        WriteHolder(output, Environment.ProcessId, self.StartTime, brief: true);
         var watch = Stopwatch.StartNew();
         var error = Assert.Throws<OutputInUseException>(() => OutputLock.Acquire(output, null, TimeSpan.FromMilliseconds(400)));
         Assert.True(watch.Elapsed.TotalMilliseconds >= 400, $"gave up after {watch.Elapsed.TotalMilliseconds} ms");
@@ -115,5 +123,31 @@ public sealed class OutputLockTests : IDisposable
         Assert.Contains($"process {Environment.ProcessId} on {Environment.MachineName}", OutputLock.LiveHolder(output));
         WriteHolder(output, Environment.ProcessId, self.StartTime.AddHours(-3));
         Assert.Null(OutputLock.LiveHolder(output));
+    }
+
+    [Fact]
+    public void A_waiting_writer_is_refused_at_once_by_a_holder_that_holds_it_for_its_whole_work()
+    {
+        var output = Path.Combine(_folder, "training");
+        using var self = Process.GetCurrentProcess();
+        WriteHolder(output, Environment.ProcessId, self.StartTime);
+        var watch = Stopwatch.StartNew();
+        var error = Assert.Throws<OutputInUseException>(() => OutputLock.Acquire(output, null, TimeSpan.FromSeconds(30)));
+        Assert.True(watch.Elapsed.TotalSeconds < 5, $"waited {watch.Elapsed.TotalSeconds} s");
+        Assert.Contains($"process {Environment.ProcessId} on {Environment.MachineName}", error.Message);
+    }
+
+    [Fact]
+    public void A_brief_hold_says_so_in_its_lock_file()
+    {
+        var output = Path.Combine(_folder, "brief");
+        using (OutputLock.Acquire(output, null, TimeSpan.FromSeconds(1)))
+        {
+            Assert.True((bool?)JsonNode.Parse(File.ReadAllText(OutputLock.LockPath(output)))!["brief"]);
+        }
+        using (OutputLock.Acquire(output))
+        {
+            Assert.Null(JsonNode.Parse(File.ReadAllText(OutputLock.LockPath(output)))!["brief"]);
+        }
     }
 }
