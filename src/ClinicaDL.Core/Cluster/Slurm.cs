@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using System.Diagnostics;
+using ClinicaDL.Core.IO;
 
 namespace ClinicaDL.Core.Cluster;
 
@@ -10,7 +10,7 @@ namespace ClinicaDL.Core.Cluster;
 public static class Slurm
 {
     /// <summary>Whether sbatch can be run here.</summary>
-    public static bool IsAvailable => FindOnPath("sbatch") is not null;
+    public static bool IsAvailable => ExternalCommand.FindOnPath("sbatch") is not null;
 
     /// <summary>Submits the batch script, with options given on the command line (each one argument, paths with spaces whole), and returns the job id.</summary>
     public static string Submit(string batchScript, string workingDirectory, params string[] options)
@@ -48,7 +48,7 @@ public static class Slurm
                 }
             }
         }
-        if (states.Count < arraySize && FindOnPath("sacct") is not null)
+        if (states.Count < arraySize && ExternalCommand.FindOnPath("sacct") is not null)
         {
             var (sacctCode, sacct, _) = Run("sacct", ["-n", "-P", "-X", "-j", jobId, "--format=JobID,State,NodeList,ExitCode"]);
             foreach (var fields in sacctCode == 0 ? sacct.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('|')) : [])
@@ -96,26 +96,14 @@ public static class Slurm
 
     private static (int Code, string Output, string Error) Run(string command, IReadOnlyList<string> arguments)
     {
-        var info = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
         try
         {
-            using var process = Process.Start(info)!;
-            var error = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output, error.Result);
+            var run = ExternalCommand.Run(command, arguments);
+            return (run.ExitCode, run.Output, run.Error);
         }
         catch (Win32Exception)
         {
             throw new ClusterException($"'{command}' was not found: SLURM's commands must be on the PATH (-Scheduler Slurm runs on a cluster's login node, or any machine of a SLURM cluster).");
         }
     }
-
-    private static string? FindOnPath(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, command)).FirstOrDefault(File.Exists);
 }

@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
+using ClinicaDL.Core.IO;
 
 namespace ClinicaDL.Core.Conversion;
 
@@ -43,8 +42,7 @@ public sealed partial class Dcm2Niix
         }
         else
         {
-            var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-            executable = folders.SelectMany(folder => names.Select(name => Path.Combine(folder, name))).FirstOrDefault(File.Exists);
+            executable = ExternalCommand.FindOnPath(names);
             if (executable is null)
             {
                 throw new ConversionException(ConversionFailure.Dcm2niixNotFound, "dcm2niix", $"dcm2niix, which converts DICOM series, is not on PATH. {InstallHelp}");
@@ -98,37 +96,8 @@ public sealed partial class Dcm2Niix
 
     private static (int ExitCode, string Output) Run(string executable, IEnumerable<string> arguments, CancellationToken cancellation)
     {
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new IOException($"'{executable}' did not start.");
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, line) => { if (line.Data is not null) { lock (output) { output.AppendLine(line.Data); } } };
-        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) { lock (output) { output.AppendLine(line.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            process.WaitForExitAsync(cancellation).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        process.WaitForExit();
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
+        var run = ExternalCommand.Run(executable, arguments, cancellation);
+        return (run.ExitCode, run.Combined);
     }
 
     [GeneratedRegex(@"(v\d+\.\d+\.\d+\w*)")]

@@ -294,31 +294,22 @@ public sealed class OutputLock : IDisposable
 
     private static bool AskSlurm(string jobId)
     {
+        ExternalCommand.Result squeue;
         try
         {
-            using var squeue = Process.Start(new ProcessStartInfo("squeue", ["-h", "-j", jobId, "-o", "%T"])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            });
-            if (squeue is null)
-            {
-                return false;
-            }
-            var states = squeue.StandardOutput.ReadToEnd();
-            var error = squeue.StandardError.ReadToEnd();
-            squeue.WaitForExit();
-            if (squeue.ExitCode != 0)
-            {
-                return error.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase);
-            }
-            string[] active = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING", "SIGNALING", "STAGE_OUT"];
-            return !states.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(active.Contains);
+            squeue = ExternalCommand.Run("squeue", ["-h", "-j", jobId, "-o", "%T"]);
         }
         catch (System.ComponentModel.Win32Exception)
         {
             // No squeue here: the holder's node cannot be asked, so it is taken to be alive.
             return false;
         }
+        if (squeue.ExitCode != 0)
+        {
+            return squeue.Error.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase);
+        }
+        string[] active = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING", "SIGNALING", "STAGE_OUT"];
+        return !squeue.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(active.Contains);
     }
 
     private static void TryDelete(string path)
