@@ -22,6 +22,16 @@ public static class T1LinearChunk
         return ordered.GetRange(start, count);
     }
 
+    /// <summary>Images per SLURM task when no chunk count is given: about two minutes of work each, against a task's start-up of seconds.</summary>
+    private const int ImagesPerSlurmTask = 10;
+
+    /// <summary>
+    /// How many chunks a job of <paramref name="imageCount"/> images runs: <paramref name="requested"/> when given, else
+    /// one per local child process (<paramref name="throttle"/>) or, on SLURM, one per 10 images; never more than the images.
+    /// </summary>
+    public static int PartCount(int imageCount, int? requested, bool slurm, int throttle) =>
+        Math.Max(1, Math.Min(imageCount, requested ?? (slurm ? (imageCount + ImagesPerSlurmTask - 1) / ImagesPerSlurmTask : throttle)));
+
     /// <summary>Refuses a chunk count below 1 or a chunk outside 0..chunkCount-1, before anything is read.</summary>
     /// <exception cref="ArgumentException">The chunk or the count cannot be used.</exception>
     public static void Check(int chunk, int chunkCount)

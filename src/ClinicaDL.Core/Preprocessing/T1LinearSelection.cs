@@ -39,6 +39,10 @@ public static class T1LinearSelection
         return requests;
     }
 
+    /// <summary>Writes the sessions of <paramref name="inputs"/> as <see cref="ReadRequests"/> reads them: what each part of a job preprocesses from.</summary>
+    public static void WriteRequests(string tsvPath, IEnumerable<T1LinearInput> inputs) =>
+        new TsvTable(["participant_id", "session_id"], inputs.Select(i => new string?[] { i.ParticipantId, i.SessionId })).Write(tsvPath);
+
     /// <param name="scan">The dataset, scanned for T1w images.</param>
     /// <param name="requested">Participants (with an optional session each) to keep; empty for all.</param>
     /// <returns>The inputs, and one exception per participant or session asked for (or found) without a usable T1w.</returns>

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using ClinicaDL.Core.Cluster;
 using ClinicaDL.Core.Datasets;
 using ClinicaDL.Core.Preprocessing;
-using ClinicaDL.Core.Tables;
 
 namespace ClinicaDL.PowerShell.Commands;
 
@@ -151,9 +150,7 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClusterCmdlet
             {
                 throw new ArgumentException($"-Scheduler Slurm and -ThrottleLimit take one BIDS dataset; {_requests.Count} were given.");
             }
-            count = MyInvocation.BoundParameters.ContainsKey(nameof(ChunkCount)) ? ChunkCount
-                : Scheduler == Schedulers.Slurm ? (inputs.Count + ImagesPerSlurmChunk - 1) / ImagesPerSlurmChunk : ThrottleLimit;
-            count = Math.Max(1, Math.Min(count, inputs.Count));
+            count = T1LinearChunk.PartCount(inputs.Count, MyInvocation.BoundParameters.ContainsKey(nameof(ChunkCount)) ? ChunkCount : null, Scheduler == Schedulers.Slurm, ThrottleLimit);
         }
         catch (Exception error) when (IsInputFailure(error))
         {
@@ -167,18 +164,13 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClusterCmdlet
         var bids = _requests.Keys.Single();
         var sessions = Path.Combine(ClusterJob.Folder(caps), $"sessions-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff}.tsv");
         Directory.CreateDirectory(ClusterJob.Folder(caps));
-        new TsvTable(["participant_id", "session_id"], inputs.Select(i => new string?[] { i.ParticipantId, i.SessionId })).Write(sessions);
+        T1LinearSelection.WriteRequests(sessions, inputs);
         var command = $"Invoke-ClinicaDLPreprocessing -BidsPath {PowerShellLauncher.Quote(bids)} -CapsPath {PowerShellLauncher.Quote(caps)} -TsvPath {PowerShellLauncher.Quote(sessions)}" +
             (TemplatePath is null ? "" : $" -TemplatePath {PowerShellLauncher.Quote(ProviderPath(TemplatePath))}") + (UncroppedImage ? " -UncroppedImage" : "") +
             $" -Seed {Seed}" + (Force ? " -Force" : "") + $" -Chunk $Part -ChunkCount {count} -Confirm:$false -Verbose";
         var parts = new JobSubmission.Parts(caps, "Preprocessing", $"Invoke-ClinicaDLPreprocessing: {inputs.Count} T1w image(s) of '{bids}' in {count} chunk(s), one per task.",
             Enumerable.Range(0, count).ToList(), Launcher(), command);
-        if (Scheduler == Schedulers.Slurm)
-        {
-            SubmitToSlurm(parts);
-            return;
-        }
-        RunLocally(parts, "Preprocessing chunks in child processes", ended =>
+        RunParts(parts, "Preprocessing chunks in child processes", ended =>
         {
             foreach (var input in T1LinearChunk.Select(inputs, ended.Part, count))
             {
@@ -190,11 +182,8 @@ public sealed class InvokeClinicaDLPreprocessingCommand : ClusterCmdlet
                     WriteError(ToErrorRecord(result.Error, result.SourcePath));
                 }
             }
-        });
+        }, $"Preprocessing stopped. '{caps}' keeps every image done: the same command skips them and does the rest.");
     }
-
-    /// <summary>Images per SLURM task when -ChunkCount is not given: about two minutes of work each, against a task's start-up of seconds.</summary>
-    private const int ImagesPerSlurmChunk = 10;
 
     private void Preprocess(List<T1LinearInput> inputs)
     {
