@@ -100,19 +100,43 @@ public abstract class ClusterCmdlet : ClinicaDLCmdlet
         Options = SlurmOption ?? [],
     };
 
-    /// <summary>Submits the parts to SLURM and emits the job at once.</summary>
-    protected void SubmitToSlurm(JobSubmission.Parts parts)
+    /// <summary>
+    /// Runs the parts where -Scheduler says: submitted to SLURM (the job is emitted at once), or as local child
+    /// processes, -ThrottleLimit at a time, telling <paramref name="ended"/> (on the pipeline thread) of each part as it
+    /// ends. <paramref name="afterStop"/> tells the user what is kept after Ctrl+C; <paramref name="afterRefusal"/>, what
+    /// to do with the prepared output when sbatch refuses the job.
+    /// </summary>
+    protected void RunParts(JobSubmission.Parts parts, string activity, Action<PartEnded> ended, string afterStop, string? afterRefusal = null)
     {
-        var job = JobSubmission.ToSlurm(parts, Request(), ThrottleLimit);
-        WriteVerbose($"Submitted SLURM job {job.JobId}: {job.ArraySize} task(s), script '{job.ScriptPath}'.");
-        WriteObject(job);
+        if (Scheduler == Schedulers.Slurm)
+        {
+            ClusterJob job;
+            try
+            {
+                job = JobSubmission.ToSlurm(parts, Request(), ThrottleLimit);
+            }
+            catch (ClusterException refused) when (afterRefusal is not null)
+            {
+                ThrowTerminatingError(ToErrorRecord(new ClusterException($"{refused.Message} {afterRefusal}"), parts.OutputPath));
+                return;
+            }
+            WriteVerbose($"Submitted SLURM job {job.JobId}: {job.ArraySize} task(s), script '{job.ScriptPath}'.");
+            WriteObject(job);
+            return;
+        }
+        try
+        {
+            RunLocally(parts, activity, ended);
+        }
+        catch (OperationCanceledException)
+        {
+            // After Ctrl+C the pipeline is stopping and WriteWarning would throw unseen: the host still shows this.
+            Host.UI.WriteWarningLine(afterStop);
+            throw new PipelineStoppedException();
+        }
     }
 
-    /// <summary>
-    /// Runs the parts as local child processes, -ThrottleLimit at a time, telling <paramref name="ended"/> (on the
-    /// pipeline thread) each part's exit code, wall time and log as it ends.
-    /// </summary>
-    protected void RunLocally(JobSubmission.Parts parts, string activity, Action<PartEnded> ended)
+    private void RunLocally(JobSubmission.Parts parts, string activity, Action<PartEnded> ended)
     {
         var (job, script) = JobSubmission.Locally(parts);
         WriteVerbose($"Running {job.ArraySize} part(s) as child processes, {Math.Max(1, ThrottleLimit)} at a time; their logs are in '{ClusterJob.Folder(job.OutputPath)}'.");

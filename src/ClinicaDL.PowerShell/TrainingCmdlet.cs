@@ -38,7 +38,7 @@ public abstract class TrainingCmdlet : ClusterCmdlet
         catch (OperationCanceledException)
         {
             // After Ctrl+C the pipeline is stopping and WriteWarning would throw unseen: the host still shows this.
-            Host.UI.WriteWarningLine($"Training stopped. The MAPS '{maps}' keeps every finished epoch and is resumable: Resume-ClinicaDLTraining -MapsPath '{maps}' completes it.");
+            Host.UI.WriteWarningLine(StoppedMessage(maps));
             throw new PipelineStoppedException();
         }
         catch (Exception error) when (IsInputFailure(error))
@@ -61,37 +61,21 @@ public abstract class TrainingCmdlet : ClusterCmdlet
     {
         var parts = new JobSubmission.Parts(maps, "Training", description, splits, Launcher(),
             $"Resume-ClinicaDLTraining -MapsPath {PowerShellLauncher.Quote(maps)} -Split $Part -Confirm:$false -Verbose");
-        if (Scheduler == Schedulers.Slurm)
+        RunParts(parts, "Training splits in child processes", ended =>
         {
-            try
+            var result = SplitOutcome.Read(MapsFolder.Open(maps), ended.Part, ended.Seconds, ended.ExitCode == 0 ? null : $"its process exited with code {ended.ExitCode}: {ended.Tail()}");
+            if (result.Status == "Failed")
             {
-                SubmitToSlurm(parts);
+                WriteError(new ErrorRecord(new InvalidOperationException($"Split {result.Split} failed: {result.Message}"), ErrorIds.TrainingFailed, ErrorCategory.InvalidResult, result));
             }
-            catch (ClusterException refused)
-            {
-                // The MAPS is made: its splits are submitted again by a resume, not by a new training.
-                ThrowTerminatingError(ToErrorRecord(new ClusterException($"{refused.Message} The MAPS '{maps}' is prepared: Resume-ClinicaDLTraining -MapsPath '{maps}' -Scheduler Slurm submits its splits once SLURM accepts the job."), maps));
-            }
-            return;
-        }
-        try
-        {
-            RunLocally(parts, "Training splits in child processes", ended =>
-            {
-                var result = SplitOutcome.Read(MapsFolder.Open(maps), ended.Part, ended.Seconds, ended.ExitCode == 0 ? null : $"its process exited with code {ended.ExitCode}: {ended.Tail()}");
-                if (result.Status == "Failed")
-                {
-                    WriteError(new ErrorRecord(new InvalidOperationException($"Split {result.Split} failed: {result.Message}"), ErrorIds.TrainingFailed, ErrorCategory.InvalidResult, result));
-                }
-                WriteObject(result);
-            });
-        }
-        catch (OperationCanceledException)
-        {
-            Host.UI.WriteWarningLine($"Training stopped. The MAPS '{maps}' keeps every finished epoch and is resumable: Resume-ClinicaDLTraining -MapsPath '{maps}' completes it.");
-            throw new PipelineStoppedException();
-        }
+            WriteObject(result);
+        }, StoppedMessage(maps),
+            // The MAPS is made: its splits are submitted again by a resume, not by a new training.
+            $"The MAPS '{maps}' is prepared: Resume-ClinicaDLTraining -MapsPath '{maps}' -Scheduler Slurm submits its splits once SLURM accepts the job.");
     }
+
+    private static string StoppedMessage(string maps) =>
+        $"Training stopped. The MAPS '{maps}' keeps every finished epoch and is resumable: Resume-ClinicaDLTraining -MapsPath '{maps}' completes it.";
 
     private void ShowProgress(TrainingProgress last, ProgressRecord splitBar, ProgressRecord epochBar)
     {

@@ -140,22 +140,13 @@ public sealed class StartClinicaDLRandomSearchCommand : TrainingCmdlet
             " -Trial $Part -Confirm:$false -Verbose";
         var parts = new JobSubmission.Parts(search.Output, "RandomSearch", $"Start-ClinicaDLRandomSearch: trial(s) {string.Join(", ", trials)} of the search '{search.Output}', one per task.",
             trials, Launcher(), command);
-        if (Scheduler == Schedulers.Slurm)
-        {
-            SubmitToSlurm(parts);
-            return;
-        }
-        try
-        {
-            RunLocally(parts, "Training trials in child processes", ended =>
-                Emit(search.Read(ended.Part, ended.ExitCode == 0 ? null : $"its process exited with code {ended.ExitCode}: {ended.Tail()}")));
-        }
-        catch (OperationCanceledException)
-        {
-            Host.UI.WriteWarningLine($"Random search stopped. '{search.Output}' keeps its finished trials and the stopped ones' epochs: the same Start-ClinicaDLRandomSearch command continues it.");
-            throw new PipelineStoppedException();
-        }
+        RunParts(parts, "Training trials in child processes",
+            ended => Emit(search.Read(ended.Part, ended.ExitCode == 0 ? null : $"its process exited with code {ended.ExitCode}: {ended.Tail()}")),
+            StoppedMessage(search.Output));
     }
+
+    private static string StoppedMessage(string search) =>
+        $"Random search stopped. '{search}' keeps its finished trials and the stopped ones' epochs: the same Start-ClinicaDLRandomSearch command continues it.";
 
     private void Emit(RandomSearchTrial trial)
     {
