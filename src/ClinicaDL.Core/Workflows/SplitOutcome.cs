@@ -17,13 +17,8 @@ public static class SplitOutcome
         var rows = logs.Select(l => (l.Network, Rows: TrainingLog.Read(l.Path))).ToList();
         var epochs = rows.Count == 0 ? 0 : rows.Max(r => r.Rows.Rows.Count);
         var complete = !maps.FindIncompleteSplits().Contains(split);
-        var bestEpoch = complete
-            ? rows.SelectMany(r => config.SelectionMetrics.Select(m => (Key: r.Network is null ? m : $"{m} (network {r.Network})", Epoch: TrainingLog.BestEpoch(r.Rows, m))))
-                .ToDictionary(e => e.Key, e => e.Epoch)
-            : [];
-        var validation = complete
-            ? MapsResults.Read(maps.Root, "validation", split, config.SelectionMetrics[0]).FirstOrDefault()?.Values.ToDictionary(v => v.Key, v => v.Value.Value) ?? []
-            : [];
+        var bestEpoch = complete ? BestEpochs(config.SelectionMetrics, rows) : [];
+        var validation = complete ? ValidationMetrics(maps.Root, split, config.SelectionMetrics[0]) : [];
         return new TrainingResult
         {
             Split = split,
@@ -32,4 +27,13 @@ public static class SplitOutcome
             EpochsRun = epochs, BestEpoch = new(bestEpoch), ValidationMetrics = new(validation), DurationSeconds = durationSeconds, MapsPath = maps.Root,
         };
     }
+
+    /// <summary>The epoch kept per selection metric, by metric (and network, with multi_network), as a result names it.</summary>
+    internal static Dictionary<string, int> BestEpochs(IReadOnlyList<string> selectionMetrics, IEnumerable<(int? Network, Tables.TsvTable Rows)> logs) =>
+        logs.SelectMany(log => selectionMetrics.Select(m => (Key: log.Network is null ? m : $"{m} (network {log.Network})", Epoch: TrainingLog.BestEpoch(log.Rows, m))))
+            .ToDictionary(e => e.Key, e => e.Epoch);
+
+    /// <summary>The split's validation metrics of the model kept for <paramref name="selectionMetric"/>, as written in its results.</summary>
+    internal static Dictionary<string, double> ValidationMetrics(string mapsRoot, int split, string selectionMetric) =>
+        MapsResults.Read(mapsRoot, "validation", split, selectionMetric).FirstOrDefault()?.Values.ToDictionary(v => v.Key, v => v.Value.Value) ?? [];
 }

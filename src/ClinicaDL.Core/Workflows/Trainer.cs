@@ -522,15 +522,8 @@ public sealed partial class Trainer
         TimeSpan start, DataGroup? train = null, string? selectionLog = null, string? capsDirectory = null)
     {
         var validationMetrics = new Dictionary<string, double>();
-        var bestEpoch = new Dictionary<string, int>();
-        foreach (var network in BestModels.Networks(_config, images.PartsPerImage))
-        {
-            var rows = TrainingLog.Read(selectionLog ?? folder.TrainingLog(network));
-            foreach (var metric in _config.SelectionMetrics)
-            {
-                bestEpoch[network is null ? metric : $"{metric} (network {network})"] = TrainingLog.BestEpoch(rows, metric);
-            }
-        }
+        var bestEpoch = SplitOutcome.BestEpochs(_config.SelectionMetrics,
+            BestModels.Networks(_config, images.PartsPerImage).Select(n => (n, TrainingLog.Read(selectionLog ?? folder.TrainingLog(n)))));
         foreach (var metric in train is null ? [] : _config.SelectionMetrics)
         {
             // As ClinicaDL, an autoencoder's first input and its reconstruction are kept per group, to look at.
@@ -553,8 +546,7 @@ public sealed partial class Trainer
         }
         if (train is null)
         {
-            validationMetrics = MapsResults.Read(_maps.Root, "validation", folder.Index, _config.SelectionMetrics[0]).FirstOrDefault()?.Values.ToDictionary(v => v.Key, v => v.Value.Value)
-                ?? [];
+            validationMetrics = SplitOutcome.ValidationMetrics(_maps.Root, folder.Index, _config.SelectionMetrics[0]);
         }
         return new TrainingResult
         {
