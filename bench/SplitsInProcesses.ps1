@@ -30,7 +30,7 @@ New-ClinicaDLSyntheticDataset -OutputPath $study -ParticipantCount $ParticipantC
 $split = New-ClinicaDLSplit -Path (Join-Path $study 'labels.tsv') -TestSize 8 -IgnoreDemographics -Seed 1
 $folds = @(New-ClinicaDLSplit -Path $split.TrainPath -KFold 2 -Seed 1)
 $training = @{ CapsPath = (Join-Path $study 'caps'); TsvPath = (Split-Path $folds[0].Path); Epochs = $Epochs; BatchSize = 4; BootstrapResamples = 20; Seed = 3 }
-$slurm = (Get-Command sbatch -ErrorAction SilentlyContinue) -and (@(sinfo -h -o '%t' 2>$null) -match '^(idle|mix|alloc)')
+$slurm = -not (Get-SlurmAbsence)
 $cores = [Environment]::ProcessorCount
 
 $ways = [ordered]@{

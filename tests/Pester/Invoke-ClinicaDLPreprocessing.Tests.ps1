@@ -243,8 +243,7 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
             $lock = Join-Path $caps 'subjects/sub-002/ses-M000/.t1_linear.lock'
             New-Item -ItemType Directory -Force (Split-Path $folder) | Out-Null
             # The lock as OutputLock writes it, held by this test's own process: alive, on this host.
-            $holder = @{ pid = $PID; host = [Environment]::MachineName; process_start = (Get-Process -Id $PID).StartTime.ToUniversalTime().ToString('O'); acquired = '2026-11-29T01:00:00.0000000Z' }
-            Set-Content $lock ($holder | ConvertTo-Json -Compress)
+            Set-OutputLock $lock -Acquired '2026-11-29T01:00:00.0000000Z'
             $results = @(Invoke-ClinicaDLPreprocessing $Bids $caps -ParticipantId sub-002, sub-003 -TemplatePath $Template -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
             $problems.Count | Should -Be 1
             $problems[0].FullyQualifiedErrorId | Should -Be "OutputInUse$Suffix"
@@ -308,8 +307,8 @@ Describe 'Invoke-ClinicaDLPreprocessing' {
         }
 
         It 'submits the chunks to SLURM as one array job, to the files of one process' {
-            if (-not (Get-Command sbatch -ErrorAction SilentlyContinue) -or -not (@(sinfo -h -o '%t' 2>$null) -match '^(idle|mix|alloc)')) {
-                Set-ItResult -Skipped -Because 'no SLURM cluster answers here (sbatch on the PATH and a ready node): .ci/run starts a single-node one with build/slurm/start-local-cluster.sh'
+            if (Get-SlurmAbsence) {
+                Set-ItResult -Skipped -Because (Get-SlurmAbsence)
                 return
             }
             $caps = Join-Path $TestDrive 'slurm-caps'

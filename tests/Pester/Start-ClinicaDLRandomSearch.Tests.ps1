@@ -169,8 +169,8 @@ Describe 'Trials in other processes' {
     }
 
     It 'submits the trials to SLURM as one array job, at most -ThrottleLimit at a time, to the same logs' {
-        if (-not (Get-Command sbatch -ErrorAction SilentlyContinue) -or -not (@(sinfo -h -o '%t' 2>$null) -match '^(idle|mix|alloc)')) {
-            Set-ItResult -Skipped -Because 'no SLURM cluster answers here (sbatch on the PATH and a ready node): .ci/run starts a single-node one with build/slurm/start-local-cluster.sh'
+        if (Get-SlurmAbsence) {
+            Set-ItResult -Skipped -Because (Get-SlurmAbsence)
             return
         }
         $slurm = Join-Path $TestDrive 'slurm'

@@ -11,13 +11,7 @@ BeforeAll {
     Invoke-Expression "Start-ClinicaDLTraining $Arguments -Split 0, 1 -MapsPath '$Together'" | Out-Null
     $script:TogetherSeconds = $watch.Elapsed.TotalSeconds
 
-    # A lock file naming a process as OutputLock writes it: this test's own (alive), or one whose start time shows it has gone.
-    function script:Set-SplitLock([string] $Maps, [int] $Split, [switch] $Dead) {
-        $self = Get-Process -Id $PID
-        $start = if ($Dead) { $self.StartTime.AddHours(-3) } else { $self.StartTime }
-        @{ pid = $PID; host = [Environment]::MachineName; process_start = $start.ToUniversalTime().ToString('O'); acquired = 'earlier' } |
-            ConvertTo-Json | Set-Content -LiteralPath (Join-Path $Maps ".split-$Split.lock")
-    }
+    function script:Set-SplitLock([string] $Maps, [int] $Split, [switch] $Dead) { Set-OutputLock (Join-Path $Maps ".split-$Split.lock") -Dead:$Dead }
 }
 
 Describe 'Two processes training the splits of one MAPS' {
@@ -140,12 +134,10 @@ Describe 'Splits as local child processes (-ThrottleLimit)' {
 
 Describe 'Splits as SLURM array tasks' {
     BeforeAll {
-        # A cluster that answers: sbatch on the PATH and a node ready for jobs.
-        $script:NoSlurm = if (-not (Get-Command sbatch -ErrorAction SilentlyContinue)) { 'sbatch is not on the PATH' }
-        elseif (-not (@(sinfo -h -o '%t' 2>$null) -match '^(idle|mix|alloc)')) { 'no SLURM node answers sinfo as ready' }
+        $script:NoSlurm = Get-SlurmAbsence
     }
     BeforeEach {
-        if ($NoSlurm) { Set-ItResult -Skipped -Because "$NoSlurm`: these tests need a SLURM cluster (.ci/run starts a single-node one with build/slurm/start-local-cluster.sh)" }
+        if ($NoSlurm) { Set-ItResult -Skipped -Because $NoSlurm }
     }
 
     It 'submits one task per split and gives the same training.tsv and weights as one local process' {

@@ -69,6 +69,25 @@ function Start-ClinicaDLChild {
 
 Export-ModuleMember -Function Start-ClinicaDLChild
 
+# Why the SLURM tests cannot run here, or $null where a cluster answers: sbatch on the PATH and a node ready for jobs.
+function Get-SlurmAbsence {
+    if (-not (Get-Command sbatch -ErrorAction SilentlyContinue)) { return 'sbatch is not on the PATH: these tests need a SLURM cluster (.ci/run starts a single-node one with build/slurm/start-local-cluster.sh)' }
+    if (-not (@(sinfo -h -o '%t' 2>$null) -match '^(idle|mix|alloc)')) { return 'no SLURM node answers sinfo as ready: these tests need a SLURM cluster (.ci/run starts a single-node one with build/slurm/start-local-cluster.sh)' }
+    $null
+}
+
+# A lock file beside (or, for a split, inside) an output as OutputLock writes it, naming this test's own process
+# (alive), or with -Dead a start time that shows the process has gone.
+function Set-OutputLock {
+    param([Parameter(Mandatory)] [string] $LockPath, [switch] $Dead, [string] $Acquired = 'earlier')
+    $self = Get-Process -Id $PID
+    $start = if ($Dead) { $self.StartTime.AddHours(-3) } else { $self.StartTime }
+    @{ pid = $PID; host = [Environment]::MachineName; process_start = $start.ToUniversalTime().ToString('O'); acquired = $Acquired } |
+        ConvertTo-Json -Compress | Set-Content -LiteralPath $LockPath
+}
+
+Export-ModuleMember -Function Get-SlurmAbsence, Set-OutputLock
+
 # ---------------------------------------------------------------------------------------------------------------
 # Shared fixtures: a synthetic study (data set, hold-out split, k-fold split, optional extractions) and a MAPS
 # trained on one, each built once and cached, so that the files that need the same study or MAPS do not each
